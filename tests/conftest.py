@@ -1,0 +1,92 @@
+"""Fixtures shared by every layer of the suite: migrated stores on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.policy import Policy, load_policy
+from store.actions import RetailActions
+from store.db import make_engine, migrate, session_factory
+
+PG_ADMIN_URL = os.environ.get(
+    "TRUSTDESK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _pg_admin_connection():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+
+
+def postgres_available() -> str | None:
+    """None when a PostgreSQL server answers, else the reason it does not."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed"
+    try:
+        with _pg_admin_connection():
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        return f"no PostgreSQL server at {PG_ADMIN_URL}: {exc}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    reason = postgres_available()
+    if reason:
+        pytest.skip(reason)
+    name = f"trustdesk_test_{uuid.uuid4().hex[:12]}"
+    with _pg_admin_connection() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    url = f"{base}/{name}"
+    migrate(url)
+    yield url
+    with _pg_admin_connection() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest) -> str:
+    """A freshly migrated, empty store on each backend."""
+    name = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return request.getfixturevalue(name)
+
+
+@pytest.fixture
+def sessions(store_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(store_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_sessions(sqlite_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(sqlite_url)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy()
+
+
+@pytest.fixture
+def actions(sessions: sessionmaker[Session], policy: Policy) -> RetailActions:
+    return RetailActions(sessions, policy)

@@ -1,0 +1,63 @@
+"""Settings, read once at the edges (CLI, worker, web) and passed inward."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.policy import Policy, load_policy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRUSTDESK_", extra="ignore")
+
+    data_dir: Path = Path(".trustdesk")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; a SQLite file in the data dir when unset."
+    )
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "trustdesk-cases"
+    temporal_port: int = 7233
+    ui_port: int = 8233
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    policy_file: Path | None = None
+    secret_key: str | None = Field(
+        default=None, description="Signs tokens and sessions; generated into the data dir when unset."
+    )
+    max_message_chars: int = 8000
+    approval_sla_minutes: int | None = None
+
+    @property
+    def store_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'trustdesk.db').resolve()}"
+
+    @property
+    def temporal_ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
+
+    @cached_property
+    def policy(self) -> Policy:
+        policy = load_policy(self.policy_file)
+        if self.approval_sla_minutes is not None:
+            policy = policy.model_copy(update={"approval_sla_minutes": self.approval_sla_minutes})
+        return policy
+
+    def secret(self) -> str:
+        """The signing secret: configured, or created once in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
