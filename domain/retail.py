@@ -301,6 +301,27 @@ def _gift_card_credits(
     )
 
 
+def _check_refundable(order: Order, method: PaymentMethod, amount: Decimal) -> None:
+    """A refund goes back to a method that paid for the order, at most what that method
+    still holds on it, or to a gift card as store credit."""
+    if method.is_gift_card or amount <= ZERO:
+        return
+    held = order.net_paid_by_method().get(method.id, ZERO)
+    if amount > held:
+        raise PaymentMethodNotAllowed(
+            f"the {method.describe()} holds {format_money(max(held, ZERO))} of order {order.id}; "
+            f"a refund of {format_money(amount)} goes to a method that paid for it or to a gift card"
+        )
+
+
+def _original_method_id(order: Order) -> str | None:
+    """The method the order is paid with: the first payer that still holds money on it
+    (after a payment change that is the new method), else the first payer."""
+    held = order.net_paid_by_method()
+    payers = [t.payment_method_id for t in order.transactions if t.kind is TransactionKind.PAYMENT]
+    return next((m for m in payers if held.get(m, ZERO) > ZERO), payers[0] if payers else None)
+
+
 def plan_cancel(order: Order, reason: str, methods: Mapping[str, PaymentMethod]) -> OrderChange:
     """Cancel a pending order and refund every payment to its source."""
     _require_status(order, [OrderStatus.PENDING], "cancelled")
@@ -349,6 +370,7 @@ def plan_modify_items(
     )
     method = _method(methods, method_id)
     _check_gift_card_covers(method, difference, "the price difference")
+    _check_refundable(order, method, -difference)
     kind = TransactionKind.PAYMENT if difference > ZERO else TransactionKind.REFUND
     deltas = ((method_id, -difference),) if method.is_gift_card else ()
     verb = "charge" if difference > ZERO else "refund"
@@ -429,8 +451,7 @@ def plan_return(
     """Request the return of delivered items; the money moves when they arrive."""
     _require_status(order, [OrderStatus.DELIVERED], "returned")
     method = _method(methods, method_id)
-    original = order.transactions[0].payment_method_id if order.transactions else None
-    if not method.is_gift_card and method_id != original:
+    if not method.is_gift_card and method_id != _original_method_id(order):
         raise PaymentMethodNotAllowed(
             "a return is refunded to the original payment method or to a gift card"
         )
@@ -439,6 +460,7 @@ def plan_return(
         raise ItemCountMismatch("no items given to return")
     amount = sum((order.lines[i].price for i in indexes), ZERO)
     amount = min(amount, order.total_paid() - order.total_refunded())
+    _check_refundable(order, method, amount)
     return OrderChange(
         order_id=order.id,
         action="return_items",
@@ -470,6 +492,7 @@ def plan_exchange(
     )
     method = _method(methods, method_id)
     _check_gift_card_covers(method, difference, "the price difference")
+    _check_refundable(order, method, -difference)
     return OrderChange(
         order_id=order.id,
         action="exchange_items",
@@ -501,6 +524,7 @@ def plan_receive_return(
         indexes = _pick_lines(order, order.return_items or ())
         amount = sum((order.lines[i].price for i in indexes), ZERO)
         amount = min(amount, order.total_paid() - order.total_refunded())
+        _check_refundable(order, method, amount)
         refund = Transaction(kind=TransactionKind.REFUND, amount=amount, payment_method_id=method_id)
         return OrderChange(
             order_id=order.id,
@@ -540,6 +564,7 @@ def plan_receive_return(
         )
         deltas = ((method_id, -difference),) if method.is_gift_card else ()
     elif difference < ZERO:
+        _check_refundable(order, method, -difference)
         refund = Transaction(
             kind=TransactionKind.REFUND, amount=-difference, payment_method_id=method_id
         )

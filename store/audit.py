@@ -48,10 +48,20 @@ def append_event(
     actor: str,
     payload: dict[str, Any],
     case_id: str | None = None,
+    event_id: str | None = None,
 ) -> AuditEventRow:
-    """Add an event to the chain inside the caller's transaction."""
+    """Add an event to the chain inside the caller's transaction.
+
+    With an `event_id`, appending the same event twice (a retried activity) is a no-op.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    if event_id is not None:
+        existing = session.scalars(
+            select(AuditEventRow).where(AuditEventRow.event_id == event_id)
+        ).first()
+        if existing is not None:
+            return existing
     prev = session.scalars(
         select(AuditEventRow.hash).order_by(AuditEventRow.seq.desc()).limit(1)
     ).first()
@@ -59,6 +69,7 @@ def append_event(
     payload = json.loads(json.dumps(payload, default=str))
     created_at = utcnow()
     row = AuditEventRow(
+        event_id=event_id,
         case_id=case_id,
         kind=kind,
         actor=actor,

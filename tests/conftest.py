@@ -1,4 +1,9 @@
-"""Fixtures shared by every layer of the suite: migrated stores on SQLite and PostgreSQL."""
+"""Fixtures shared by every layer of the suite: migrated stores on SQLite and PostgreSQL.
+
+Hypothesis's pytest plugin imports a module at the very end of the session; after
+workers drop cached workflow coroutines, CPython 3.11 can fail to compile it there
+("AST constructor recursion depth mismatch"), so it is imported up front.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis.internal.observability  # noqa: F401  (imported early: see below)
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:52:39.839832
+Create Date: 2026-11-22 22:00:03.852832
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def upgrade() -> None:
 
     op.create_table('audit_events',
     sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('event_id', sa.String(length=250), nullable=True),
     sa.Column('case_id', sa.String(length=200), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('actor', sa.String(length=100), nullable=False),
@@ -42,6 +43,7 @@ def upgrade() -> None:
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('seq'),
+    sa.UniqueConstraint('event_id'),
     sa.UniqueConstraint('hash')
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
@@ -84,6 +86,28 @@ def upgrade() -> None:
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_customers_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_customers_zip'), ['zip'], unique=False)
+
+    op.create_table('outbox',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('message_id', sa.String(length=250), nullable=False),
+    sa.Column('case_id', sa.String(length=200), nullable=False),
+    sa.Column('channel', sa.String(length=30), nullable=False),
+    sa.Column('thread_id', sa.String(length=150), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_id')
+    )
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_case_id'), ['case_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_channel'), ['channel'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_status'), ['status'], unique=False)
 
     op.create_table('products',
     sa.Column('id', sa.String(length=64), nullable=False),
@@ -306,6 +330,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_products_name'))
 
     op.drop_table('products')
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_status'))
+        batch_op.drop_index(batch_op.f('ix_outbox_channel'))
+        batch_op.drop_index(batch_op.f('ix_outbox_case_id'))
+
+    op.drop_table('outbox')
     with op.batch_alter_table('customers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_customers_zip'))
         batch_op.drop_index(batch_op.f('ix_customers_email'))

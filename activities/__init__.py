@@ -1,0 +1,1 @@
+"""Thin adapters between workflows and the outside world (store, brain, channels)."""

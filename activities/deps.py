@@ -1,0 +1,39 @@
+"""The dependencies activity code runs with, installed once by the worker process.
+
+Graph nodes that run as activities are plain module-level functions (the LangGraph
+plugin registers them by name), so they cannot take constructor arguments; they
+reach the store and the brain through this one process-wide slot instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from brain.base import Brain
+from domain.policy import Policy
+from store.actions import RetailActions
+
+
+@dataclass(frozen=True)
+class AgentDeps:
+    sessions: sessionmaker[Session]
+    shop: RetailActions
+    brain: Brain
+    policy: Policy
+    autonomous_categories: frozenset[str]
+
+
+_installed: AgentDeps | None = None
+
+
+def install(deps: AgentDeps) -> None:
+    global _installed
+    _installed = deps
+
+
+def current() -> AgentDeps:
+    if _installed is None:
+        raise RuntimeError("the worker has not installed its dependencies (activities.deps.install)")
+    return _installed

@@ -1,0 +1,351 @@
+"""The nodes of one conversation turn.
+
+`understand`, `verify_identity`, `gather_context`, `assess_risk`, `execute_action`
+and `compose_reply` do I/O and run as Temporal activities; `decide` and
+`await_approval` are pure and run inside the workflow. Every node returns a
+partial state update.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from langgraph.types import interrupt
+
+from activities.deps import current
+from brain.base import ReplyRequest, TurnContext
+from domain.commands import ActionCommand, Authorization
+from domain.dialogue import Category, DialogueInput, Step, decide
+from domain.errors import NotFound, TrustdeskError
+from domain.money import format_money
+from domain.policy import Actor, Tier
+from domain.retail import Customer, Order, PaymentKind, TransactionKind
+from graph.state import CaseState
+from pydantic import TypeAdapter
+
+_COMMAND = TypeAdapter(ActionCommand)
+
+CUSTOMER_POLICY = (
+    "Pending orders can be cancelled (because they are no longer needed or were ordered by "
+    "mistake) and refunded in full. Delivered orders can be returned or exchanged once; "
+    "refunds go to the original payment method or to a gift card. Gift card refunds arrive "
+    "immediately, other refunds within 5 to 7 business days."
+)
+
+
+# --- activities ---------------------------------------------------------------------
+
+
+async def understand(state: CaseState) -> dict[str, Any]:
+    """Read the customer's message: category, entities, yes/no, wish for a person."""
+    deps = current()
+    previous = state.get("category")
+    result = await deps.brain.understand(
+        TurnContext(
+            text=state.get("message", ""),
+            previous_category=Category(previous) if previous else None,
+            awaiting=state.get("awaiting"),
+            has_proposal=state.get("proposal") is not None,
+        )
+    )
+    captured = dict(state.get("captured") or {})
+    e = result.entities
+    if e.order_ids:
+        captured["order_id"] = e.order_ids[0]
+    if e.emails:
+        captured["email"] = e.emails[0].lower()
+    if e.first_name and e.last_name:
+        captured["first_name"], captured["last_name"] = e.first_name, e.last_name
+    if e.zip:
+        captured["zip"] = e.zip
+    if e.item_ids:
+        captured["item_ids"] = e.item_ids
+    if e.payment:
+        captured["payment"] = e.payment
+    if e.cancel_reason:
+        captured["cancel_reason"] = e.cancel_reason
+    if "issue" not in captured and result.category is not Category.OTHER:
+        captured["issue"] = state.get("message", "")[:500]
+    update: dict[str, Any] = {
+        "category": result.category.value,
+        "confidence": result.confidence,
+        "autonomous": result.category.value in deps.autonomous_categories,
+        "wants_human": result.wants_human,
+        "affirm": result.affirm,
+        "rationale": result.rationale,
+        "captured": captured,
+    }
+    topic_changed = previous is not None and previous != result.category.value
+    if state.get("proposal") is not None and (topic_changed or e.order_ids):
+        if result.affirm is None:
+            update["proposal"] = None
+    return update
+
+
+def verify_identity(state: CaseState) -> dict[str, Any]:
+    """Find the customer from a signed channel identity, an email, or name and zip."""
+    shop = current().shop
+    claim = state.get("identity_claim") or {}
+    captured = state.get("captured") or {}
+    try:
+        if claim.get("customer_id"):
+            customer = shop.get_customer(claim["customer_id"])
+        elif captured.get("email"):
+            customer = shop.find_customer_by_email(captured["email"])
+        elif captured.get("first_name") and captured.get("zip"):
+            customer = shop.find_customer_by_name_zip(
+                captured["first_name"], captured["last_name"], captured["zip"]
+            )
+        else:
+            return {"verified": False, "identity_failed": False}
+    except NotFound:
+        return {"verified": False, "identity_failed": True}
+    return {"verified": True, "identity_failed": False, "customer_id": customer.id}
+
+
+def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
+    methods = customer.methods_by_id() if customer else {}
+    refunds = [t for t in order.transactions if t.kind is TransactionKind.REFUND]
+    first = order.transactions[0].payment_method_id if order.transactions else None
+    return {
+        "id": order.id,
+        "status": order.status,
+        "total": format_money(order.total_paid()),
+        "items": [
+            {"item_id": line.item_id, "name": line.name, "price": format_money(line.price), "options": line.options}
+            for line in order.lines
+        ],
+        "tracking": [t for f in order.fulfillments for t in f.tracking_ids],
+        "payment": methods[first].describe() if first in methods else None,
+        "refunds": ", ".join(format_money(t.amount) for t in refunds) if refunds else None,
+    }
+
+
+def gather_context(state: CaseState) -> dict[str, Any]:
+    """Load the verified customer and the order in question; nothing for strangers."""
+    facts: dict[str, Any] = {"policy_text": CUSTOMER_POLICY}
+    captured = dict(state.get("captured") or {})
+    if not state.get("verified"):
+        return {"facts": facts, "captured": captured}
+    shop = current().shop
+    customer = shop.get_customer(state["customer_id"] or "")
+    facts["customer"] = customer.model_dump(mode="json")
+    facts["customer_name"] = customer.first_name
+    wanted = captured.get("payment")
+    if wanted and "payment_method_id" not in captured:
+        matching = [m for m in customer.payment_methods if m.kind is PaymentKind(wanted)]
+        if len(matching) == 1:
+            captured["payment_method_id"] = matching[0].id
+    order_id = captured.get("order_id")
+    if order_id:
+        try:
+            order = shop.get_order(order_id)
+        except NotFound:
+            facts["order_missing"] = order_id
+            captured.pop("order_id")
+        else:
+            facts["order"] = _order_facts(order, customer)
+            facts["order_snapshot"] = order.model_dump(mode="json")
+    return {"facts": facts, "captured": captured}
+
+
+def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
+    approval = state.get("approval") or {}
+    approved_tier = approval.get("tier") if approval.get("decision") == "approve" else None
+    return Authorization(
+        actor=Actor.CUSTOMER,
+        customer_id=state.get("customer_id"),
+        identity_verified=bool(state.get("verified")),
+        confirmed=confirmed,
+        approved_tier=Tier(approved_tier) if approved_tier else None,
+        approved_by=tuple(approval.get("approved_by") or ()),
+    )
+
+
+def assess_risk(state: CaseState) -> dict[str, Any]:
+    """Plan the proposed action against the store and let the policy rate it."""
+    shop = current().shop
+    decision = state["decision"]
+    command = _COMMAND.validate_python(decision["command"])
+    try:
+        change, verdict = shop.preview(command, _authorization(state, confirmed=True))
+    except TrustdeskError as exc:
+        return {"risk": {"refused": str(exc), "code": exc.code}}
+    amount = change.amount if change else Decimal("0")
+    summary = change.summary if change else command.kind.replace("_", " ")
+    customer = Customer.model_validate(state["facts"]["customer"])
+    method_id = getattr(command, "payment_method_id", None)
+    methods = customer.methods_by_id()
+    if method_id is None and change and change.transactions:
+        method_id = change.transactions[0].payment_method_id
+    method = methods[method_id].describe() if method_id in methods else None
+    if change and method:
+        summary = _plain_summary(command.kind, change.order_id, amount, method)
+    risk = {
+        "tier": verdict.tier.value,
+        "risk": verdict.risk.value,
+        "rules": list(verdict.rules),
+        "reasons": list(verdict.reasons),
+        "four_eyes": verdict.four_eyes,
+        "amount": str(amount),
+    }
+    proposal = {
+        "command": command.model_dump(mode="json"),
+        "action": command.kind,
+        "summary": summary,
+        "amount": str(amount),
+        "because": (decision.get("reasons") or [None])[0],
+        "needs_approval": verdict.needs_approval,
+        "approval_reason": verdict.reasons[0] if verdict.reasons else "",
+        "tier": verdict.tier.value,
+    }
+    return {"risk": risk, "proposal": proposal}
+
+
+def _plain_summary(kind: str, order_id: str, amount: Decimal, method: str) -> str:
+    money = format_money(amount)
+    if kind == "cancel_order":
+        return f"cancel order {order_id} and refund the full {money} to your {method}"
+    if kind == "return_items":
+        return f"start a return of order {order_id} for a refund of {money} to your {method}"
+    return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
+
+
+def execute_action(state: CaseState) -> dict[str, Any]:
+    """Run the approved or automatic action exactly once (the key is the case and step)."""
+    shop = current().shop
+    seq = int(state.get("action_seq") or 0) + 1
+    key = f"{state['case_id']}/action-{seq}"
+    command = _COMMAND.validate_python((state.get("proposal") or {})["command"])
+    record: dict[str, Any] = {
+        "seq": seq,
+        "type": command.kind,
+        "arguments": command.model_dump(mode="json"),
+        "idempotency_key": key,
+    }
+    try:
+        result = shop.execute(
+            command, idempotency_key=key, authorization=_authorization(state, confirmed=True)
+        )
+    except TrustdeskError as exc:
+        record |= {"status": "failed", "error": str(exc), "code": exc.code}
+        facts = dict(state.get("facts") or {})
+        facts["refusal"] = str(exc)
+        return {
+            "action_seq": seq,
+            "executed": [*(state.get("executed") or []), record],
+            "outcome": Step.REFUSE.value,
+            "facts": facts,
+            "proposal": None,
+        }
+    record |= {
+        "status": "executed",
+        "amount": str(result.amount),
+        "summary": result.summary,
+        "order_status": result.status,
+        "policy_rules": list(result.policy_rules),
+    }
+    facts = dict(state.get("facts") or {})
+    proposal = state.get("proposal") or {}
+    note = None
+    if command.kind == "cancel_order":
+        note = "Gift card refunds arrive immediately; other refunds take 5 to 7 business days."
+    elif command.kind == "return_items":
+        note = "You'll receive an email on how to send the items back; the refund is made once they arrive."
+    facts["result"] = {"summary": proposal.get("summary", result.summary), "refund_note": note}
+    return {
+        "action_seq": seq,
+        "executed": [*(state.get("executed") or []), record],
+        "outcome": "executed",
+        "facts": facts,
+        "proposal": None,
+    }
+
+
+async def compose_reply(state: CaseState) -> dict[str, Any]:
+    """Word the reply to the customer from the outcome and its facts."""
+    brain = current().brain
+    decision = state.get("decision") or {}
+    facts = dict(state.get("facts") or {})
+    outcome = state.get("outcome") or decision.get("step", "ask")
+    risk = state.get("risk") or {}
+    if risk.get("refused") and outcome in ("confirm", "execute"):
+        outcome, facts["refusal"] = Step.REFUSE.value, risk["refused"]
+    elif risk.get("tier") == Tier.FORBIDDEN and outcome in ("confirm", "execute"):
+        outcome, facts["refusal"] = Step.REFUSE.value, "; ".join(risk.get("reasons") or [])
+    elif outcome == "execute" and risk.get("tier") in (Tier.APPROVER, Tier.SENIOR_APPROVER):
+        outcome = "awaiting_approval"
+    if state.get("proposal"):
+        facts["proposal"] = state["proposal"]
+    if state.get("identity_failed"):
+        facts["identity_failed"] = True
+    if decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order"):
+        facts["refusal"] = decision["reasons"][0]
+    facts["sla"] = state.get("facts", {}).get("sla") or "within 4 hours"
+    reply = await brain.compose(
+        ReplyRequest(
+            step=outcome,
+            category=Category(state["category"]) if state.get("category") else None,
+            ask_for=decision.get("ask_for"),
+            answer=decision.get("answer"),
+            reasons=list(decision.get("reasons") or []),
+            facts=facts,
+            first_turn=int(state.get("turn") or 0) <= 1,
+        )
+    )
+    awaiting = decision.get("ask_for") if outcome == "ask" else ("confirmation" if outcome == "confirm" else None)
+    return {"reply": reply.model_dump(), "outcome": outcome, "awaiting": awaiting}
+
+
+# --- in the workflow -------------------------------------------------------------------
+
+
+async def decide_next(state: CaseState) -> dict[str, Any]:
+    """The dialogue policy (pure): ask, answer, confirm, execute, refuse or escalate."""
+    facts = state.get("facts") or {}
+    customer = Customer.model_validate(facts["customer"]) if facts.get("customer") else None
+    order = Order.model_validate(facts["order_snapshot"]) if facts.get("order_snapshot") else None
+    decision = decide(
+        DialogueInput(
+            category=Category(state.get("category") or "other"),
+            wants_human=bool(state.get("wants_human")),
+            confident=float(state.get("confidence") or 0) >= 0.5,
+            autonomous=bool(state.get("autonomous")),
+            verified=bool(state.get("verified")),
+            affirm=state.get("affirm"),
+            captured=state.get("captured") or {},
+            customer=customer,
+            order=order,
+            proposal=state.get("proposal"),
+        )
+    )
+    return {
+        "decision": {
+            "step": decision.step.value,
+            "reasons": list(decision.reasons),
+            "ask_for": decision.ask_for,
+            "answer": decision.answer,
+            "command": decision.command,
+        },
+        "outcome": decision.step.value,
+        "risk": None,
+        "approval": None,
+        **({"proposal": None} if decision.answer == "declined" else {}),
+    }
+
+
+async def await_approval(state: CaseState) -> dict[str, Any]:
+    """Pause the turn until a person decides; resumes with `Command(resume=decision)`."""
+    decision = interrupt(
+        {
+            "action": (state.get("proposal") or {}).get("action"),
+            "command": (state.get("proposal") or {}).get("command"),
+            "summary": (state.get("proposal") or {}).get("summary"),
+            "risk": state.get("risk"),
+        }
+    )
+    outcome = "approved" if decision.get("decision") == "approve" else "rejected"
+    facts = dict(state.get("facts") or {})
+    facts["approval"] = {"note": decision.get("note"), "decision": decision.get("decision")}
+    return {"approval": decision, "outcome": outcome, "facts": facts}

@@ -1,0 +1,37 @@
+"""The graph's state: plain JSON-friendly data, so it crosses activity boundaries intact.
+
+Amounts are strings of `Decimal`s; snapshots of orders and customers are their
+pydantic JSON dumps.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class CaseState(TypedDict, total=False):
+    case_id: str
+    channel: str
+    turn: int
+    message: str
+    identity_claim: dict[str, Any] | None  # a signed identity passed by the channel
+    customer_id: str | None
+    verified: bool
+    identity_failed: bool
+    category: str | None
+    confidence: float
+    autonomous: bool
+    wants_human: bool
+    affirm: bool | None
+    rationale: str
+    captured: dict[str, Any]  # order_id, cancel_reason, item_ids, payment_method_id, ...
+    facts: dict[str, Any]  # customer, order, proposal, result: what replies may state
+    awaiting: str | None  # the field asked for last
+    decision: dict[str, Any]  # step, reasons, ask_for, answer, command
+    proposal: dict[str, Any] | None  # an action summarised to the customer, awaiting a yes
+    risk: dict[str, Any] | None  # tier, risk, rules, reasons, amount, four_eyes
+    approval: dict[str, Any] | None  # the human decision the graph resumed with
+    action_seq: int
+    executed: list[dict[str, Any]]
+    outcome: str  # what compose_reply words: ask, answer, confirm, executed, ...
+    reply: dict[str, Any]  # text, reason

@@ -1,0 +1,79 @@
+"""A real Temporal dev server for the session, and a case worker per test on its own queue."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.deps import AgentDeps
+from brain.offline import OfflineBrain
+from domain.dialogue import HANDLED
+from domain.policy import Policy
+from store.actions import RetailActions
+from store.db import make_engine, migrate, session_factory
+from tests.shop import create_shop
+from trustdesk.search_attributes import ALL_KEYS
+from trustdesk.temporal_server import temporal_binary
+from workers.agent import build_worker
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_binary()),
+        search_attributes=ALL_KEYS,
+        data_converter=pydantic_data_converter,
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def shop_sessions(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    create_shop(sessions)
+    yield sessions
+    engine.dispose()
+
+
+@dataclass
+class CaseHarness:
+    client: Client
+    task_queue: str
+    sessions: sessionmaker[Session]
+    deps: AgentDeps
+
+
+def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
+    return AgentDeps(
+        sessions=sessions,
+        shop=RetailActions(sessions, policy),
+        brain=OfflineBrain(),
+        policy=policy,
+        autonomous_categories=frozenset(c.value for c in HANDLED),
+    )
+
+
+@pytest.fixture
+async def harness(
+    temporal_env: WorkflowEnvironment, shop_sessions: sessionmaker[Session], policy: Policy
+) -> AsyncIterator[CaseHarness]:
+    task_queue = f"cases-{uuid.uuid4().hex[:8]}"
+    deps = make_deps(shop_sessions, policy)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as executor:
+        worker = build_worker(temporal_env.client, deps, task_queue=task_queue, executor=executor)
+        async with worker:
+            yield CaseHarness(temporal_env.client, task_queue, shop_sessions, deps)

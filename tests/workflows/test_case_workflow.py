@@ -1,0 +1,111 @@
+"""A customer message goes in through update-with-start; refunds come out exactly once."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.policy import Tier
+from store.models import OrderRow, TransactionRow
+from tests.waiting import wait_until
+from tests.workflows.conftest import CaseHarness
+from trustdesk.cases import CaseGateway, refusal_type
+from workflows.contracts import Approver, PostMessageInput, Role, SubmitApprovalInput
+
+
+def gateway(h: CaseHarness) -> CaseGateway:
+    return CaseGateway(h.client, h.task_queue)
+
+
+async def say(gw: CaseGateway, thread: str, text: str) -> str:
+    result = await gw.post_message(PostMessageInput(channel="webchat", thread_id=thread, text=text))
+    return result.replies[-1].text
+
+
+def refunds(h: CaseHarness, order_id: str) -> list[Decimal]:
+    with h.sessions() as s:
+        return list(
+            s.scalars(
+                select(TransactionRow.amount).where(
+                    TransactionRow.order_id == order_id, TransactionRow.kind == "refund"
+                )
+            )
+        )
+
+
+def status_of(h: CaseHarness, order_id: str) -> str:
+    with h.sessions() as s:
+        return s.get(OrderRow, order_id).status  # type: ignore[union-attr]
+
+
+async def test_cancel_within_limits_executes_without_a_human(harness: CaseHarness) -> None:
+    gw, thread = gateway(harness), uuid.uuid4().hex
+    first = await say(gw, thread, "Hi, I want to cancel order #W0000001")
+    assert "AI assistant" in first and "email" in first
+    confirm = await say(gw, thread, "my email is ada@example.com, I ordered it by mistake")
+    assert "149.99" in confirm and "Visa ending 4242" in confirm and "yes" in confirm.lower()
+    done = await say(gw, thread, "yes please")
+    assert done.startswith("Done")
+    assert status_of(harness, "#W0000001") == "cancelled"
+    assert refunds(harness, "#W0000001") == [Decimal("149.99")]
+    case = await gw.get_case(f"case-webchat-{thread}")
+    assert case.status.value == "resolved"
+    assert [a.status for a in case.actions] == ["executed"]
+    assert case.actions[0].idempotency_key == f"case-webchat-{thread}/action-1"
+
+
+async def test_return_above_limit_waits_for_approval_then_refunds_once(
+    harness: CaseHarness,
+) -> None:
+    gw, thread = gateway(harness), uuid.uuid4().hex
+    case_id = f"case-webchat-{thread}"
+    await say(gw, thread, "I'd like to return order #W0000003, my email is ada@example.com")
+    reply = await say(gw, thread, "yes")
+    assert "approver" in reply
+    pending = await gw.get_pending_approval(case_id)
+    assert pending is not None and pending.amount == Decimal("899.00")
+    assert pending.tier == Tier.APPROVER
+    case = await gw.get_case(case_id)
+    assert case.status.value == "awaiting_approval"
+    assert status_of(harness, "#W0000003") == "delivered"
+
+    approver = Approver(username="pat", role=Role.APPROVER, approval_limit=Decimal("1000"))
+    low = Approver(username="lou", role=Role.APPROVER, approval_limit=Decimal("500"))
+    agent = Approver(username="al", role=Role.AGENT)
+    for who, expected in ((low, "OverLimit"), (agent, "Forbidden")):
+        with pytest.raises(WorkflowUpdateFailedError) as err:
+            await gw.submit_approval(
+                case_id, SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=who)
+            )
+        assert refusal_type(err.value) == expected
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await gw.submit_approval(
+            case_id, SubmitApprovalInput(approval_id="stale", decision="approve", approver=approver)
+        )
+    assert refusal_type(err.value) == "StaleApproval"
+
+    result = await gw.submit_approval(
+        case_id,
+        SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=approver),
+    )
+    assert result.status == "approved"
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await gw.submit_approval(
+            case_id,
+            SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=approver),
+        )
+    assert refusal_type(err.value) == "NothingPending"
+
+    # The resumed turn runs after the update returns: wait on its effect.
+    async def resolved() -> bool:
+        return (await gw.get_case(case_id)).status.value == "resolved"
+
+    await wait_until(resolved, what="case resolved")
+    assert status_of(harness, "#W0000003") == "return requested"
+    case = await gw.get_case(case_id)
+    assert [a.status for a in case.actions] == ["executed"]
+    assert case.transcript[-1].text.startswith("Done")

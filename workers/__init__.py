@@ -1,0 +1,1 @@
+"""Entry points of Trustdesk's worker processes."""

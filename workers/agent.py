@@ -1,0 +1,89 @@
+"""The agent worker: runs case workflows, the graph's activity nodes and side activities."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import signal
+from collections.abc import Sequence
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.langgraph import LangGraphPlugin
+from temporalio.worker import Worker
+
+from activities.case import CaseActivities
+from activities.deps import AgentDeps, install
+from brain.offline import OfflineBrain
+from domain.dialogue import HANDLED
+from graph.builder import GRAPH_NAME, build_support_graph
+from store.actions import RetailActions
+from store.db import make_engine, migrate, session_factory
+from trustdesk.config import Settings
+from workflows.case import SupportCaseWorkflow
+
+
+def build_deps(settings: Settings) -> AgentDeps:
+    sessions = session_factory(make_engine(settings.store_url))
+    return AgentDeps(
+        sessions=sessions,
+        shop=RetailActions(sessions, settings.policy),
+        brain=OfflineBrain(),
+        policy=settings.policy,
+        autonomous_categories=frozenset(c.value for c in HANDLED),
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def build_worker(
+    client: Client,
+    deps: AgentDeps,
+    *,
+    task_queue: str,
+    executor: concurrent.futures.Executor,
+    extra_activities: Sequence[object] = (),
+) -> Worker:
+    """A worker for case workflows; the LangGraph plugin adds the graph's node activities."""
+    install(deps)
+    case_activities = CaseActivities(deps.sessions)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[SupportCaseWorkflow],
+        activities=[case_activities.deliver_message, case_activities.record_case, *extra_activities],
+        activity_executor=executor,
+        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
+    )
+
+
+async def main(settings: Settings) -> None:
+    migrate(settings.store_url)
+    client = await connect(settings)
+    deps = build_deps(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
+        worker = build_worker(client, deps, task_queue=settings.task_queue, executor=executor)
+        run = asyncio.create_task(worker.run())
+        print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
+        await stop.wait()
+        await worker.shutdown()
+        await run
+
+
+def run_worker(settings: Settings) -> int:
+    asyncio.run(main(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    run_worker(Settings())

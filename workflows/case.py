@@ -1,0 +1,563 @@
+"""`SupportCaseWorkflow`: one durable case per customer conversation.
+
+A customer message arrives as the `post_message` update (sent with
+update-with-start) and is answered in the same call. Each message runs one turn of
+the LangGraph support graph. When the graph interrupts for an approval, the case
+parks in `awaiting_approval`: `submit_approval` answers it and the graph resumes
+with `Command(resume=…)`; the reply then goes out through `deliver_message`. A
+timer escalates an approval that outlives its SLA. Escalated cases wait for a
+person, who can reply, hand the case back to the agent, or close it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.types import Command
+    from temporalio.langgraph import graph
+
+    from activities.case import CaseActivities
+    from graph.builder import GRAPH_NAME
+    from trustdesk.search_attributes import (
+        AMOUNT,
+        CASE_CATEGORY,
+        CASE_STATUS,
+        CHANNEL,
+        CUSTOMER_ID,
+        RISK_LEVEL,
+    )
+    from workflows.contracts import (
+        ActionView,
+        AgentReply,
+        CaseInput,
+        CaseStatus,
+        CaseView,
+        DeliverMessageInput,
+        Handoff,
+        HandoffActionInput,
+        HumanReplyInput,
+        PendingApproval,
+        PostMessageInput,
+        PostMessageResult,
+        RecordCaseInput,
+        Role,
+        SubmitApprovalInput,
+        SubmitApprovalResult,
+        TranscriptEntry,
+    )
+
+_APPROVER_ROLES = {Role.APPROVER, Role.SENIOR_APPROVER}
+_STATUS_OF_OUTCOME = {
+    "ask": CaseStatus.AWAITING_CUSTOMER,
+    "confirm": CaseStatus.AWAITING_CUSTOMER,
+    "answer": CaseStatus.RESOLVED,
+    "executed": CaseStatus.RESOLVED,
+    "refuse": CaseStatus.AWAITING_CUSTOMER,
+    "rejected": CaseStatus.RESOLVED,
+    "escalate": CaseStatus.ESCALATED,
+    "awaiting_approval": CaseStatus.AWAITING_APPROVAL,
+}
+_SIDE_ACTIVITY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
+    ),
+}
+
+
+def _search_number(value: Decimal) -> float:
+    """Visibility indexes store numbers as doubles; only filters and sorting read them."""
+    return float(value)
+
+
+def _when(at: datetime) -> str:
+    return f"by {at.strftime('%H:%M UTC on %d %b')}"
+
+
+@workflow.defn(name="SupportCaseWorkflow")
+class SupportCaseWorkflow:
+    @workflow.init
+    def __init__(self, inp: CaseInput) -> None:
+        self._input = inp
+        carried = inp.carried or {}
+        self._state: dict[str, Any] = carried.get("state") or {
+            "case_id": inp.case_id,
+            "channel": inp.channel,
+            "turn": 0,
+            "captured": {},
+            "executed": [],
+            "action_seq": 0,
+            "verified": False,
+        }
+        self._status = CaseStatus(carried.get("status", CaseStatus.OPEN))
+        self._transcript: list[TranscriptEntry] = [
+            TranscriptEntry.model_validate(t) for t in carried.get("transcript", [])
+        ]
+        self._handoff: Handoff | None = (
+            Handoff.model_validate(carried["handoff"]) if carried.get("handoff") else None
+        )
+        self._decided: list[dict[str, Any]] = carried.get("decided", [])
+        self._approval_count: int = carried.get("approval_count", 0)
+        self._event_seq: int = carried.get("event_seq", 0)
+        self._actions_logged: int = len(self._state.get("executed", []))
+        self._pending: PendingApproval | None = None
+        self._resume: dict[str, Any] | None = None
+        self._sla_escalated = False
+        self._inbox: list[tuple[int, PostMessageInput]] = []
+        self._replies: dict[int, PostMessageResult] = {}
+        self._tickets = 0
+        self._human: list[tuple[str, Any]] = []
+        self._events: list[dict[str, Any]] = []
+        self._last_activity = workflow.now()
+        self._recorded_len = -1
+
+    # --- the loop ----------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: CaseInput) -> str:
+        self._app = graph(GRAPH_NAME).compile(checkpointer=InMemorySaver())
+        self._config = {"configurable": {"thread_id": workflow.info().workflow_id}}
+        while self._status is not CaseStatus.CLOSED:
+            try:
+                await workflow.wait_condition(self._has_work, timeout=self._next_timeout())
+            except asyncio.TimeoutError:
+                await self._on_timer()
+            else:
+                if self._resume is not None:
+                    await self._resume_after_approval()
+                elif self._inbox:
+                    ticket, message = self._inbox.pop(0)
+                    await self._handle_message(ticket, message)
+                elif self._human:
+                    await self._handle_human(*self._human.pop(0))
+            await self._record()
+            if self._should_continue_as_new():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._carry())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._status.value
+
+    def _has_work(self) -> bool:
+        return bool(self._inbox or self._human) or self._resume is not None
+
+    def _next_timeout(self) -> timedelta:
+        idle = self._last_activity + timedelta(hours=self._input.idle_close_hours) - workflow.now()
+        if self._pending and not self._sla_escalated:
+            return max(min(self._pending.due_at - workflow.now(), idle), timedelta(seconds=1))
+        return max(idle, timedelta(seconds=1))
+
+    def _should_continue_as_new(self) -> bool:
+        return (
+            workflow.info().is_continue_as_new_suggested()
+            and self._pending is None
+            and self._resume is None
+            and not self._inbox
+            and not self._human
+        )
+
+    def _carry(self) -> CaseInput:
+        return self._input.model_copy(
+            update={
+                "carried": {
+                    "state": self._state,
+                    "status": self._status.value,
+                    "transcript": [t.model_dump(mode="json") for t in self._transcript],
+                    "handoff": self._handoff.model_dump(mode="json") if self._handoff else None,
+                    "decided": self._decided,
+                    "approval_count": self._approval_count,
+                    "event_seq": self._event_seq,
+                }
+            }
+        )
+
+    async def _on_timer(self) -> None:
+        now = workflow.now()
+        if self._pending and not self._sla_escalated and now >= self._pending.due_at:
+            self._sla_escalated = True
+            self._escalate("the approval was not decided within its SLA")
+            await self._deliver(
+                "Our approvers are taking longer than usual, so a colleague from the support "
+                "team is now looking after your request personally. You'll hear from us here "
+                f"{_when(now + timedelta(minutes=self._input.approval_sla_minutes))}.",
+                reason="approval SLA expired",
+                role="system",
+            )
+            return
+        if now >= self._last_activity + timedelta(hours=self._input.idle_close_hours):
+            self._status = CaseStatus.CLOSED
+            self._event("case.closed", "system", {"reason": "idle"})
+
+    # --- a customer turn -----------------------------------------------------------------
+
+    async def _handle_message(self, ticket: int, message: PostMessageInput) -> None:
+        self._last_activity = workflow.now()
+        self._note("customer", message.text)
+        if self._status is CaseStatus.AWAITING_APPROVAL and self._pending:
+            replies = [self._reply(
+                f"Your request is with an approver; you'll have an answer "
+                f"{_when(self._pending.due_at)} at the latest, right here.",
+                "an approval is pending",
+            )]
+        elif self._status is CaseStatus.ESCALATED:
+            replies = [self._reply(
+                "A colleague from our support team has your case and everything you've told me; "
+                "they'll reply here.",
+                "the case is with a person",
+            )]
+        else:
+            replies = [await self._run_turn(message)]
+        self._replies[ticket] = PostMessageResult(
+            case_id=self._input.case_id, status=self._status, replies=replies
+        )
+
+    async def _run_turn(self, message: PostMessageInput) -> AgentReply:
+        self._state["turn"] = int(self._state.get("turn", 0)) + 1
+        turn_input = {**self._state, "message": message.text}
+        if message.identity:
+            turn_input["identity_claim"] = message.identity
+        try:
+            result = await self._app.ainvoke(turn_input, self._config)
+        except ActivityError as err:
+            workflow.logger.warning("turn failed: %s", err)
+            self._escalate("the agent could not complete the turn")
+            return self._reply(
+                "I'm sorry, something went wrong on my side. I've passed your message to a "
+                "colleague, who will reply here.",
+                "an internal error; handed to a person",
+            )
+        return self._absorb(result)
+
+    def _absorb(self, result: dict[str, Any]) -> AgentReply:
+        interrupts = result.get("__interrupt__") or []
+        self._state = {k: v for k, v in result.items() if k != "__interrupt__"}
+        outcome = self._state.get("outcome", "ask")
+        self._status = _STATUS_OF_OUTCOME.get(outcome, CaseStatus.AWAITING_CUSTOMER)
+        if outcome == "escalate":
+            self._escalate((self._state.get("decision") or {}).get("reasons", ["handoff"])[0])
+        if interrupts:
+            self._open_approval(interrupts[0].value)
+        executed = self._state.get("executed", [])
+        for record in executed[self._actions_logged :]:
+            self._event("action." + record["status"], "agent", record)
+        self._actions_logged = len(executed)
+        reply = self._state.get("reply") or {}
+        return self._reply(reply.get("text", ""), reply.get("reason"))
+
+    # --- approvals -----------------------------------------------------------------------
+
+    def _open_approval(self, request: dict[str, Any]) -> None:
+        self._approval_count += 1
+        risk = request.get("risk") or {}
+        now = workflow.now()
+        self._pending = PendingApproval(
+            approval_id=f"{self._input.case_id}/approval-{self._approval_count}",
+            action=request.get("action") or "",
+            command=request.get("command") or {},
+            summary=request.get("summary") or "",
+            amount=Decimal(risk.get("amount") or "0"),
+            tier=risk.get("tier", "approver"),
+            risk=risk.get("risk", "medium"),
+            rules=list(risk.get("rules") or []),
+            reasons=list(risk.get("reasons") or []),
+            four_eyes=bool(risk.get("four_eyes")),
+            requested_at=now,
+            due_at=now + timedelta(minutes=self._input.approval_sla_minutes),
+        )
+        self._sla_escalated = False
+        self._event("approval.requested", "agent", self._pending.model_dump(mode="json"))
+
+    @workflow.query
+    def get_pending_approval(self) -> PendingApproval | None:
+        return self._pending
+
+    @workflow.update
+    async def submit_approval(self, inp: SubmitApprovalInput) -> SubmitApprovalResult:
+        pending = self._pending
+        assert pending is not None  # the validator guarantees it
+        who = inp.approver.username
+        self._event(
+            f"approval.{inp.decision}",
+            who,
+            {"approval_id": pending.approval_id, "note": inp.note, "role": inp.approver.role.value},
+        )
+        if inp.decision == "reject":
+            self._close_approval(pending, "rejected", [who], inp.note)
+            self._resume = {"decision": "reject", "note": inp.note, "approved_by": [who]}
+            return SubmitApprovalResult(approval_id=pending.approval_id, status="rejected")
+        approvals = [*pending.approvals, who]
+        if pending.four_eyes and len(approvals) < 2:
+            self._pending = pending.model_copy(update={"approvals": approvals})
+            return SubmitApprovalResult(
+                approval_id=pending.approval_id, status="needs_second_approval"
+            )
+        self._close_approval(pending, "approved", approvals, inp.note)
+        self._resume = {
+            "decision": "approve",
+            "tier": pending.tier,
+            "approved_by": approvals,
+            "note": inp.note,
+        }
+        return SubmitApprovalResult(approval_id=pending.approval_id, status="approved")
+
+    @submit_approval.validator
+    def _validate_approval(self, inp: SubmitApprovalInput) -> None:
+        pending = self._pending
+        if pending is None:
+            raise ApplicationError("nothing is waiting for approval", type="NothingPending")
+        if inp.approval_id != pending.approval_id:
+            raise ApplicationError("that approval is no longer current", type="StaleApproval")
+        if inp.approver.username in pending.approvals:
+            raise ApplicationError("this approver has already approved", type="AlreadyDecided")
+        role = inp.approver.role
+        if role not in _APPROVER_ROLES:
+            raise ApplicationError(f"a {role.value} cannot decide approvals", type="Forbidden")
+        if pending.tier == "senior_approver" and role is not Role.SENIOR_APPROVER:
+            raise ApplicationError("this amount needs a senior approver", type="Forbidden")
+        if inp.decision == "approve":
+            if inp.amount is not None and inp.amount != pending.amount:
+                raise ApplicationError(
+                    "approving a different amount is not supported for this action; "
+                    "reject with a note instead",
+                    type="UnsupportedAmount",
+                )
+            limit = inp.approver.approval_limit
+            if limit is not None and pending.amount > limit:
+                raise ApplicationError(
+                    f"{pending.amount} is above your approval limit of {limit}", type="OverLimit"
+                )
+
+    def _close_approval(
+        self, pending: PendingApproval, status: str, by: list[str], note: str | None
+    ) -> None:
+        self._decided.append(
+            {
+                **pending.model_dump(mode="json"),
+                "status": status,
+                "decided_by": by,
+                "note": note,
+                "decided_at": workflow.now().isoformat(),
+            }
+        )
+        self._pending = None
+
+    async def _resume_after_approval(self) -> None:
+        decision, self._resume = self._resume, None
+        self._last_activity = workflow.now()
+        try:
+            result = await self._app.ainvoke(Command(resume=decision), self._config)
+        except ActivityError as err:
+            workflow.logger.warning("resume failed: %s", err)
+            self._escalate("the approved action could not be completed")
+            await self._deliver(
+                "I'm sorry, I couldn't complete the approved request. A colleague will pick it "
+                "up and reply here.",
+                reason="an internal error; handed to a person",
+            )
+            return
+        reply = self._absorb(result)
+        await self._deliver(reply.text, reason=reply.reason, already_noted=True)
+
+    # --- people --------------------------------------------------------------------------
+
+    def _escalate(self, reason: str) -> None:
+        captured = self._state.get("captured") or {}
+        self._status = CaseStatus.ESCALATED
+        self._handoff = Handoff(
+            reason=reason,
+            category=self._state.get("category"),
+            customer_id=self._state.get("customer_id"),
+            order_id=captured.get("order_id"),
+            issue=captured.get("issue"),
+            preferred_resolution=captured.get("preferred_resolution"),
+            actions_taken=[
+                f"{a['type']} {a['status']}" for a in self._state.get("executed", [])
+            ],
+            created_at=workflow.now(),
+        )
+        self._event("case.escalated", "agent", self._handoff.model_dump(mode="json"))
+
+    @workflow.update
+    async def post_human_reply(self, inp: HumanReplyInput) -> str:
+        self._human.append(("reply", inp))
+        return "queued"
+
+    @post_human_reply.validator
+    def _validate_human_reply(self, inp: HumanReplyInput) -> None:
+        if self._status is CaseStatus.CLOSED:
+            raise ApplicationError("the case is closed", type="CaseClosed")
+
+    @workflow.update
+    async def hand_back(self, inp: HandoffActionInput) -> str:
+        self._human.append(("hand_back", inp))
+        return "queued"
+
+    @hand_back.validator
+    def _validate_hand_back(self, inp: HandoffActionInput) -> None:
+        if self._status is not CaseStatus.ESCALATED:
+            raise ApplicationError("only an escalated case can be handed back", type="NotEscalated")
+
+    @workflow.update
+    async def close_case(self, inp: HandoffActionInput) -> str:
+        self._human.append(("close", inp))
+        return "queued"
+
+    @close_case.validator
+    def _validate_close(self, inp: HandoffActionInput) -> None:
+        if self._status is CaseStatus.CLOSED:
+            raise ApplicationError("the case is already closed", type="CaseClosed")
+
+    async def _handle_human(self, kind: str, inp: Any) -> None:
+        self._last_activity = workflow.now()
+        if kind == "reply":
+            self._event("human.reply", inp.username, {"text": inp.text})
+            await self._deliver(inp.text, role="human", reason=f"reply from {inp.username}")
+        elif kind == "hand_back":
+            self._status = CaseStatus.OPEN
+            self._event("case.handed_back", inp.username, {"note": inp.note})
+        elif kind == "close":
+            self._status = CaseStatus.CLOSED
+            self._event("case.closed", inp.username, {"note": inp.note})
+
+    # --- customer messages ---------------------------------------------------------------
+
+    @workflow.update
+    async def post_message(self, message: PostMessageInput) -> PostMessageResult:
+        self._tickets += 1
+        ticket = self._tickets
+        self._inbox.append((ticket, message))
+        await workflow.wait_condition(lambda: ticket in self._replies)
+        return self._replies.pop(ticket)
+
+    @post_message.validator
+    def _validate_message(self, message: PostMessageInput) -> None:
+        if self._status is CaseStatus.CLOSED:
+            raise ApplicationError("this conversation is closed", type="CaseClosed")
+
+    @workflow.query
+    def get_case(self) -> CaseView:
+        return self._view()
+
+    # --- helpers -------------------------------------------------------------------------
+
+    def _note(self, role: str, text: str, reason: str | None = None) -> None:
+        self._transcript.append(
+            TranscriptEntry(
+                seq=len(self._transcript) + 1,
+                role=role,  # type: ignore[arg-type]
+                text=text,
+                at=workflow.now(),
+                reason=reason,
+            )
+        )
+
+    def _reply(self, text: str, reason: str | None) -> AgentReply:
+        self._note("agent", text, reason)
+        return AgentReply(text=text, reason=reason)
+
+    async def _deliver(
+        self, text: str, *, reason: str | None = None, role: str = "agent", already_noted: bool = False
+    ) -> None:
+        if not already_noted:
+            self._note(role, text, reason)
+        seq = self._transcript[-1].seq
+        await workflow.execute_activity_method(
+            CaseActivities.deliver_message,
+            DeliverMessageInput(
+                case_id=self._input.case_id,
+                channel=self._input.channel,
+                thread_id=self._input.thread_id,
+                message_id=f"{self._input.case_id}/msg-{seq}",
+                text=text,
+                reason=reason,
+                role=role,  # type: ignore[arg-type]
+            ),
+            summary=f"deliver message {seq}",
+            **_SIDE_ACTIVITY,  # type: ignore[arg-type]
+        )
+
+    def _event(self, kind: str, actor: str, payload: dict[str, Any]) -> None:
+        self._event_seq += 1
+        self._events.append(
+            {
+                "event_id": f"{self._input.case_id}/event-{self._event_seq}",
+                "kind": kind,
+                "actor": actor,
+                "payload": payload,
+            }
+        )
+
+    async def _record(self) -> None:
+        """Upsert search attributes and write the case's projection and audit events."""
+        self._publish()
+        if not self._events and self._recorded_len == len(self._transcript):
+            return
+        events, self._events = self._events, []
+        await workflow.execute_activity_method(
+            CaseActivities.record_case,
+            RecordCaseInput(view=self._view(), events=events),
+            summary=f"record case ({self._status.value})",
+            **_SIDE_ACTIVITY,  # type: ignore[arg-type]
+        )
+        self._recorded_len = len(self._transcript)
+
+    def _publish(self) -> None:
+        risk = (self._pending.risk if self._pending else None) or (
+            (self._state.get("risk") or {}).get("risk") or "low"
+        )
+        amount = self._pending.amount if self._pending else Decimal(
+            (self._state.get("proposal") or {}).get("amount") or "0"
+        )
+        workflow.upsert_search_attributes(
+            [
+                CASE_STATUS.value_set(self._status.value),
+                CASE_CATEGORY.value_set(self._state.get("category") or "unknown"),
+                CUSTOMER_ID.value_set(self._state.get("customer_id") or ""),
+                RISK_LEVEL.value_set(risk),
+                AMOUNT.value_set(_search_number(amount)),
+                CHANNEL.value_set(self._input.channel),
+            ]
+        )
+
+    def _view(self) -> CaseView:
+        return CaseView(
+            case_id=self._input.case_id,
+            channel=self._input.channel,
+            thread_id=self._input.thread_id,
+            status=self._status,
+            category=self._state.get("category"),
+            confidence=self._state.get("confidence"),
+            customer_id=self._state.get("customer_id"),
+            verified=bool(self._state.get("verified")),
+            captured={
+                k: v
+                for k, v in (self._state.get("captured") or {}).items()
+                if k not in ("email", "first_name", "last_name", "zip")
+            },
+            pending_approval=self._pending,
+            decided_approvals=self._decided,
+            actions=[
+                ActionView(
+                    seq=a["seq"],
+                    type=a["type"],
+                    arguments=a["arguments"],
+                    status=a["status"],
+                    amount=Decimal(a["amount"]) if a.get("amount") else None,
+                    idempotency_key=a["idempotency_key"],
+                    summary=a.get("summary"),
+                    error=a.get("error"),
+                )
+                for a in self._state.get("executed", [])
+            ],
+            transcript=list(self._transcript),
+            handoff=self._handoff,
+            last_reasons=list((self._state.get("decision") or {}).get("reasons") or []),
+        )

@@ -1,0 +1,196 @@
+"""Everything that crosses the boundary of a case workflow: names, inputs and results.
+
+Clients (web, channel workers, tests) and the worker share these types; they are
+plain pydantic models, sent with Temporal's pydantic data converter.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TASK_QUEUE = "trustdesk-cases"
+WORKFLOW_TYPE = "SupportCaseWorkflow"
+MAX_MESSAGE_CHARS = 8000
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def case_id_for(channel: str, thread_id: str) -> str:
+    """The readable, idempotent workflow id of a conversation: `case-<channel>-<thread>`."""
+    return f"case-{_SAFE.sub('_', channel)[:30]}-{_SAFE.sub('_', thread_id)[:150]}"
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    AWAITING_CUSTOMER = "awaiting_customer"
+    AWAITING_APPROVAL = "awaiting_approval"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    APPROVER = "approver"
+    SENIOR_APPROVER = "senior_approver"
+    ADMIN = "admin"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaseInput(_Model):
+    case_id: str
+    channel: str
+    thread_id: str
+    approval_sla_minutes: int = 240
+    idle_close_hours: int = 24 * 7
+    carried: dict[str, Any] | None = None  # state carried over a continue-as-new
+
+
+class PostMessageInput(_Model):
+    channel: str = Field(min_length=1, max_length=30)
+    thread_id: str = Field(min_length=1, max_length=150)
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    message_id: str | None = Field(default=None, max_length=200)
+    identity: dict[str, Any] | None = None  # verified by the channel (signed token)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the message is empty")
+        return value
+
+
+class AgentReply(_Model):
+    text: str
+    reason: str | None = None
+    role: Literal["agent", "human", "system"] = "agent"
+
+
+class PostMessageResult(_Model):
+    case_id: str
+    status: CaseStatus
+    replies: list[AgentReply]
+
+
+class Approver(_Model):
+    """A reviewer as authenticated by the web layer."""
+
+    username: str
+    role: Role
+    approval_limit: Decimal | None = None
+
+
+class SubmitApprovalInput(_Model):
+    approval_id: str
+    decision: Literal["approve", "reject"]
+    approver: Approver
+    amount: Decimal | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SubmitApprovalResult(_Model):
+    approval_id: str
+    status: Literal["approved", "rejected", "needs_second_approval"]
+
+
+class PendingApproval(_Model):
+    approval_id: str
+    action: str
+    command: dict[str, Any]
+    summary: str
+    amount: Decimal
+    tier: str
+    risk: str
+    rules: list[str]
+    reasons: list[str]
+    four_eyes: bool = False
+    approvals: list[str] = Field(default_factory=list)
+    requested_at: datetime
+    due_at: datetime
+
+
+class HumanReplyInput(_Model):
+    username: str
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class HandoffActionInput(_Model):
+    username: str
+    note: str | None = None
+
+
+class TranscriptEntry(_Model):
+    seq: int
+    role: Literal["customer", "agent", "human", "system"]
+    text: str
+    at: datetime
+    reason: str | None = None
+
+
+class ActionView(_Model):
+    seq: int
+    type: str
+    arguments: dict[str, Any]
+    status: str
+    amount: Decimal | None = None
+    idempotency_key: str
+    summary: str | None = None
+    error: str | None = None
+
+
+class Handoff(_Model):
+    """What a person sees first when they pick up an escalated case."""
+
+    reason: str
+    category: str | None
+    customer_id: str | None
+    order_id: str | None
+    issue: str | None
+    preferred_resolution: str | None
+    actions_taken: list[str]
+    created_at: datetime
+
+
+class CaseView(_Model):
+    case_id: str
+    channel: str
+    thread_id: str
+    status: CaseStatus
+    category: str | None
+    confidence: float | None
+    customer_id: str | None
+    verified: bool
+    captured: dict[str, Any]
+    pending_approval: PendingApproval | None
+    decided_approvals: list[dict[str, Any]]
+    actions: list[ActionView]
+    transcript: list[TranscriptEntry]
+    handoff: Handoff | None
+    last_reasons: list[str]
+
+
+class DeliverMessageInput(_Model):
+    case_id: str
+    channel: str
+    thread_id: str
+    message_id: str
+    text: str
+    reason: str | None = None
+    role: Literal["agent", "human", "system"] = "agent"
+
+
+class RecordCaseInput(_Model):
+    """A snapshot of the case for the store's projection, plus audit events to append."""
+
+    view: CaseView
+    events: list[dict[str, Any]] = Field(default_factory=list)
