@@ -22,13 +22,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _ensure_sqlite_dir(url: str) -> None:
+    path = url.split("///", 1)[-1]
+    if url.startswith("sqlite") and path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the settings each backend needs for correct concurrent writes."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _ensure_sqlite_dir(url)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -63,4 +67,5 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Bring the database at `url` to the newest schema."""
+    _ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), "head")

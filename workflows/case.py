@@ -510,6 +510,8 @@ class SupportCaseWorkflow:
         self._recorded_len = len(self._transcript)
 
     def _publish(self) -> None:
+        if not self._input.publish_search_attributes:
+            return
         risk = (self._pending.risk if self._pending else None) or (
             (self._state.get("risk") or {}).get("risk") or "low"
         )

@@ -52,6 +52,8 @@ class CaseInput(_Model):
     thread_id: str
     approval_sla_minutes: int = 240
     idle_close_hours: int = 24 * 7
+    # Off only on servers without Trustdesk's search attributes (the time-skipping test server).
+    publish_search_attributes: bool = True
     carried: dict[str, Any] | None = None  # state carried over a continue-as-new
 
 
