@@ -11,6 +11,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from domain.policy import Tier
 from store.models import OrderRow, TransactionRow
+from tests.replay.recording import record_history
 from tests.waiting import wait_until
 from tests.workflows.conftest import CaseHarness
 from trustdesk.cases import CaseGateway, refusal_type
@@ -56,6 +57,7 @@ async def test_cancel_within_limits_executes_without_a_human(harness: CaseHarnes
     assert case.status.value == "resolved"
     assert [a.status for a in case.actions] == ["executed"]
     assert case.actions[0].idempotency_key == f"case-webchat-{thread}/action-1"
+    await record_history(gw.handle(f"case-webchat-{thread}"), "cancel_within_limits")
 
 
 async def test_return_above_limit_waits_for_approval_then_refunds_once(
@@ -109,3 +111,4 @@ async def test_return_above_limit_waits_for_approval_then_refunds_once(
     case = await gw.get_case(case_id)
     assert [a.status for a in case.actions] == ["executed"]
     assert case.transcript[-1].text.startswith("Done")
+    await record_history(gw.handle(case_id), "return_with_approval")

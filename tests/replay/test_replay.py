@@ -1,0 +1,34 @@
+"""Recorded case histories must replay cleanly through today's workflow code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.langgraph import LangGraphPlugin
+from temporalio.worker import Replayer
+
+from graph.builder import GRAPH_NAME, build_support_graph
+from tests.replay.recording import HISTORIES
+from workflows.case import SupportCaseWorkflow
+
+FILES = sorted(HISTORIES.glob("*.json"))
+
+
+def test_histories_are_recorded() -> None:
+    names = {f.stem for f in FILES}
+    assert {"cancel_within_limits", "return_with_approval"} <= names
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
+async def test_history_replays(path: Path) -> None:
+    replayer = Replayer(
+        workflows=[SupportCaseWorkflow],
+        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
+        data_converter=pydantic_data_converter,
+    )
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
+    assert result.replay_failure is None
