@@ -24,7 +24,10 @@ def to_money(value: Decimal | int | str | float) -> Decimal:
         raise InvalidMoney(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise InvalidMoney(f"not a finite amount: {value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the decimal context holds
+        raise InvalidMoney(f"not a representable amount: {value!r}") from exc
 
 
 def format_money(amount: Decimal) -> str:

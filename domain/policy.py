@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from domain.errors import ConfigError
+from domain.errors import ConfigError, InvalidMoney
 from domain.money import format_money, to_money
 
 
@@ -53,7 +53,14 @@ class Actor(StrEnum):
     OPERATOR = "operator"
 
 
-Money = Annotated[Decimal, BeforeValidator(to_money)]
+def _money(value: object) -> Decimal:
+    try:
+        return to_money(value)  # type: ignore[arg-type]
+    except InvalidMoney as exc:  # as a ValueError pydantic reports it with the field's name
+        raise ValueError(str(exc)) from exc
+
+
+Money = Annotated[Decimal, BeforeValidator(_money)]
 
 _ACTION_WORDS = {
     ActionType.CANCEL_ORDER: "cancelling an order",
@@ -94,7 +101,7 @@ class ActionLimits(BaseModel):
         bounds = [b for b in (self.auto_max, self.approver_max, self.senior_max) if b is not None]
         if bounds != sorted(bounds):
             raise ValueError("limits must ascend: auto_max ≤ approver_max ≤ senior_max")
-        if any(b < 0 for b in bounds):
+        if any(b < 0 for b in [*bounds, self.four_eyes_above] if b is not None):
             raise ValueError("limits cannot be negative")
         return self
 

@@ -309,8 +309,9 @@ def _check_refundable(order: Order, method: PaymentMethod, amount: Decimal) -> N
     held = order.net_paid_by_method().get(method.id, ZERO)
     if amount > held:
         raise PaymentMethodNotAllowed(
-            f"the {method.describe()} holds {format_money(max(held, ZERO))} of order {order.id}; "
-            f"a refund of {format_money(amount)} goes to a method that paid for it or to a gift card"
+            f"the {method.describe()} holds {format_money(max(held, ZERO))} of order "
+            f"{order.id}; a refund of {format_money(amount)} goes to a method that paid for "
+            "it or to a gift card"
         )
 
 

@@ -37,6 +37,7 @@ from domain.errors import (
     InsufficientGiftCardBalance,
     NotYourOrder,
     PolicyViolation,
+    TrustdeskError,
 )
 from domain.money import ZERO
 from domain.policy import (
@@ -140,7 +141,17 @@ class RetailActions:
             previous = uow.session.get(ActionRecordRow, idempotency_key)
             if previous is not None:
                 return self._replayed(previous, command, fingerprint)
-            result = self._apply(uow, command, idempotency_key, authorization)
+            try:
+                result = self._apply(uow, command, idempotency_key, authorization)
+            except TrustdeskError:
+                # A concurrent duplicate may have committed while this one waited for the
+                # order's lock; it then finds the order already changed. Answer with the
+                # winner's result rather than with the refusal that followed from it.
+                uow.rollback()
+                previous = uow.session.get(ActionRecordRow, idempotency_key)
+                if previous is None:
+                    raise
+                return self._replayed(previous, command, fingerprint)
             uow.session.add(
                 ActionRecordRow(
                     idempotency_key=idempotency_key,
