@@ -1,0 +1,114 @@
+"""`POST /api/cases/{case_id}/approval`: an approver decides the case's pending approval.
+
+Checked twice. Here first, against the pending approval read by query: who may
+decide (role, senior tier, personal limit), whether anything is pending and
+whether it is the one the reviewer saw; a refusal here never reaches the
+workflow. Then the workflow's update validator checks again against its own
+state, so a decision that raced with another one is refused there, and mapped to
+the same status codes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio.client import WorkflowUpdateFailedError
+
+from domain.money import format_money
+from trustdesk.cases import refusal_type
+from web.deps import CurrentUser, Gateway
+from web.routers.cases import check_case_id
+from workflows.contracts import Approver, Role, SubmitApprovalInput, SubmitApprovalResult
+
+router = APIRouter(prefix="/api/cases", tags=["approvals"])
+
+#: The HTTP status for each type a workflow validator refuses a decision with.
+REFUSAL_STATUS = {
+    "NothingPending": status.HTTP_409_CONFLICT,
+    "StaleApproval": status.HTTP_409_CONFLICT,
+    "AlreadyDecided": status.HTTP_409_CONFLICT,
+    "CaseClosed": status.HTTP_409_CONFLICT,
+    "Forbidden": status.HTTP_403_FORBIDDEN,
+    "OverLimit": status.HTTP_403_FORBIDDEN,
+    "UnsupportedAmount": status.HTTP_422_UNPROCESSABLE_CONTENT,
+}
+
+
+class ApprovalDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approve", "reject"]
+    amount: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] | None = Field(
+        default=None,
+        description="The amount approved; when given it must equal the pending amount.",
+    )
+    note: str | None = Field(default=None, max_length=2000)
+    approval_id: str | None = Field(
+        default=None,
+        max_length=250,
+        description="The approval the reviewer looked at; refused with 409 if another is "
+        "pending now. Omit to decide whichever approval is pending.",
+    )
+
+
+def _refuse(code: int, detail: str) -> HTTPException:
+    return HTTPException(code, detail)
+
+
+@router.post(
+    "/{case_id}/approval",
+    response_model=SubmitApprovalResult,
+    summary="Approve or reject the case's pending approval",
+    responses={
+        401: {"description": "No or invalid bearer token."},
+        403: {"description": "Your role, tier or approval limit does not allow this decision."},
+        404: {"description": "No such case."},
+        409: {"description": "Nothing pending, a different approval pending, or already decided."},
+        422: {"description": "Malformed input, or an amount other than the pending one."},
+    },
+)
+async def decide(
+    case_id: str, body: ApprovalDecision, user: CurrentUser, gateway: Gateway
+) -> SubmitApprovalResult:
+    if not user.can_approve:
+        raise _refuse(status.HTTP_403_FORBIDDEN, f"a {user.role.value} cannot decide approvals")
+    pending = await gateway.get_pending_approval(check_case_id(case_id))
+    if pending is None:
+        raise _refuse(status.HTTP_409_CONFLICT, "nothing is waiting for approval on this case")
+    if body.approval_id is not None and body.approval_id != pending.approval_id:
+        raise _refuse(status.HTTP_409_CONFLICT, "that approval is no longer the pending one")
+    if pending.tier == Role.SENIOR_APPROVER.value and user.role is not Role.SENIOR_APPROVER:
+        raise _refuse(status.HTTP_403_FORBIDDEN, "this amount needs a senior approver")
+    if user.username in pending.approvals:
+        raise _refuse(status.HTTP_409_CONFLICT, "you have already approved this request")
+    if body.decision == "approve":
+        if body.amount is not None and body.amount != pending.amount:
+            raise _refuse(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                "approving a different amount is not supported for this action; "
+                "reject with a note instead",
+            )
+        if user.approval_limit is not None and pending.amount > user.approval_limit:
+            raise _refuse(
+                status.HTTP_403_FORBIDDEN,
+                f"{format_money(pending.amount)} is above your approval limit of "
+                f"{format_money(user.approval_limit)}",
+            )
+    decision = SubmitApprovalInput(
+        approval_id=pending.approval_id,
+        decision=body.decision,
+        approver=Approver(
+            username=user.username, role=user.role, approval_limit=user.approval_limit
+        ),
+        amount=body.amount,
+        note=body.note,
+    )
+    try:
+        return await gateway.submit_approval(case_id, decision)
+    except WorkflowUpdateFailedError as err:
+        kind = refusal_type(err)
+        message = getattr(err.cause, "message", None) or "the case refused this decision"
+        raise _refuse(REFUSAL_STATUS.get(kind or "", status.HTTP_409_CONFLICT), message) from err
