@@ -1,0 +1,1 @@
+"""Benchmarks and conformance reports run by `trustdesk bench`."""
