@@ -89,7 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmarks and conformance reports")
     _common(p)
     p.add_argument("suite", choices=["conformance", "latency"])
-    p.add_argument("--cases", type=int, default=20, help="conversations for the latency bench")
     return parser
 
 
@@ -147,9 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trustdesk.bench.conformance import run_conformance_bench
 
             return run_conformance_bench(settings)
-        from trustdesk.bench.latency import run_latency_bench
-
-        return run_latency_bench(settings, cases=args.cases)
+        print("the latency benchmark is not built yet (see the durable-case issue)", file=sys.stderr)
+        return 2
     raise AssertionError(command)
 
 
