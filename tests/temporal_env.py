@@ -29,7 +29,6 @@ update, ``wait_until``) rather than sleeping.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -39,6 +38,7 @@ from typing import Any, TypeVar
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
+from tests.waiting import wait_until  # noqa: F401  (re-exported for server tests)
 from trustdesk.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
 from trustdesk.temporal_server import (
     DevServer,
@@ -116,27 +116,3 @@ async def time_skipping_env(**kwargs: Any) -> AsyncIterator[WorkflowEnvironment]
         yield env
     finally:
         await env.shutdown()
-
-
-async def wait_until(
-    check: Callable[[], Awaitable[T]],
-    *,
-    timeout: float = 10.0,
-    what: str = "condition",
-) -> T:
-    """Re-run ``check`` until it returns a truthy value, or fail after ``timeout`` seconds.
-
-    For eventually-consistent reads (visibility lists); prefer awaiting a result
-    or an update where one exists.
-    """
-    deadline = time.monotonic() + timeout
-    pause = 0.02
-    last: T | None = None
-    while True:
-        last = await check()
-        if last:
-            return last
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what} not met within {timeout}s (last value: {last!r})")
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.2)
