@@ -28,12 +28,11 @@ update, ``wait_until``) rather than sleeping.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
@@ -49,7 +48,6 @@ from trustdesk.temporal_server import (
 
 STARTUP_TIMEOUT = timedelta(seconds=30)
 
-T = TypeVar("T")
 
 
 @asynccontextmanager
