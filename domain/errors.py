@@ -81,6 +81,12 @@ class PaymentMethodNotAllowed(ActionRefused):
     code = "payment_method_not_allowed"
 
 
+class RefundExceedsPaid(ActionRefused):
+    """A refund would return more than the order still holds."""
+
+    code = "refund_exceeds_paid"
+
+
 class PaymentHistoryConflict(ActionRefused):
     code = "payment_history_conflict"
 

@@ -22,12 +22,14 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.errors import (
     InsufficientGiftCardBalance,
+    InvalidMoney,
     InvalidReason,
     ItemCountMismatch,
     ItemNotInOrder,
     PaymentHistoryConflict,
     PaymentMethodNotAllowed,
     PaymentMethodNotFound,
+    RefundExceedsPaid,
     SameItem,
     VariantNotFound,
     VariantUnavailable,
@@ -161,6 +163,8 @@ class Order(_Value):
     transactions: tuple[Transaction, ...]
     return_items: tuple[str, ...] | None = None
     return_payment_method_id: str | None = None
+    # Set when an approver allowed less than the returned items' price.
+    return_refund_limit: Decimal | None = None
     exchange_items: tuple[str, ...] | None = None
     exchange_new_items: tuple[str, ...] | None = None
     exchange_payment_method_id: str | None = None
@@ -301,17 +305,31 @@ def _gift_card_credits(
     )
 
 
-def _check_refundable(order: Order, method: PaymentMethod, amount: Decimal) -> None:
-    """A refund goes back to a method that paid for the order, at most what that method
-    still holds on it, or to a gift card as store credit."""
-    if method.is_gift_card or amount <= ZERO:
+def _check_refundable(order: Order, amount: Decimal) -> None:
+    """A refund may go to any of the customer's own methods (the caller checks that the
+    method is theirs), but all refunds together never exceed what the order was paid."""
+    if amount <= ZERO:
+        return
+    held = order.total_paid() - order.total_refunded()
+    if amount > held:
+        raise RefundExceedsPaid(
+            f"order {order.id} still holds {format_money(max(held, ZERO))}; "
+            f"a refund of {format_money(amount)} would return more than was paid"
+        )
+
+
+def _check_return_refund(order: Order, method: PaymentMethod, amount: Decimal) -> None:
+    """A return refund goes to a gift card, or to a card or PayPal account for at most what
+    it still holds on the order: returned goods never turn into money on another account."""
+    _check_refundable(order, amount)
+    if method.is_gift_card:
         return
     held = order.net_paid_by_method().get(method.id, ZERO)
     if amount > held:
         raise PaymentMethodNotAllowed(
             f"the {method.describe()} holds {format_money(max(held, ZERO))} of order "
-            f"{order.id}; a refund of {format_money(amount)} goes to a method that paid for "
-            "it or to a gift card"
+            f"{order.id}; a return refund of {format_money(amount)} goes to a method that "
+            "paid for it or to a gift card"
         )
 
 
@@ -371,7 +389,7 @@ def plan_modify_items(
     )
     method = _method(methods, method_id)
     _check_gift_card_covers(method, difference, "the price difference")
-    _check_refundable(order, method, -difference)
+    _check_refundable(order, -difference)
     kind = TransactionKind.PAYMENT if difference > ZERO else TransactionKind.REFUND
     deltas = ((method_id, -difference),) if method.is_gift_card else ()
     verb = "charge" if difference > ZERO else "refund"
@@ -447,9 +465,16 @@ def plan_modify_order_payment(
 
 
 def plan_return(
-    order: Order, item_ids: Sequence[str], method_id: str, methods: Mapping[str, PaymentMethod]
+    order: Order,
+    item_ids: Sequence[str],
+    method_id: str,
+    methods: Mapping[str, PaymentMethod],
+    refund_limit: Decimal | None = None,
 ) -> OrderChange:
-    """Request the return of delivered items; the money moves when they arrive."""
+    """Request the return of delivered items; the money moves when they arrive.
+
+    `refund_limit` caps the refund below the items' price (an approver allowed less).
+    """
     _require_status(order, [OrderStatus.DELIVERED], "returned")
     method = _method(methods, method_id)
     if not method.is_gift_card and method_id != _original_method_id(order):
@@ -461,7 +486,16 @@ def plan_return(
         raise ItemCountMismatch("no items given to return")
     amount = sum((order.lines[i].price for i in indexes), ZERO)
     amount = min(amount, order.total_paid() - order.total_refunded())
-    _check_refundable(order, method, amount)
+    fields: dict[str, object] = {
+        "return_items": tuple(sorted(item_ids)),
+        "return_payment_method_id": method_id,
+    }
+    if refund_limit is not None:
+        if refund_limit <= ZERO:
+            raise InvalidMoney("a refund limit must be positive")
+        amount = min(amount, to_money(refund_limit))
+        fields["return_refund_limit"] = amount
+    _check_return_refund(order, method, amount)
     return OrderChange(
         order_id=order.id,
         action="return_items",
@@ -471,7 +505,7 @@ def plan_return(
             f"{format_money(amount)} to the {method.describe()}"
         ),
         status=OrderStatus.RETURN_REQUESTED,
-        fields={"return_items": tuple(sorted(item_ids)), "return_payment_method_id": method_id},
+        fields=fields,
     )
 
 
@@ -493,7 +527,7 @@ def plan_exchange(
     )
     method = _method(methods, method_id)
     _check_gift_card_covers(method, difference, "the price difference")
-    _check_refundable(order, method, -difference)
+    _check_refundable(order, -difference)
     return OrderChange(
         order_id=order.id,
         action="exchange_items",
@@ -525,7 +559,9 @@ def plan_receive_return(
         indexes = _pick_lines(order, order.return_items or ())
         amount = sum((order.lines[i].price for i in indexes), ZERO)
         amount = min(amount, order.total_paid() - order.total_refunded())
-        _check_refundable(order, method, amount)
+        if order.return_refund_limit is not None:
+            amount = min(amount, order.return_refund_limit)
+        _check_return_refund(order, method, amount)
         refund = Transaction(kind=TransactionKind.REFUND, amount=amount, payment_method_id=method_id)
         return OrderChange(
             order_id=order.id,
@@ -565,7 +601,7 @@ def plan_receive_return(
         )
         deltas = ((method_id, -difference),) if method.is_gift_card else ()
     elif difference < ZERO:
-        _check_refundable(order, method, -difference)
+        _check_refundable(order, -difference)
         refund = Transaction(
             kind=TransactionKind.REFUND, amount=-difference, payment_method_id=method_id
         )

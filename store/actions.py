@@ -247,7 +247,10 @@ class RetailActions:
             case ModifyOrderPayment():
                 return plan_modify_order_payment(order, command.payment_method_id, methods)
             case ReturnItems():
-                return plan_return(order, command.item_ids, command.payment_method_id, methods)
+                return plan_return(
+                    order, command.item_ids, command.payment_method_id, methods,
+                    command.refund_limit,
+                )
             case ExchangeItems():
                 catalogue = uow.shop.variants(command.new_item_ids)
                 return plan_exchange(

@@ -154,6 +154,7 @@ class OrderRow(_AddressColumns, Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(40))
     return_items: Mapped[list[Any] | None] = mapped_column(JSON)
     return_payment_method_id: Mapped[str | None] = mapped_column(String(64))
+    return_refund_limit: Mapped[Decimal | None] = mapped_column(MoneyCents)
     exchange_items: Mapped[list[Any] | None] = mapped_column(JSON)
     exchange_new_items: Mapped[list[Any] | None] = mapped_column(JSON)
     exchange_payment_method_id: Mapped[str | None] = mapped_column(String(64))
@@ -336,3 +337,39 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column()
+    # Delivery bookkeeping (store/outbox.py): when a pending row is next due, and which
+    # dispatcher holds a row in "sending" until when (a crashed one's lease runs out).
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+
+
+# --- channels ------------------------------------------------------------------------
+
+
+class EmailMessageRow(Base):
+    """One email of a conversation, by its RFC 5322 Message-ID: how replies find their case."""
+
+    __tablename__ = "email_messages"
+
+    message_id: Mapped[str] = mapped_column(String(250), primary_key=True)
+    thread_id: Mapped[str] = mapped_column(String(150), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" from the customer, "out" to them
+    address: Mapped[str] = mapped_column(String(254))  # the customer's address
+    subject: Mapped[str] = mapped_column(String(250), default="")
+    # Attachments are recorded (name, type, size), never opened or stored.
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    outbox_message_id: Mapped[str | None] = mapped_column(String(250))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDeliveryRow(Base):
+    """A webhook delivery already accepted, so a replayed one is refused."""
+
+    __tablename__ = "webhook_deliveries"
+
+    provider: Mapped[str] = mapped_column(String(30), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    thread_id: Mapped[str] = mapped_column(String(150), index=True)
+    sender: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -115,6 +115,7 @@ def order_of(row: OrderRow) -> Order:
         cancel_reason=row.cancel_reason,
         return_items=_ids(row.return_items),
         return_payment_method_id=row.return_payment_method_id,
+        return_refund_limit=row.return_refund_limit,
         exchange_items=_ids(row.exchange_items),
         exchange_new_items=_ids(row.exchange_new_items),
         exchange_payment_method_id=row.exchange_payment_method_id,

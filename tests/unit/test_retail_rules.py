@@ -13,12 +13,14 @@ import pytest
 
 from domain.errors import (
     InsufficientGiftCardBalance,
+    InvalidMoney,
     InvalidReason,
     ItemCountMismatch,
     ItemNotInOrder,
     PaymentHistoryConflict,
     PaymentMethodNotAllowed,
     PaymentMethodNotFound,
+    RefundExceedsPaid,
     SameItem,
     TrustdeskError,
     VariantNotFound,
@@ -224,8 +226,6 @@ for _id, _error, _old, _new, _method in [
         "gift-card-short-total", InsufficientGiftCardBalance,
         ["l-small", "s-red"], ["l-big", "s-blue"], GIFT,  # 52.50 > 50.00
     ),
-    # refunds never exceed what a card or PayPal account paid on the order
-    ("refund-to-paypal-that-paid-nothing", PaymentMethodNotAllowed, ["s-red"], ["s-green"], PAYPAL),
 ]:
     refusal(
         f"modify_items/{_id}", _error,
@@ -327,7 +327,6 @@ for _id, _error, _old, _new, _method in [
         "gift-card-short-total", InsufficientGiftCardBalance,
         ["l-small", "s-red"], ["l-big", "s-blue"], GIFT,  # 52.50 > 50.00
     ),
-    ("refund-to-paypal-that-paid-nothing", PaymentMethodNotAllowed, ["s-red"], ["s-green"], PAYPAL),
 ]:
     refusal(
         f"exchange/{_id}", _error,
@@ -356,10 +355,29 @@ refusal(
     "receive_return/return-to-paypal-that-paid-nothing", PaymentMethodNotAllowed,
     lambda: plan_receive_return(return_requested(("s-red",), PAYPAL), methods(), CATALOGUE),
 )
+# A price difference may be refunded to any of the customer's methods, but never beyond
+# what the order still holds (here 1.00 of 120.00, the rest refunded already).
+_NEARLY_REFUNDED = (pay("120.00"), refund("119.00"))
 refusal(
-    "receive_return/exchange-refund-to-paypal-that-paid-nothing", PaymentMethodNotAllowed,
+    "modify_items/refund-beyond-what-the-order-holds", RefundExceedsPaid,
+    lambda: plan_modify_items(
+        order(transactions=_NEARLY_REFUNDED), ["s-red"], ["s-green"], PAYPAL, methods(), CATALOGUE
+    ),
+)
+refusal(
+    "exchange/refund-beyond-what-the-order-holds", RefundExceedsPaid,
+    lambda: plan_exchange(
+        delivered(transactions=_NEARLY_REFUNDED), ["s-red"], ["s-green"], PAYPAL, methods(),
+        CATALOGUE,
+    ),
+)
+refusal(
+    "receive_return/exchange-refund-beyond-what-the-order-holds", RefundExceedsPaid,
     lambda: plan_receive_return(
-        exchange_requested(("s-red",), ("s-green",), PAYPAL, "-2.00"), methods(), CATALOGUE
+        exchange_requested(
+            ("s-red",), ("s-green",), PAYPAL, "-2.00", transactions=_NEARLY_REFUNDED
+        ),
+        methods(), CATALOGUE,
     ),
 )
 refusal(
@@ -460,6 +478,10 @@ def test_cancel(
         pytest.param(
             ["s-red"], ["s-blue"], PAYPAL, TransactionKind.PAYMENT, "2.50", [0], {},
             id="dearer-by-paypal",
+        ),
+        pytest.param(
+            ["s-red"], ["s-green"], PAYPAL, TransactionKind.REFUND, "2.00", [0], {},
+            id="cheaper-to-paypal-that-paid-nothing",
         ),
         pytest.param(
             ["s-red", "s-red"], ["s-blue", "s-green"], CARD, TransactionKind.PAYMENT, "0.50",
@@ -738,3 +760,30 @@ def test_apply_change_keeps_other_state() -> None:
     assert ms == methods()
     # snapshots are values: the input is untouched
     assert before.status == OrderStatus.PENDING
+
+
+# --- a return approved for less ----------------------------------------------------------
+
+
+def test_a_refund_limit_caps_the_return_and_is_recorded() -> None:
+    change = plan_return(delivered(), ["l-small"], CARD, methods(), refund_limit=D("60.00"))
+    assert change.amount == D("60.00")
+    assert change.fields["return_refund_limit"] == D("60.00")
+    assert "60.00" in change.summary
+
+
+def test_a_refund_limit_above_the_price_changes_nothing() -> None:
+    change = plan_return(delivered(), ["s-red"], CARD, methods(), refund_limit=D("60.00"))
+    assert change.amount == D("10.00")
+
+
+def test_receiving_a_return_approved_for_less_refunds_the_limit() -> None:
+    requested = return_requested(("l-small",), CARD, return_refund_limit=D("60.00"))
+    change = plan_receive_return(requested, methods(), CATALOGUE)
+    assert [t.amount for t in change.transactions] == [D("60.00")]
+
+
+@pytest.mark.parametrize("limit", ["0.00", "-5.00"])
+def test_a_refund_limit_must_be_positive(limit: str) -> None:
+    with pytest.raises(InvalidMoney):
+        plan_return(delivered(), ["l-small"], CARD, methods(), refund_limit=D(limit))

@@ -119,10 +119,6 @@ EXPECTED_CANCEL_REFUNDS = (
     "the reference's cancel refunds every payment-history entry, earlier refunds included; "
     "Trustdesk refunds what each payment method still holds, never more than was paid"
 )
-EXPECTED_REFUND_TO_PAYER = (
-    "Trustdesk refunds a price difference only to a gift card or to a method that paid at "
-    "least that much on the order; the reference refunds to any of the customer's methods"
-)
 EXPECTED_EMPTY_ITEMS = (
     "Trustdesk refuses an empty item list; the reference accepts it and changes the order "
     "without changing any item"
@@ -540,49 +536,14 @@ class TrustdeskSide:
 # --- explaining divergences -----------------------------------------------------------
 
 
-def explain_outcome(
-    call: Call, reference: Outcome, trustdesk: Outcome, before: State, reference_after: State
-) -> str | None:
+def explain_outcome(call: Call, reference: Outcome, trustdesk: Outcome) -> str | None:
     """The reason a failed-versus-succeeded mismatch is expected, or None."""
     if not reference.ok or trustdesk.ok:
         return None
     empty = any(call.arguments.get(k) == [] for k in ("item_ids", "new_item_ids"))
     if call.name in _ITEM_LIST_TOOLS and empty and trustdesk.invalid:
         return EXPECTED_EMPTY_ITEMS
-    if trustdesk.error and trustdesk.error.startswith("payment_method_not_allowed"):
-        refund = _price_difference_refund(call, reference_after)
-        if refund is not None and _refund_exceeds_holding(call, before, refund):
-            return EXPECTED_REFUND_TO_PAYER
     return None
-
-
-def _price_difference_refund(call: Call, reference_after: State) -> Decimal | None:
-    """What the reference refunded for a modify or exchange, read from its state."""
-    order = reference_after["orders"].get(call.arguments.get("order_id", ""))
-    if order is None:
-        return None
-    if call.name == "modify_pending_order_items":
-        last = order["payment_history"][-1]
-        return last["amount"] if last["transaction_type"] == "refund" else None
-    if call.name == "exchange_delivered_order_items":
-        difference = order["exchange_price_difference"]
-        return -difference if difference is not None and difference < ZERO else None
-    return None
-
-
-def _refund_exceeds_holding(call: Call, before: State, refund: Decimal) -> bool:
-    """The refund goes to a card or PayPal account holding less than it on the order."""
-    order = before["orders"][call.arguments["order_id"]]
-    method_id = call.arguments["payment_method_id"]
-    method = before["users"][order["user_id"]]["payment_methods"].get(method_id)
-    if method is None or method["source"] == "gift_card":
-        return False
-    held = ZERO
-    for entry in order["payment_history"]:
-        if entry["payment_method_id"] == method_id:
-            sign = 1 if entry["transaction_type"] == "payment" else -1
-            held += sign * entry["amount"]
-    return refund > held
 
 
 def explain_state(
@@ -728,7 +689,7 @@ class Replay:
             self._record(call, "crash", f"Trustdesk {trustdesk.describe()}", None)
         elif reference.ok != trustdesk.ok:
             detail = f"reference {reference.describe()}, Trustdesk {trustdesk.describe()}"
-            reason = explain_outcome(call, reference, trustdesk, before, reference_after)
+            reason = explain_outcome(call, reference, trustdesk)
             self._record(call, "outcome", detail, reason)
         elif found:
             reason = explain_state(
