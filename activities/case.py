@@ -1,15 +1,42 @@
-"""Side activities of a case workflow: delivering later replies and recording the case."""
+"""Side activities of a case workflow: recording the case and queueing its replies.
+
+The workflow runs `record_case` as a local activity at the end of every step that
+changed the case: the projection, the step's audit events and any messages to send
+are one transaction, and cost one history event.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
 
 from store.audit import append_event
 from store.models import ApprovalRow, CaseRow, HandoffRow, MessageRow, OutboxRow
 from workflows.contracts import DeliverMessageInput, RecordCaseInput
+
+
+def _queue_message(session: Session, inp: DeliverMessageInput) -> None:
+    """Add the message to the outbox unless its id is there already."""
+    existing = session.scalars(
+        select(OutboxRow).where(OutboxRow.message_id == inp.message_id)
+    ).first()
+    if existing is not None:
+        return
+    session.add(
+        OutboxRow(
+            message_id=inp.message_id,
+            case_id=inp.case_id,
+            channel=inp.channel,
+            thread_id=inp.thread_id,
+            role=inp.role,
+            text=inp.text,
+            reason=inp.reason,
+            status="pending",
+        )
+    )
 
 
 class CaseActivities:
@@ -19,35 +46,9 @@ class CaseActivities:
         self.sessions = sessions
 
     @activity.defn
-    def deliver_message(self, inp: DeliverMessageInput) -> str:
-        """Queue a later reply in the channel's outbox, once per message id."""
-        with self.sessions() as session:
-            existing = session.scalars(
-                select(OutboxRow).where(OutboxRow.message_id == inp.message_id)
-            ).first()
-            if existing is not None:
-                return existing.status
-            session.add(
-                OutboxRow(
-                    message_id=inp.message_id,
-                    case_id=inp.case_id,
-                    channel=inp.channel,
-                    thread_id=inp.thread_id,
-                    role=inp.role,
-                    text=inp.text,
-                    reason=inp.reason,
-                    status="pending",
-                )
-            )
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-            return "pending"
-
-    @activity.defn
     def record_case(self, inp: RecordCaseInput) -> int:
-        """Upsert the case projection (for lists, the review UI, metrics) and audit events."""
+        """Upsert the case projection (for lists, the review UI, metrics), append audit
+        events and queue outgoing messages, in one transaction; safe to repeat."""
         view = inp.view
         with self.sessions() as session:
             case = session.get(CaseRow, view.case_id)
@@ -90,11 +91,14 @@ class CaseActivities:
                         risk=a["risk"],
                         reasons=a["reasons"],
                         status=a["status"],
+                        requested_at=datetime.fromisoformat(a["requested_at"]),
                     )
                     session.add(row)
                 row.status = a["status"]
                 row.decided_by = a.get("decided_by") or a.get("approvals") or []
                 row.note = a.get("note")
+                if a.get("decided_at"):  # the time to decision, for the metrics dashboard
+                    row.decided_at = datetime.fromisoformat(a["decided_at"])
             if view.handoff is not None:
                 open_handoff = session.scalars(
                     select(HandoffRow).where(HandoffRow.case_id == view.case_id)
@@ -119,5 +123,9 @@ class CaseActivities:
                     case_id=view.case_id,
                     event_id=event["event_id"],
                 )
+            for message in inp.outbox:
+                _queue_message(session, message)
+            # A concurrent duplicate (the same event or message id) fails the commit; the
+            # retry finds it written and adds nothing twice.
             session.commit()
         return len(inp.events)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from langgraph.graph import START, StateGraph
 from temporalio.common import RetryPolicy
 
+from brain.errors import NON_RETRYABLE_BRAIN_ERRORS
 from graph import nodes, routing
 from graph.state import CaseState
 
@@ -19,6 +21,15 @@ _IO_RETRY = RetryPolicy(
     maximum_interval=timedelta(seconds=10),
     maximum_attempts=5,
 )
+# The brain's model calls: rate limits and overloads ease within seconds; a request the
+# service refused (bad key, bad request) fails at once. The SDK itself never retries.
+_BRAIN_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    maximum_attempts=5,
+    non_retryable_error_types=list(NON_RETRYABLE_BRAIN_ERRORS),
+)
 # The action is idempotent by key, so it may be retried for as long as it takes.
 _ACTION_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200),
@@ -28,12 +39,18 @@ _ACTION_RETRY = RetryPolicy(
 )
 
 
-def _activity(summary: str, timeout: float = 30, retry: RetryPolicy = _IO_RETRY) -> dict[str, Any]:
+SummaryFn = Callable[[tuple[Any, ...], dict[str, Any]], str]
+
+
+def _activity(
+    summary: str | SummaryFn, timeout: float = 30, retry: RetryPolicy = _IO_RETRY
+) -> dict[str, Any]:
+    """An activity node's metadata: a fixed summary, or one worded from the node's input."""
     return {
         "execute_in": "activity",
         "start_to_close_timeout": timedelta(seconds=timeout),
         "retry_policy": retry,
-        "summary": summary,
+        ("summary_fn" if callable(summary) else "summary"): summary,
     }
 
 
@@ -41,13 +58,29 @@ def _in_workflow(summary: str) -> dict[str, Any]:
     return {"execute_in": "workflow", "summary": summary}
 
 
+def understand_summary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+    """What the `understand` activity does for this message, as the Temporal UI shows it."""
+    state = args[0] if args and isinstance(args[0], dict) else {}
+    steps = ["read it"]
+    if not state.get("verified"):
+        steps.append("verify identity")
+    steps.append("gather context")
+    if state.get("proposal"):
+        steps.append("rate the proposal again if it says yes")
+    return f"understand message {state.get('turn', '?')}: " + "; ".join(steps)
+
+
 def build_support_graph() -> StateGraph:
-    """understand → verify identity → gather context → decide → assess risk →
+    """understand (the message, who asks, the order) → decide → assess risk →
     await approval → execute action → compose reply."""
     g = StateGraph(CaseState)
-    g.add_node("understand", nodes.understand, metadata=_activity("understand the message", 60))
-    g.add_node("verify_identity", nodes.verify_identity, metadata=_activity("verify identity"))
-    g.add_node("gather_context", nodes.gather_context, metadata=_activity("gather context"))
+    # One activity reads everything a decision needs: every activity before the reply
+    # is a round trip through the Temporal server (docs/benchmarks.md).
+    g.add_node(
+        "understand",
+        nodes.read_message,
+        metadata=_activity(understand_summary, 60, _BRAIN_RETRY),
+    )
     g.add_node("decide", nodes.decide_next, metadata=_in_workflow("decide the next step"))
     g.add_node("assess_risk", nodes.assess_risk, metadata=_activity("assess risk against policy"))
     g.add_node("await_approval", nodes.await_approval, metadata=_in_workflow("await approval"))
@@ -56,12 +89,14 @@ def build_support_graph() -> StateGraph:
         nodes.execute_action,
         metadata=_activity("execute the action (idempotent)", 30, _ACTION_RETRY),
     )
-    g.add_node("compose_reply", nodes.compose_reply, metadata=_activity("compose the reply", 60))
+    g.add_node(
+        "compose_reply",
+        nodes.compose_reply,
+        metadata=_activity("compose the reply", 60, _BRAIN_RETRY),
+    )
 
     g.add_edge(START, "understand")
-    g.add_conditional_edges("understand", routing.route_after_understand)
-    g.add_edge("verify_identity", "gather_context")
-    g.add_edge("gather_context", "decide")
+    g.add_edge("understand", "decide")
     g.add_conditional_edges("decide", routing.route_after_decide)
     g.add_conditional_edges("assess_risk", routing.route_after_assess)
     g.add_conditional_edges("compose_reply", routing.route_after_compose)

@@ -1,30 +1,40 @@
 """The nodes of one conversation turn.
 
-`understand`, `verify_identity`, `gather_context`, `assess_risk`, `execute_action`
-and `compose_reply` do I/O and run as Temporal activities; `decide` and
+`read_message` (the node `understand`), `assess_risk`, `execute_action` and
+`compose_reply` do I/O and run as Temporal activities; `decide_next` and
 `await_approval` are pure and run inside the workflow. Every node returns a
 partial state update.
+
+`read_message` is one activity made of the steps that read: the brain's
+`understand`, then `verify_identity` (until the customer is known) and
+`gather_context`, and, when the message says yes to a proposal, the proposal
+planned and rated again (`reassess_proposal`). Each step costs milliseconds; each
+activity on the way to a reply costs a round trip through the Temporal server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from langgraph.types import interrupt
+from pydantic import TypeAdapter
 
 from activities.deps import current
-from brain.base import ReplyRequest, TurnContext
+from brain.base import ReplyRequest, TokenUsage, TurnContext
+from brain.grounding import ground_reply
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.money import format_money
 from domain.policy import Actor, Tier
-from domain.retail import Customer, Order, PaymentKind, TransactionKind
+from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
 from graph.state import CaseState
-from pydantic import TypeAdapter
 
 _COMMAND = TypeAdapter(ActionCommand)
+log = logging.getLogger(__name__)
 
 CUSTOMER_POLICY = (
     "Pending orders can be cancelled (because they are no longer needed or were ordered by "
@@ -37,6 +47,34 @@ CUSTOMER_POLICY = (
 # --- activities ---------------------------------------------------------------------
 
 
+async def read_message(state: CaseState) -> dict[str, Any]:
+    """The `understand` node: read the message, then who is asking and about what.
+
+    The brain reads the message first (`understand`); the store steps then run on a
+    thread, as the plugin runs a synchronous node, so the worker's event loop stays free.
+    """
+    update = await understand(state)
+    update |= await asyncio.to_thread(_read_store, _with(state, update))
+    return update
+
+
+def _read_store(state: CaseState) -> dict[str, Any]:
+    """Identity (until verified), context and, after a yes, the proposal again."""
+    update: dict[str, Any] = {}
+    if not state.get("verified"):
+        update |= verify_identity(state)
+    update |= gather_context(_with(state, update))
+    read = _with(state, update)
+    if read.get("proposal") is not None and read.get("affirm") is True and read.get("verified"):
+        update |= reassess_proposal(read)
+    return update
+
+
+def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
+    """The state as the next step sees it: a node's partial update applied."""
+    return cast(CaseState, {**state, **update})
+
+
 async def understand(state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
     deps = current()
@@ -47,6 +85,7 @@ async def understand(state: CaseState) -> dict[str, Any]:
             previous_category=Category(previous) if previous else None,
             awaiting=state.get("awaiting"),
             has_proposal=state.get("proposal") is not None,
+            order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
         )
     )
     captured = dict(state.get("captured") or {})
@@ -65,6 +104,8 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["payment"] = e.payment
     if e.cancel_reason:
         captured["cancel_reason"] = e.cancel_reason
+    if e.card_last_four:
+        captured["card_last_four"] = e.card_last_four
     if "issue" not in captured and result.category is not Category.OTHER:
         captured["issue"] = state.get("message", "")[:500]
     update: dict[str, Any] = {
@@ -76,11 +117,18 @@ async def understand(state: CaseState) -> dict[str, Any]:
         "rationale": result.rationale,
         "captured": captured,
     }
+    if result.usage is not None:
+        update["usage"] = _add_usage(state, result.usage)
     topic_changed = previous is not None and previous != result.category.value
     if state.get("proposal") is not None and (topic_changed or e.order_ids):
         if result.affirm is None:
             update["proposal"] = None
     return update
+
+
+def _add_usage(state: CaseState, usage: TokenUsage) -> dict[str, int]:
+    """The case's running token total, one more brain call added."""
+    return (TokenUsage.model_validate(state.get("usage") or {}) + usage).model_dump()
 
 
 def verify_identity(state: CaseState) -> dict[str, Any]:
@@ -113,7 +161,12 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
         "status": order.status,
         "total": format_money(order.total_paid()),
         "items": [
-            {"item_id": line.item_id, "name": line.name, "price": format_money(line.price), "options": line.options}
+            {
+                "item_id": line.item_id,
+                "name": line.name,
+                "price": format_money(line.price),
+                "options": line.options,
+            }
             for line in order.lines
         ],
         "tracking": [t for f in order.fulfillments for t in f.tracking_ids],
@@ -147,7 +200,25 @@ def gather_context(state: CaseState) -> dict[str, Any]:
         else:
             facts["order"] = _order_facts(order, customer)
             facts["order_snapshot"] = order.model_dump(mode="json")
+            if state.get("category") in _CHANGES_ITEMS:
+                facts["variants"] = _variants_of(shop, order)
     return {"facts": facts, "captured": captured}
+
+
+# Requests that swap an item for another version of it need the product's variants.
+_CHANGES_ITEMS = frozenset({Category.EXCHANGE.value, Category.CHANGE_ITEMS.value})
+
+
+def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
+    """The variants of each product on the order, by product id."""
+    variants: dict[str, list[dict[str, Any]]] = {}
+    for product_id in dict.fromkeys(line.product_id for line in order.lines):
+        try:
+            product = shop.get_product(product_id)
+        except NotFound:
+            continue
+        variants[product_id] = [v.model_dump(mode="json") for v in product.variants]
+    return variants
 
 
 def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
@@ -165,9 +236,25 @@ def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
 
 def assess_risk(state: CaseState) -> dict[str, Any]:
     """Plan the proposed action against the store and let the policy rate it."""
-    shop = current().shop
     decision = state["decision"]
-    command = _COMMAND.validate_python(decision["command"])
+    return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
+
+
+def reassess_proposal(state: CaseState) -> dict[str, Any]:
+    """The proposal the customer just said yes to, planned and rated again on today's store.
+
+    Returned as `reassessed`, for `decide_next` to take over when it decides to execute
+    that very command: the same work `assess_risk` would do next, done while the
+    message is read. Any approval on record belongs to an earlier action and is left out.
+    """
+    command = (state.get("proposal") or {})["command"]
+    rated = _assess(_with(state, {"approval": None}), command, None)
+    return {"reassessed": {"command": command, **rated}}
+
+
+def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
+    shop = current().shop
+    command = _COMMAND.validate_python(raw_command)
     try:
         change, verdict = shop.preview(command, _authorization(state, confirmed=True))
     except TrustdeskError as exc:
@@ -180,8 +267,11 @@ def assess_risk(state: CaseState) -> dict[str, Any]:
     if method_id is None and change and change.transactions:
         method_id = change.transactions[0].payment_method_id
     method = methods[method_id].describe() if method_id in methods else None
+    detail = (state.get("decision") or {}).get("detail")
     if change and method:
-        summary = _plain_summary(command.kind, change.order_id, amount, method)
+        summary = _plain_summary(command.kind, change.order_id, amount, method, detail)
+    elif detail:
+        summary = _plain_summary(command.kind, getattr(command, "order_id", ""), amount, "", detail)
     risk = {
         "tier": verdict.tier.value,
         "risk": verdict.risk.value,
@@ -195,20 +285,33 @@ def assess_risk(state: CaseState) -> dict[str, Any]:
         "action": command.kind,
         "summary": summary,
         "amount": str(amount),
-        "because": (decision.get("reasons") or [None])[0],
+        "because": because,
         "needs_approval": verdict.needs_approval,
         "approval_reason": verdict.reasons[0] if verdict.reasons else "",
         "tier": verdict.tier.value,
+        "method": method,
     }
     return {"risk": risk, "proposal": proposal}
 
 
-def _plain_summary(kind: str, order_id: str, amount: Decimal, method: str) -> str:
+def _plain_summary(
+    kind: str, order_id: str, amount: Decimal, method: str, detail: str | None = None
+) -> str:
     money = format_money(amount)
     if kind == "cancel_order":
         return f"cancel order {order_id} and refund the full {money} to your {method}"
     if kind == "return_items":
         return f"start a return of order {order_id} for a refund of {money} to your {method}"
+    if kind in ("exchange_items", "modify_items") and detail:
+        verb = "exchange" if kind == "exchange_items" else "change"
+        settled = f", settling the price difference of {money} with your {method}" if amount else ""
+        return f"{verb} {detail} in order {order_id}{settled}"
+    if kind == "modify_order_address" and detail:
+        return f"ship order {order_id} to {detail}"
+    if kind == "modify_user_address" and detail:
+        return f"change the default address on your account to {detail}"
+    if kind == "modify_order_payment":
+        return f"pay order {order_id} with your {method}"
     return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
 
 
@@ -283,19 +386,37 @@ async def compose_reply(state: CaseState) -> dict[str, Any]:
     if decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order"):
         facts["refusal"] = decision["reasons"][0]
     facts["sla"] = state.get("facts", {}).get("sla") or "within 4 hours"
-    reply = await brain.compose(
-        ReplyRequest(
-            step=outcome,
-            category=Category(state["category"]) if state.get("category") else None,
-            ask_for=decision.get("ask_for"),
-            answer=decision.get("answer"),
-            reasons=list(decision.get("reasons") or []),
-            facts=facts,
-            first_turn=int(state.get("turn") or 0) <= 1,
-        )
+    request = ReplyRequest(
+        step=outcome,
+        category=Category(state["category"]) if state.get("category") else None,
+        ask_for=decision.get("ask_for"),
+        answer=decision.get("answer"),
+        reasons=list(decision.get("reasons") or []),
+        facts=facts,
+        first_turn=int(state.get("turn") or 0) <= 1,
     )
-    awaiting = decision.get("ask_for") if outcome == "ask" else ("confirmation" if outcome == "confirm" else None)
-    return {"reply": reply.model_dump(), "outcome": outcome, "awaiting": awaiting}
+    reply, ungrounded = ground_reply(await brain.compose(request), request)
+    if ungrounded:
+        log.warning(
+            "%s: the %s brain's reply stated %s, not in the facts; sent a safe template instead",
+            state.get("case_id"),
+            brain.name,
+            ", ".join(ungrounded),
+        )
+    awaiting = (
+        decision.get("ask_for")
+        if outcome == "ask"
+        else ("confirmation" if outcome == "confirm" else None)
+    )
+    update = {
+        "reply": reply.model_dump(exclude={"usage"}),
+        "outcome": outcome,
+        "awaiting": awaiting,
+        "grounding_fallback": bool(ungrounded),
+    }
+    if reply.usage is not None:
+        update["usage"] = _add_usage(state, reply.usage)
+    return update
 
 
 # --- in the workflow -------------------------------------------------------------------
@@ -318,21 +439,36 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
             customer=customer,
             order=order,
             proposal=state.get("proposal"),
+            message=state.get("message", ""),
+            variants={
+                product_id: [Variant.model_validate(v) for v in found]
+                for product_id, found in (facts.get("variants") or {}).items()
+            },
         )
     )
-    return {
+    update: dict[str, Any] = {
         "decision": {
             "step": decision.step.value,
             "reasons": list(decision.reasons),
             "ask_for": decision.ask_for,
             "answer": decision.answer,
             "command": decision.command,
+            "detail": decision.extra.get("detail"),
         },
         "outcome": decision.step.value,
         "risk": None,
         "approval": None,
+        "reassessed": None,
         **({"proposal": None} if decision.answer == "declined" else {}),
     }
+    # The proposal was rated again while the message was read: when this turn executes
+    # exactly that command, the rating stands and the turn goes on without `assess_risk`.
+    reassessed = state.get("reassessed") or {}
+    if decision.step is Step.EXECUTE and reassessed.get("command") == decision.command:
+        update["risk"] = reassessed["risk"]
+        if reassessed.get("proposal"):
+            update["proposal"] = {**reassessed["proposal"], "because": decision.reasons[0]}
+    return update
 
 
 async def await_approval(state: CaseState) -> dict[str, Any]:
@@ -348,4 +484,21 @@ async def await_approval(state: CaseState) -> dict[str, Any]:
     outcome = "approved" if decision.get("decision") == "approve" else "rejected"
     facts = dict(state.get("facts") or {})
     facts["approval"] = {"note": decision.get("note"), "decision": decision.get("decision")}
-    return {"approval": decision, "outcome": outcome, "facts": facts}
+    update: dict[str, Any] = {"approval": decision, "outcome": outcome, "facts": facts}
+    if outcome == "approved" and decision.get("amount"):
+        update["proposal"] = _with_approved_amount(
+            state.get("proposal") or {}, Decimal(decision["amount"])
+        )
+        facts["approval"]["amount"] = format_money(Decimal(decision["amount"]))
+    return update
+
+
+def _with_approved_amount(proposal: dict[str, Any], amount: Decimal) -> dict[str, Any]:
+    """The proposal as approved for less: a return refunds at most `amount`."""
+    command = {**proposal["command"], "refund_limit": str(amount)}
+    summary = proposal.get("summary", "")
+    if proposal.get("method"):
+        summary = _plain_summary(
+            proposal["action"], command["order_id"], amount, proposal["method"]
+        )
+    return {**proposal, "command": command, "amount": str(amount), "summary": summary}

@@ -8,13 +8,13 @@ from domain.policy import Tier
 from graph.state import CaseState
 
 
-async def route_after_understand(state: CaseState) -> str:
-    return "gather_context" if state.get("verified") else "verify_identity"
-
-
 async def route_after_decide(state: CaseState) -> str:
     step = (state.get("decision") or {}).get("step")
-    return "assess_risk" if step in ("confirm", "execute") else "compose_reply"
+    if step not in ("confirm", "execute"):
+        return "compose_reply"
+    if state.get("risk") is None:
+        return "assess_risk"
+    return await route_after_assess(state)  # rated while the message was read
 
 
 async def route_after_assess(state: CaseState) -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.client import (
     Client,
     WithStartWorkflowOperation,
     WorkflowHandle,
     WorkflowUpdateFailedError,
+    WorkflowUpdateStage,
 )
 from temporalio.common import WorkflowIDConflictPolicy
 
 from workflows.case import SupportCaseWorkflow
 from workflows.contracts import (
+    LIVE_CHANNELS,
     CaseInput,
     CaseView,
     HandoffActionInput,
@@ -36,24 +40,51 @@ class CaseGateway:
     def handle(self, case_id: str) -> WorkflowHandle[SupportCaseWorkflow, str]:
         return self.client.get_workflow_handle_for(SupportCaseWorkflow.run, case_id)
 
-    async def post_message(self, message: PostMessageInput) -> PostMessageResult:
-        """Deliver a customer message to its case, starting the case if it is new."""
+    def _start(self, message: PostMessageInput) -> WithStartWorkflowOperation[Any, Any]:
         case_id = case_id_for(message.channel, message.thread_id)
-        start = WithStartWorkflowOperation(
+        return WithStartWorkflowOperation(
             SupportCaseWorkflow.run,
             CaseInput(
                 case_id=case_id,
                 channel=message.channel,
                 thread_id=message.thread_id,
                 approval_sla_minutes=self.approval_sla_minutes,
+                deliver_replies=message.channel not in LIVE_CHANNELS,
             ),
             id=case_id,
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
+
+    async def post_message(self, message: PostMessageInput) -> PostMessageResult:
+        """Deliver a customer message to its case, starting the case if it is new.
+
+        A message with a `message_id` is sent as the update of that id, so a channel
+        that hands the same message over twice (an MTA retrying, a provider
+        redelivering) gets the first answer back instead of a second turn.
+        """
         return await self.client.execute_update_with_start_workflow(
-            SupportCaseWorkflow.post_message, message, start_workflow_operation=start
+            SupportCaseWorkflow.post_message,
+            message,
+            start_workflow_operation=self._start(message),
+            id=message.message_id,
         )
+
+    async def accept_message(self, message: PostMessageInput) -> str:
+        """Hand a message to its case and return the case id once the case has accepted it.
+
+        For channels whose replies go out through the outbox (email, webhooks): the
+        message is durable in the case's history when this returns, and the agent's
+        turn runs on without the caller waiting for it.
+        """
+        await self.client.start_update_with_start_workflow(
+            SupportCaseWorkflow.post_message,
+            message,
+            start_workflow_operation=self._start(message),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+            id=message.message_id,
+        )
+        return case_id_for(message.channel, message.thread_id)
 
     async def get_case(self, case_id: str) -> CaseView:
         return await self.handle(case_id).query(SupportCaseWorkflow.get_case)

@@ -4,9 +4,13 @@ A customer message arrives as the `post_message` update (sent with
 update-with-start) and is answered in the same call. Each message runs one turn of
 the LangGraph support graph. When the graph interrupts for an approval, the case
 parks in `awaiting_approval`: `submit_approval` answers it and the graph resumes
-with `Command(resume=…)`; the reply then goes out through `deliver_message`. A
+with `Command(resume=…)`; the reply then goes out through the channel's outbox. A
 timer escalates an approval that outlives its SLA. Escalated cases wait for a
 person, who can reply, hand the case back to the agent, or close it.
+
+After every step that changed the case, one local activity (`record_case`) writes
+the store's projection, the step's audit events and the messages to send: a
+marker in the history instead of an activity and the workflow task it wakes.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.langgraph import graph
 
     from activities.case import CaseActivities
+    from domain.approvals import ApprovalRefused, Decider, check_decision
     from graph.builder import GRAPH_NAME
     from trustdesk.search_attributes import (
         AMOUNT,
@@ -49,13 +54,11 @@ with workflow.unsafe.imports_passed_through():
         PostMessageInput,
         PostMessageResult,
         RecordCaseInput,
-        Role,
         SubmitApprovalInput,
         SubmitApprovalResult,
         TranscriptEntry,
     )
 
-_APPROVER_ROLES = {Role.APPROVER, Role.SENIOR_APPROVER}
 _STATUS_OF_OUTCOME = {
     "ask": CaseStatus.AWAITING_CUSTOMER,
     "confirm": CaseStatus.AWAITING_CUSTOMER,
@@ -66,12 +69,15 @@ _STATUS_OF_OUTCOME = {
     "escalate": CaseStatus.ESCALATED,
     "awaiting_approval": CaseStatus.AWAITING_APPROVAL,
 }
-_SIDE_ACTIVITY = {
+# Recording is a local write, retried until the store takes it (it is idempotent).
+_RECORD = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
     ),
 }
+_MIN_TIMER = timedelta(seconds=1)
+_IDLE_SUMMARY = "close the case if nothing happened meanwhile"
 
 
 def _search_number(value: Decimal) -> float:
@@ -117,8 +123,15 @@ class SupportCaseWorkflow:
         self._tickets = 0
         self._human: list[tuple[str, Any]] = []
         self._events: list[dict[str, Any]] = []
+        self._outbox: list[DeliverMessageInput] = []
         self._last_activity = workflow.now()
         self._recorded_len = -1
+        self._published: tuple[Any, ...] | None = None
+        # Timers run as tasks that queue their name in `_rang` for the loop: the idle timer
+        # is armed once and re-armed only when it rings early, never on every wait.
+        self._rang: list[str] = []
+        self._idle_timer: asyncio.Task[None] | None = None
+        self._sla_timer: asyncio.Task[None] | None = None
 
     # --- the loop ----------------------------------------------------------------------
 
@@ -126,34 +139,46 @@ class SupportCaseWorkflow:
     async def run(self, inp: CaseInput) -> str:
         self._app = graph(GRAPH_NAME).compile(checkpointer=InMemorySaver())
         self._config = {"configurable": {"thread_id": workflow.info().workflow_id}}
+        self._idle_timer = self._start_timer("idle", self._idle_deadline(), _IDLE_SUMMARY)
         while self._status is not CaseStatus.CLOSED:
-            try:
-                await workflow.wait_condition(self._has_work, timeout=self._next_timeout())
-            except asyncio.TimeoutError:
-                await self._on_timer()
-            else:
-                if self._resume is not None:
-                    await self._resume_after_approval()
-                elif self._inbox:
-                    ticket, message = self._inbox.pop(0)
-                    await self._handle_message(ticket, message)
-                elif self._human:
-                    await self._handle_human(*self._human.pop(0))
+            await workflow.wait_condition(self._has_work)
+            if self._resume is not None:
+                await self._resume_after_approval()
+            elif self._inbox:
+                ticket, message = self._inbox.pop(0)
+                await self._handle_message(ticket, message)
+            elif self._human:
+                await self._handle_human(*self._human.pop(0))
+            elif self._rang:
+                self._on_timer(self._rang.pop(0))
             await self._record()
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
+                self._stop_timers()
                 workflow.continue_as_new(self._carry())
+        self._stop_timers()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status.value
 
     def _has_work(self) -> bool:
-        return bool(self._inbox or self._human) or self._resume is not None
+        return bool(self._inbox or self._human or self._rang) or self._resume is not None
 
-    def _next_timeout(self) -> timedelta:
-        idle = self._last_activity + timedelta(hours=self._input.idle_close_hours) - workflow.now()
-        if self._pending and not self._sla_escalated:
-            return max(min(self._pending.due_at - workflow.now(), idle), timedelta(seconds=1))
-        return max(idle, timedelta(seconds=1))
+    # --- timers --------------------------------------------------------------------------
+
+    def _idle_deadline(self) -> datetime:
+        return self._last_activity + timedelta(hours=self._input.idle_close_hours)
+
+    def _start_timer(self, name: str, at: datetime, summary: str) -> asyncio.Task[None]:
+        async def ring() -> None:
+            await workflow.sleep(max(at - workflow.now(), _MIN_TIMER), summary=summary)
+            self._rang.append(name)
+
+        return asyncio.create_task(ring())
+
+    def _stop_timers(self) -> None:
+        for timer in (self._idle_timer, self._sla_timer):
+            if timer is not None and not timer.done():
+                timer.cancel()
 
     def _should_continue_as_new(self) -> bool:
         return (
@@ -179,22 +204,25 @@ class SupportCaseWorkflow:
             }
         )
 
-    async def _on_timer(self) -> None:
+    def _on_timer(self, name: str) -> None:
         now = workflow.now()
-        if self._pending and not self._sla_escalated and now >= self._pending.due_at:
-            self._sla_escalated = True
-            self._escalate("the approval was not decided within its SLA")
-            await self._deliver(
-                "Our approvers are taking longer than usual, so a colleague from the support "
-                "team is now looking after your request personally. You'll hear from us here "
-                f"{_when(now + timedelta(minutes=self._input.approval_sla_minutes))}.",
-                reason="approval SLA expired",
-                role="system",
-            )
-            return
-        if now >= self._last_activity + timedelta(hours=self._input.idle_close_hours):
+        if name == "sla":
+            if self._pending and not self._sla_escalated and now >= self._pending.due_at:
+                self._sla_escalated = True
+                self._escalate("the approval was not decided within its SLA")
+                self._deliver(
+                    "Our approvers are taking longer than usual, so a colleague from the "
+                    "support team is now looking after your request personally. You'll hear "
+                    "from us here "
+                    f"{_when(now + timedelta(minutes=self._input.approval_sla_minutes))}.",
+                    reason="approval SLA expired",
+                    role="system",
+                )
+        elif now >= self._idle_deadline():
             self._status = CaseStatus.CLOSED
             self._event("case.closed", "system", {"reason": "idle"})
+        else:  # there was activity since the timer was set: wait for the rest
+            self._idle_timer = self._start_timer("idle", self._idle_deadline(), _IDLE_SUMMARY)
 
     # --- a customer turn -----------------------------------------------------------------
 
@@ -218,12 +246,18 @@ class SupportCaseWorkflow:
         self._replies[ticket] = PostMessageResult(
             case_id=self._input.case_id, status=self._status, replies=replies
         )
+        if self._input.deliver_replies:  # nobody waits on the line: send them (email, webhooks)
+            for entry in self._transcript[-len(replies) :]:
+                if entry.text.strip():
+                    self._send(entry)
 
     async def _run_turn(self, message: PostMessageInput) -> AgentReply:
         self._state["turn"] = int(self._state.get("turn", 0)) + 1
         turn_input = {**self._state, "message": message.text}
         if message.identity:
             turn_input["identity_claim"] = message.identity
+        if message.captured:  # a channel's hints; what the customer said wins
+            turn_input["captured"] = {**message.captured, **(self._state.get("captured") or {})}
         try:
             result = await self._app.ainvoke(turn_input, self._config)
         except ActivityError as err:
@@ -273,6 +307,9 @@ class SupportCaseWorkflow:
             due_at=now + timedelta(minutes=self._input.approval_sla_minutes),
         )
         self._sla_escalated = False
+        self._sla_timer = self._start_timer(
+            "sla", self._pending.due_at, f"approval SLA: escalate {self._pending.approval_id}"
+        )
         self._event("approval.requested", "agent", self._pending.model_dump(mode="json"))
 
     @workflow.query
@@ -294,8 +331,14 @@ class SupportCaseWorkflow:
             self._resume = {"decision": "reject", "note": inp.note, "approved_by": [who]}
             return SubmitApprovalResult(approval_id=pending.approval_id, status="rejected")
         approvals = [*pending.approvals, who]
+        approved = min(
+            a for a in (inp.amount, pending.approved_amount, pending.amount) if a is not None
+        )
+        partial = approved if approved < pending.amount else None
         if pending.four_eyes and len(approvals) < 2:
-            self._pending = pending.model_copy(update={"approvals": approvals})
+            self._pending = pending.model_copy(
+                update={"approvals": approvals, "approved_amount": partial}
+            )
             return SubmitApprovalResult(
                 approval_id=pending.approval_id, status="needs_second_approval"
             )
@@ -305,35 +348,23 @@ class SupportCaseWorkflow:
             "tier": pending.tier,
             "approved_by": approvals,
             "note": inp.note,
+            "amount": str(partial) if partial is not None else None,
         }
         return SubmitApprovalResult(approval_id=pending.approval_id, status="approved")
 
     @submit_approval.validator
     def _validate_approval(self, inp: SubmitApprovalInput) -> None:
-        pending = self._pending
-        if pending is None:
-            raise ApplicationError("nothing is waiting for approval", type="NothingPending")
-        if inp.approval_id != pending.approval_id:
-            raise ApplicationError("that approval is no longer current", type="StaleApproval")
-        if inp.approver.username in pending.approvals:
-            raise ApplicationError("this approver has already approved", type="AlreadyDecided")
-        role = inp.approver.role
-        if role not in _APPROVER_ROLES:
-            raise ApplicationError(f"a {role.value} cannot decide approvals", type="Forbidden")
-        if pending.tier == "senior_approver" and role is not Role.SENIOR_APPROVER:
-            raise ApplicationError("this amount needs a senior approver", type="Forbidden")
-        if inp.decision == "approve":
-            if inp.amount is not None and inp.amount != pending.amount:
-                raise ApplicationError(
-                    "approving a different amount is not supported for this action; "
-                    "reject with a note instead",
-                    type="UnsupportedAmount",
-                )
-            limit = inp.approver.approval_limit
-            if limit is not None and pending.amount > limit:
-                raise ApplicationError(
-                    f"{pending.amount} is above your approval limit of {limit}", type="OverLimit"
-                )
+        approver = inp.approver
+        try:
+            check_decision(
+                self._pending.facts() if self._pending else None,
+                Decider(approver.username, approver.role.value, approver.approval_limit),
+                inp.decision,
+                approval_id=inp.approval_id,
+                amount=inp.amount,
+            )
+        except ApprovalRefused as refused:
+            raise ApplicationError(str(refused), type=refused.kind) from None
 
     def _close_approval(
         self, pending: PendingApproval, status: str, by: list[str], note: str | None
@@ -348,6 +379,8 @@ class SupportCaseWorkflow:
             }
         )
         self._pending = None
+        if self._sla_timer is not None and not self._sla_timer.done():
+            self._sla_timer.cancel()
 
     async def _resume_after_approval(self) -> None:
         decision, self._resume = self._resume, None
@@ -357,14 +390,14 @@ class SupportCaseWorkflow:
         except ActivityError as err:
             workflow.logger.warning("resume failed: %s", err)
             self._escalate("the approved action could not be completed")
-            await self._deliver(
+            self._deliver(
                 "I'm sorry, I couldn't complete the approved request. A colleague will pick it "
                 "up and reply here.",
                 reason="an internal error; handed to a person",
             )
             return
         reply = self._absorb(result)
-        await self._deliver(reply.text, reason=reply.reason, already_noted=True)
+        self._deliver(reply.text, reason=reply.reason, already_noted=True)
 
     # --- people --------------------------------------------------------------------------
 
@@ -419,7 +452,7 @@ class SupportCaseWorkflow:
         self._last_activity = workflow.now()
         if kind == "reply":
             self._event("human.reply", inp.username, {"text": inp.text})
-            await self._deliver(inp.text, role="human", reason=f"reply from {inp.username}")
+            self._deliver(inp.text, role="human", reason=f"reply from {inp.username}")
         elif kind == "hand_back":
             self._status = CaseStatus.OPEN
             self._event("case.handed_back", inp.username, {"note": inp.note})
@@ -463,25 +496,26 @@ class SupportCaseWorkflow:
         self._note("agent", text, reason)
         return AgentReply(text=text, reason=reason)
 
-    async def _deliver(
+    def _deliver(
         self, text: str, *, reason: str | None = None, role: str = "agent", already_noted: bool = False
     ) -> None:
         if not already_noted:
             self._note(role, text, reason)
-        seq = self._transcript[-1].seq
-        await workflow.execute_activity_method(
-            CaseActivities.deliver_message,
+        self._send(self._transcript[-1])
+
+    def _send(self, entry: TranscriptEntry) -> None:
+        """Queue a transcript entry for the channel's outbox (keyed by its seq); the step's
+        `record_case` writes it."""
+        self._outbox.append(
             DeliverMessageInput(
                 case_id=self._input.case_id,
                 channel=self._input.channel,
                 thread_id=self._input.thread_id,
-                message_id=f"{self._input.case_id}/msg-{seq}",
-                text=text,
-                reason=reason,
-                role=role,  # type: ignore[arg-type]
-            ),
-            summary=f"deliver message {seq}",
-            **_SIDE_ACTIVITY,  # type: ignore[arg-type]
+                message_id=f"{self._input.case_id}/msg-{entry.seq}",
+                text=entry.text,
+                reason=entry.reason,
+                role=entry.role,  # type: ignore[arg-type]
+            )
         )
 
     def _event(self, kind: str, actor: str, payload: dict[str, Any]) -> None:
@@ -496,16 +530,23 @@ class SupportCaseWorkflow:
         )
 
     async def _record(self) -> None:
-        """Upsert search attributes and write the case's projection and audit events."""
+        """Upsert search attributes that changed; write the case's projection, audit events
+        and outgoing messages (a local activity: one marker in the history, and the step's
+        reply leaves once the store has it)."""
         self._publish()
-        if not self._events and self._recorded_len == len(self._transcript):
+        if not (self._events or self._outbox) and self._recorded_len == len(self._transcript):
             return
         events, self._events = self._events, []
-        await workflow.execute_activity_method(
+        outbox, self._outbox = self._outbox, []
+        summary = f"record case ({self._status.value})"
+        if outbox:
+            seqs = ", ".join(m.message_id.rsplit("-", 1)[-1] for m in outbox)
+            summary += f", queue message {seqs}"
+        await workflow.execute_local_activity_method(
             CaseActivities.record_case,
-            RecordCaseInput(view=self._view(), events=events),
-            summary=f"record case ({self._status.value})",
-            **_SIDE_ACTIVITY,  # type: ignore[arg-type]
+            RecordCaseInput(view=self._view(), events=events, outbox=outbox),
+            summary=summary,
+            **_RECORD,  # type: ignore[arg-type]
         )
         self._recorded_len = len(self._transcript)
 
@@ -518,14 +559,26 @@ class SupportCaseWorkflow:
         amount = self._pending.amount if self._pending else Decimal(
             (self._state.get("proposal") or {}).get("amount") or "0"
         )
+        values = (
+            self._status.value,
+            self._state.get("category") or "unknown",
+            self._state.get("customer_id") or "",
+            risk,
+            _search_number(amount),
+            self._input.channel,
+        )
+        if values == self._published:
+            return
+        self._published = values
+        status, category, customer_id, risk, amount_value, channel = values
         workflow.upsert_search_attributes(
             [
-                CASE_STATUS.value_set(self._status.value),
-                CASE_CATEGORY.value_set(self._state.get("category") or "unknown"),
-                CUSTOMER_ID.value_set(self._state.get("customer_id") or ""),
+                CASE_STATUS.value_set(status),
+                CASE_CATEGORY.value_set(category),
+                CUSTOMER_ID.value_set(customer_id),
                 RISK_LEVEL.value_set(risk),
-                AMOUNT.value_set(_search_number(amount)),
-                CHANNEL.value_set(self._input.channel),
+                AMOUNT.value_set(amount_value),
+                CHANNEL.value_set(channel),
             ]
         )
 
@@ -562,4 +615,5 @@ class SupportCaseWorkflow:
             transcript=list(self._transcript),
             handoff=self._handoff,
             last_reasons=list((self._state.get("decision") or {}).get("reasons") or []),
+            token_usage=dict(self._state.get("usage") or {}),
         )

@@ -14,11 +14,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from domain.approvals import PendingFacts
+
 TASK_QUEUE = "trustdesk-cases"
 WORKFLOW_TYPE = "SupportCaseWorkflow"
 MAX_MESSAGE_CHARS = 8000
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+#: Channels whose customer waits on the line for the answer; on every other channel all
+#: replies are delivered through the outbox.
+LIVE_CHANNELS = frozenset({"webchat"})
+#: What a channel may pass in `PostMessageInput.captured`.
+CHANNEL_HINTS = frozenset({"email"})
 
 
 def case_id_for(channel: str, thread_id: str) -> str:
@@ -54,6 +62,9 @@ class CaseInput(_Model):
     idle_close_hours: int = 24 * 7
     # Off only on servers without Trustdesk's search attributes (the time-skipping test server).
     publish_search_attributes: bool = True
+    # On for channels without a live connection (email, webhooks): every reply then goes
+    # out through the outbox, not only the ones that come later.
+    deliver_replies: bool = False
     carried: dict[str, Any] | None = None  # state carried over a continue-as-new
 
 
@@ -63,6 +74,16 @@ class PostMessageInput(_Model):
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     message_id: str | None = Field(default=None, max_length=200)
     identity: dict[str, Any] | None = None  # verified by the channel (signed token)
+    # Fields the channel itself knows, such as an email's sender address: hints the agent
+    # uses like something the customer typed, never a verified identity.
+    captured: dict[str, str] | None = None
+
+    @field_validator("captured")
+    @classmethod
+    def _known_hints(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value and not set(value) <= CHANNEL_HINTS:
+            raise ValueError(f"a channel may only pass {sorted(CHANNEL_HINTS)}")
+        return value
 
     @field_validator("text")
     @classmethod
@@ -117,8 +138,19 @@ class PendingApproval(_Model):
     reasons: list[str]
     four_eyes: bool = False
     approvals: list[str] = Field(default_factory=list)
+    # The lowest amount approved so far, when an approver allowed less than requested.
+    approved_amount: Decimal | None = None
     requested_at: datetime
     due_at: datetime
+
+    def facts(self) -> PendingFacts:
+        return PendingFacts(
+            approval_id=self.approval_id,
+            action=self.action,
+            amount=self.amount,
+            tier=self.tier,
+            approvals=tuple(self.approvals),
+        )
 
 
 class HumanReplyInput(_Model):
@@ -179,6 +211,8 @@ class CaseView(_Model):
     transcript: list[TranscriptEntry]
     handoff: Handoff | None
     last_reasons: list[str]
+    # Tokens the brain's model spent on this case (empty with the offline brain).
+    token_usage: dict[str, int] = Field(default_factory=dict)
 
 
 class DeliverMessageInput(_Model):
@@ -192,7 +226,9 @@ class DeliverMessageInput(_Model):
 
 
 class RecordCaseInput(_Model):
-    """A snapshot of the case for the store's projection, plus audit events to append."""
+    """A snapshot of the case for the store's projection, plus audit events to append and
+    messages to queue in the channel's outbox, all in one transaction."""
 
     view: CaseView
     events: list[dict[str, Any]] = Field(default_factory=list)
+    outbox: list[DeliverMessageInput] = Field(default_factory=list)

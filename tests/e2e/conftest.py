@@ -85,9 +85,19 @@ class Web:
         return {"Authorization": f"Bearer {await self.token(name)}"}
 
     async def case(self, case_id: str) -> dict[str, Any]:
-        r = await self.http.get(f"/api/cases/{case_id}")
+        """The staff view of a case (`GET /api/cases/{id}` needs a token)."""
+        if "casereader" not in self.tokens:
+            self.add_user("casereader", "agent")
+        r = await self.http.get(f"/api/cases/{case_id}", headers=await self.auth("casereader"))
         assert r.status_code == 200, r.text
         return r.json()
+
+    async def case_status(self, case_id: str) -> int:
+        """The HTTP status of the staff view of a case: 404 when it was never started."""
+        if "casereader" not in self.tokens:
+            self.add_user("casereader", "agent")
+        r = await self.http.get(f"/api/cases/{case_id}", headers=await self.auth("casereader"))
+        return r.status_code
 
     async def update_events(self, case_id: str) -> list[str]:
         """Names of the updates the workflow's history accepted or rejected, in order."""

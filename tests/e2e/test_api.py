@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowExecutionStatus
 
+from domain.commands import Authorization, ReceiveReturn
+from domain.policy import Actor
 from store.models import ActionRecordRow, OrderRow, TransactionRow, UserRow
 from tests.e2e.conftest import PASSWORD, Web
 from tests.waiting import wait_until
@@ -93,7 +95,7 @@ async def test_health_docs_and_pages(web: Web) -> None:
     assert "AI assistant" in chat.text and "Talk to a human" in chat.text
     assert "/api/messages" in chat.text and "localStorage" in chat.text
     review = await web.http.get("/review")
-    assert "not built yet" in review.text and "/docs" in review.text
+    assert review.status_code == 303 and review.headers["location"] == "/review/login"
 
 
 # --- a customer conversation ----------------------------------------------------------------
@@ -151,8 +153,25 @@ async def test_case_list_is_for_staff_and_validates_status(web: Web) -> None:
 
 
 async def test_unknown_case_is_404(web: Web) -> None:
-    assert (await web.http.get(f"/api/cases/case-webchat-{web.new_thread()}")).status_code == 404
-    assert (await web.http.get("/api/cases/not-a-case")).status_code == 404
+    web.add_user("reader", "agent")
+    staff = await web.auth("reader")
+    unknown = await web.http.get(f"/api/cases/case-webchat-{web.new_thread()}", headers=staff)
+    assert unknown.status_code == 404
+    assert (await web.http.get("/api/cases/not-a-case", headers=staff)).status_code == 404
+
+
+async def test_a_case_is_read_by_staff_and_customers_read_only_their_chat(web: Web) -> None:
+    thread = web.new_thread()
+    answer = await web.say(thread, "hi, my email is ada@example.com")
+    case_id = answer["case_id"]
+    assert (await web.http.get(f"/api/cases/{case_id}")).status_code == 401
+    forged = {"Authorization": "Bearer not-a-token"}
+    assert (await web.http.get(f"/api/cases/{case_id}", headers=forged)).status_code == 401
+    staff = await web.case(case_id)
+    assert staff["verified"] is True and staff["customer_id"] and "last_reasons" in staff
+    chat = (await web.http.get(f"/api/chat/{thread}/messages")).json()
+    assert [m["role"] for m in chat["messages"]] == ["customer", "agent"]
+    assert "captured" not in chat and "last_reasons" not in chat
 
 
 # --- approvals ---------------------------------------------------------------------------------
@@ -200,7 +219,8 @@ async def test_return_above_limit_waits_for_approval_and_refusals_never_reach_it
         (approve(web, case_id, await web.auth("ad")), 403),
         (approve(web, case_id, await web.auth("lou")), 403),
         (approve(web, f"case-webchat-{web.new_thread()}", await web.auth("pat")), 404),
-        (approve(web, case_id, await web.auth("pat"), amount="500.00"), 422),
+        (approve(web, case_id, await web.auth("pat"), amount="900.00"), 422),
+        (approve(web, case_id, await web.auth("pat"), amount="0.00"), 422),
         (approve(web, case_id, await web.auth("pat"), approval_id=f"{case_id}/approval-9"), 409),
     ]
     for request, expected in refusals:
@@ -242,6 +262,35 @@ async def test_return_above_limit_waits_for_approval_and_refusals_never_reach_it
         )
     assert records == 1
     assert (await web.update_events(case_id)).count("submit_approval") == 1
+
+
+async def test_an_approver_may_allow_a_smaller_return_refund(web: Web) -> None:
+    web.add_user("pat", "approver", "1000")
+    case_id, case = await park_return(web)
+    assert Decimal(case["pending_approval"]["amount"]) == Decimal("899.00")
+
+    ok = await approve(web, case_id, await web.auth("pat"), amount="600.00", note="worn")
+    assert ok.status_code == 200, ok.text
+
+    async def resolved() -> bool:
+        return (await web.case(case_id))["status"] == "resolved"
+
+    await wait_until(resolved, what="case resolved after a partial approval")
+    case = await web.case(case_id)
+    [action] = case["actions"]
+    assert action["status"] == "executed" and Decimal(action["amount"]) == Decimal("600.00")
+    assert action["arguments"]["refund_limit"] == "600.00"
+    assert "600.00" in case["transcript"][-1]["text"]
+    assert "899.00" not in case["transcript"][-1]["text"]
+
+    # The items arrive: the warehouse records it and the refund is the approved amount.
+    web.harness.deps.shop.execute(
+        ReceiveReturn(order_id="#W0000003"),
+        idempotency_key="warehouse/#W0000003",
+        authorization=Authorization(actor=Actor.OPERATOR, identity_verified=True, confirmed=True),
+    )
+    assert refunds(web, "#W0000003") == [Decimal("600.00")]
+    assert order_statuses(web)["#W0000003"] == "returned"
 
 
 async def test_senior_tier_needs_a_senior_approver_who_may_reject(web: Web) -> None:
@@ -371,7 +420,7 @@ async def test_malformed_messages_are_422_with_a_reason(web: Web) -> None:
         "/api/messages", json={"channel": "webchat", "thread_id": "short", "text": "hi"}
     )
     assert "thread_id" in short.json()["reason"]
-    assert (await web.http.get(f"/api/cases/case-webchat-{thread}")).status_code == 404
+    assert (await web.case_status(f"case-webchat-{thread}")) == 404
 
 
 async def test_oversized_requests_are_413(web: Web) -> None:
@@ -396,7 +445,7 @@ async def test_oversized_requests_are_413(web: Web) -> None:
         "/api/messages", content=chunks(), headers={"Content-Type": "application/json"}
     )
     assert streamed.status_code == 413
-    assert (await web.http.get(f"/api/cases/case-webchat-{thread}")).status_code == 404
+    assert (await web.case_status(f"case-webchat-{thread}")) == 404
 
 
 async def test_hostile_text_never_crashes_a_case_or_moves_money(web: Web) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.policy import Tier
@@ -112,3 +113,48 @@ async def test_return_above_limit_waits_for_approval_then_refunds_once(
     assert [a.status for a in case.actions] == ["executed"]
     assert case.transcript[-1].text.startswith("Done")
     await record_history(gw.handle(case_id), "return_with_approval")
+
+
+async def test_a_one_refund_case_stays_within_its_history_budget(harness: CaseHarness) -> None:
+    """Two messages, one automatic refund: at most 60 history events (docs/benchmarks.md)."""
+    gw, thread = gateway(harness), uuid.uuid4().hex
+    await say(gw, thread, "I'd like to cancel order #W0000001, I ordered it by mistake, "
+              "my email is ada@example.com")  # fmt: skip
+    assert (await say(gw, thread, "yes")).startswith("Done")
+
+    history = await gw.handle(f"case-webchat-{thread}").fetch_history()
+    kinds = [EventType.Name(e.event_type).removeprefix("EVENT_TYPE_") for e in history.events]
+    activities = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    # One read, the rating, the reply; then one read (which rates the yes'd proposal
+    # again), the action, the reply. Recording the case is a local activity per turn.
+    assert activities == [
+        "support.understand", "support.assess_risk", "support.compose_reply",
+        "support.understand", "support.execute_action", "support.compose_reply",
+    ]  # fmt: skip
+    assert kinds.count("MARKER_RECORDED") == 2
+    assert kinds.count("UPSERT_WORKFLOW_SEARCH_ATTRIBUTES") == 2
+    assert kinds.count("TIMER_STARTED") == 1  # the idle timer, armed once
+    assert len(kinds) <= 60, kinds
+
+
+async def test_a_yes_is_checked_against_the_store_as_it_is_then(harness: CaseHarness) -> None:
+    """The proposal a customer says yes to is rated again: an order that shipped meanwhile
+    is not cancelled, and nothing is refunded."""
+    gw, thread = gateway(harness), uuid.uuid4().hex
+    confirm = await say(gw, thread, "I'd like to cancel order #W0000001, I ordered it by "
+                        "mistake, my email is ada@example.com")  # fmt: skip
+    assert "149.99" in confirm
+    with harness.sessions() as s:
+        s.get(OrderRow, "#W0000001").status = "processed"  # type: ignore[union-attr]
+        s.commit()
+
+    reply = await say(gw, thread, "yes")
+    assert reply.startswith("I'm sorry, I can't do that") and "processed" in reply
+    assert status_of(harness, "#W0000001") == "processed"
+    assert refunds(harness, "#W0000001") == []
+    case = await gw.get_case(f"case-webchat-{thread}")
+    assert case.actions == [] and case.status.value == "awaiting_customer"

@@ -4,54 +4,19 @@ from __future__ import annotations
 
 import sys
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
-from temporalio import workflow
+import httpx
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import SearchAttributeKey, TypedSearchAttributes
 from temporalio.worker import Worker
 
-with workflow.unsafe.imports_passed_through():
-    import httpx
-    from temporalio.api.enums.v1 import IndexedValueType
-    from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
-    from temporalio.common import SearchAttributeKey, TypedSearchAttributes
-
-    from tests.temporal_env import (
-        dev_server,
-        local_env,
-        time_skipping_env,
-        wait_until,
-    )
-    from trustdesk.temporal_server import DevServer, port_in_use, temporal_binary
-
-# Imported inside the workflow sandbox on purpose: workflow code does the same.
+from tests.temporal_env import dev_server, local_env, time_skipping_env, wait_until
+from tests.workflows.parked import ParkedCase, SleepyCase
 from trustdesk.search_attributes import ALL_KEYS, CASE_STATUS, SEARCH_ATTRIBUTES
-
-
-@workflow.defn
-class ParkedCase:
-    """Marks itself open, then waits for a closing signal."""
-
-    def __init__(self) -> None:
-        self.status = "new"
-        self.closed_by: str | None = None
-
-    @workflow.run
-    async def run(self) -> str:
-        workflow.upsert_search_attributes([CASE_STATUS.value_set("open")])
-        self.status = "open"
-        await workflow.wait_condition(lambda: self.closed_by is not None)
-        return f"closed by {self.closed_by}"
-
-    @workflow.update
-    async def opened(self) -> str:
-        await workflow.wait_condition(lambda: self.status == "open")
-        return self.status
-
-    @workflow.signal
-    def close(self, who: str) -> None:
-        self.closed_by = who
+from trustdesk.temporal_server import DevServer, port_in_use, temporal_binary
 
 
 def _queue() -> str:
@@ -184,18 +149,8 @@ async def test_time_skipping_env_skips_a_long_sleep() -> None:
         assert env.supports_time_skipping
         queue = _queue()
         # The test server knows no custom search attributes: register none here.
-        async with Worker(env.client, task_queue=queue, workflows=[_SleepyCase]):
+        async with Worker(env.client, task_queue=queue, workflows=[SleepyCase]):
             result = await env.client.execute_workflow(
-                _SleepyCase.run, 48.0, id=f"case-{uuid.uuid4()}", task_queue=queue
+                SleepyCase.run, 48.0, id=f"case-{uuid.uuid4()}", task_queue=queue
             )
         assert result == "woke"
-
-
-@workflow.defn
-class _SleepyCase:
-    """Sleeps for hours of workflow time: only instant under time skipping."""
-
-    @workflow.run
-    async def run(self, nap_hours: float) -> str:
-        await workflow.sleep(timedelta(hours=nap_hours))
-        return "woke"

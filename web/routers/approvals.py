@@ -17,11 +17,11 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import WorkflowUpdateFailedError
 
-from domain.money import format_money
+from domain.approvals import ApprovalRefused, Decider, check_decision
 from trustdesk.cases import refusal_type
 from web.deps import CurrentUser, Gateway
 from web.routers.cases import check_case_id
-from workflows.contracts import Approver, Role, SubmitApprovalInput, SubmitApprovalResult
+from workflows.contracts import Approver, SubmitApprovalInput, SubmitApprovalResult
 
 router = APIRouter(prefix="/api/cases", tags=["approvals"])
 
@@ -43,7 +43,8 @@ class ApprovalDecision(BaseModel):
     decision: Literal["approve", "reject"]
     amount: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] | None = Field(
         default=None,
-        description="The amount approved; when given it must equal the pending amount.",
+        description="The amount approved: the pending amount when omitted; less than it "
+        "only for return refunds (the customer is refunded that much).",
     )
     note: str | None = Field(default=None, max_length=2000)
     approval_id: str | None = Field(
@@ -67,7 +68,7 @@ def _refuse(code: int, detail: str) -> HTTPException:
         403: {"description": "Your role, tier or approval limit does not allow this decision."},
         404: {"description": "No such case."},
         409: {"description": "Nothing pending, a different approval pending, or already decided."},
-        422: {"description": "Malformed input, or an amount other than the pending one."},
+        422: {"description": "Malformed input, or an amount that cannot be approved."},
     },
 )
 async def decide(
@@ -76,27 +77,17 @@ async def decide(
     if not user.can_approve:
         raise _refuse(status.HTTP_403_FORBIDDEN, f"a {user.role.value} cannot decide approvals")
     pending = await gateway.get_pending_approval(check_case_id(case_id))
-    if pending is None:
-        raise _refuse(status.HTTP_409_CONFLICT, "nothing is waiting for approval on this case")
-    if body.approval_id is not None and body.approval_id != pending.approval_id:
-        raise _refuse(status.HTTP_409_CONFLICT, "that approval is no longer the pending one")
-    if pending.tier == Role.SENIOR_APPROVER.value and user.role is not Role.SENIOR_APPROVER:
-        raise _refuse(status.HTTP_403_FORBIDDEN, "this amount needs a senior approver")
-    if user.username in pending.approvals:
-        raise _refuse(status.HTTP_409_CONFLICT, "you have already approved this request")
-    if body.decision == "approve":
-        if body.amount is not None and body.amount != pending.amount:
-            raise _refuse(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                "approving a different amount is not supported for this action; "
-                "reject with a note instead",
-            )
-        if user.approval_limit is not None and pending.amount > user.approval_limit:
-            raise _refuse(
-                status.HTTP_403_FORBIDDEN,
-                f"{format_money(pending.amount)} is above your approval limit of "
-                f"{format_money(user.approval_limit)}",
-            )
+    try:
+        check_decision(
+            pending.facts() if pending else None,
+            Decider(user.username, user.role.value, user.approval_limit),
+            body.decision,
+            approval_id=body.approval_id,
+            amount=body.amount,
+        )
+    except ApprovalRefused as refused:
+        raise _refuse(REFUSAL_STATUS[refused.kind], str(refused)) from None
+    assert pending is not None  # check_decision refuses when nothing is pending
     decision = SubmitApprovalInput(
         approval_id=pending.approval_id,
         decision=body.decision,

@@ -43,10 +43,16 @@ class CaseSummary(BaseModel):
 @router.get(
     "/{case_id}",
     response_model=CaseView,
-    summary="One case, live: status, captured fields, pending approval, actions, transcript",
-    responses={404: {"description": "No such case."}},
+    summary="One case, live, for staff: status, captured fields, pending approval, actions, "
+    "transcript",
+    responses={
+        401: {"description": "No or invalid bearer token."},
+        404: {"description": "No such case."},
+    },
 )
-async def get_case(case_id: str, gateway: Gateway) -> CaseView:
+async def get_case(case_id: str, user: CurrentUser, gateway: Gateway) -> CaseView:
+    """Reviewer notes, risk and the decision trace are for staff; customers read their own
+    conversation through `GET /api/chat/{thread_id}/messages`."""
     # Unknown workflow ids raise RPCError NOT_FOUND, answered 404 by the app's handler.
     return await gateway.get_case(check_case_id(case_id))
 
