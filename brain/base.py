@@ -19,6 +19,8 @@ class Entities(BaseModel):
     item_names: list[str] = Field(default_factory=list)
     payment: str | None = None  # "credit_card" | "paypal" | "gift_card"
     cancel_reason: str | None = None
+    item_options: dict[str, str] = Field(default_factory=dict)  # option values named, e.g. size
+    card_last_four: str | None = None  # "the card ending 4242"
 
 
 class TurnContext(BaseModel):
@@ -28,6 +30,25 @@ class TurnContext(BaseModel):
     previous_category: Category | None = None
     awaiting: str | None = None  # the field the agent asked for last
     has_proposal: bool = False
+    # The lines of the order under discussion (item_id, name, options), to match items against.
+    order_lines: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class TokenUsage(BaseModel):
+    """Tokens one model call spent, or a case's running total. The offline brain reports none."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0  # input read from the prompt cache (billed at a fraction)
+    cache_creation_tokens: int = 0  # input written to the prompt cache
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_read_tokens=self.cache_read_tokens + other.cache_read_tokens,
+            cache_creation_tokens=self.cache_creation_tokens + other.cache_creation_tokens,
+        )
 
 
 class Understanding(BaseModel):
@@ -37,6 +58,7 @@ class Understanding(BaseModel):
     affirm: bool | None = None
     entities: Entities = Field(default_factory=Entities)
     rationale: str = ""
+    usage: TokenUsage | None = None
 
 
 class ReplyRequest(BaseModel):
@@ -54,6 +76,7 @@ class ReplyRequest(BaseModel):
 class Reply(BaseModel):
     text: str
     reason: str | None = None
+    usage: TokenUsage | None = None
 
 
 class Brain(Protocol):

@@ -67,6 +67,8 @@ class ReturnItems(_OrderCommand, _ItemIds):
     kind: Literal["return_items"] = "return_items"
     item_ids: list[str]
     payment_method_id: str
+    # An approver may allow a smaller refund than the items' price.
+    refund_limit: Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)] | None = None
 
 
 class ExchangeItems(_OrderCommand, _ItemIds):

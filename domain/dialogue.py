@@ -8,13 +8,14 @@ asked, when the category is not cleared for autonomy, or when nothing else fits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from domain.matching import choose_variant, parse_address
 from domain.policy import ActionType
-from domain.retail import Customer, Order, OrderStatus
+from domain.retail import Customer, Order, OrderLine, OrderStatus, Variant
 
 
 class Category(StrEnum):
@@ -44,12 +45,17 @@ ACTION_OF_CATEGORY: dict[Category, ActionType] = {
     Category.ACCOUNT_ADDRESS: ActionType.MODIFY_USER_ADDRESS,
 }
 
-# Categories the agent can finish on its own today; the accuracy gate narrows this further.
+# Categories the agent can finish on its own; the accuracy gate narrows this further.
 HANDLED = frozenset(
     {
         Category.ORDER_STATUS,
         Category.CANCEL_ORDER,
         Category.RETURN,
+        Category.EXCHANGE,
+        Category.CHANGE_ITEMS,
+        Category.CHANGE_ADDRESS,
+        Category.CHANGE_PAYMENT,
+        Category.ACCOUNT_ADDRESS,
         Category.REFUND_STATUS,
         Category.POLICY_QUESTION,
     }
@@ -77,6 +83,10 @@ class DialogueInput:
     customer: Customer | None
     order: Order | None
     proposal: Mapping[str, Any] | None
+    # What the customer wrote this turn, and the variants of the order's products by
+    # product id: enough to read "the red one in size 10" against the shop's catalogue.
+    message: str = ""
+    variants: Mapping[str, Sequence[Variant]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,8 @@ def decide(d: DialogueInput) -> Decision:
         )
     if d.category is Category.COMPLAINT:
         return Decision(Step.ESCALATE, ("a complaint deserves a person's attention",))
+    if d.category is Category.OTHER and not d.captured.get("issue"):
+        return Decision(Step.ASK, ("the customer has not said what they need yet",), ask_for="need")
     if not d.confident:
         return Decision(
             Step.ESCALATE if d.category is Category.OTHER else Step.ASK,
@@ -122,7 +134,11 @@ def decide(d: DialogueInput) -> Decision:
     if d.category not in HANDLED or not d.autonomous:
         return _partial_assistance(d)
     if d.category is Category.POLICY_QUESTION:
-        return Decision(Step.ANSWER, ("policy questions are answered from the shop's policy",), answer="policy")
+        return Decision(
+            Step.ANSWER, ("policy questions are answered from the shop's policy",), answer="policy"
+        )
+    if d.category is Category.ACCOUNT_ADDRESS:
+        return _account_address(d)
     if d.order is None:
         return Decision(Step.ASK, ("the request needs an order number",), ask_for="order_id")
     if d.customer is not None and d.order.customer_id != d.customer.id:
@@ -132,9 +148,19 @@ def decide(d: DialogueInput) -> Decision:
             answer="not_your_order",
         )
     if d.category in (Category.ORDER_STATUS, Category.REFUND_STATUS):
-        return Decision(Step.ANSWER, ("status questions are answered from the store",), answer="order_status")
+        return Decision(
+            Step.ANSWER, ("status questions are answered from the store",), answer="order_status"
+        )
     if d.category is Category.CANCEL_ORDER:
         return _cancel(d, d.order)
+    if d.category is Category.EXCHANGE:
+        return _swap_item(d, d.order, exchange=True)
+    if d.category is Category.CHANGE_ITEMS:
+        return _swap_item(d, d.order, exchange=False)
+    if d.category is Category.CHANGE_ADDRESS:
+        return _order_address(d, d.order)
+    if d.category is Category.CHANGE_PAYMENT:
+        return _order_payment(d, d.order)
     return _return(d, d.order)
 
 
@@ -147,7 +173,9 @@ def _partial_assistance(d: DialogueInput) -> Decision:
             ask_for="order_id",
         )
     if not d.captured.get("preferred_resolution") and d.category is Category.COMPLAINT:
-        return Decision(Step.ASK, ("the preferred resolution helps the person",), ask_for="preferred_resolution")
+        return Decision(
+            Step.ASK, ("the preferred resolution helps the person",), ask_for="preferred_resolution"
+        )
     return Decision(
         Step.ESCALATE,
         (f"{d.category.value.replace('_', ' ')} requests are handled by a person",),
@@ -192,4 +220,157 @@ def _return(d: DialogueInput, order: Order) -> Decision:
             "item_ids": item_ids,
             "payment_method_id": method,
         },
+    )
+
+
+def _conversation_text(d: DialogueInput) -> str:
+    """What the customer asked for so far: the first request and this turn's message."""
+    return " ".join(t for t in (str(d.captured.get("issue") or ""), d.message) if t)
+
+
+def _the_line(d: DialogueInput, order: Order) -> OrderLine | None:
+    """The order line the customer means: named by item id, or the order's only line."""
+    wanted = list(d.captured.get("item_ids") or [])
+    named = [line for line in order.lines if line.item_id in wanted]
+    if named:
+        return named[0]
+    return order.lines[0] if len(order.lines) == 1 else None
+
+
+def _original_method(d: DialogueInput, order: Order) -> str | None:
+    chosen = _method_named(d)
+    if chosen is not None:
+        return chosen
+    return order.transactions[0].payment_method_id if order.transactions else None
+
+
+def _method_named(d: DialogueInput) -> str | None:
+    """The customer's own payment method they named (by kind, or a card by its last four)."""
+    if d.customer is None:
+        return None
+    kind = d.captured.get("payment")
+    last_four = d.captured.get("card_last_four")
+    matches = [
+        m
+        for m in d.customer.payment_methods
+        if (kind is None or m.kind.value == kind)
+        and (last_four is None or m.last_four == last_four)
+    ]
+    if (kind or last_four) and len(matches) == 1:
+        return matches[0].id
+    return None
+
+
+def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
+    """An exchange of a delivered item, or a change of a pending one, for another variant."""
+    status = OrderStatus.DELIVERED if exchange else OrderStatus.PENDING
+    if order.status != status:
+        verb = "exchanged" if exchange else "changed before they ship"
+        return Decision(
+            Step.REFUSE,
+            (f"items of {status} orders can be {verb}, and {order.id} is {order.status}",),
+            answer="cannot_change",
+        )
+    line = _the_line(d, order)
+    if line is None:
+        return Decision(
+            Step.ASK, ("the order has several items; one must be named",), ask_for="item"
+        )
+    variant = choose_variant(line, d.variants.get(line.product_id, ()), _conversation_text(d))
+    if variant is None:
+        return Decision(
+            Step.ASK,
+            (f"the {line.name} can change only to another available version of it",),
+            ask_for="new_option",
+            extra={"item": line.name},
+        )
+    method = _original_method(d, order)
+    if method is None:
+        return Decision(
+            Step.ASK, ("a price difference needs a payment method",), ask_for="payment_method"
+        )
+    options = ", ".join(variant.options.values())
+    reason = (
+        "the order was delivered, so an item can be exchanged for another version of it"
+        if exchange
+        else "the order has not shipped yet, so its items can still be changed"
+    )
+    return Decision(
+        Step.CONFIRM,
+        (reason,),
+        command={
+            "kind": "exchange_items" if exchange else "modify_items",
+            "order_id": order.id,
+            "item_ids": [line.item_id],
+            "new_item_ids": [variant.item_id],
+            "payment_method_id": method,
+        },
+        extra={
+            "detail": f"the {line.name} ({', '.join(line.options.values())}) for the {options} one"
+        },
+    )
+
+
+def _not_pending(order: Order, what: str) -> Decision | None:
+    """A refusal when `order` has left the pending state and `what` can no longer change."""
+    if order.status == OrderStatus.PENDING:
+        return None
+    return Decision(
+        Step.REFUSE,
+        (f"only a pending order's {what} can change, and {order.id} is {order.status}",),
+        answer="cannot_change",
+    )
+
+
+def _new_address(d: DialogueInput, reason: str, command: dict[str, Any]) -> Decision:
+    """Confirm moving to the address the customer gave, or ask for one."""
+    address = parse_address(_conversation_text(d))
+    if address is None:
+        return Decision(
+            Step.ASK, ("a new address needs street, city, state and zip",), ask_for="address"
+        )
+    return Decision(
+        Step.CONFIRM,
+        (reason,),
+        command={**command, "address": address.model_dump()},
+        extra={"detail": address.one_line()},
+    )
+
+
+def _order_address(d: DialogueInput, order: Order) -> Decision:
+    return _not_pending(order, "address") or _new_address(
+        d,
+        "the order has not shipped yet, so it can still go to another address",
+        {"kind": "modify_order_address", "order_id": order.id},
+    )
+
+
+def _order_payment(d: DialogueInput, order: Order) -> Decision:
+    if refused := _not_pending(order, "payment"):
+        return refused
+    method = _method_named(d)
+    if method is None:
+        return Decision(
+            Step.ASK,
+            ("the new payment method must be one of the customer's own",),
+            ask_for="new_payment",
+        )
+    return Decision(
+        Step.CONFIRM,
+        ("the order has not shipped yet, so it can still be paid another way",),
+        command={"kind": "modify_order_payment", "order_id": order.id, "payment_method_id": method},
+    )
+
+
+def _account_address(d: DialogueInput) -> Decision:
+    if d.customer is None:
+        return Decision(
+            Step.ASK,
+            ("identity must be verified before disclosing anything or acting",),
+            ask_for="identity",
+        )
+    return _new_address(
+        d,
+        "a verified customer may change the default address on their account",
+        {"kind": "modify_user_address", "customer_id": d.customer.id},
     )

@@ -20,6 +20,11 @@ from domain.policy import Policy, load_policy
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 
+# The suite runs the offline brain: a developer's Claude key must not send test traffic to
+# the API (tests that exercise Claude pass a key explicitly, with a fake transport).
+for _key in ("ANTHROPIC_API_KEY", "TRUSTDESK_ANTHROPIC_API_KEY"):
+    os.environ.pop(_key, None)
+
 PG_ADMIN_URL = os.environ.get(
     "TRUSTDESK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

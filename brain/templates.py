@@ -1,0 +1,125 @@
+"""Reply templates: every sentence the offline brain says, filled only from the facts given.
+
+Pure (no I/O, no model), so the grounding check can fall back to it from anywhere.
+"""
+
+from __future__ import annotations
+
+from brain.base import Reply, ReplyRequest
+
+_ASK = {
+    "identity": (
+        "To keep your account safe, I first need to confirm who you are: please tell me the "
+        "email address on your account, or your full name and zip code."
+    ),
+    "order_id": "Which order is this about? The order number starts with #W.",
+    "cancel_reason": (
+        "May I ask why you'd like to cancel — is it no longer needed, or was it ordered by mistake?"
+    ),
+    "payment_method": "Which payment method should the refund go to?",
+    "preferred_resolution": "What would you like us to do to put this right?",
+    "request": "I'm sorry, I didn't quite catch that. Could you tell me what you need help with?",
+    "need": "How can I help you today?",
+    "item": "Which item of the order is this about?",
+    "new_option": (
+        "Which version would you like instead? Please name the option, for example the colour "
+        "or the size."
+    ),
+    "address": (
+        "What is the new address? Please give the street, city, state and zip code, for example "
+        "12 Elm Street, Boston, MA 02110."
+    ),
+    "new_payment": (
+        "Which of your payment methods should it be? For a card, please tell me its last four "
+        "digits."
+    ),
+}
+
+
+def compose_from_template(request: ReplyRequest) -> Reply:
+    """Word a reply from the decision and its facts alone."""
+    f = request.facts
+    intro = "Hi, I'm Trustdesk, the shop's AI assistant. " if request.first_turn else ""
+    reason = request.reasons[0] if request.reasons else None
+    step = request.step
+    if step == "ask":
+        text = _ASK.get(request.ask_for or "request", _ASK["request"])
+        if request.ask_for == "identity" and f.get("identity_failed"):
+            text = "I couldn't find an account with those details. " + text
+        return Reply(text=intro + text, reason=reason)
+    if step == "confirm":
+        p = f["proposal"]
+        text = f"Here is what I can do: {p['summary']}. "
+        if p.get("because"):
+            text = f"Because {p['because']}, I can {p['summary']}. "
+        if p.get("needs_approval"):
+            text += "An approver will need to sign this off before it happens. "
+        text += "Shall I go ahead? Please answer yes or no."
+        return Reply(text=intro + text, reason=reason)
+    if step == "executed":
+        r = f["result"]
+        text = f"Done: {r['summary']}."
+        if r.get("refund_note"):
+            text += f" {r['refund_note']}"
+        return Reply(text=text, reason=reason)
+    if step == "awaiting_approval":
+        why = _who_reviews(f["proposal"]["approval_reason"])
+        text = (
+            f"Thank you. {why[:1].upper()}{why[1:]}. "
+            f"You can expect an answer {f.get('sla', 'soon')}; I'll write to you here."
+        )
+        return Reply(text=text, reason=reason)
+    if step == "rejected":
+        note = f.get("approval", {}).get("note")
+        text = "I'm sorry, the request was not approved"
+        text += f": {note}" if note else "."
+        if not text.endswith("."):
+            text += "."
+        text += " If you'd like, a colleague can look at it with you — just ask for a person."
+        return Reply(text=text, reason=reason)
+    if step == "refuse":
+        return Reply(
+            text=intro + f"I'm sorry, I can't do that: {f.get('refusal', reason)}.", reason=reason
+        )
+    if step == "escalate":
+        text = (
+            "I'm handing this to a colleague from our support team, together with everything "
+            "you've told me, so you won't need to repeat yourself. "
+            f"You can expect a reply {f.get('sla', 'soon')}."
+        )
+        return Reply(text=intro + text, reason=reason)
+    if step == "answer":
+        return Reply(text=intro + _answer(request), reason=reason)
+    if step == "waiting":
+        return Reply(
+            text=f.get(
+                "waiting", "Your request is being reviewed; I'll write as soon as there's news."
+            ),
+            reason=reason,
+        )
+    return Reply(text=intro + _ASK["request"], reason=reason)
+
+
+def _who_reviews(approval_reason: str) -> str:
+    """The policy's reason for an approval, worded for the customer: who decides, and why."""
+    for who in ("a senior approver", "an approver"):
+        if approval_reason.endswith(f"so {who} decides"):
+            return approval_reason.removesuffix("decides") + "will review this"
+    return f"because {approval_reason}, an approver will review this"
+
+
+def _answer(request: ReplyRequest) -> str:
+    f = request.facts
+    if request.answer == "declined":
+        return "No problem, I won't make any changes. Is there anything else I can help with?"
+    if request.answer == "policy":
+        return f.get("policy_text", "A colleague can explain the details of our policy.")
+    if request.answer == "order_status" and "order" in f:
+        o = f["order"]
+        text = f"Your order {o['id']} is {o['status']}."
+        if o.get("tracking"):
+            text += f" Tracking number: {', '.join(o['tracking'])}."
+        if o.get("refunds"):
+            text += f" Refunds on this order so far: {o['refunds']}."
+        return text
+    return "Is there anything else I can help with?"

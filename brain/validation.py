@@ -1,0 +1,284 @@
+"""Running the accuracy gate: labelled history in, the autonomy list the agent reads out.
+
+`read_history` loads a shop's labelled tickets (CSV or JSONL, with an optional label
+map onto Trustdesk's categories), `validate` scores the classifier on them with
+`domain.gate.measure`, and `write_autonomy` / `read_autonomy` keep the result in
+`<data dir>/autonomy.json`. `ensure_autonomy` is what a worker calls at start: the
+recorded list when it was measured on the current model, else a fresh measurement
+on the shipped held-out split.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from brain.classifier import TextClassifier, fingerprint_of, read_examples
+from brain.corpus import HELDOUT_FILE, TRAIN_FILE
+from domain.dialogue import Category
+from domain.errors import ConfigError
+from domain.gate import DEFAULT_MIN_SAMPLES, DEFAULT_THRESHOLD, GateReport, measure
+
+log = logging.getLogger(__name__)
+
+SHIPPED_SOURCE = "shipped held-out split"
+AUTONOMY_FORMAT = 1
+TEXT_FIELDS = ("text", "message", "body", "customer_message")
+LABEL_FIELDS = ("category", "label", "intent", "topic")
+
+
+@dataclass(frozen=True)
+class History:
+    examples: list[tuple[str, Category]]
+    skipped: int  # rows the label map drops (mapped to null) or without text
+    source: str
+
+
+def shipped_history() -> History:
+    return History([(e.text, e.category) for e in read_examples(HELDOUT_FILE)], 0, SHIPPED_SOURCE)
+
+
+def read_label_map(path: Path) -> dict[str, str | None]:
+    """A JSON object from the shop's labels to Trustdesk categories (null drops the label)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the label map {path}: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"the label map {path} must be a JSON object of label -> category")
+    known = {c.value for c in Category}
+    bad = sorted(str(v) for v in doc.values() if v is not None and v not in known)
+    if bad:
+        raise ConfigError(
+            f"the label map {path} maps to unknown categories: {', '.join(bad)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return {str(k): v for k, v in doc.items()}
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the history {path}: {exc}") from exc
+    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
+        rows = []
+        for number, line in enumerate(raw.splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as exc:
+                    raise ConfigError(f"{path}:{number} is not a JSON object: {exc}") from exc
+        return rows
+    if path.suffix.lower() in (".csv", ".tsv"):
+        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+        return list(csv.DictReader(raw.splitlines(), dialect=dialect))
+    raise ConfigError(f"the history {path} must be .csv, .tsv or .jsonl")
+
+
+def _field(row: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
+    lowered = {str(k).strip().lower(): v for k, v in row.items() if k is not None}
+    for name in names:
+        if name in lowered and lowered[name] is not None:
+            return str(lowered[name])
+    return None
+
+
+def _category_of(label: str, label_map: Mapping[str, str | None]) -> Category | None | str:
+    """The category for a label; None when the map drops it; the label itself when unknown."""
+    for key in (label, label.strip(), label.strip().lower()):
+        if key in label_map:
+            mapped = label_map[key]
+            return Category(mapped) if mapped is not None else None
+    normalised = label.strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return Category(normalised)
+    except ValueError:
+        return label
+
+
+def read_history(path: Path, label_map: Mapping[str, str | None] | None = None) -> History:
+    """Labelled messages from a CSV or JSONL file with a text column and a label column."""
+    label_map = label_map or {}
+    examples: list[tuple[str, Category]] = []
+    unknown: dict[str, int] = {}
+    skipped = 0
+    for number, row in enumerate(_rows(path), 1):
+        if not isinstance(row, Mapping):
+            raise ConfigError(f"{path}: row {number} is not an object")
+        text, label = _field(row, TEXT_FIELDS), _field(row, LABEL_FIELDS)
+        if label is None:
+            raise ConfigError(
+                f"{path}: row {number} has no label column (one of {', '.join(LABEL_FIELDS)})"
+            )
+        if text is None or not text.strip():
+            skipped += 1
+            continue
+        category = _category_of(label, label_map)
+        if category is None:
+            skipped += 1
+        elif isinstance(category, Category):
+            examples.append((text, category))
+        else:
+            unknown[category] = unknown.get(category, 0) + 1
+    if unknown:
+        listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unknown.items())[:12])
+        raise ConfigError(
+            f"{path}: labels that are not Trustdesk categories: {listed}. "
+            "Map them with --label-map (a JSON object of label -> category, or null to skip)."
+        )
+    if not examples:
+        raise ConfigError(f"{path}: no labelled messages to validate on")
+    return History(examples, skipped, str(path))
+
+
+def validate(
+    classifier: TextClassifier,
+    history: History,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_samples: int = DEFAULT_MIN_SAMPLES,
+) -> GateReport:
+    """The classifier's per-category accuracy on the history, and what it earns."""
+    predictions = classifier.predict_many([text for text, _ in history.examples])
+    return measure(
+        (
+            (truth, None if p.abstain else p.category)
+            for (_, truth), p in zip(history.examples, predictions, strict=True)
+        ),
+        threshold=threshold,
+        min_samples=min_samples,
+    )
+
+
+# --- the autonomy file ------------------------------------------------------------------------
+
+
+def autonomy_path(data_dir: Path) -> Path:
+    return data_dir / "autonomy.json"
+
+
+def autonomy_document(
+    report: GateReport,
+    *,
+    model: str,
+    source: str,
+    label_map: str | None = None,
+    measured_at: datetime | None = None,
+) -> dict[str, Any]:
+    autonomous = report.autonomous()
+    return {
+        "format": AUTONOMY_FORMAT,
+        "model": model,
+        "source": source,
+        "label_map": label_map,
+        "threshold": report.threshold,
+        "min_samples": report.min_samples,
+        "measured_at": (measured_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "autonomous": sorted(c.value for c in autonomous),
+        "categories": {
+            s.category.value: {
+                "n": s.n,
+                "correct": s.correct,
+                "abstained": s.abstained,
+                "accuracy": round(s.accuracy, 4),
+                "wilson_lower": round(s.wilson_lower, 4),
+                "autonomous": s.category in autonomous,
+            }
+            for s in report.scores
+        },
+    }
+
+
+def write_autonomy(path: Path, document: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def read_autonomy(path: Path) -> dict[str, Any] | None:
+    """The recorded gate result, or None when there is none (or it cannot be read)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable autonomy file %s: %s", path, exc)
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != AUTONOMY_FORMAT:
+        log.warning("ignoring autonomy file %s of an unknown format", path)
+        return None
+    return doc
+
+
+PINNED_SOURCE = "pinned by hand"
+
+
+def pin_autonomy(data_dir: Path, categories: Iterable[str], train_file: Path = TRAIN_FILE) -> Path:
+    """Record `categories` as autonomous for the current model without measuring anything.
+
+    The seam for tests and demos that need the agent to act on its own whatever the
+    gate says; a worker starting on this data dir reads it like a measured result.
+    """
+    known = {c.value for c in Category}
+    chosen = sorted(set(categories))
+    if unknown := [c for c in chosen if c not in known]:
+        raise ConfigError(f"not categories: {', '.join(unknown)}")
+    path = autonomy_path(data_dir)
+    write_autonomy(
+        path,
+        {
+            "format": AUTONOMY_FORMAT,
+            "model": fingerprint_of(train_file),
+            "source": PINNED_SOURCE,
+            "label_map": None,
+            "threshold": None,
+            "min_samples": None,
+            "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "autonomous": chosen,
+            "categories": {},
+        },
+    )
+    return path
+
+
+def ensure_autonomy(
+    data_dir: Path,
+    classifier: TextClassifier,
+    *,
+    say: Callable[[str], None] = log.info,
+) -> frozenset[str]:
+    """The categories the gate clears, measured on the current model.
+
+    A recorded result for this model is used as is. Without one, the shipped held-out
+    split is measured and the result written. A result measured on the shop's own
+    history for an older model is not silently replaced: no category is autonomous
+    until `trustdesk validate --history …` is run again.
+    """
+    path = autonomy_path(data_dir)
+    doc = read_autonomy(path)
+    if doc is not None and doc.get("model") == classifier.fingerprint:
+        return frozenset(str(c) for c in doc.get("autonomous") or ())
+    if doc is not None and doc.get("source") != SHIPPED_SOURCE:
+        say(
+            f"{path} was measured on {doc.get('source')} for another model; no category is "
+            "autonomous until `trustdesk validate --history ...` is run again"
+        )
+        return frozenset()
+    report = validate(classifier, shipped_history())
+    write_autonomy(
+        path, autonomy_document(report, model=classifier.fingerprint, source=SHIPPED_SOURCE)
+    )
+    cleared = sorted(c.value for c in report.autonomous())
+    say(
+        f"accuracy gate on the {SHIPPED_SOURCE}: autonomous {', '.join(cleared) or 'none'} ({path})"
+    )
+    return frozenset(cleared)

@@ -1,0 +1,177 @@
+"""`trustdesk validate` and `trustdesk classify`, the autonomy file, and the worker reading it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+from brain.classifier import fingerprint_of, shipped_model
+from brain.corpus import TRAIN_FILE
+from brain.validation import (
+    PINNED_SOURCE,
+    SHIPPED_SOURCE,
+    autonomy_path,
+    ensure_autonomy,
+    pin_autonomy,
+    read_autonomy,
+    shipped_history,
+    validate,
+)
+from domain.dialogue import HANDLED, Category
+from trustdesk.brain_cli import format_table, run_classify
+from trustdesk.cli import main
+from trustdesk.config import Settings
+from workers.agent import build_deps
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_validate_prints_the_table_and_writes_the_autonomy_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    report = validate(shipped_model(), shipped_history())
+    assert format_table(report) in out
+    for category in Category:
+        assert re.search(rf"^\| {category.value} \| \d+ \| \d+ \| \d+ \| ", out, re.MULTILINE)
+    doc = read_autonomy(autonomy_path(tmp_path))
+    assert doc is not None
+    assert doc["source"] == SHIPPED_SOURCE and doc["model"] == shipped_model().fingerprint
+    assert doc["autonomous"] == sorted(c.value for c in report.autonomous())
+    assert (doc["threshold"], doc["min_samples"]) == (0.95, 30)
+    assert doc["categories"]["cancel_order"]["n"] == report.score_of(Category.CANCEL_ORDER).n
+
+
+def test_the_docs_show_the_current_table() -> None:
+    """docs/brain.md quotes `trustdesk validate` on the shipped split; it must not go stale."""
+    report = validate(shipped_model(), shipped_history())
+    assert format_table(report) in (ROOT / "docs" / "brain.md").read_text()
+
+
+def _write_history(path: Path, rows: list[tuple[str, str]]) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["ticket_id", "Message", "Label"])
+        for i, (text, label) in enumerate(rows):
+            writer.writerow([i, text, label])
+
+
+def test_validate_on_a_shops_own_tickets_with_a_label_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history, label_map = tmp_path / "tickets.csv", tmp_path / "labels.json"
+    cancels = [f"Please cancel order #W{1000000 + i}, I don't need it anymore" for i in range(30)]
+    statuses = [f"where is my package? it's order #W{2000000 + i}" for i in range(12)]
+    _write_history(
+        history,
+        [(t, "Cancellation") for t in cancels]
+        + [(t, "WISMO") for t in statuses]
+        + [("buy cheap watches", "Spam"), ("", "Cancellation")],
+    )
+    label_map.write_text(
+        json.dumps({"Cancellation": "cancel_order", "WISMO": "order_status", "Spam": None})
+    )
+    data_dir = tmp_path / "data"
+    args = [
+        "validate",
+        "--data-dir",
+        str(data_dir),
+        "--history",
+        str(history),
+        "--label-map",
+        str(label_map),
+    ]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "42 labelled messages (2 skipped)" in out
+    assert "| cancel_order | 30 | 30 | 0 | 100.0% |" in out
+    assert "| order_status | 12 | 12 | 0 | 100.0% | 75.8% | no (too few) |" in out
+    doc = read_autonomy(autonomy_path(data_dir))
+    assert doc is not None and doc["autonomous"] == ["cancel_order"]
+    assert doc["source"] == str(history.resolve()) and doc["label_map"] == str(label_map.resolve())
+    # A lower bar for samples is the shop's choice.
+    assert main([*args, "--min-samples", "10"]) == 0
+    assert read_autonomy(autonomy_path(data_dir))["autonomous"] == ["cancel_order", "order_status"]  # type: ignore[index]
+
+
+def test_unknown_labels_are_named_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = tmp_path / "tickets.jsonl"
+    history.write_text(json.dumps({"text": "cancel it", "label": "Cancellation"}) + "\n")
+    assert main(["validate", "--data-dir", str(tmp_path), "--history", str(history)]) == 2
+    err = capsys.readouterr().err
+    assert "'Cancellation' (1)" in err and "--label-map" in err
+    assert not autonomy_path(tmp_path).exists()
+
+
+def test_classify_prints_one_json_object_per_line(tmp_path: Path) -> None:
+    stdin = io.StringIO(
+        "I want to cancel order #W1234567, I ordered it by mistake\n"
+        "\n"
+        "I'm Ada Lovelace, zip 10001, can I talk to a human?\n"
+        "can you sort out the thing with my parcel and the money\n"
+    )
+    stdout = io.StringIO()
+    assert run_classify(Settings(data_dir=tmp_path), Namespace(threshold=0.99), stdin, stdout) == 0
+    lines = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert len(lines) == 3
+    cancel, human, vague = lines
+    assert set(cancel) == {"category", "confidence", "abstain", "wants_human", "entities"}
+    assert cancel["category"] == "cancel_order" and not cancel["abstain"]
+    assert cancel["entities"] == {"order_ids": ["#W1234567"], "cancel_reason": "ordered by mistake"}
+    assert human["wants_human"] is True
+    assert human["entities"] == {"first_name": "Ada", "last_name": "Lovelace", "zip": "10001"}
+    assert vague["abstain"] is True and vague["confidence"] < 0.99
+    assert all(line["abstain"] == (line["confidence"] < 0.99) for line in lines)
+
+
+def test_the_worker_reads_the_gate(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}")
+    cleared = validate(shipped_model(), shipped_history()).autonomous()
+    # No file yet: measured on the shipped split, written, and only handled categories act.
+    deps = build_deps(settings)
+    assert deps.autonomous_categories == {c.value for c in HANDLED if c in cleared}
+    assert read_autonomy(autonomy_path(tmp_path))["source"] == SHIPPED_SOURCE  # type: ignore[index]
+    # Pinned by hand (the seam tests and demos use): read as recorded, still only handled ones.
+    pin_autonomy(tmp_path, ["cancel_order", "return", "complaint"])
+    assert Category.COMPLAINT not in HANDLED
+    assert build_deps(settings).autonomous_categories == {"cancel_order", "return"}
+    # An explicit override wins over any file.
+    assert build_deps(settings, autonomous=["order_status"]).autonomous_categories == {
+        "order_status"
+    }
+
+
+def test_a_stale_measurement_is_redone_or_withdrawn(tmp_path: Path) -> None:
+    model = shipped_model()
+    said: list[str] = []
+    path = autonomy_path(tmp_path)
+    # Measured on the shipped split for another model: measured again.
+    path.write_text(
+        json.dumps(
+            {"format": 1, "model": "old", "source": SHIPPED_SOURCE, "autonomous": ["return"]}
+        )
+    )
+    again = ensure_autonomy(tmp_path, model, say=said.append)
+    assert again == {c.value for c in validate(model, shipped_history()).autonomous()}
+    assert read_autonomy(path)["model"] == model.fingerprint  # type: ignore[index]
+    # Measured on the shop's tickets for another model: nothing is autonomous until re-run,
+    # and the shop's file is left alone.
+    shop = {"format": 1, "model": "old", "source": "/srv/tickets.csv", "autonomous": ["return"]}
+    path.write_text(json.dumps(shop))
+    assert ensure_autonomy(tmp_path, model, say=said.append) == frozenset()
+    assert json.loads(path.read_text()) == shop
+    assert "trustdesk validate --history" in said[-1]
+    # A pinned list is for this training data only.
+    pin_autonomy(tmp_path, ["return"])
+    assert read_autonomy(path)["model"] == fingerprint_of(TRAIN_FILE) == model.fingerprint  # type: ignore[index]
+    assert read_autonomy(path)["source"] == PINNED_SOURCE  # type: ignore[index]
+    assert ensure_autonomy(tmp_path, model) == {"return"}

@@ -1,0 +1,204 @@
+"""The dialogue for changes: exchanges, item and address and payment changes (domain.dialogue)."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+
+from domain.dialogue import Category, DialogueInput, Step, decide
+from domain.retail import (
+    Address,
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+    Transaction,
+    TransactionKind,
+)
+from tests.unit.test_matching import shoe
+
+HOME = Address(
+    address1="1 Main St", address2="", city="Springfield", state="IL", country="USA", zip="62701"
+)
+CARD = PaymentMethod(
+    id="credit_card_1", kind=PaymentKind.CREDIT_CARD, brand="visa", last_four="4242"
+)
+OTHER_CARD = PaymentMethod(
+    id="credit_card_2", kind=PaymentKind.CREDIT_CARD, brand="visa", last_four="1111"
+)
+PAYPAL = PaymentMethod(id="paypal_1", kind=PaymentKind.PAYPAL)
+ADA = Customer(
+    id="ada",
+    first_name="Ada",
+    last_name="L",
+    email="ada@example.com",
+    address=HOME,
+    payment_methods=(CARD, OTHER_CARD, PAYPAL),
+)
+
+
+SHOES = [
+    shoe("s-black-9", "black", "9"),
+    shoe("s-black-10", "black", "10"),
+    shoe("s-red-9", "red", "9"),
+]
+LAMP = OrderLine(product_id="lamp", item_id="l-1", name="Lamp", price=D("30"), options={"w": "60"})
+
+
+def order(status: str, *lines: OrderLine) -> Order:
+    lines = lines or (
+        OrderLine(
+            product_id="shoe",
+            item_id="s-black-9",
+            name="Running Shoes",
+            price=D("80.00"),
+            options={"color": "black", "size": "9"},
+        ),
+    )
+    return Order(
+        id="#W0000001",
+        customer_id="ada",
+        status=status,
+        address=HOME,
+        lines=tuple(lines),
+        transactions=(
+            Transaction(
+                kind=TransactionKind.PAYMENT, amount=D("80.00"), payment_method_id="credit_card_1"
+            ),
+        ),
+    )
+
+
+def ask(category: Category, message: str, o: Order | None, **captured: Any) -> Any:
+    return decide(
+        DialogueInput(
+            category=category,
+            wants_human=False,
+            confident=True,
+            autonomous=True,
+            verified=True,
+            affirm=None,
+            captured=captured,
+            customer=ADA,
+            order=o,
+            proposal=None,
+            message=message,
+            variants={"shoe": SHOES},
+        )
+    )
+
+
+def test_an_exchange_for_a_named_version_is_proposed_with_the_original_card() -> None:
+    d = ask(Category.EXCHANGE, "I'd like them in size 10", order(OrderStatus.DELIVERED))
+    assert d.step is Step.CONFIRM
+    assert d.command == {
+        "kind": "exchange_items",
+        "order_id": "#W0000001",
+        "item_ids": ["s-black-9"],
+        "new_item_ids": ["s-black-10"],
+        "payment_method_id": "credit_card_1",
+    }
+    assert "Running Shoes" in d.extra["detail"] and "10" in d.extra["detail"]
+
+
+def test_the_first_message_counts_too_and_a_named_method_is_used() -> None:
+    d = ask(
+        Category.CHANGE_ITEMS,
+        "pay any difference with paypal",
+        order(OrderStatus.PENDING),
+        issue="can I switch my shoes to the red ones",
+        payment="paypal",
+    )
+    assert d.step is Step.CONFIRM
+    assert d.command["kind"] == "modify_items" and d.command["new_item_ids"] == ["s-red-9"]
+    assert d.command["payment_method_id"] == "paypal_1"
+
+
+@pytest.mark.parametrize(
+    ("category", "message", "status", "captured", "step", "ask_for"),
+    [
+        (Category.EXCHANGE, "swap them", OrderStatus.DELIVERED, {}, Step.ASK, "new_option"),
+        (Category.EXCHANGE, "size 10", OrderStatus.PENDING, {}, Step.REFUSE, None),
+        (Category.CHANGE_ITEMS, "size 10", OrderStatus.DELIVERED, {}, Step.REFUSE, None),
+        (Category.CHANGE_ADDRESS, "ship elsewhere", OrderStatus.PENDING, {}, Step.ASK, "address"),
+        (
+            Category.CHANGE_ADDRESS,
+            "to 12 Elm Street, Boston, MA 02110",
+            OrderStatus.DELIVERED,
+            {},
+            Step.REFUSE,
+            None,
+        ),
+        (
+            Category.CHANGE_PAYMENT,
+            "use my card",
+            OrderStatus.PENDING,
+            {"payment": "credit_card"},
+            Step.ASK,
+            "new_payment",
+        ),  # two cards: which one?
+        (
+            Category.CHANGE_PAYMENT,
+            "paypal",
+            OrderStatus.PROCESSED,
+            {"payment": "paypal"},
+            Step.REFUSE,
+            None,
+        ),
+    ],
+)
+def test_what_is_missing_is_asked_and_what_is_against_policy_refused(
+    category: Category,
+    message: str,
+    status: str,
+    captured: dict[str, Any],
+    step: Step,
+    ask_for: str | None,
+) -> None:
+    d = ask(category, message, order(status), **captured)
+    assert (d.step, d.ask_for) == (step, ask_for)
+    assert d.command is None
+
+
+def test_several_items_need_one_named() -> None:
+    two = order(OrderStatus.DELIVERED, order(OrderStatus.DELIVERED).lines[0], LAMP)
+    assert ask(Category.EXCHANGE, "size 10", two).ask_for == "item"
+    named = ask(Category.EXCHANGE, "size 10", two, item_ids=["s-black-9"])
+    assert named.step is Step.CONFIRM and named.command["new_item_ids"] == ["s-black-10"]
+
+
+def test_an_order_address_change_reads_the_new_address() -> None:
+    d = ask(
+        Category.CHANGE_ADDRESS,
+        "please send it to 12 Elm Street, Boston, MA 02110",
+        order(OrderStatus.PENDING),
+    )
+    assert d.step is Step.CONFIRM
+    assert d.command["kind"] == "modify_order_address"
+    assert d.command["address"]["zip"] == "02110" and d.command["address"]["city"] == "Boston"
+
+
+def test_a_payment_change_to_a_card_named_by_its_last_four() -> None:
+    d = ask(
+        Category.CHANGE_PAYMENT,
+        "the card ending 1111",
+        order(OrderStatus.PENDING),
+        payment="credit_card",
+        card_last_four="1111",
+    )
+    assert d.command == {
+        "kind": "modify_order_payment",
+        "order_id": "#W0000001",
+        "payment_method_id": "credit_card_2",
+    }
+
+
+def test_an_account_address_change_needs_no_order() -> None:
+    d = ask(Category.ACCOUNT_ADDRESS, "I moved to 455 Oak Ave, San Diego, CA 92101", None)
+    assert d.step is Step.CONFIRM
+    assert d.command["kind"] == "modify_user_address" and d.command["customer_id"] == "ada"
+    assert ask(Category.ACCOUNT_ADDRESS, "I moved", None).ask_for == "address"

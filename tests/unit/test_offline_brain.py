@@ -1,0 +1,111 @@
+"""The offline brain reads a turn in its conversation: topic kept, topic changed, person wanted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from brain.base import TurnContext
+from brain.classifier import model_path
+from brain.offline import OfflineBrain
+from domain.dialogue import Category
+
+C = Category
+BRAIN = OfflineBrain()
+LAMP = [
+    {"item_id": "lamp-1", "name": "Desk Lamp", "price": "149.99", "options": {"color": "black"}}
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "awaiting", "proposal", "category", "affirm"),
+    [
+        # Bare answers keep the request they answer.
+        (
+            "my email is ada@example.com, I ordered it by mistake",
+            C.CANCEL_ORDER,
+            "identity",
+            False,
+            C.CANCEL_ORDER,
+            None,
+        ),
+        ("ada.lovelace@example.com", C.RETURN, "identity", False, C.RETURN, None),
+        ("Ada Lovelace, 10001", C.ORDER_STATUS, "identity", False, C.ORDER_STATUS, None),
+        ("#W1000002", C.CANCEL_ORDER, "order_id", False, C.CANCEL_ORDER, None),
+        ("no longer needed", C.CANCEL_ORDER, "cancel_reason", False, C.CANCEL_ORDER, None),
+        ("yes please", C.CANCEL_ORDER, "confirmation", True, C.CANCEL_ORDER, True),
+        ("yes", C.RETURN, "confirmation", True, C.RETURN, True),
+        ("no, actually I'll keep it", C.CANCEL_ORDER, "confirmation", True, C.CANCEL_ORDER, False),
+        # A clear new request changes the topic, even mid-question.
+        (
+            "where is my order #W1000003?",
+            C.CANCEL_ORDER,
+            "cancel_reason",
+            False,
+            C.ORDER_STATUS,
+            None,
+        ),
+        (
+            "how long does a refund take to reach my card?",
+            C.OTHER,
+            "need",
+            False,
+            C.POLICY_QUESTION,
+            None,
+        ),
+        # Nothing to continue: a greeting is just a greeting.
+        ("hello, ava.moore6020@example.com here", None, None, False, C.OTHER, None),
+        ("hi again", C.OTHER, "need", False, C.OTHER, None),
+    ],
+)
+async def test_a_turn_is_read_in_its_conversation(
+    text: str,
+    previous: Category | None,
+    awaiting: str | None,
+    proposal: bool,
+    category: Category,
+    affirm: bool | None,
+) -> None:
+    u = await BRAIN.understand(
+        TurnContext(text=text, previous_category=previous, awaiting=awaiting, has_proposal=proposal)
+    )
+    assert (u.category, u.affirm) == (category, affirm), u.rationale
+    assert u.confidence >= 0.5
+
+
+async def test_asking_for_a_person_wins_at_any_point() -> None:
+    u = await BRAIN.understand(
+        TurnContext(
+            text="I want to talk to a real person please",
+            previous_category=C.RETURN,
+            awaiting="order_id",
+        )
+    )
+    assert u.wants_human and u.category is C.TALK_TO_HUMAN
+
+
+async def test_entities_and_items_from_the_customers_own_order() -> None:
+    u = await BRAIN.understand(
+        TurnContext(
+            text="I'm Ada Lovelace, zip 10001. Return the black lamp of #W0000001 to my gift card",
+            order_lines=LAMP,
+        )
+    )
+    e = u.entities
+    assert u.category is C.RETURN
+    assert (e.first_name, e.last_name, e.zip) == ("Ada", "Lovelace", "10001")
+    assert e.order_ids == ["#W0000001"] and e.payment == "gift_card"
+    assert (e.item_ids, e.item_names, e.item_options) == (
+        ["lamp-1"],
+        ["Desk Lamp"],
+        {"color": "black"},
+    )
+    assert "return" in u.rationale
+
+
+async def test_loading_from_a_data_dir_caches_the_model(tmp_path: Path) -> None:
+    brain = OfflineBrain.load(tmp_path)
+    assert model_path(tmp_path).exists()
+    u = await brain.understand(TurnContext(text="cancel order #W1000002 please"))
+    assert u.category is C.CANCEL_ORDER
