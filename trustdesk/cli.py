@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _ports(p)
 
+    p = sub.add_parser("email", help="run the email channel (SMTP listener, support address)")
+    _common(p)
+
+    p = sub.add_parser("outbox", help="deliver queued replies on every channel, with retries")
+    _common(p)
+
     p = sub.add_parser("migrate", help="bring the store's schema up to date")
     _common(p)
 
@@ -86,9 +92,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="verify the audit log's hash chain")
     _common(p)
 
+    p = sub.add_parser(
+        "validate", help="measure the brain per category on labelled history; write the autonomy list"
+    )
+    _common(p)
+    p.add_argument("--history", type=Path, help="labelled messages, .csv or .jsonl (default: the shipped held-out split)")
+    p.add_argument("--label-map", type=Path, help="JSON object mapping your labels to categories (null skips)")
+    p.add_argument("--threshold", type=float, default=0.95, help="accuracy a category needs (default 0.95)")
+    p.add_argument("--min-samples", type=int, default=30, help="messages a category needs (default 30)")
+
+    p = sub.add_parser("classify", help="classify messages read one per line on stdin; JSON lines out")
+    _common(p)
+    p.add_argument("--threshold", type=float, help="abstain below this confidence (default: the model's)")
+
     p = sub.add_parser("bench", help="benchmarks and conformance reports")
     _common(p)
     p.add_argument("suite", choices=["conformance", "latency"])
+    p.add_argument(
+        "--conversations",
+        type=int,
+        default=30,
+        help="latency: scripted conversations of each kind (cancel; return with approval)",
+    )
+    p.add_argument("--json", action="store_true", help="latency: print the results as JSON")
+    p.add_argument(
+        "--temporal-in-memory",
+        action="store_true",
+        help="latency: run the dev server without its database file, to see what the file costs",
+    )
     return parser
 
 
@@ -112,6 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from web.app import run_web
 
         return run_web(settings)
+    if command == "email":
+        from workers.email import run_email
+
+        return run_email(settings)
+    if command == "outbox":
+        from workers.outbox import run_outbox
+
+        return run_outbox(settings)
     if command == "migrate":
         from store.db import migrate
 
@@ -130,6 +169,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from web.users import users_command
 
         return users_command(settings, args, sys.stdin)
+    if command == "validate":
+        from trustdesk.brain_cli import run_validate
+
+        return run_validate(settings, args)
+    if command == "classify":
+        from trustdesk.brain_cli import run_classify
+
+        return run_classify(settings, args, sys.stdin, sys.stdout)
     if command == "audit":
         from store.audit import verify_chain
         from store.db import make_engine, session_factory
@@ -146,8 +193,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trustdesk.bench.conformance import run_conformance_bench
 
             return run_conformance_bench(settings)
-        print("the latency benchmark is not built yet (see the durable-case issue)", file=sys.stderr)
-        return 2
+        from trustdesk.bench.latency import run_latency_cli
+
+        return run_latency_cli(
+            args.conversations, as_json=args.json, temporal_in_memory=args.temporal_in_memory
+        )
     raise AssertionError(command)
 
 

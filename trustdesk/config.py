@@ -5,10 +5,19 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.policy import Policy, load_policy
+
+
+class WebhookProvider(BaseModel):
+    """A messaging provider that posts customer messages to /api/channels/webhook/<name>."""
+
+    secret: str = Field(min_length=16, repr=False, description="Shared HMAC-SHA256 key.")
+    outbound_url: str | None = Field(
+        default=None, description="Where replies are POSTed, signed with the same key."
+    )
 
 
 class Settings(BaseSettings):
@@ -31,6 +40,39 @@ class Settings(BaseSettings):
     )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
+    # Channels (docs/architecture.md, "Channels").
+    support_address: str = "support@trustdesk.localhost"
+    smtp_listen_host: str = "127.0.0.1"
+    smtp_listen_port: int = 2525
+    smtp_relay_host: str = "127.0.0.1"
+    smtp_relay_port: int = 25
+    smtp_relay_starttls: bool = False
+    smtp_relay_username: str | None = None
+    smtp_relay_password: str | None = Field(default=None, repr=False)
+    email_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    webhooks: dict[str, WebhookProvider] = Field(
+        default_factory=dict,
+        description='By provider name, e.g. TRUSTDESK_WEBHOOKS=\'{"sms": {"secret": "…", '
+        '"outbound_url": "https://…"}}\'.',
+    )
+    webhook_window_seconds: int = Field(default=300, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    chat_frame_ancestors: list[str] = Field(
+        default_factory=list, description="Origins allowed to embed /chat in a frame."
+    )
+    anthropic_api_key: str | None = Field(
+        default=None,
+        repr=False,
+        # The SDK's own variable works too; the prefixed one wins when both are set.
+        validation_alias=AliasChoices(
+            "TRUSTDESK_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY", "anthropic_api_key"
+        ),
+        description="Enables the Claude brain (docs/claude.md); the offline brain runs when unset.",
+    )
+    anthropic_model: str = "claude-sonnet-4-6"
+    anthropic_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="Per request; below the brain activities' own timeouts."
+    )
 
     @property
     def store_url(self) -> str:

@@ -10,6 +10,7 @@ and the command exits non-zero.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -51,7 +52,11 @@ def child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     for name in type(settings).model_fields:
         value = getattr(settings, name)
-        if value is not None:
+        if isinstance(value, dict | list):  # settings read these as JSON
+            env[f"TRUSTDESK_{name.upper()}"] = json.dumps(
+                settings.model_dump(mode="json", include={name})[name]
+            )
+        elif value is not None:
             env[f"TRUSTDESK_{name.upper()}"] = str(value)
     env["PYTHONUNBUFFERED"] = "1"
     return env
@@ -71,6 +76,8 @@ def child_commands(settings: Settings, temporal_address: str) -> dict[str, list[
     return {
         "worker": [*base, "worker", *common],
         "web": [*base, "web", *common, *ports],
+        "email": [*base, "email", *common],
+        "outbox": [*base, "outbox", *common],
     }
 
 
@@ -158,6 +165,8 @@ async def _up_until_stopped(
                 f"  chat           {web}/chat\n"
                 f"  review UI      {web}/review\n"
                 f"  Temporal UI    {server.ui_url}\n"
+                f"  email          <{settings.support_address}> on "
+                f"{_local_host(settings.smtp_listen_host)}:{settings.smtp_listen_port}\n"
                 f"  data           {settings.data_dir}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,

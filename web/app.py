@@ -1,7 +1,7 @@
 """The FastAPI application and `trustdesk web`.
 
 `create_app(settings)` is everything the web process serves: the chat page, the
-HTTP API (OpenAPI at /docs and /openapi.json) and the review placeholder. Given no
+HTTP API (OpenAPI at /docs and /openapi.json) and the review UI (`web/review`). Given no
 `CaseGateway`, it connects to Temporal when the app starts; tests hand it one bound
 to their own worker and store.
 """
@@ -24,7 +24,8 @@ import trustdesk
 from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.deps import WebContext
-from web.routers import approvals, cases, health, messages, pages, tokens
+from web.review import install as install_review
+from web.routers import approvals, cases, channels, chat, health, messages, pages, tokens
 from workflows.contracts import MAX_MESSAGE_CHARS
 
 log = logging.getLogger("trustdesk.web")
@@ -208,8 +209,9 @@ def create_app(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 
-    for module in (health, messages, cases, approvals, tokens, pages):
+    for module in (health, messages, chat, channels, cases, approvals, tokens, pages):
         app.include_router(module.router)
+    install_review(app)
     return app
 
 

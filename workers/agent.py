@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -14,7 +14,10 @@ from temporalio.worker import Worker
 
 from activities.case import CaseActivities
 from activities.deps import AgentDeps, install
+from brain.gate_subjects import claude_fingerprint, recorded_autonomy
 from brain.offline import OfflineBrain
+from brain.select import select_brain
+from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
@@ -23,15 +26,33 @@ from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
 
 
-def build_deps(settings: Settings) -> AgentDeps:
+def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
+    """The store, the brain (Claude when an API key is set, else the offline brain with its
+    model cached in the data dir) and the categories the agent may finish on its own: those
+    of `HANDLED` the accuracy gate clears for that brain, read from `<data dir>/autonomy.json`
+    (for the offline brain, measured on the shipped held-out split when missing).
+    `autonomous` overrides the gate, for tests and benchmarks that need a fixed set."""
     sessions = session_factory(make_engine(settings.store_url))
+    offline = OfflineBrain.load(settings.data_dir)
+    brain = select_brain(settings, lambda: offline)
+    if autonomous is None:
+        if brain is offline:
+            cleared = ensure_autonomy(settings.data_dir, offline.classifier, say=_say)
+        else:
+            fingerprint = claude_fingerprint(settings.anthropic_model)
+            cleared = recorded_autonomy(settings.data_dir, fingerprint, say=_say)
+        autonomous = (c.value for c in HANDLED if c.value in cleared)
     return AgentDeps(
         sessions=sessions,
         shop=RetailActions(sessions, settings.policy),
-        brain=OfflineBrain(),
+        brain=brain,
         policy=settings.policy,
-        autonomous_categories=frozenset(c.value for c in HANDLED),
+        autonomous_categories=frozenset(autonomous),
     )
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 async def connect(settings: Settings) -> Client:
@@ -57,7 +78,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=[SupportCaseWorkflow],
-        activities=[case_activities.deliver_message, case_activities.record_case, *extra_activities],
+        activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
     )
