@@ -65,14 +65,14 @@ def understand_summary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     if not state.get("verified"):
         steps.append("verify identity")
     steps.append("gather context")
-    if state.get("proposal"):
-        steps.append("rate the proposal again if it says yes")
+    steps.append("rate the action it leads to, if any")
     return f"understand message {state.get('turn', '?')}: " + "; ".join(steps)
 
 
 def build_support_graph() -> StateGraph:
-    """understand (the message, who asks, the order) → decide → assess risk →
-    await approval → execute action → compose reply."""
+    """understand (the message, who asks, the order, the action's rating) → decide →
+    assess risk (when not rated yet) → await approval → execute action (and word the
+    reply) → compose reply (every other turn)."""
     g = StateGraph(CaseState)
     # One activity reads everything a decision needs: every activity before the reply
     # is a round trip through the Temporal server (docs/benchmarks.md).
@@ -87,7 +87,7 @@ def build_support_graph() -> StateGraph:
     g.add_node(
         "execute_action",
         nodes.execute_action,
-        metadata=_activity("execute the action (idempotent)", 30, _ACTION_RETRY),
+        metadata=_activity("execute the action (idempotent) and word the reply", 90, _ACTION_RETRY),
     )
     g.add_node(
         "compose_reply",
@@ -101,5 +101,5 @@ def build_support_graph() -> StateGraph:
     g.add_conditional_edges("assess_risk", routing.route_after_assess)
     g.add_conditional_edges("compose_reply", routing.route_after_compose)
     g.add_conditional_edges("await_approval", routing.route_after_approval)
-    g.add_edge("execute_action", "compose_reply")
+    g.add_conditional_edges("execute_action", routing.route_after_execute)
     return g

@@ -5,11 +5,18 @@
 `await_approval` are pure and run inside the workflow. Every node returns a
 partial state update.
 
-`read_message` is one activity made of the steps that read: the brain's
-`understand`, then `verify_identity` (until the customer is known) and
-`gather_context`, and, when the message says yes to a proposal, the proposal
-planned and rated again (`reassess_proposal`). Each step costs milliseconds; each
-activity on the way to a reply costs a round trip through the Temporal server.
+Each activity on the way to a reply costs a round trip through the Temporal
+server, so the activities do all the I/O a turn needs in as few of them as it takes:
+
+- `read_message` is the brain's `understand`, then `verify_identity` (until the
+  customer is known) and `gather_context`; when the dialogue policy is going to
+  propose or execute an action, that action is planned and rated here too
+  (`preassess`), and `decide_next` takes the rating over when it decides on the
+  very same command. `assess_risk` remains for a turn whose read did not rate it.
+- `execute_action` runs the action exactly once and words the reply in the same
+  activity: a retry repeats the call with the same idempotency key, which
+  changes nothing, and a brain that fails once money has moved gives way to the
+  offline template rather than leaving the customer without an answer.
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
 from activities.deps import current
-from brain.base import ReplyRequest, TokenUsage, TurnContext
+from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext
 from brain.grounding import ground_reply
+from brain.templates import compose_from_template
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
@@ -59,14 +67,12 @@ async def read_message(state: CaseState) -> dict[str, Any]:
 
 
 def _read_store(state: CaseState) -> dict[str, Any]:
-    """Identity (until verified), context and, after a yes, the proposal again."""
+    """Identity (until verified), context and the rating of the action in view."""
     update: dict[str, Any] = {}
     if not state.get("verified"):
         update |= verify_identity(state)
     update |= gather_context(_with(state, update))
-    read = _with(state, update)
-    if read.get("proposal") is not None and read.get("affirm") is True and read.get("verified"):
-        update |= reassess_proposal(read)
+    update |= preassess(_with(state, update))
     return update
 
 
@@ -240,16 +246,26 @@ def assess_risk(state: CaseState) -> dict[str, Any]:
     return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
 
 
-def reassess_proposal(state: CaseState) -> dict[str, Any]:
-    """The proposal the customer just said yes to, planned and rated again on today's store.
+def preassess(state: CaseState) -> dict[str, Any]:
+    """The action this turn will propose or execute, planned and rated on today's store.
 
-    Returned as `reassessed`, for `decide_next` to take over when it decides to execute
-    that very command: the same work `assess_risk` would do next, done while the
-    message is read. Any approval on record belongs to an earlier action and is left out.
+    Runs the dialogue policy ahead of `decide_next` on the same state; when it ends in
+    confirming or executing a command, that command is rated as `assess_risk` would
+    and returned as `reassessed`. `decide_next` takes the rating over only when it
+    decides on exactly that command. Any approval on record belongs to an earlier
+    action and is left out.
     """
-    command = (state.get("proposal") or {})["command"]
-    rated = _assess(_with(state, {"approval": None}), command, None)
-    return {"reassessed": {"command": command, **rated}}
+    if not state.get("verified"):
+        return {"reassessed": None}
+    decision = decide(_dialogue_input(state))
+    if decision.step not in (Step.CONFIRM, Step.EXECUTE) or decision.command is None:
+        return {"reassessed": None}
+    rated = _assess(
+        _with(state, {"approval": None, "decision": {"detail": decision.extra.get("detail")}}),
+        decision.command,
+        decision.reasons[0],
+    )
+    return {"reassessed": {"command": decision.command, **rated}}
 
 
 def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
@@ -315,8 +331,18 @@ def _plain_summary(
     return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
 
 
-def execute_action(state: CaseState) -> dict[str, Any]:
-    """Run the approved or automatic action exactly once (the key is the case and step)."""
+async def execute_action(state: CaseState) -> dict[str, Any]:
+    """Run the action exactly once, then word the reply to it in the same activity.
+
+    `replied_turn` tells the graph the reply is written (`routing.route_after_execute`).
+    """
+    update = await asyncio.to_thread(_execute, state)
+    update |= await _word_reply(_with(state, update), after_action=True)
+    return update | {"replied_turn": state.get("turn")}
+
+
+def _execute(state: CaseState) -> dict[str, Any]:
+    """The approved or automatic action, exactly once (the key is the case and step)."""
     shop = current().shop
     seq = int(state.get("action_seq") or 0) + 1
     key = f"{state['case_id']}/action-{seq}"
@@ -368,6 +394,10 @@ def execute_action(state: CaseState) -> dict[str, Any]:
 
 async def compose_reply(state: CaseState) -> dict[str, Any]:
     """Word the reply to the customer from the outcome and its facts."""
+    return await _word_reply(state, after_action=False)
+
+
+async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]:
     brain = current().brain
     decision = state.get("decision") or {}
     facts = dict(state.get("facts") or {})
@@ -395,7 +425,7 @@ async def compose_reply(state: CaseState) -> dict[str, Any]:
         facts=facts,
         first_turn=int(state.get("turn") or 0) <= 1,
     )
-    reply, ungrounded = ground_reply(await brain.compose(request), request)
+    reply, ungrounded = ground_reply(await _compose(brain, request, after_action), request)
     if ungrounded:
         log.warning(
             "%s: the %s brain's reply stated %s, not in the facts; sent a safe template instead",
@@ -419,33 +449,28 @@ async def compose_reply(state: CaseState) -> dict[str, Any]:
     return update
 
 
+async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> Reply:
+    """The brain's reply; once an action has run, the offline template if the brain fails.
+
+    Before an action a failing brain fails the activity, and Temporal retries it. After
+    one, the customer must hear what happened even if the brain is down: the action
+    stands, and the template words it from the same facts.
+    """
+    if not after_action:
+        return await brain.compose(request)
+    try:
+        return await brain.compose(request)
+    except Exception:
+        log.exception("the %s brain could not word the reply to an action", brain.name)
+        return compose_from_template(request)
+
+
 # --- in the workflow -------------------------------------------------------------------
 
 
 async def decide_next(state: CaseState) -> dict[str, Any]:
     """The dialogue policy (pure): ask, answer, confirm, execute, refuse or escalate."""
-    facts = state.get("facts") or {}
-    customer = Customer.model_validate(facts["customer"]) if facts.get("customer") else None
-    order = Order.model_validate(facts["order_snapshot"]) if facts.get("order_snapshot") else None
-    decision = decide(
-        DialogueInput(
-            category=Category(state.get("category") or "other"),
-            wants_human=bool(state.get("wants_human")),
-            confident=float(state.get("confidence") or 0) >= 0.5,
-            autonomous=bool(state.get("autonomous")),
-            verified=bool(state.get("verified")),
-            affirm=state.get("affirm"),
-            captured=state.get("captured") or {},
-            customer=customer,
-            order=order,
-            proposal=state.get("proposal"),
-            message=state.get("message", ""),
-            variants={
-                product_id: [Variant.model_validate(v) for v in found]
-                for product_id, found in (facts.get("variants") or {}).items()
-            },
-        )
-    )
+    decision = decide(_dialogue_input(state))
     update: dict[str, Any] = {
         "decision": {
             "step": decision.step.value,
@@ -461,14 +486,42 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
         "reassessed": None,
         **({"proposal": None} if decision.answer == "declined" else {}),
     }
-    # The proposal was rated again while the message was read: when this turn executes
-    # exactly that command, the rating stands and the turn goes on without `assess_risk`.
+    # The action was rated while the message was read (`preassess`): when this turn
+    # proposes or executes exactly that command, the rating stands and the turn goes on
+    # without `assess_risk`.
     reassessed = state.get("reassessed") or {}
-    if decision.step is Step.EXECUTE and reassessed.get("command") == decision.command:
+    if (
+        decision.step in (Step.CONFIRM, Step.EXECUTE)
+        and reassessed.get("command") == decision.command
+    ):
         update["risk"] = reassessed["risk"]
         if reassessed.get("proposal"):
             update["proposal"] = {**reassessed["proposal"], "because": decision.reasons[0]}
     return update
+
+
+def _dialogue_input(state: CaseState) -> DialogueInput:
+    """What the dialogue policy decides from: the same in the activity and the workflow."""
+    facts = state.get("facts") or {}
+    customer = Customer.model_validate(facts["customer"]) if facts.get("customer") else None
+    order = Order.model_validate(facts["order_snapshot"]) if facts.get("order_snapshot") else None
+    return DialogueInput(
+        category=Category(state.get("category") or "other"),
+        wants_human=bool(state.get("wants_human")),
+        confident=float(state.get("confidence") or 0) >= 0.5,
+        autonomous=bool(state.get("autonomous")),
+        verified=bool(state.get("verified")),
+        affirm=state.get("affirm"),
+        captured=state.get("captured") or {},
+        customer=customer,
+        order=order,
+        proposal=state.get("proposal"),
+        message=state.get("message", ""),
+        variants={
+            product_id: [Variant.model_validate(v) for v in found]
+            for product_id, found in (facts.get("variants") or {}).items()
+        },
+    )
 
 
 async def await_approval(state: CaseState) -> dict[str, Any]:

@@ -29,5 +29,10 @@ async def route_after_compose(state: CaseState) -> str:
     return "await_approval" if state.get("outcome") == "awaiting_approval" else END
 
 
+async def route_after_execute(state: CaseState) -> str:
+    """The action's activity words the reply too; a history from before it did not."""
+    return END if state.get("replied_turn") == state.get("turn") else "compose_reply"
+
+
 async def route_after_approval(state: CaseState) -> str:
     return "execute_action" if state.get("outcome") == "approved" else "compose_reply"

@@ -30,11 +30,12 @@ class CaseState(TypedDict, total=False):
     decision: dict[str, Any]  # step, reasons, ask_for, answer, command
     proposal: dict[str, Any] | None  # an action summarised to the customer, awaiting a yes
     risk: dict[str, Any] | None  # tier, risk, rules, reasons, amount, four_eyes
-    reassessed: dict[str, Any] | None  # command, risk, proposal: a yes'd proposal rated again
+    reassessed: dict[str, Any] | None  # command, risk, proposal: the action rated while reading
     approval: dict[str, Any] | None  # the human decision the graph resumed with
     action_seq: int
     executed: list[dict[str, Any]]
     outcome: str  # what compose_reply words: ask, answer, confirm, executed, ...
     reply: dict[str, Any]  # text, reason
+    replied_turn: int | None  # the turn whose reply `execute_action` already wrote
     grounding_fallback: bool  # the brain's reply stated something the facts do not hold
     usage: dict[str, int]  # tokens the brain spent on this case so far (brain.base.TokenUsage)
