@@ -33,11 +33,11 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
     (for the offline brain, measured on the shipped held-out split when missing).
     `autonomous` overrides the gate, for tests and benchmarks that need a fixed set."""
     sessions = session_factory(make_engine(settings.store_url))
-    offline = OfflineBrain.load(settings.data_dir)
-    brain = select_brain(settings, lambda: offline)
+    # The offline model is trained (or read from its cache) only when it is the brain.
+    brain = select_brain(settings, lambda: OfflineBrain.load(settings.data_dir))
     if autonomous is None:
-        if brain is offline:
-            cleared = ensure_autonomy(settings.data_dir, offline.classifier, say=_say)
+        if isinstance(brain, OfflineBrain):
+            cleared = ensure_autonomy(settings.data_dir, brain.classifier, say=_say)
         else:
             fingerprint = claude_fingerprint(settings.anthropic_model)
             cleared = recorded_autonomy(settings.data_dir, fingerprint, say=_say)
