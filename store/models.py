@@ -319,6 +319,17 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class RevokedSessionRow(Base):
+    """A review-UI session signed out before it expired: refused by every web process."""
+
+    __tablename__ = "revoked_sessions"
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class OutboxRow(Base):
     """A reply waiting to reach the customer on their channel, delivered once per message id."""
 

@@ -16,17 +16,18 @@ import getpass
 import re
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.errors import InvalidMoney
 from domain.money import format_money, to_money
 from store.db import make_engine, migrate, session_factory
-from store.models import UserRow
+from store.models import RevokedSessionRow, UserRow
 from trustdesk.config import Settings
 from web.auth import hash_password, password_problem
 from workflows.contracts import Role
@@ -112,6 +113,31 @@ def load_user(sessions: sessionmaker[Session], username: str) -> tuple[StaffUser
         except ValueError:
             return None
         return StaffUser(row.username, role, row.approval_limit), row.password_hash
+
+
+def revoke_session(
+    sessions: sessionmaker[Session], sid: str, username: str, expires_at: int
+) -> None:
+    """Refuse the review session `sid` from now until it would have expired, in every web
+    process (the record is kept in the store until then, and swept at the next sign-out)."""
+    now = datetime.now(UTC)
+    with sessions() as session:
+        session.execute(delete(RevokedSessionRow).where(RevokedSessionRow.expires_at <= now))
+        if session.get(RevokedSessionRow, sid) is None:
+            session.add(
+                RevokedSessionRow(
+                    sid=sid,
+                    username=username,
+                    expires_at=datetime.fromtimestamp(expires_at, UTC),
+                )
+            )
+        session.commit()
+
+
+def session_revoked(sessions: sessionmaker[Session], sid: str) -> bool:
+    """True when the review session `sid` was signed out."""
+    with sessions() as session:
+        return session.get(RevokedSessionRow, sid) is not None
 
 
 def list_users(sessions: sessionmaker[Session]) -> list[UserRow]:

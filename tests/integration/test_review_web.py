@@ -25,11 +25,12 @@ from store.models import (
     HandoffRow,
     MessageRow,
     OutboxRow,
+    RevokedSessionRow,
 )
 from store.outbox import claim_due, mark_failed, outbox_status
 from trustdesk.config import Settings
 from web.app import create_app
-from web.users import create_user
+from web.users import create_user, revoke_session, session_revoked
 
 PASSWORD = "correct horse battery staple"
 SECRET = "review-web-test-secret-" + "x" * 32
@@ -167,6 +168,39 @@ async def test_signing_out_needs_the_token_and_ends_the_session(http: httpx.Asyn
     assert (await http.get("/review/approvals")).status_code == 303
     http.cookies.set("trustdesk_review", stolen or "", path="/review")  # the old cookie, replayed
     assert (await http.get("/review/approvals")).status_code == 303
+
+
+async def test_a_signed_out_session_is_refused_by_every_web_process(
+    app, sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    other = create_app(
+        Settings(data_dir=tmp_path / "web-2", secret_key=SECRET), sessions=sqlite_sessions
+    )
+    async with await client_for(app) as first, await client_for(other) as second:
+        await sign_in(first, "pat")
+        cookie = first.cookies.get("trustdesk_review", path="/review") or ""
+        second.cookies.set("trustdesk_review", cookie, path="/review")
+        queue = await second.get("/review/approvals")
+        assert queue.status_code == 200  # the same session, served by another process
+        out = await second.post("/review/logout", data={"csrf_token": login_token(queue)})
+        assert out.status_code == 303
+        assert (await first.get("/review/approvals")).status_code == 303
+    with sqlite_sessions() as s:
+        (revoked,) = s.scalars(select(RevokedSessionRow))
+        assert revoked.username == "pat" and revoked.expires_at > datetime.now(UTC)
+
+
+def test_sign_outs_are_forgotten_once_their_sessions_would_have_expired(
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
+    long_gone = int((NOW - timedelta(hours=1)).timestamp())
+    later = int((NOW + timedelta(hours=1)).timestamp())
+    revoke_session(sqlite_sessions, "old-sid", "pat", long_gone)
+    revoke_session(sqlite_sessions, "new-sid", "pat", later)
+    revoke_session(sqlite_sessions, "new-sid", "pat", later)  # signing out twice is fine
+    assert session_revoked(sqlite_sessions, "new-sid")
+    assert not session_revoked(sqlite_sessions, "old-sid")
+    assert not session_revoked(sqlite_sessions, "never-signed-out")
 
 
 # --- roles ------------------------------------------------------------------------------------

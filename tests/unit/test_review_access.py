@@ -12,7 +12,6 @@ from web.review.cases import approval_panel
 from web.review.login import safe_next
 from web.review.session import (
     ReviewSession,
-    RevokedSessions,
     csrf_matches,
     csrf_token,
     issue_session,
@@ -68,15 +67,6 @@ def test_csrf_tokens_are_bound_to_their_session() -> None:
     assert not csrf_matches(SECRET, "sid-1", None)
     assert not csrf_matches(SECRET, "sid-1", "")
     assert not csrf_matches(SECRET, "", csrf_token(SECRET, ""))
-
-
-def test_signed_out_sessions_are_remembered_until_they_expire() -> None:
-    revoked = RevokedSessions()
-    old = ReviewSession("old", "pat", int(T0) - 100, int(T0) - 1)
-    current = ReviewSession("now", "pat", int(T0), int(T0) + 60)
-    revoked.revoke(old, now=T0 - 50)
-    revoked.revoke(current, now=T0)
-    assert "now" in revoked and "old" not in revoked
 
 
 class Clock:

@@ -41,9 +41,7 @@ def install(app: FastAPI, state: ReviewState | None = None) -> None:
         if not isinstance(exc, ReviewError):  # pragma: no cover - registered for it alone
             raise exc
         try:  # the navigation, when the person is signed in
-            reviewer = await run_in_threadpool(
-                signed_in, request, request.app.state.web, request.app.state.review
-            )
+            reviewer = await run_in_threadpool(signed_in, request, request.app.state.web)
         except Exception:  # noqa: BLE001 - the error page must render whatever else failed
             reviewer = None
         return page(

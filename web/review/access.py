@@ -17,13 +17,12 @@ from web.deps import Context
 from web.review.session import (
     SESSION_COOKIE,
     ReviewSession,
-    RevokedSessions,
     csrf_matches,
     csrf_token,
     read_session,
 )
 from web.review.throttle import LoginThrottle
-from web.users import StaffUser, load_user
+from web.users import StaffUser, load_user, session_revoked
 from workflows.contracts import Role
 
 
@@ -87,7 +86,6 @@ class ReviewState:
     """The review UI's per-process state, kept on `app.state.review`."""
 
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    revoked: RevokedSessions = field(default_factory=RevokedSessions)
     #: How often pages refresh their live parts in the browser, in milliseconds.
     refresh_ms: int = 4000
 
@@ -131,10 +129,10 @@ def require(reviewer: Reviewer, permission: Permission) -> None:
         )
 
 
-def signed_in(request: Request, ctx: Context, state: State) -> Reviewer | None:
+def signed_in(request: Request, ctx: Context) -> Reviewer | None:
     """The reviewer behind this request's session cookie, or None."""
     session = read_session(request.cookies.get(SESSION_COOKIE), ctx.secret)
-    if session is None or session.sid in state.revoked:
+    if session is None or session_revoked(ctx.sessions, session.sid):
         return None
     found = load_user(ctx.sessions, session.username)
     if found is None:
@@ -142,8 +140,8 @@ def signed_in(request: Request, ctx: Context, state: State) -> Reviewer | None:
     return Reviewer(found[0], session, csrf_token(ctx.secret, session.sid))
 
 
-def _reviewer(request: Request, ctx: Context, state: State) -> Reviewer:
-    reviewer = signed_in(request, ctx, state)
+def _reviewer(request: Request, ctx: Context) -> Reviewer:
+    reviewer = signed_in(request, ctx)
     if reviewer is None:
         target = request.url.path
         if request.method == "GET" and request.url.query:

@@ -23,7 +23,7 @@ from web.review.session import (
     issue_session,
     new_login_nonce,
 )
-from web.users import load_user
+from web.users import load_user, revoke_session
 
 router = APIRouter(prefix="/review")
 
@@ -80,15 +80,15 @@ def _login_page(
 
 
 @router.get("", include_in_schema=False)
-def review_home(request: Request, ctx: Context, state: State) -> RedirectResponse:
+def review_home(request: Request, ctx: Context) -> RedirectResponse:
     """`/review`: the signed-in user's own queue, or the sign-in page."""
-    reviewer = signed_in(request, ctx, state)
+    reviewer = signed_in(request, ctx)
     return see_other(reviewer.home if reviewer else "/review/login")
 
 
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_form(request: Request, ctx: Context, state: State, next: str | None = None) -> Response:
-    reviewer = signed_in(request, ctx, state)
+def login_form(request: Request, ctx: Context, next: str | None = None) -> Response:
+    reviewer = signed_in(request, ctx)
     if reviewer is not None:
         return see_other(safe_next(next) or reviewer.home)
     return _login_page(request, ctx, next_path=safe_next(next))
@@ -152,8 +152,9 @@ async def login(
 
 
 @router.post("/logout", include_in_schema=False)
-def logout(request: Request, reviewer: PostingReviewer, state: State) -> Response:
-    state.revoked.revoke(reviewer.session)
+def logout(request: Request, reviewer: PostingReviewer, ctx: Context) -> Response:
+    session = reviewer.session
+    revoke_session(ctx.sessions, session.sid, session.username, session.expires_at)
     response = see_other("/review/login?notice=signed_out")
     response.delete_cookie(
         SESSION_COOKIE,

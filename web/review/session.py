@@ -114,22 +114,3 @@ def csrf_matches(secret: str, binding: str, given: str | None) -> bool:
 
 def new_login_nonce() -> str:
     return secrets.token_urlsafe(18)
-
-
-class RevokedSessions:
-    """Session ids signed out before they expired, remembered until they would have.
-
-    Kept in the web process's memory: a signed-out cookie is refused by this
-    process until it expires. The browser deletes the cookie on sign-out as well.
-    """
-
-    def __init__(self) -> None:
-        self._until: dict[str, int] = {}
-
-    def revoke(self, session: ReviewSession, *, now: float | None = None) -> None:
-        current = time.time() if now is None else now
-        self._until = {sid: exp for sid, exp in self._until.items() if exp > current}
-        self._until[session.sid] = session.expires_at
-
-    def __contains__(self, sid: object) -> bool:
-        return sid in self._until
