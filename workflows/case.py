@@ -78,6 +78,8 @@ _RECORD = {
 }
 _MIN_TIMER = timedelta(seconds=1)
 _IDLE_SUMMARY = "close the case if nothing happened meanwhile"
+# workflow.patched id: a first approval of two is recorded as soon as it is given.
+_RECORD_FIRST_APPROVAL = "record-first-of-two-approvals"
 
 
 def _search_number(value: Decimal) -> float:
@@ -130,6 +132,7 @@ class SupportCaseWorkflow:
         # Timers run as tasks that queue their name in `_rang` for the loop: the idle timer
         # is armed once and re-armed only when it rings early, never on every wait.
         self._rang: list[str] = []
+        self._record_due = False  # a handler changed what the store shows, and nothing else
         self._idle_timer: asyncio.Task[None] | None = None
         self._sla_timer: asyncio.Task[None] | None = None
 
@@ -151,6 +154,7 @@ class SupportCaseWorkflow:
                 await self._handle_human(*self._human.pop(0))
             elif self._rang:
                 self._on_timer(self._rang.pop(0))
+            self._record_due = False
             await self._record()
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -161,7 +165,11 @@ class SupportCaseWorkflow:
         return self._status.value
 
     def _has_work(self) -> bool:
-        return bool(self._inbox or self._human or self._rang) or self._resume is not None
+        return (
+            bool(self._inbox or self._human or self._rang)
+            or self._resume is not None
+            or self._record_due
+        )
 
     # --- timers --------------------------------------------------------------------------
 
@@ -339,6 +347,11 @@ class SupportCaseWorkflow:
             self._pending = pending.model_copy(
                 update={"approvals": approvals, "approved_amount": partial}
             )
+            # The first of two approvals is recorded at once, so the queue and the audit
+            # trail show it while the second is awaited. Cases that took a first approval
+            # before this was so recorded it with their next step: they replay unchanged.
+            if workflow.patched(_RECORD_FIRST_APPROVAL):
+                self._record_due = True
             return SubmitApprovalResult(
                 approval_id=pending.approval_id, status="needs_second_approval"
             )

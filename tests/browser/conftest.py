@@ -69,7 +69,9 @@ SCREENSHOTS = (
     else _ROOT / "test-artifacts" / "screenshots"
 )
 #: Playwright waits up to this long (ms) for an element or a navigation before failing.
-TIMEOUT_MS = 15_000
+#: Generous: on a busy 2-core machine a fresh dev server has taken 16 s to start the
+#: first workflow, and a wait on a condition costs nothing when the condition holds.
+TIMEOUT_MS = 45_000
 #: How often review pages refresh their live parts during tests (ms).
 REFRESH_MS = 400
 

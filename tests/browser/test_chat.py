@@ -25,8 +25,9 @@ from workers.senders import WebchatSender
 from workflows.contracts import case_id_for
 
 #: The page polls for later replies 1 s after activity, doubling to once every 30 s while
-#: nothing arrives, so a reply can take up to one full back-off step to show.
-LATER_REPLY_MS = 32_000
+#: nothing arrives, so a reply can take up to one full back-off step (30 s) to show, plus
+#: the work behind it on a busy machine.
+LATER_REPLY_MS = 60_000
 
 
 @pytest.fixture
