@@ -36,6 +36,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         ("port", "web_port"),
         ("temporal_port", "temporal_port"),
         ("ui_port", "ui_port"),
+        ("email_port", "smtp_listen_port"),
     ):
         value = getattr(args, flag, None)
         if value is not None:
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     _ports(p)
     p.add_argument("--dataset", choices=["demo", "tau2-retail"], default="demo")
+    p.add_argument("--email-port", type=int, help="inbound SMTP port of the email channel (2525)")
 
     p = sub.add_parser("server", help="run the Temporal dev server persisted in the data dir")
     _common(p)
@@ -67,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("email", help="run the email channel (SMTP listener, support address)")
     _common(p)
+    p.add_argument("--email-port", type=int, help="inbound SMTP port (default 2525)")
 
     p = sub.add_parser("outbox", help="deliver queued replies on every channel, with retries")
     _common(p)

@@ -114,13 +114,13 @@ def _missing_parts() -> list[str]:
 
 @pytest.mark.skipif(bool(_missing_parts()), reason=f"not written yet: {', '.join(_missing_parts())}")
 async def test_trustdesk_up_serves_and_stops_cleanly(tmp_path: Path) -> None:
-    web, temporal, ui = free_ports(3)
+    web, temporal, ui, email = free_ports(4)
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "trustdesk.cli", "up", "--data-dir", str(tmp_path / "data"),
             "--port", str(web), "--temporal-port", str(temporal), "--ui-port", str(ui),
-            cwd=ROOT, env=_env(), stdout=out, stderr=asyncio.subprocess.STDOUT,
+            "--email-port", str(email), cwd=ROOT, env=_env(), stdout=out, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + DEADLINE
@@ -129,7 +129,8 @@ async def test_trustdesk_up_serves_and_stops_cleanly(tmp_path: Path) -> None:
             while True:
                 assert proc.returncode is None, f"`trustdesk up` exited early:\n{log.read_text()}"
                 try:
-                    if (await http.get(f"http://127.0.0.1:{web}/healthz")).status_code == 200:
+                    healthy = (await http.get(f"http://127.0.0.1:{web}/healthz")).status_code
+                    if healthy == 200 and port_in_use(email):
                         break
                 except httpx.TransportError:
                     pass
@@ -142,8 +143,9 @@ async def test_trustdesk_up_serves_and_stops_cleanly(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 60)
         assert code == 0, log.read_text()
+        assert f"127.0.0.1:{email}" in log.read_text()
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    assert not any(port_in_use(port) for port in (web, temporal, ui))
+    assert not any(port_in_use(port) for port in (web, temporal, ui, email))
