@@ -51,7 +51,10 @@ def compose_from_template(request: ReplyRequest) -> Reply:
         p = f["proposal"]
         text = f"Here is what I can do: {p['summary']}. "
         if p.get("because"):
-            text = f"Because {p['because']}, I can {p['summary']}. "
+            # "the order has not shipped yet, so it can be cancelled …": the cause is enough
+            # in front of what the agent offers to do.
+            cause = p["because"].split(", so ", 1)[0]
+            text = f"Because {cause}, I can {p['summary']}. "
         if p.get("needs_approval"):
             text += "An approver will need to sign this off before it happens. "
         text += "Shall I go ahead? Please answer yes or no."
@@ -59,6 +62,12 @@ def compose_from_template(request: ReplyRequest) -> Reply:
     if step == "executed":
         r = f["result"]
         text = f"Done: {r['summary']}."
+        approved = (f.get("approval") or {}).get("amount")
+        if approved:
+            text += (
+                f" An approver approved a refund of {approved}, less than the full price of "
+                "the items."
+            )
         if r.get("refund_note"):
             text += f" {r['refund_note']}"
         return Reply(text=text, reason=reason)

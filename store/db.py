@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -68,4 +69,7 @@ def alembic_config(url: str) -> Config:
 def migrate(url: str) -> None:
     """Bring the database at `url` to the newest schema."""
     _ensure_sqlite_dir(url)
+    # Alembic names each of its plugins at INFO on every start; the migrations it runs
+    # are still logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(url), "head")

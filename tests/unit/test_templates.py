@@ -36,3 +36,40 @@ def test_the_customer_is_told_who_reviews_and_why(reason: str, said: str) -> Non
         )
     )
     assert reply.text == said + " You can expect an answer within 4 hours; I'll write to you here."
+
+
+@pytest.mark.parametrize(
+    ("because", "said"),
+    [
+        (
+            "the order has not shipped yet, so it can be cancelled with a full refund",
+            "Because the order has not shipped yet, I can cancel order #W0000001 and refund "
+            "the full 149.99 to your Visa ending 4242.",
+        ),
+        (
+            "the order was delivered less than 30 days ago",
+            "Because the order was delivered less than 30 days ago, I can cancel order "
+            "#W0000001 and refund the full 149.99 to your Visa ending 4242.",
+        ),
+    ],
+)
+def test_a_proposal_says_why_in_one_plain_sentence(because: str, said: str) -> None:
+    summary = "cancel order #W0000001 and refund the full 149.99 to your Visa ending 4242"
+    reply = compose_from_template(
+        ReplyRequest(step="confirm", facts={"proposal": {"summary": summary, "because": because}})
+    )
+    assert reply.text == said + " Shall I go ahead? Please answer yes or no."
+
+
+def test_a_smaller_approved_refund_is_told_to_the_customer() -> None:
+    summary = "start a return of order #W0000003 for a refund of 300.00 to your PayPal account"
+    facts = {
+        "result": {"summary": summary, "refund_note": None},
+        "approval": {"decision": "approve", "note": "scuffed", "amount": "300.00"},
+    }
+    reply = compose_from_template(ReplyRequest(step="executed", facts=facts))
+    assert reply.text == (
+        f"Done: {summary}. An approver approved a refund of 300.00, less than the full price "
+        "of the items."
+    )
+    assert "scuffed" not in reply.text  # the approver's note is for the record only
