@@ -186,6 +186,13 @@ def evaluate_policy(policy: Policy, request: ActionRequest) -> PolicyDecision:
     if request.amount < 0:
         return _decision(Tier.FORBIDDEN, [f"{action}.negative_amount"], ["a negative amount is not an action"])
     four_eyes = limits.four_eyes_above is not None and request.amount > limits.four_eyes_above
+    # Rules and reasons an approval above the four-eyes limit adds, for the reviewers.
+    eyes_rules = [f"{action}.four_eyes_above"] if four_eyes else []
+    eyes_reasons = (
+        [f"above {format_money(limits.four_eyes_above)}, two different approvers must approve"]
+        if four_eyes and limits.four_eyes_above is not None
+        else []
+    )
     if limits.auto_max is None:
         return _decision(
             Tier.AUTO,
@@ -204,20 +211,22 @@ def evaluate_policy(policy: Policy, request: ActionRequest) -> PolicyDecision:
     if limits.approver_max is None or request.amount <= limits.approver_max:
         return _decision(
             Tier.APPROVER,
-            [f"{action}.auto_max", f"{action}.approver_max"],
+            [f"{action}.auto_max", f"{action}.approver_max", *eyes_rules],
             [
                 f"{words} of {amount} is above the automatic limit of "
-                f"{format_money(limits.auto_max)}, so an approver decides"
+                f"{format_money(limits.auto_max)}, so an approver decides",
+                *eyes_reasons,
             ],
             four_eyes,
         )
     if limits.senior_max is None or request.amount <= limits.senior_max:
         return _decision(
             Tier.SENIOR_APPROVER,
-            [f"{action}.approver_max", f"{action}.senior_max"],
+            [f"{action}.approver_max", f"{action}.senior_max", *eyes_rules],
             [
                 f"{words} of {amount} is above the approver limit of "
-                f"{format_money(limits.approver_max)}, so a senior approver decides"
+                f"{format_money(limits.approver_max)}, so a senior approver decides",
+                *eyes_reasons,
             ],
             four_eyes,
         )

@@ -117,17 +117,17 @@ def request(
                      ["cancel_order.auto_max", "cancel_order.approver_max"], False,
                      id="four-eyes-exactly"),
         pytest.param(request(A.CANCEL_ORDER, "300.01"), Tier.APPROVER,
-                     ["cancel_order.auto_max", "cancel_order.approver_max"], True,
-                     id="four-eyes-one-cent-over"),
+                     ["cancel_order.auto_max", "cancel_order.approver_max",
+                      "cancel_order.four_eyes_above"], True, id="four-eyes-one-cent-over"),
         pytest.param(request(A.CANCEL_ORDER, "500.00"), Tier.APPROVER,
-                     ["cancel_order.auto_max", "cancel_order.approver_max"], True,
-                     id="approver-max-exactly"),
+                     ["cancel_order.auto_max", "cancel_order.approver_max",
+                      "cancel_order.four_eyes_above"], True, id="approver-max-exactly"),
         pytest.param(request(A.CANCEL_ORDER, "500.01"), Tier.SENIOR_APPROVER,
-                     ["cancel_order.approver_max", "cancel_order.senior_max"], True,
-                     id="approver-max-one-cent-over"),
+                     ["cancel_order.approver_max", "cancel_order.senior_max",
+                      "cancel_order.four_eyes_above"], True, id="approver-max-one-cent-over"),
         pytest.param(request(A.CANCEL_ORDER, "1000.00"), Tier.SENIOR_APPROVER,
-                     ["cancel_order.approver_max", "cancel_order.senior_max"], True,
-                     id="senior-max-exactly"),
+                     ["cancel_order.approver_max", "cancel_order.senior_max",
+                      "cancel_order.four_eyes_above"], True, id="senior-max-exactly"),
         pytest.param(request(A.CANCEL_ORDER, "1000.01"), Tier.FORBIDDEN,
                      ["cancel_order.senior_max"], False, id="senior-max-one-cent-over"),
         pytest.param(request(A.MODIFY_ITEMS, "10.01"), Tier.APPROVER,
@@ -146,6 +146,8 @@ def test_evaluate_policy_branches(
     assert list(decision.rules) == rules
     assert decision.four_eyes is four_eyes
     assert decision.reasons and all(r.strip() for r in decision.reasons)
+    said_two = any("two different approvers" in r for r in decision.reasons)
+    assert said_two is four_eyes
     assert decision.allowed is (tier is not Tier.FORBIDDEN)
     assert decision.needs_approval is (tier in (Tier.APPROVER, Tier.SENIOR_APPROVER))
     expected_risk = {
