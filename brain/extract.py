@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.matching import lines_named
+
 # --- order ids --------------------------------------------------------------------------
 
 _ORDER_ID = re.compile(
@@ -117,21 +119,6 @@ def find_zip(text: str) -> str | None:
 
 # --- items and options --------------------------------------------------------------------
 
-_ITEM_ID = re.compile(r"\b(\d{10})\b")
-
-# Spellings customers use for common product words.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "t-shirt": ("t-shirt", "t shirt", "tshirt", "tee", "tee shirt", "shirt"),
-    "headphones": ("headphones", "headphone", "headset", "earphones"),
-    "laptop": ("laptop", "notebook", "computer"),
-    "chair": ("chair",),
-    "shoes": ("shoes", "shoe", "sneakers", "trainers"),
-    "bottle": ("bottle",),
-    "lamp": ("lamp",),
-    "mug": ("mug", "cup"),
-    "bike": ("bike", "bicycle"),
-}
-
 # Generic product words, for naming what a customer talks about when no order is known.
 PRODUCT_WORDS = (
     "laptop",
@@ -210,51 +197,19 @@ class ItemMatch:
     options: dict[str, str]  # option values the customer mentions (e.g. {"size": "L"})
 
 
-def _phrases_for(name: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)?", name.lower())
-    phrases = {name.lower(), " ".join(words)}
-    if words:
-        head = words[-1]
-        phrases.add(head)
-        for key, spellings in _ALIASES.items():
-            if head == key or head in spellings or key in name.lower():
-                phrases.update(spellings)
-    return {p for p in phrases if len(p) >= 3}
-
-
 def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?:s|es)?(?![a-z0-9])", text) is not None
-
-
-def _option_mentioned(text: str, key: str, value: str) -> bool:
-    v = value.lower()
-    if len(v) <= 2:  # "M", "L", "9": only with the option's name next to it
-        return re.search(rf"\b{re.escape(key.lower())}\s*:?\s*{re.escape(v)}\b", text) is not None
-    return _mentions(text, v)
 
 
 def match_items(text: str, lines: Sequence[OrderLine]) -> ItemMatch:
     """The order lines a message refers to, by item id, product name and option values.
 
-    A line is chosen when its product is named; when several lines share the product,
-    the option values mentioned narrow them down. Lines named by a ten-digit item id
-    are always chosen. Option values that match an option of a named product are
-    reported, so "the blue one in L" can become a variant later.
+    The lines are `domain.matching.lines_named`'s, the same reading the dialogue applies
+    to the turn that first names the order. Option values the message names for the
+    lines' options are reported, so "the blue one in L" can become a variant later.
     """
     lowered = text.lower()
-    ids = set(_ITEM_ID.findall(text))
-    chosen = [line for line in lines if line.item_id in ids]
-    named = [line for line in lines if any(_mentions(lowered, p) for p in _phrases_for(line.name))]
-    if len(named) > 1:
-        narrowed = [
-            line
-            for line in named
-            if any(_option_mentioned(lowered, k, v) for k, v in line.options.items())
-        ]
-        named = narrowed or named
-    for line in named:
-        if line not in chosen:
-            chosen.append(line)
+    chosen = lines_named(text, lines)
     options: dict[str, str] = {}
     known: dict[str, set[str]] = {}
     for line in lines:
@@ -297,7 +252,9 @@ def _option_values_in(text: str, key: str, known: set[str]) -> list[str]:
     if key in ("color", "colour"):
         return [c for c in _COLOURS if _mentions(text, c)]
     if key == "size":
-        match = re.search(r"\bsize\s*:?\s*([a-z0-9.]+)\b", text) or re.search(
+        match = re.search(
+            r"\bsize\s*:?\s*(?!(?:up|down|bigger|larger|smaller)\b)([a-z0-9.]+)\b", text
+        ) or re.search(
             r"(?<!['’])\b(xxs|xs|s|m|l|xl|xxl|small|medium|large)\b"
             r"(?=\s*(size|instead|please|$|[.,!?]))",
             text,

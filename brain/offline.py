@@ -19,20 +19,30 @@ from brain.classifier import Prediction, TextClassifier, load_or_train, shipped_
 from brain.extract import Extraction, OrderLine, extract
 from brain.templates import compose_from_template
 from domain.dialogue import Category
+from domain.matching import relative_wish
 
 MAX_CHARS = 4000
 # A different request this sure of itself ends the topic even while we wait for an answer.
 TOPIC_CHANGE_CONFIDENCE = 0.9
 
-# What each question of the agent is answered by.
-_ANSWERS_TO: dict[str, Callable[[Entities], bool]] = {
-    "identity": lambda e: bool(e.emails or e.first_name or e.zip),
-    "order_id": lambda e: bool(e.order_ids),
-    "cancel_reason": lambda e: e.cancel_reason is not None,
-    "payment_method": lambda e: e.payment is not None,
-    "preferred_resolution": lambda e: True,
-    "confirmation": lambda e: True,
+# What each question of the agent is answered by: what the message names, and the turn.
+_ANSWERS_TO: dict[str, Callable[[Entities, TurnContext], bool]] = {
+    "identity": lambda e, t: bool(e.emails or e.first_name or e.zip),
+    "order_id": lambda e, t: bool(e.order_ids),
+    "cancel_reason": lambda e, t: e.cancel_reason is not None,
+    "payment_method": lambda e, t: e.payment is not None,
+    "preferred_resolution": lambda e, t: True,
+    "confirmation": lambda e, t: True,
+    # "Which item?": one of the order's own lines. "Which version?": an option value
+    # ("the grey one") or a step along one of the items' options ("a size up").
+    "item": lambda e, t: bool(e.item_ids),
+    "new_option": lambda e, t: bool(e.item_options) or _wishes_a_step(t),
 }
+
+
+def _wishes_a_step(turn: TurnContext) -> bool:
+    keys = {str(k) for line in turn.order_lines for k in (line.get("options") or {})}
+    return relative_wish(turn.text, keys) is not None
 
 
 def entities_from(found: Extraction) -> Entities:
@@ -113,7 +123,7 @@ def _continues_topic(
         return True  # a yes or no to what we proposed
     new_request = prediction.category is not Category.OTHER and not prediction.abstain
     answers = _ANSWERS_TO.get(turn.awaiting or "")
-    answered = answers is not None and answers(entities)
+    answered = answers is not None and answers(entities, turn)
     if answered and prediction.confidence < TOPIC_CHANGE_CONFIDENCE:
         return True
     if new_request:

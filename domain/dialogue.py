@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from domain.matching import choose_variant, parse_address
+from domain.matching import choose_variant, lines_named, parse_address
 from domain.policy import ActionType
 from domain.retail import Customer, Order, OrderLine, OrderStatus, Variant
 
@@ -206,7 +206,12 @@ def _return(d: DialogueInput, order: Order) -> Decision:
             (f"only delivered orders can be returned and {order.id} is {order.status}",),
             answer="cannot_return",
         )
-    item_ids = list(d.captured.get("item_ids") or [line.item_id for line in order.lines])
+    named = _lines_meant(d, order)
+    item_ids = (
+        list(dict.fromkeys(line.item_id for line in named))
+        if named
+        else list(d.captured.get("item_ids") or [line.item_id for line in order.lines])
+    )
     original = order.transactions[0].payment_method_id if order.transactions else None
     method = d.captured.get("payment_method_id") or original
     if method is None:
@@ -228,13 +233,24 @@ def _conversation_text(d: DialogueInput) -> str:
     return " ".join(t for t in (str(d.captured.get("issue") or ""), d.message) if t)
 
 
-def _the_line(d: DialogueInput, order: Order) -> OrderLine | None:
-    """The order line the customer means: named by item id, or the order's only line."""
-    wanted = list(d.captured.get("item_ids") or [])
+def _lines_meant(d: DialogueInput, order: Order) -> list[OrderLine]:
+    """The lines of the order the customer named: the items the brain matched, else the
+    items the conversation names, read against the order's lines.
+
+    The brain can match items only against an order it has already seen, so on the turn
+    that names the order and the item together ("return the water bottle from order
+    #W…") the item is read here, once the order is loaded.
+    """
+    wanted = set(d.captured.get("item_ids") or ())
     named = [line for line in order.lines if line.item_id in wanted]
-    if named:
-        return named[0]
-    return order.lines[0] if len(order.lines) == 1 else None
+    return named or lines_named(_conversation_text(d), order.lines)
+
+
+def _the_line(d: DialogueInput, order: Order) -> OrderLine | None:
+    """The one order line the customer means: the one they named, or the order's only
+    line; None when they named several different items or none of several."""
+    named = _lines_meant(d, order) or order.lines
+    return named[0] if len({line.item_id for line in named}) == 1 else None
 
 
 def _original_method(d: DialogueInput, order: Order) -> str | None:

@@ -1,17 +1,159 @@
-"""Reading what a customer wants changed, against the shop's own facts.
+"""Reading what a customer wants, against the shop's own facts.
 
-Two pure matchers the dialogue uses before it proposes a change: which variant of a
-product the customer asks for ("the blue one in size 10"), and which address they
-want an order shipped to or their account moved to. Each returns nothing rather
-than a guess; the dialogue then asks one question.
+Pure matchers the dialogue uses before it proposes an action: which lines of an
+order the customer names ("the water bottle"), which variant of a product they ask
+for ("the blue one in size 10", "a size up"), and which address they want an order
+shipped to or their account moved to. Each returns nothing rather than a guess; the
+dialogue then asks one question.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from domain.retail import Address, OrderLine, Variant
+
+# --- the order lines a message names -----------------------------------------------------
+
+
+class NamedLine(Protocol):
+    """What naming an order line needs; the store's lines and the brain's both have it."""
+
+    @property
+    def item_id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def options(self) -> Mapping[str, str]: ...
+
+
+LineT = TypeVar("LineT", bound=NamedLine)
+
+_ITEM_ID = re.compile(r"\b(\d{10})\b")
+
+# Spellings customers use for a product, by its last word or its whole name.
+_PRODUCT_ALIASES: dict[str, tuple[str, ...]] = {
+    "t-shirt": ("t-shirt", "t shirt", "tshirt", "tee", "tee shirt", "shirt"),
+    "headphones": ("headphones", "headphone", "headset", "earphones"),
+    "laptop": ("laptop", "computer"),
+    "chair": ("chair",),
+    "shoes": ("shoes", "shoe", "sneakers", "trainers"),
+    "bottle": ("bottle",),
+    "lamp": ("lamp",),
+    "mug": ("mug", "cup"),
+    "bike": ("bike", "bicycle"),
+    "dumbbell set": ("dumbbells", "dumbbell", "weights"),
+    "luggage set": ("luggage", "suitcase"),
+    "makeup kit": ("makeup", "make-up"),
+}
+# Last words of product names too general to name the product on their own ("the set").
+_GENERIC_HEADS = frozenset({"set", "kit"})
+
+
+def _own_phrases(name: str) -> set[str]:
+    """The product's own name, and its last word ("bottle" for a Water Bottle)."""
+    lowered = name.lower()
+    words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)?", lowered)
+    phrases = {lowered, " ".join(words)}
+    if words and words[-1] not in _GENERIC_HEADS:
+        phrases.add(words[-1])
+    return {p for p in phrases if len(p) >= 3}
+
+
+def product_phrases(name: str) -> set[str]:
+    """The words a customer may use for the product called `name` ("tee" for a T-Shirt)."""
+    lowered = name.lower()
+    words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)?", lowered)
+    phrases = _own_phrases(name)
+    if words:
+        head = words[-1]
+        for key, spellings in _PRODUCT_ALIASES.items():
+            if head == key or head in spellings or key in lowered:
+                phrases.update(spellings)
+    return {p for p in phrases if len(p) >= 3}
+
+
+def _spans(text: str, phrase: str) -> list[tuple[int, int]]:
+    """Where lower-cased `text` has `phrase` as whole words, plurals included."""
+    pattern = rf"(?<![a-z0-9]){re.escape(phrase)}(?:s|es)?(?![a-z0-9])"
+    return [match.span() for match in re.finditer(pattern, text)]
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Whether two phrases are one, but for a plural ("shoe", "shoes")."""
+    return any(re.fullmatch(rf"{re.escape(x)}(?:s|es)?", y) for x, y in ((a, b), (b, a)))
+
+
+def _names(text: str, phrase: str) -> bool:
+    return bool(_spans(text, phrase))
+
+
+def _option_named(text: str, key: str, value: str) -> bool:
+    v = value.lower()
+    if len(v) <= 2:  # "M", "L", "9": only with the option's name next to it
+        return re.search(rf"\b{re.escape(key.lower())}\s*:?\s*{re.escape(v)}\b", text) is not None
+    return _names(text, v)
+
+
+def lines_named(text: str, lines: Sequence[LineT]) -> list[LineT]:
+    """The order lines a message names, each once: by ten-digit item id, or by product.
+
+    A product is named by its name, its last word or a usual spelling ("the water
+    bottle", "my bottle", "the tee"). A spelling that is another line's own name is
+    that line's ("shoes" are the Running Shoes, not the Sneakers), and a mention inside
+    a longer one is the longer one's ("action camera" is not the Digital Camera). When
+    several lines share the product, option values the message mentions ("the red
+    tee") narrow them down; when it mentions none of theirs, all stay named.
+    """
+    lowered = text.lower()
+    ids = set(_ITEM_ID.findall(text))
+    chosen = [line for line in lines if line.item_id in ids]
+    own = [_own_phrases(line.name) for line in lines]
+
+    def phrases(line: LineT, mine: set[str]) -> set[str]:
+        others = {
+            p
+            for other, theirs in zip(lines, own, strict=True)
+            if other.name != line.name
+            for p in theirs
+        }
+        aliases = product_phrases(line.name) - mine
+        return mine | {a for a in aliases if not any(_same_words(a, o) for o in others)}
+
+    found = [
+        [span for p in phrases(line, mine) for span in _spans(lowered, p)]
+        for line, mine in zip(lines, own, strict=True)
+    ]
+    every = {span for spans in found for span in spans}
+
+    def inside_another(span: tuple[int, int]) -> bool:
+        return any(a <= span[0] and span[1] <= b and (a, b) != span for a, b in every)
+
+    named = [
+        line
+        for line, spans in zip(lines, found, strict=True)
+        if any(not inside_another(span) for span in spans)
+    ]
+    if len(named) > 1:
+        narrowed = [
+            line
+            for line in named
+            if any(_option_named(lowered, k, v) for k, v in line.options.items())
+        ]
+        named = narrowed or named
+    for line in named:
+        if line not in chosen:
+            chosen.append(line)
+    return chosen
+
+
+# --- option values a message names ---------------------------------------------------------
 
 # Option values that are short or numeric are only read next to their option's name
 # ("size 9", "9 size" is too odd to expect); these words stand for them on their own.
@@ -56,20 +198,313 @@ def requested_options(text: str, variants: Sequence[Variant]) -> dict[str, str]:
     return found
 
 
+# --- ordered option values -----------------------------------------------------------------
+
+# Letter and word sizes share one scale: "S" and "small" are the same step.
+_SIZE_SCALE: dict[str, int] = {
+    "xxs": 0,
+    "2xs": 0,
+    "xs": 1,
+    "x-small": 1,
+    "extra small": 1,
+    "s": 2,
+    "small": 2,
+    "m": 3,
+    "medium": 3,
+    "l": 4,
+    "large": 4,
+    "xl": 5,
+    "x-large": 5,
+    "extra large": 5,
+    "xxl": 6,
+    "2xl": 6,
+    "xx-large": 6,
+    "xxxl": 7,
+    "3xl": 7,
+    "xxx-large": 7,
+}
+_LEVEL_SCALE: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
+_PAPER = re.compile(r"a(\d{1,2})")  # ISO paper sizes: A4 is larger than A5
+# A number, its unit and words after it: "9", "500ml", "13-inch", "2 cups", "1TB SSD".
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*([a-z%\"]+)?(?:\s+([a-z][a-z ]*))?")
+# Units of one kind on one scale, so "1L" orders above "750ml".
+_UNITS: dict[str, tuple[str, Decimal]] = {
+    "ml": ("volume", Decimal(1)),
+    "l": ("volume", Decimal(1000)),
+    "liter": ("volume", Decimal(1000)),
+    "liters": ("volume", Decimal(1000)),
+    "litre": ("volume", Decimal(1000)),
+    "litres": ("volume", Decimal(1000)),
+    "mm": ("length", Decimal(1)),
+    "cm": ("length", Decimal(10)),
+    "in": ("length", Decimal("25.4")),
+    "inch": ("length", Decimal("25.4")),
+    "inches": ("length", Decimal("25.4")),
+    '"': ("length", Decimal("25.4")),
+    "ft": ("length", Decimal("304.8")),
+    "foot": ("length", Decimal("304.8")),
+    "feet": ("length", Decimal("304.8")),
+    "mb": ("data", Decimal("0.001")),
+    "gb": ("data", Decimal(1)),
+    "tb": ("data", Decimal(1000)),
+}
+
+_Rank = tuple[str, Decimal]
+
+
+def _scale_rank(scale: Mapping[str, int], kind: str) -> Callable[[str], _Rank | None]:
+    def rank(value: str) -> _Rank | None:
+        step = scale.get(value)
+        return None if step is None else (kind, Decimal(step))
+
+    return rank
+
+
+def _paper_rank(value: str) -> _Rank | None:
+    match = _PAPER.fullmatch(value)
+    return None if match is None else ("paper", -Decimal(match.group(1)))
+
+
+def _quantity_rank(value: str) -> _Rank | None:
+    match = _QUANTITY.fullmatch(value)
+    if match is None:
+        return None
+    unit, words = match.group(2) or "", match.group(3) or ""
+    if unit not in _UNITS and len(unit) > 2 and unit.endswith("s"):
+        unit = unit[:-1]  # "2 cups" and "1 cup", "10 hours" and "4 hour"
+    kind, factor = _UNITS.get(unit, (unit, Decimal(1)))
+    return f"{kind} {words.strip()}", Decimal(match.group(1)) * factor
+
+
+_RANKS = (
+    _scale_rank(_SIZE_SCALE, "size"),
+    _scale_rank(_LEVEL_SCALE, "level"),
+    _paper_rank,
+    _quantity_rank,
+)
+
+
+def ordered_values(values: Collection[str]) -> list[str] | None:
+    """The distinct values smallest first, when they all lie on one scale; else None.
+
+    The scales: letter and word sizes (XS < S < M < L < XL < XXL, "small" < "medium"
+    < "large"), low < medium < high, paper sizes (A6 < A5 < A4), and quantities of one
+    kind ("8" < "9" < "10", "500ml" < "1L", "13-inch" < "15-inch", "256GB SSD" <
+    "1TB SSD"). Values of mixed kinds ("1080p", "4K"), a value off the scale ("large",
+    "portable"), or two values on one step ("1L", "1000ml") do not order.
+    """
+    distinct = sorted(set(values))
+    for rank in _RANKS:
+        ranks = [rank(value.strip().lower()) for value in distinct]
+        known = [r for r in ranks if r is not None]
+        if len(known) < len(ranks) or len({kind for kind, _ in known}) != 1:
+            continue
+        steps = [step for _, step in known]
+        if len(set(steps)) < len(steps):
+            return None
+        return [value for _, value in sorted(zip(steps, distinct, strict=True))]
+    return None
+
+
+# --- relative wishes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelativeWish:
+    """A wish for the next value of one ordered option: one step up (+1) or down (-1).
+
+    `option` is None when the words cannot be pinned to a single option of the
+    product, or ask for something other than one step: the wish is there, but unclear.
+    """
+
+    option: str | None
+    step: int
+
+
+def _is_size(key: str) -> bool:
+    return key == "size" or key.endswith(" size") or key in ("capacity", "diameter")
+
+
+# Comparatives, their direction, and which options they speak of when the words after
+# them name none. "more", "higher", "less", "fewer" and "lower" are a wish only when
+# an option's name follows ("more storage"): "more information" and "a lower price" are not.
+_COMPARATIVES: dict[str, tuple[int, Callable[[str], bool] | None]] = {
+    "bigger": (1, _is_size),
+    "larger": (1, _is_size),
+    "smaller": (-1, _is_size),
+    "longer": (1, lambda key: key == "length"),
+    "shorter": (-1, lambda key: key in ("length", "height")),
+    "taller": (1, lambda key: key == "height"),
+    "thicker": (1, lambda key: key == "thickness"),
+    "thinner": (-1, lambda key: key == "thickness"),
+    "more": (1, None),
+    "higher": (1, None),
+    "less": (-1, None),
+    "fewer": (-1, None),
+    "lower": (-1, None),
+}
+_COMPARATIVE = re.compile(rf"\b({'|'.join(_COMPARATIVES)})\b")
+# "a size up", "one size down", "go up a size", "down one size" ("two sizes up" is unclear).
+_SIZE_STEP = re.compile(
+    r"\bsizes?\s+(up|down)\b|\b(up|down)\s+(?:a|one|1|two|2|three|3)\s+sizes?\b"
+)
+# More than one step, which is not ours to pick: "two sizes up", "much bigger".
+_SEVERAL_STEPS = re.compile(
+    r"\b(?:two|three|four|2|3|4|several|couple of)\s+sizes\b"
+    rf"|\b(?:much|way|far|a lot|lots)\s+(?:{'|'.join(_COMPARATIVES)})\b"
+)
+_NEGATION = re.compile(r"\b(?:not|no|never|dont|doesnt|didnt)\b|n['’]t\b")
+_CLAUSE_END = re.compile(r"[.,;:!?]|\bbut\b")
+# Words after a comparative that leave it speaking of the item itself ("a bigger one").
+_PLAIN_FOLLOWERS = frozenset(
+    """
+    one ones pair pairs version model variant item option than please instead for in with
+    and or if so because then now thanks thank
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+
+def _option_aliases(key: str) -> set[str]:
+    """What a customer calls an option: its name, and "screen" for "screen size"."""
+    lowered = key.lower()
+    aliases = {lowered}
+    if lowered.endswith(" size"):
+        aliases.add(lowered.removesuffix(" size"))
+    return aliases
+
+
+def _starts_with(rest: str, phrase: str) -> bool:
+    return re.match(rf"[\s-]+(?:the\s+)?{re.escape(phrase)}(?:s|es)?(?![a-z0-9])", rest) is not None
+
+
+def _options_meant(
+    rest: str,
+    keys: Sequence[str],
+    sense: Callable[[str], bool] | None,
+    product: Collection[str],
+) -> set[str] | None:
+    """The options a comparative speaks of, read from the words after it (`rest`).
+
+    An option named right after it is the one; "size" means the product's size; a word
+    like "one", the product's own name or the end of the clause leaves the comparative's
+    own sense. Any other word ("a smaller refund") means it is not about the item: None.
+    """
+    by_alias = sorted(
+        ((alias, key) for key in keys for alias in _option_aliases(key)),
+        key=lambda pair: -len(pair[0]),
+    )
+    for alias, key in by_alias:
+        if _starts_with(rest, alias):
+            return {key}
+    if _starts_with(rest, "size"):
+        return {key for key in keys if _is_size(key)}
+    if sense is None:
+        return None
+    follower = re.match(r"[\s-]*([a-z0-9]*)", rest)
+    word = follower.group(1) if follower else ""
+    if not word or word in _PLAIN_FOLLOWERS or any(_starts_with(rest, p) for p in product):
+        return {key for key in keys if sense(key)}
+    return None
+
+
+def _negated(text: str, start: int) -> bool:
+    """Whether a negation comes shortly before `start` in the same clause."""
+    before = _CLAUSE_END.split(text[:start])[-1]
+    return _NEGATION.search(" ".join(before.split()[-4:])) is not None
+
+
+def relative_wish(
+    text: str, options: Collection[str], product: Collection[str] = ()
+) -> RelativeWish | None:
+    """The customer's wish for the next bigger or smaller value of one option, if any.
+
+    "bigger", "larger", "smaller", "a size up", "one size down" speak of the product's
+    size: an option called size ("size", "screen size", "frame size"), capacity or
+    diameter; "longer", "shorter", "taller", "thicker", "thinner" of length, height
+    and thickness; any comparative with an option's name after it of that option ("the
+    larger capacity one", "more storage"). `options` are the product's option names,
+    `product` the words for the product itself ("a bigger pet bed"). None when the
+    text wishes nothing relative; a wish with no `option` when it is unclear: two
+    options could be meant, none of the product's fits, the words disagree or are
+    negated, or they ask for more than one step.
+    """
+    lowered = text.lower()
+    keys = list(options)
+    wishes: set[tuple[int, frozenset[str]]] = set()
+    negated = False
+    for match in _COMPARATIVE.finditer(lowered):
+        direction, sense = _COMPARATIVES[match.group(1)]
+        meant = _options_meant(lowered[match.end() :], keys, sense, product)
+        if meant is not None:
+            wishes.add((direction, frozenset(meant)))
+            negated = negated or _negated(lowered, match.start())
+    for match in _SIZE_STEP.finditer(lowered):
+        direction = 1 if "up" in match.groups() else -1
+        sized = [key for key in keys if key == "size"] or [key for key in keys if _is_size(key)]
+        wishes.add((direction, frozenset(sized)))
+        negated = negated or _negated(lowered, match.start())
+    if not wishes:
+        return None
+    if negated or len(wishes) > 1 or _SEVERAL_STEPS.search(lowered):
+        return RelativeWish(option=None, step=0)
+    direction, options_meant = wishes.pop()
+    if len(options_meant) != 1:
+        return RelativeWish(option=None, step=0)
+    return RelativeWish(option=next(iter(options_meant)), step=direction)
+
+
+def _stepped_value(
+    line: OrderLine, variants: Sequence[Variant], wish: RelativeWish, named: str | None
+) -> str | None:
+    """The value the wish moves the line's option to, or None where it cannot.
+
+    The step is along every value the product has for the option, so "a size up" from
+    9 is 10 even when 10 is sold out in the line's colour (and the customer is asked).
+    A value the customer also named outright must lie in the wished direction.
+    """
+    key = wish.option
+    if key is None:
+        return None
+    here = line.options[key]
+    ladder = ordered_values([here, *(v.options[key] for v in variants if key in v.options)])
+    if ladder is None:
+        return named  # the value named outright is the wish; there is no order to check
+    position = ladder.index(here)
+    if named is not None:
+        ahead = named in ladder and (ladder.index(named) - position) * wish.step > 0
+        return named if ahead else None
+    target = position + wish.step
+    return ladder[target] if 0 <= target < len(ladder) else None
+
+
+# --- the variant a customer asks for -------------------------------------------------------
+
+
 def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> Variant | None:
     """The one available variant of the line's product that the text asks for, or None.
 
     Every option the customer names must match; options they do not name stay as they
-    are on the line where possible. The line's own variant is never the answer, and an
-    ambiguous request is not resolved by guessing.
+    are on the line where possible. A relative wish ("a size up", "a smaller one", "the
+    larger capacity") moves its option one step along the product's ordered values and
+    keeps every other option as it is on the line (or as named), and the variant it lands
+    on must exist and be available. The line's own variant is never the answer, and an
+    ambiguous or unclear request is not resolved by guessing.
     """
-    candidates = [
-        v
-        for v in variants
-        if v.product_id == line.product_id and v.available and v.item_id != line.item_id
-    ]
-    wanted = requested_options(text, [*candidates, *_as_variants(line)])
+    own = [v for v in variants if v.product_id == line.product_id]
+    candidates = [v for v in own if v.available and v.item_id != line.item_id]
+    # Values named are read against every variant, sold out or not, so "rose gold"
+    # is never read as "gold" and "size 8, a size up" is not read as a size up.
+    wanted = requested_options(text, [*own, *_as_variants(line)])
     wanted = {k: v for k, v in wanted.items() if line.options.get(k) != v}
+    wish = relative_wish(text, list(line.options), product_phrases(line.name))
+    if wish is not None:
+        value = _stepped_value(line, own, wish, wanted.get(wish.option or ""))
+        if wish.option is None or value is None:
+            return None
+        if wish.option not in wanted:
+            target = {**line.options, **wanted, wish.option: value}
+            exact = [v for v in candidates if v.options == target]
+            return exact[0] if len(exact) == 1 else None
     if not wanted:
         return None
     matching = [v for v in candidates if all(v.options.get(k) == w for k, w in wanted.items())]
@@ -97,6 +532,8 @@ def _as_variants(line: OrderLine) -> list[Variant]:
         )
     ]
 
+
+# --- addresses -----------------------------------------------------------------------------
 
 _STREET = (
     r"street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"

@@ -32,7 +32,7 @@ pytestmark = [
 YUSUF = "yusuf.rossi7301@example.com"  # #W6247578 pending, one T-shirt, 53.27 by card
 NOAH = "noah.li7327@example.com"  # #W8553554 delivered, one pet bed, 193.79 by card
 EMMA = "emma.santos7683@example.com"  # #W3113816 delivered, five items, 1,739.51 by card
-AVA = "ava.moore6020@example.com"  # #W4817420 delivered, tracking 490313116609
+AVA = "ava.moore6020@example.com"  # #W4817420 delivered, five items, tracking 490313116609
 
 
 @pytest.fixture(scope="session")
@@ -230,6 +230,32 @@ async def test_an_exchange_without_a_version_asks_which_one(web: Web) -> None:
     assert answers[-1]["status"] == "awaiting_customer"
     assert "Which version" in last_reply(answers[-1])
     assert order(web, "#W8553554").status == "delivered"
+
+
+async def test_the_item_named_with_a_multi_item_order_is_the_one_returned(web: Web) -> None:
+    _, answers = await talk(
+        web, f"I'd like to return the smart thermostat from order #W3113816. {EMMA}", "yes"
+    )
+    summary = last_reply(answers[0])
+    assert "247.00" in summary and "1,739.51" not in summary
+    assert answers[-1]["status"] == "resolved"
+    row = order(web, "#W3113816")
+    assert row.status == "return requested"
+    assert row.return_items == ["6243148452"]
+
+
+async def test_an_exchange_for_the_next_capacity_up_on_a_multi_item_order(web: Web) -> None:
+    _, answers = await talk(
+        web,
+        f"Please exchange the water bottle from order #W4817420 for the larger capacity one. {AVA}",
+        "yes",
+    )
+    summary = last_reply(answers[0])
+    assert "Water Bottle" in summary and "1000ml" in summary and "1.75" in summary
+    assert answers[-1]["status"] == "resolved"
+    row = order(web, "#W4817420")
+    assert row.status == "exchange requested"
+    assert row.exchange_new_items == ["2439754078"]
 
 
 async def test_an_order_address_change_ships_it_elsewhere(web: Web) -> None:

@@ -202,3 +202,47 @@ def test_an_account_address_change_needs_no_order() -> None:
     assert d.step is Step.CONFIRM
     assert d.command["kind"] == "modify_user_address" and d.command["customer_id"] == "ada"
     assert ask(Category.ACCOUNT_ADDRESS, "I moved", None).ask_for == "address"
+
+
+@pytest.mark.parametrize(
+    ("category", "status", "message", "new_item"),
+    [
+        (Category.EXCHANGE, OrderStatus.DELIVERED, "exchange them for a bigger size", "s-black-10"),
+        (Category.EXCHANGE, OrderStatus.DELIVERED, "one size up please", "s-black-10"),
+        (Category.CHANGE_ITEMS, OrderStatus.PENDING, "make it a size up", "s-black-10"),
+        # Refusals: the black 8s and the red 10s are sold out (asked, never swapped for
+        # another size or colour), and "lighter" is not an order of sizes.
+        (Category.EXCHANGE, OrderStatus.DELIVERED, "one size smaller", None),
+        (Category.EXCHANGE, OrderStatus.DELIVERED, "a lighter pair", None),
+        (Category.EXCHANGE, OrderStatus.DELIVERED, "the red ones a size up", None),
+    ],
+)
+def test_a_relative_wish_is_proposed_only_when_it_lands_on_one_available_version(
+    category: Category, status: str, message: str, new_item: str | None
+) -> None:
+    catalogue = [
+        *SHOES,
+        shoe("s-black-8", "black", "8", available=False),
+        shoe("s-red-10", "red", "10", available=False),
+    ]
+    d = decide(
+        DialogueInput(
+            category=category,
+            wants_human=False,
+            confident=True,
+            autonomous=True,
+            verified=True,
+            affirm=None,
+            captured={},
+            customer=ADA,
+            order=order(status),
+            proposal=None,
+            message=message,
+            variants={"shoe": catalogue},
+        )
+    )
+    if new_item is None:
+        assert (d.step, d.ask_for, d.command) == (Step.ASK, "new_option", None)
+    else:
+        assert d.step is Step.CONFIRM and d.command is not None
+        assert d.command["item_ids"] == ["s-black-9"] and d.command["new_item_ids"] == [new_item]

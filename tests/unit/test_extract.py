@@ -217,6 +217,7 @@ LINES = [
         ("swap my laptop for the 15-inch screen", ("9000000401",), {"screen": "15-inch"}),
         ("the office chair and the laptop", ("9000000501", "9000000401"), {}),
         ("I want it in green", (), {"color": "green"}),
+        ("the blue tee, one size up", ("9000000101",), {"color": "blue"}),
         ("where is my order", (), {}),
     ],
 )
@@ -226,6 +227,30 @@ def test_items_match_the_customers_own_lines(
     match = match_items(text, LINES)
     assert match.item_ids == item_ids
     assert match.options == options
+
+
+# τ²-retail product names that share words: each message names one line only.
+NEIGHBOURS = [
+    OrderLine("1000000001", "Notebook", {"size": "A5"}),
+    OrderLine("1000000002", "Laptop", {"color": "silver"}),
+    OrderLine("1000000003", "Action Camera", {"color": "black"}),
+    OrderLine("1000000004", "Digital Camera", {"color": "black"}),
+    OrderLine("4422467033", "Dumbbell Set", {"material": "urethane"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "item_ids"),
+    [
+        ("return the notebook", ("1000000001",)),
+        ("my new computer", ("1000000002",)),
+        ("the action camera", ("1000000003",)),
+        ("the dumbbells please", ("4422467033",)),
+        ("that's all set then, the laptop", ("1000000002",)),
+    ],
+)
+def test_a_word_another_line_owns_names_that_line(text: str, item_ids: tuple[str, ...]) -> None:
+    assert match_items(text, NEIGHBOURS).item_ids == item_ids
 
 
 def test_items_without_order_lines_are_named_generically() -> None:

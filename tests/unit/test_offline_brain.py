@@ -104,6 +104,38 @@ async def test_entities_and_items_from_the_customers_own_order() -> None:
     assert "return" in u.rationale
 
 
+BOTTLE_AND_KETTLE = [
+    {"item_id": "6777246137", "name": "Water Bottle", "options": {"capacity": "750ml"}},
+    {"item_id": "9624127908", "name": "Electric Kettle", "options": {"capacity": "1.5L"}},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "awaiting", "category"),
+    [
+        # Read alone these are product questions; as answers they keep the exchange.
+        ("the water bottle", "item", C.EXCHANGE),
+        ("a larger capacity", "new_option", C.EXCHANGE),
+        ("larger capacity please", "new_option", C.EXCHANGE),
+        # Not an answer to the question asked: the message is read on its own.
+        ("the water bottle", "new_option", C.PRODUCT_QUESTION),
+        ("a larger capacity", "item", C.PRODUCT_QUESTION),
+    ],
+)
+async def test_which_item_and_which_version_are_answered_in_the_exchange(
+    text: str, awaiting: str, category: Category
+) -> None:
+    u = await BRAIN.understand(
+        TurnContext(
+            text=text,
+            previous_category=C.EXCHANGE,
+            awaiting=awaiting,
+            order_lines=BOTTLE_AND_KETTLE,
+        )
+    )
+    assert u.category is category
+
+
 async def test_loading_from_a_data_dir_caches_the_model(tmp_path: Path) -> None:
     brain = OfflineBrain.load(tmp_path)
     assert model_path(tmp_path).exists()
