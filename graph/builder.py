@@ -65,7 +65,7 @@ def understand_summary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     if not state.get("verified"):
         steps.append("verify identity")
     steps.append("gather context")
-    steps.append("rate the action it leads to, if any")
+    steps.append("decide; rate the action it leads to, if any")
     return f"understand message {state.get('turn', '?')}: " + "; ".join(steps)
 
 

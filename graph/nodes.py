@@ -9,10 +9,12 @@ Each activity on the way to a reply costs a round trip through the Temporal
 server, so the activities do all the I/O a turn needs in as few of them as it takes:
 
 - `read_message` is the brain's `understand`, then `verify_identity` (until the
-  customer is known) and `gather_context`; when the dialogue policy is going to
-  propose or execute an action, that action is planned and rated here too
-  (`preassess`), and `decide_next` takes the rating over when it decides on the
-  very same command. `assess_risk` remains for a turn whose read did not rate it.
+  customer is known) and `gather_context`, then the dialogue policy's decision
+  (`domain/dialogue.py::decide`, pure), which `decide_next` adopts: being an
+  activity's result, it is in the history, so a later change to the dialogue rules
+  never changes how a recorded turn replays. When the decision proposes or executes
+  an action, that action is planned and rated here too (`preassess`).
+  `assess_risk` remains for a turn whose read did not rate it.
 - `execute_action` runs the action exactly once and words the reply in the same
   activity: a retry repeats the call with the same idempotency key, which
   changes nothing, and a brain that fails once money has moved gives way to the
@@ -34,7 +36,7 @@ from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext
 from brain.grounding import ground_reply
 from brain.templates import compose_from_template
 from domain.commands import ActionCommand, Authorization
-from domain.dialogue import Category, DialogueInput, Step, decide
+from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.money import format_money
 from domain.policy import Actor, Tier
@@ -67,12 +69,16 @@ async def read_message(state: CaseState) -> dict[str, Any]:
 
 
 def _read_store(state: CaseState) -> dict[str, Any]:
-    """Identity (until verified), context and the rating of the action in view."""
+    """Identity (until verified), context, the dialogue policy's decision on all of it, and
+    the rating of the action that decision leads to."""
     update: dict[str, Any] = {}
     if not state.get("verified"):
         update |= verify_identity(state)
     update |= gather_context(_with(state, update))
-    update |= preassess(_with(state, update))
+    read = _with(state, update)
+    decision = _decision_record(decide(_dialogue_input(read)))
+    update["decided"] = {**decision, "turn": state.get("turn")}
+    update |= preassess(read, decision)
     return update
 
 
@@ -246,26 +252,24 @@ def assess_risk(state: CaseState) -> dict[str, Any]:
     return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
 
 
-def preassess(state: CaseState) -> dict[str, Any]:
-    """The action this turn will propose or execute, planned and rated on today's store.
+def preassess(state: CaseState, decision: dict[str, Any]) -> dict[str, Any]:
+    """The action `decision` proposes or executes, planned and rated on today's store.
 
-    Runs the dialogue policy ahead of `decide_next` on the same state; when it ends in
-    confirming or executing a command, that command is rated as `assess_risk` would
-    and returned as `reassessed`. `decide_next` takes the rating over only when it
-    decides on exactly that command. Any approval on record belongs to an earlier
-    action and is left out.
+    When the decision ends in confirming or executing a command, that command is rated
+    as `assess_risk` would and returned as `reassessed`; `decide_next` takes the rating
+    over when this turn's decision is exactly that command. Any approval on record
+    belongs to an earlier action and is left out.
     """
+    if decision["step"] not in (Step.CONFIRM, Step.EXECUTE) or decision["command"] is None:
+        return {"reassessed": None}
     if not state.get("verified"):
         return {"reassessed": None}
-    decision = decide(_dialogue_input(state))
-    if decision.step not in (Step.CONFIRM, Step.EXECUTE) or decision.command is None:
-        return {"reassessed": None}
     rated = _assess(
-        _with(state, {"approval": None, "decision": {"detail": decision.extra.get("detail")}}),
-        decision.command,
-        decision.reasons[0],
+        _with(state, {"approval": None, "decision": decision}),
+        decision["command"],
+        decision["reasons"][0],
     )
-    return {"reassessed": {"command": decision.command, **rated}}
+    return {"reassessed": {"command": decision["command"], **rated}}
 
 
 def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
@@ -469,35 +473,50 @@ async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> R
 
 
 async def decide_next(state: CaseState) -> dict[str, Any]:
-    """The dialogue policy (pure): ask, answer, confirm, execute, refuse or escalate."""
-    decision = decide(_dialogue_input(state))
+    """The dialogue policy's decision: ask, answer, confirm, execute, refuse or escalate.
+
+    The policy ran while the message was read (`read_message`), so its decision is in
+    the workflow's history: a later change to the dialogue rules never changes how a
+    recorded turn replays. A turn whose read did not decide (a history recorded before
+    it did) runs the policy here; it is pure.
+    """
+    decided = state.get("decided") or {}
+    if decided and decided.get("turn") == state.get("turn"):
+        decision = {k: v for k, v in decided.items() if k != "turn"}
+    else:
+        decision = _decision_record(decide(_dialogue_input(state)))
     update: dict[str, Any] = {
-        "decision": {
-            "step": decision.step.value,
-            "reasons": list(decision.reasons),
-            "ask_for": decision.ask_for,
-            "answer": decision.answer,
-            "command": decision.command,
-            "detail": decision.extra.get("detail"),
-        },
-        "outcome": decision.step.value,
+        "decision": decision,
+        "outcome": decision["step"],
         "risk": None,
         "approval": None,
         "reassessed": None,
-        **({"proposal": None} if decision.answer == "declined" else {}),
+        **({"proposal": None} if decision["answer"] == "declined" else {}),
     }
     # The action was rated while the message was read (`preassess`): when this turn
     # proposes or executes exactly that command, the rating stands and the turn goes on
     # without `assess_risk`.
     reassessed = state.get("reassessed") or {}
     if (
-        decision.step in (Step.CONFIRM, Step.EXECUTE)
-        and reassessed.get("command") == decision.command
+        decision["step"] in (Step.CONFIRM, Step.EXECUTE)
+        and reassessed.get("command") == decision["command"]
     ):
         update["risk"] = reassessed["risk"]
         if reassessed.get("proposal"):
-            update["proposal"] = {**reassessed["proposal"], "because": decision.reasons[0]}
+            update["proposal"] = {**reassessed["proposal"], "because": decision["reasons"][0]}
     return update
+
+
+def _decision_record(decision: Decision) -> dict[str, Any]:
+    """A decision as the case state keeps it: plain data."""
+    return {
+        "step": decision.step.value,
+        "reasons": list(decision.reasons),
+        "ask_for": decision.ask_for,
+        "answer": decision.answer,
+        "command": decision.command,
+        "detail": decision.extra.get("detail"),
+    }
 
 
 def _dialogue_input(state: CaseState) -> DialogueInput:

@@ -27,7 +27,8 @@ class CaseState(TypedDict, total=False):
     captured: dict[str, Any]  # order_id, cancel_reason, item_ids, payment_method_id, ...
     facts: dict[str, Any]  # customer, order, proposal, result: what replies may state
     awaiting: str | None  # the field asked for last
-    decision: dict[str, Any]  # step, reasons, ask_for, answer, command
+    decision: dict[str, Any]  # step, reasons, ask_for, answer, command, detail
+    decided: dict[str, Any] | None  # the decision as the read made it, with its turn
     proposal: dict[str, Any] | None  # an action summarised to the customer, awaiting a yes
     risk: dict[str, Any] | None  # tier, risk, rules, reasons, amount, four_eyes
     reassessed: dict[str, Any] | None  # command, risk, proposal: the action rated while reading

@@ -15,6 +15,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
 from temporalio.worker import Replayer
 
+import graph.nodes
+from domain.dialogue import Decision, Step
 from graph.builder import GRAPH_NAME, build_support_graph
 from tests.replay.recording import HISTORIES
 from workflows.case import SupportCaseWorkflow
@@ -38,3 +40,30 @@ async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
     assert result.replay_failure is None
+
+
+async def test_recorded_turns_replay_whatever_the_dialogue_rules_say_today(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The dialogue policy decides while the message is read, so its decision is in the
+    history: rules changed after a turn was recorded do not change how it replays. Before
+    that (`v1_*`), the workflow decided itself, and changed rules broke the replay."""
+
+    def changed_rules(_: object) -> Decision:
+        return Decision(Step.ESCALATE, ("rules written after the case was recorded",))
+
+    monkeypatch.setattr(graph.nodes, "decide", changed_rules)
+    replayer = Replayer(
+        workflows=[SupportCaseWorkflow],
+        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
+        data_converter=pydantic_data_converter,
+    )
+
+    async def replay(name: str) -> BaseException | None:
+        path = HISTORIES / f"{name}.json"
+        history = WorkflowHistory.from_json(name, path.read_text())
+        return (await replayer.replay_workflow(history, raise_on_replay_failure=False)).replay_failure
+
+    assert await replay("return_with_approval") is None
+    assert await replay("cancel_within_limits") is None
+    assert await replay("v1_cancel_within_limits") is not None
