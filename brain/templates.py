@@ -44,6 +44,9 @@ def compose_from_template(request: ReplyRequest) -> Reply:
     step = request.step
     if step == "ask":
         text = _ASK.get(request.ask_for or "request", _ASK["request"])
+        items = [i.get("name") for i in ((f.get("order") or {}).get("items") or [])]
+        if request.ask_for == "item" and items:
+            text += f" It holds: {', '.join(str(i) for i in items if i)}."
         if request.ask_for == "identity" and f.get("identity_failed"):
             text = "I couldn't find an account with those details. " + text
         return Reply(text=intro + text, reason=reason)

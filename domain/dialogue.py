@@ -207,6 +207,8 @@ def _return(d: DialogueInput, order: Order) -> Decision:
             answer="cannot_return",
         )
     named = _lines_meant(d, order)
+    if not named and (elsewhere := _named_elsewhere(d, order)):
+        return elsewhere
     item_ids = (
         list(dict.fromkeys(line.item_id for line in named))
         if named
@@ -244,6 +246,23 @@ def _lines_meant(d: DialogueInput, order: Order) -> list[OrderLine]:
     wanted = set(d.captured.get("item_ids") or ())
     named = [line for line in order.lines if line.item_id in wanted]
     return named or lines_named(_conversation_text(d), order.lines)
+
+
+def _named_elsewhere(d: DialogueInput, order: Order) -> Decision | None:
+    """A question when the customer named products and none of them is on the order.
+
+    Without it the request would fall back to the whole order (a return) or to its only
+    line (an exchange): "return the laptop from #W…" must not become a return of the
+    chair that order holds.
+    """
+    names = [str(n) for n in d.captured.get("item_names") or () if str(n).strip()]
+    if not names or _lines_meant(d, order):
+        return None
+    return Decision(
+        Step.ASK,
+        (f"order {order.id} holds no {' or '.join(names)}, so the item must be one of its own",),
+        ask_for="item",
+    )
 
 
 def _the_line(d: DialogueInput, order: Order) -> OrderLine | None:
@@ -287,6 +306,8 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
             (f"items of {status} orders can be {verb}, and {order.id} is {order.status}",),
             answer="cannot_change",
         )
+    if (elsewhere := _named_elsewhere(d, order)) is not None:
+        return elsewhere
     line = _the_line(d, order)
     if line is None:
         return Decision(

@@ -112,6 +112,10 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["zip"] = e.zip
     if e.item_ids:
         captured["item_ids"] = e.item_ids
+    if e.item_names:  # the products named last, in the customer's words
+        captured["item_names"] = e.item_names[:5]
+    elif e.order_ids:  # another order: the products named for the last one do not carry
+        captured.pop("item_names", None)
     if e.payment:
         captured["payment"] = e.payment
     if e.cancel_reason:

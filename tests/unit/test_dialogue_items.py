@@ -133,3 +133,50 @@ def test_an_exchange_reads_the_item_named_with_the_order(
     else:
         assert d.command is not None
         assert d.command["item_ids"] == ["w-750"] and d.command["new_item_ids"] == new_item_ids
+
+
+@pytest.mark.parametrize(
+    ("category", "message", "status"),
+    [
+        (Category.RETURN, "return the laptop from order #W4817420", OrderStatus.DELIVERED),
+        (Category.EXCHANGE, "exchange the laptop in #W4817420 for a bigger one",
+         OrderStatus.DELIVERED),
+        (Category.CHANGE_ITEMS, "change the laptop in #W4817420 to the grey one",
+         OrderStatus.PENDING),
+    ],
+)  # fmt: skip
+def test_a_product_the_order_does_not_hold_gets_a_question_not_the_whole_order(
+    category: Category, message: str, status: str
+) -> None:
+    # One line only: without the check the return would take it, and an exchange too.
+    decision = first_turn(category, message, several(status, KETTLE), item_names=["laptop"])
+    assert decision.step is Step.ASK and decision.ask_for == "item"
+    assert decision.reasons == (
+        "order #W4817420 holds no laptop, so the item must be one of its own",
+    )
+    assert decision.command is None
+
+
+def test_naming_one_of_the_orders_items_afterwards_goes_on() -> None:
+    o = several(OrderStatus.DELIVERED, KETTLE, BOOKSHELF)
+    decision = decide(
+        DialogueInput(
+            category=Category.RETURN,
+            wants_human=False,
+            confident=True,
+            autonomous=True,
+            verified=True,
+            affirm=None,
+            captured={
+                "order_id": o.id,
+                "issue": "return the laptop from order #W4817420",
+                "item_names": ["kettle"],
+            },
+            customer=ADA,
+            order=o,
+            proposal=None,
+            message="sorry, I meant the kettle",
+        )
+    )
+    assert decision.step is Step.CONFIRM
+    assert decision.command is not None and decision.command["item_ids"] == [KETTLE.item_id]

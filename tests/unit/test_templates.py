@@ -73,3 +73,13 @@ def test_a_smaller_approved_refund_is_told_to_the_customer() -> None:
         "of the items."
     )
     assert "scuffed" not in reply.text  # the approver's note is for the record only
+
+
+def test_asking_which_item_names_the_orders_items() -> None:
+    order = {"items": [{"name": "Electric Kettle"}, {"name": "Bookshelf"}]}
+    reply = compose_from_template(
+        ReplyRequest(step="ask", ask_for="item", facts={"order": order})
+    )
+    assert reply.text == (
+        "Which item of the order is this about? It holds: Electric Kettle, Bookshelf."
+    )
