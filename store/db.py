@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The connection execution option that marks a transaction as read-only (`read_only`).
+READ_ONLY = "trustdesk_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -49,7 +53,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A transaction that only reads needs no write lock: a deferred BEGIN reads one
+            # WAL snapshot while writers go on.
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -57,6 +64,24 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_only(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose one transaction only reads, and sees one snapshot of the store.
+
+    On SQLite it begins without the write lock (a plain `BEGIN`, where every other
+    transaction begins `IMMEDIATE`); on PostgreSQL it is `READ ONLY` and `REPEATABLE READ`.
+    The transaction is rolled back at the end.
+    """
+    with sessions() as session:
+        connection = session.connection(execution_options={READ_ONLY: True})
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def alembic_config(url: str) -> Config:

@@ -60,6 +60,19 @@ class Settings(BaseSettings):
     chat_frame_ancestors: list[str] = Field(
         default_factory=list, description="Origins allowed to embed /chat in a frame."
     )
+    # Monitoring (docs/architecture.md, "Monitoring").
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        repr=False,
+        description="Serves GET /metrics to requests with `Authorization: Bearer <token>`; "
+        "/metrics answers 404 while unset.",
+    )
+    worker_metrics_address: str | None = Field(
+        default=None,
+        description="host:port where the agent worker serves Temporal's SDK metrics at "
+        "/metrics, without authentication: bind it to a private address. Off when unset.",
+    )
     anthropic_api_key: str | None = Field(
         default=None,
         repr=False,

@@ -1,9 +1,9 @@
 """The FastAPI application and `trustdesk web`.
 
 `create_app(settings)` is everything the web process serves: the chat page, the
-HTTP API (OpenAPI at /docs and /openapi.json) and the review UI (`web/review`). Given no
-`CaseGateway`, it connects to Temporal when the app starts; tests hand it one bound
-to their own worker and store.
+HTTP API (OpenAPI at /docs and /openapi.json), the review UI (`web/review`) and the
+Prometheus metrics (`web/monitoring`). Given no `CaseGateway`, it connects to Temporal
+when the app starts; tests hand it one bound to their own worker and store.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import trustdesk
 from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.deps import WebContext
+from web.monitoring import install as install_monitoring
 from web.review import install as install_review
 from web.routers import approvals, cases, channels, chat, health, messages, pages, tokens
 from workflows.contracts import MAX_MESSAGE_CHARS
@@ -212,6 +213,7 @@ def create_app(
     for module in (health, messages, chat, channels, cases, approvals, tokens, pages):
         app.include_router(module.router)
     install_review(app)
+    install_monitoring(app, context)
     return app
 
 

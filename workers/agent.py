@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
@@ -55,6 +56,16 @@ def _say(line: str) -> None:
     print(line, flush=True)
 
 
+def temporal_runtime(settings: Settings) -> Runtime | None:
+    """A Temporal runtime serving the SDK's client and worker metrics (task latencies,
+    pollers, slots) for Prometheus at `http://<worker_metrics_address>/metrics`; None, the
+    SDK's default runtime, when the address is unset."""
+    if settings.worker_metrics_address is None:
+        return None
+    prometheus = PrometheusConfig(bind_address=settings.worker_metrics_address)
+    return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
+
+
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
@@ -86,6 +97,9 @@ def build_worker(
 
 async def main(settings: Settings) -> None:
     migrate(settings.store_url)
+    runtime = temporal_runtime(settings)
+    if runtime is not None:
+        Runtime.set_default(runtime)  # before the first client, which reports through it
     client = await connect(settings)
     deps = build_deps(settings)
     stop = asyncio.Event()

@@ -291,17 +291,22 @@ def audit_trail(sessions: sessionmaker[Session], case_id: str) -> list[AuditEntr
 def waiting_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     """How many approvals, handoffs and undelivered replies wait: the navigation's numbers."""
     with sessions() as session:
-        approvals = session.scalar(
-            select(func.count()).select_from(ApprovalRow).where(ApprovalRow.status == "pending")
-        )
-        handoffs = session.scalar(
-            select(func.count())
-            .select_from(CaseRow)
-            .where(CaseRow.status == CaseStatus.ESCALATED.value)
-        )
-        dead_letters = session.scalar(
-            select(func.count()).select_from(OutboxRow).where(OutboxRow.status == DEAD)
-        )
+        return count_waiting(session)
+
+
+def count_waiting(session: Session) -> dict[str, int]:
+    """`waiting_counts` in the caller's transaction (the Prometheus collector reads it so)."""
+    approvals = session.scalar(
+        select(func.count()).select_from(ApprovalRow).where(ApprovalRow.status == "pending")
+    )
+    handoffs = session.scalar(
+        select(func.count())
+        .select_from(CaseRow)
+        .where(CaseRow.status == CaseStatus.ESCALATED.value)
+    )
+    dead_letters = session.scalar(
+        select(func.count()).select_from(OutboxRow).where(OutboxRow.status == DEAD)
+    )
     return {
         "approvals": int(approvals or 0),
         "handoffs": int(handoffs or 0),
