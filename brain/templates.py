@@ -64,7 +64,7 @@ def compose_from_template(request: ReplyRequest) -> Reply:
         return Reply(text=intro + text, reason=reason)
     if step == "executed":
         r = f["result"]
-        text = f"Done: {r['summary']}."
+        text = f"Done: I've carried out your request to {r['summary']}."
         approved = (f.get("approval") or {}).get("amount")
         if approved:
             text += (
