@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal as D
 from typing import Any
 
@@ -18,6 +19,7 @@ from domain.retail import (
     PaymentMethod,
     Transaction,
     TransactionKind,
+    Variant,
 )
 from tests.unit.test_matching import shoe
 
@@ -73,7 +75,15 @@ def order(status: str, *lines: OrderLine) -> Order:
     )
 
 
-def ask(category: Category, message: str, o: Order | None, **captured: Any) -> Any:
+def ask(
+    category: Category,
+    message: str,
+    o: Order | None,
+    *,
+    variants: Mapping[str, Sequence[Variant]] | None = None,
+    **captured: Any,
+) -> Any:
+    """The decision on a verified customer's `message` (the shoes' variants by default)."""
     return decide(
         DialogueInput(
             category=category,
@@ -87,7 +97,7 @@ def ask(category: Category, message: str, o: Order | None, **captured: Any) -> A
             order=o,
             proposal=None,
             message=message,
-            variants={"shoe": SHOES},
+            variants={"shoe": SHOES} if variants is None else variants,
         )
     )
 
@@ -225,22 +235,7 @@ def test_a_relative_wish_is_proposed_only_when_it_lands_on_one_available_version
         shoe("s-black-8", "black", "8", available=False),
         shoe("s-red-10", "red", "10", available=False),
     ]
-    d = decide(
-        DialogueInput(
-            category=category,
-            wants_human=False,
-            confident=True,
-            autonomous=True,
-            verified=True,
-            affirm=None,
-            captured={},
-            customer=ADA,
-            order=order(status),
-            proposal=None,
-            message=message,
-            variants={"shoe": catalogue},
-        )
-    )
+    d = ask(category, message, order(status), variants={"shoe": catalogue})
     if new_item is None:
         assert (d.step, d.ask_for, d.command) == (Step.ASK, "new_option", None)
     else:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from domain.dialogue import Category, Decision, DialogueInput, Step, decide
+from domain.dialogue import Category, Decision, Step
 from domain.retail import Order, OrderLine, OrderStatus, Transaction, TransactionKind
-from tests.unit.test_dialogue_changes import ADA, HOME
+from tests.unit.test_dialogue_changes import HOME, ask
 from tests.unit.test_matching import BOTTLES, line_of
 
 
@@ -46,21 +46,8 @@ def several(status: str, *lines: OrderLine) -> Order:
 
 def first_turn(category: Category, message: str, o: Order, **captured: Any) -> Decision:
     """The turn that names the order: the brain had no order lines to match against."""
-    return decide(
-        DialogueInput(
-            category=category,
-            wants_human=False,
-            confident=True,
-            autonomous=True,
-            verified=True,
-            affirm=None,
-            captured={"order_id": o.id, "issue": message, **captured},
-            customer=ADA,
-            order=o,
-            proposal=None,
-            message=message,
-            variants={"bottle": BOTTLES},
-        )
+    return ask(
+        category, message, o, variants={"bottle": BOTTLES}, order_id=o.id, issue=message, **captured
     )
 
 
@@ -159,24 +146,13 @@ def test_a_product_the_order_does_not_hold_gets_a_question_not_the_whole_order(
 
 def test_naming_one_of_the_orders_items_afterwards_goes_on() -> None:
     o = several(OrderStatus.DELIVERED, KETTLE, BOOKSHELF)
-    decision = decide(
-        DialogueInput(
-            category=Category.RETURN,
-            wants_human=False,
-            confident=True,
-            autonomous=True,
-            verified=True,
-            affirm=None,
-            captured={
-                "order_id": o.id,
-                "issue": "return the laptop from order #W4817420",
-                "item_names": ["kettle"],
-            },
-            customer=ADA,
-            order=o,
-            proposal=None,
-            message="sorry, I meant the kettle",
-        )
+    decision = ask(
+        Category.RETURN,
+        "sorry, I meant the kettle",
+        o,
+        order_id=o.id,
+        issue="return the laptop from order #W4817420",
+        item_names=["kettle"],
     )
     assert decision.step is Step.CONFIRM
     assert decision.command is not None and decision.command["item_ids"] == [KETTLE.item_id]
