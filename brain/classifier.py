@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ from domain.dialogue import Category
 FORMAT = 1
 # Bump whenever `features` or the training procedure change: part of the fingerprint, so a
 # cached model built by older code is never mistaken for the current one.
-MODEL_VERSION = 3
+MODEL_VERSION = 4
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -61,9 +62,9 @@ class Settings:
     char_min: int = 3
     char_max: int = 5
     min_df: int = 2
-    l2: float = 3e-5
+    l2: float = 1e-5
     learning_rate: float = 0.05
-    epochs: int = 8
+    epochs: int = 6
     batch_size: int = 256
     seed: int = 7
     calibration_share: int = 15  # percent of each category's templates held back to calibrate
@@ -90,7 +91,8 @@ _GREETING_LINE = re.compile(
 )
 _SIGN_OFF_LINE = re.compile(
     r"^\s*(kind regards|best regards|warm regards|regards|best|best wishes|thanks|thank you|"
-    r"many thanks|thanks again|cheers|sincerely|yours( sincerely| faithfully| truly)?|"
+    r"many thanks|thanks again|thanks a lot|thanks so much|with thanks|cheers|take care|"
+    r"speak soon|sincerely|yours( sincerely| faithfully| truly)?|"
     r"all the best|sent from my \w+( \w+)?|--)\s*[,.!]?\s*$",
     re.IGNORECASE,
 )
@@ -171,6 +173,29 @@ _SPELLED_OUT: dict[str, tuple[str, ...]] = {
             "message": "msg",
             "never mind": "nvm",
             "through": "thru",
+            "someone": "some1 sum1",
+            "anyone": "any1",
+            "everyone": "every1",
+            "what": "wat wot",
+            "should": "shud",
+            "would": "wud",
+            "could": "cud",
+            "address": "addy",
+            "people": "ppl",
+            "about": "abt",
+            "let me": "lemme",
+            "give me": "gimme",
+            "do not know": "dunno",
+            "though": "tho",
+            "week": "wk",
+            "weeks": "wks",
+            "hours": "hrs",
+            "received": "rcvd recd",
+            "account": "acct",
+            "password": "pwd",
+            "next": "nxt",
+            "great": "gr8",
+            "later": "l8r",
         }
     ).items()
 }
@@ -231,6 +256,12 @@ _LEMMAS: dict[str, str] = _table(
         "try": "tries tried trying",
         "plan": "plans planned planning",
         "mean": "means meant meaning",
+        "reverse": "reverses reversed reversing reversal",
+        "collect": "collects collected collecting",
+        "withdraw": "withdraws withdrew withdrawn withdrawing withdrawal",
+        "redirect": "redirects redirected redirecting",
+        "reroute": "reroutes rerouted rerouting",
+        "forward": "forwards forwarded forwarding",
     }
 )
 # Words ending in s that are not plurals.
@@ -251,9 +282,12 @@ STOPWORDS = frozenset(
 _NEGATORS = frozenset(["not", "no", "never", "nothing", "nobody", "without", "nor", "neither"])
 # Verbs a negation passes through to the word it is about: "don't want to cancel".
 _NEGATION_PASSES = frozenset(["want", "need", "wish", "like", "mean", "plan", "try", "ask"])
-# Words that end what a negation covers: "I don't want to cancel, just return it".
+# Words that end what a negation covers: "I don't want to cancel, just return it", and the
+# words a new request begins with, which texting runs on without a comma: "dont want it
+# anymore can u cancel".
 _NEGATION_ENDS = frozenset(
     ["but", "instead", "rather", "just", "only", "so", "because", "though", "although"]
+    + ["can", "could", "would", "will", "please"]
 )
 
 
@@ -346,8 +380,56 @@ def _blocks(vocab: Sequence[str]) -> np.ndarray:
     )
 
 
+@dataclass
+class _Counts:
+    """Feature counts of many messages, interned once: row `r` holds `ids[indptr[r]:indptr[r+1]]`
+    (indices into `names`, in each message's own order) and their `counts`. Training looks
+    the same messages up against two vocabularies (the calibration fit and the final one);
+    interning turns each lookup into array indexing instead of a dictionary probe per
+    feature."""
+
+    names: list[str]
+    indptr: np.ndarray
+    ids: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def of(cls, docs: Sequence[Counter[str]]) -> _Counts:
+        names = list(dict.fromkeys(chain.from_iterable(docs)))
+        position = {f: i for i, f in enumerate(names)}
+        ids = np.fromiter(map(position.__getitem__, chain.from_iterable(docs)), dtype=np.int64)
+        counts = np.fromiter(chain.from_iterable(d.values() for d in docs), dtype=np.float64)
+        indptr = np.r_[0, np.cumsum([len(d) for d in docs])].astype(np.int64)
+        return cls(names, indptr, ids, counts)
+
+    def subset(self, rows: np.ndarray) -> _Counts:
+        """The rows `rows` (in that order), sharing the interned names."""
+        lengths = np.diff(self.indptr)[rows]
+        starts = self.indptr[:-1][rows]
+        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(
+            lengths.sum()
+        )
+        ptr = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+        return _Counts(self.names, ptr, self.ids[offsets], self.counts[offsets])
+
+    def document_frequency(self) -> np.ndarray:
+        """In how many messages each interned feature occurs."""
+        return np.bincount(self.ids, minlength=len(self.names))
+
+    def lookup(self, vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`(indptr, indices, counts)` of the features that are in `vocab`, by vocab index."""
+        local = np.fromiter(
+            (vocab.get(f, -1) for f in self.names), dtype=np.int64, count=len(self.names)
+        )
+        mapped = local[self.ids] if len(self.ids) else np.zeros(0, dtype=np.int64)
+        keep = mapped >= 0
+        rows = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
+        indptr = np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=len(self.indptr) - 1))]
+        return indptr.astype(np.int64), mapped[keep], self.counts[keep]
+
+
 def _vectorise(
-    docs: Sequence[Counter[str]],
+    docs: Sequence[Counter[str]] | _Counts,
     vocab: dict[str, int],
     idf: np.ndarray,
     blocks: np.ndarray,
@@ -357,22 +439,27 @@ def _vectorise(
     weighted, so neither drowns the other (a word has one feature, its letters a dozen). The
     length bucket is a fixed weight: normalised on its own it would speak as loudly as all
     the words of a message, and most loudly for one whose words are all unknown."""
-    indptr, indices, counts = [0], [], []
-    for doc in docs:
-        for feature, count in doc.items():
-            i = vocab.get(feature)
-            if i is not None:
-                indices.append(i)
-                counts.append(count)
-        indptr.append(len(indices))
-    idx = np.asarray(indices, dtype=np.int64)
-    tf = 1.0 + np.log(np.asarray(counts, dtype=np.float64))  # sublinear
+    if isinstance(docs, _Counts):
+        ptr, idx, count_values = docs.lookup(vocab)
+    else:
+        indptr, indices, counts = [0], [], []
+        for doc in docs:
+            for feature, count in doc.items():
+                i = vocab.get(feature)
+                if i is not None:
+                    indices.append(i)
+                    counts.append(count)
+            indptr.append(len(indices))
+        ptr = np.asarray(indptr, dtype=np.int64)
+        idx = np.asarray(indices, dtype=np.int64)
+        count_values = np.asarray(counts, dtype=np.float64)
+    n_docs = len(ptr) - 1
+    tf = 1.0 + np.log(count_values)  # sublinear
     values = tf * idf[idx] if len(idx) else np.zeros(0)
-    ptr = np.asarray(indptr, dtype=np.int64)
-    rows = np.repeat(np.arange(len(docs)), np.diff(ptr))
+    rows = np.repeat(np.arange(n_docs), np.diff(ptr))
     block = blocks[idx] if len(idx) else np.zeros(0, dtype=np.int64)
     cell = rows * 3 + block
-    norms = np.sqrt(np.bincount(cell, weights=values**2, minlength=3 * len(docs)))
+    norms = np.sqrt(np.bincount(cell, weights=values**2, minlength=3 * n_docs))
     norms[2::3] = 1.0
     values = np.where(block == 2, 1.0, values)
     scale = np.array([settings.word_weight, settings.char_weight, settings.length_weight])[block]
@@ -425,6 +512,8 @@ def _fit(
     m_b, v_b = np.zeros_like(bias), np.zeros_like(bias)
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     shuffle = np.random.default_rng(settings.seed)
+    present = np.zeros(n_features, dtype=bool)
+    position = np.zeros(n_features, dtype=np.int64)
     step = 0
     for _ in range(settings.epochs):
         permutation = shuffle.permutation(x.rows)
@@ -439,10 +528,16 @@ def _fit(
             residual = _softmax(_logits(batch, weights, bias)) - onehot[chosen]
             residual *= class_weight[y[chosen]][:, None] / len(chosen)
             rows = np.repeat(np.arange(batch.rows), np.diff(batch.indptr))
-            touched, where = np.unique(batch.indices, return_inverse=True)
+            # The features the batch holds, in order, and where each entry's feature is among
+            # them (what np.unique(..., return_inverse=True) gives, without sorting).
+            present[batch.indices] = True
+            touched = np.flatnonzero(present)
+            present[touched] = False
+            position[touched] = np.arange(len(touched))
+            where = position[batch.indices]
             contributions = batch.data[:, None] * residual[rows]
             cells = (where[:, None] * n_labels + np.arange(n_labels)).ravel()
-            grad = np.bincount(
+            grad: np.ndarray = np.bincount(
                 cells, weights=contributions.ravel(), minlength=len(touched) * n_labels
             ).reshape(len(touched), n_labels)
             grad += settings.l2 * weights[touched]
@@ -665,17 +760,16 @@ def _calibration_groups(examples: Sequence[Example], share: int) -> set[str]:
 
 
 def _train_once(
-    docs: Sequence[Counter[str]], y: np.ndarray, n_labels: int, settings: Settings
+    counts: _Counts, y: np.ndarray, n_labels: int, settings: Settings
 ) -> dict[str, Any]:
-    """Vocabulary, idf and weights fitted on the feature counts `docs` with labels `y`."""
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(doc.keys())
-    vocab = sorted(f for f, n in df.items() if n >= settings.min_df)
+    """Vocabulary, idf and weights fitted on the interned feature counts with labels `y`."""
+    df = counts.document_frequency()
+    vocab = sorted(counts.names[i] for i in np.flatnonzero(df >= max(settings.min_df, 1)))
     index = {f: i for i, f in enumerate(vocab)}
-    n = len(docs)
-    idf = np.array([math.log((1 + n) / (1 + df[f])) + 1.0 for f in vocab])
-    x = _vectorise(docs, index, idf, _blocks(vocab), settings)
+    n = len(counts.indptr) - 1
+    frequency = dict(zip(counts.names, df.tolist(), strict=True))
+    idf = np.array([math.log((1 + n) / (1 + frequency[f])) + 1.0 for f in vocab])
+    x = _vectorise(counts, index, idf, _blocks(vocab), settings)
     weights, bias = _fit(x, y, len(vocab), n_labels, settings)
     return {"vocab": vocab, "idf": idf, "weights": weights, "bias": bias}
 
@@ -710,16 +804,16 @@ def train(
     y = np.array([label_index[e.category] for e in examples], dtype=np.int64)
     calibration = _calibration_groups(examples, settings.calibration_share)
     held = np.array([e.group in calibration for e in examples], dtype=bool)
-    provisional = TextClassifier(
-        labels=labels,
-        **_train_once(
-            [d for d, h in zip(docs, held, strict=True) if not h], y[~held], len(labels), settings
-        ),
-        temperature=1.0,
-        fingerprint="",
-        settings=settings,
+    counts = _Counts.of(docs)
+    provisional = _train_once(counts.subset(np.flatnonzero(~held)), y[~held], len(labels), settings)
+    calibration_x = _vectorise(
+        counts.subset(np.flatnonzero(held)),
+        {f: i for i, f in enumerate(provisional["vocab"])},
+        provisional["idf"],
+        _blocks(provisional["vocab"]),
+        settings,
     )
-    logits = provisional.logits_of([d for d, h in zip(docs, held, strict=True) if h])
+    logits = _logits(calibration_x, provisional["weights"], provisional["bias"])
     temperature = fit_temperature(logits, y[held])
     probs = _softmax(logits / temperature)
     threshold = choose_threshold(
@@ -727,7 +821,7 @@ def train(
     )
     return TextClassifier(
         labels=labels,
-        **_train_once(docs, y, len(labels), settings),
+        **_train_once(counts, y, len(labels), settings),
         temperature=temperature,
         fingerprint=fingerprint,
         settings=settings,

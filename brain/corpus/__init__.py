@@ -1,11 +1,13 @@
 """The labelled corpus the offline brain learns from and is measured on.
 
 `python -m brain.corpus` regenerates `brain/data/train.jsonl` (templates in
-`training.py`) and `brain/data/heldout.jsonl` (hand-written messages in
-`heldout.py`) from a fixed seed, so the committed files can always be rebuilt
-byte for byte. A training line that happens to equal a held-out message, or to
-share a run of `SHARED_RUN` words with one, is dropped, so nothing is measured on
-what was learned verbatim.
+`training.py`), `brain/data/heldout.jsonl` (hand-written messages in `heldout.py`,
+which measure the shipped model for the accuracy gate) and
+`brain/data/development.jsonl` (hand-written messages in `development.py`, which
+the corpus and the model are tuned on) from a fixed seed, so the committed files
+can always be rebuilt byte for byte. A training line that happens to equal a
+held-out or development message, or to share a run of `SHARED_RUN` words with one,
+is dropped, so neither split is measured on what was learned verbatim.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import random
 import re
 from pathlib import Path
 
-from brain.corpus import heldout, training
+from brain.corpus import development, heldout, training
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 TRAIN_FILE = DATA_DIR / "train.jsonl"
 HELDOUT_FILE = DATA_DIR / "heldout.jsonl"
+DEVELOPMENT_FILE = DATA_DIR / "development.jsonl"
 SEED = 20240604
-PER_CATEGORY = 700
-SHARED_RUN = 8  # words in a row a training line may not share with a held-out message
+PER_CATEGORY = 850
+SHARED_RUN = 8  # words in a row a training line may not share with a measured message
 
 
 def word_runs(text: str, n: int = SHARED_RUN) -> set[tuple[str, ...]]:
@@ -33,17 +36,19 @@ def word_runs(text: str, n: int = SHARED_RUN) -> set[tuple[str, ...]]:
 
 def build(
     seed: int = SEED, per_category: int = PER_CATEGORY
-) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """The training and held-out rows, deterministic for a given seed."""
+) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
+    """The training, held-out and development rows, deterministic for a given seed."""
     held = heldout.generate(random.Random(f"{seed}-heldout"))
-    held_texts = {row["text"].lower() for row in held}
-    held_runs = set().union(*(word_runs(row["text"]) for row in held))
+    dev = development.generate()
+    measured = held + dev
+    measured_texts = {row["text"].lower() for row in measured}
+    measured_runs = set().union(*(word_runs(row["text"]) for row in measured))
     train = [
         row
         for row in training.generate(random.Random(f"{seed}-train"), per_category)
-        if row["text"].lower() not in held_texts and not word_runs(row["text"]) & held_runs
+        if row["text"].lower() not in measured_texts and not word_runs(row["text"]) & measured_runs
     ]
-    return train, held
+    return train, held, dev
 
 
 def write_jsonl(path: Path, rows: list[dict[str, str]]) -> None:
@@ -54,9 +59,11 @@ def write_jsonl(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def main() -> int:
-    train, held = build()
+    train, held, dev = build()
     write_jsonl(TRAIN_FILE, train)
     write_jsonl(HELDOUT_FILE, held)
+    write_jsonl(DEVELOPMENT_FILE, dev)
     print(f"wrote {len(train)} training lines to {TRAIN_FILE}")
     print(f"wrote {len(held)} held-out lines to {HELDOUT_FILE}")
+    print(f"wrote {len(dev)} development lines to {DEVELOPMENT_FILE}")
     return 0

@@ -1,18 +1,20 @@
 """The training split: request templates with slots, rendered in many registers.
 
 Every template is one way a customer might put a request; slots (`{order}`, `{item}`,
-`{pay}`, …) are filled at random, a sentence of circumstance may be added
-(`SITUATIONS`), a few phrases may be swapped for everyday synonyms, the request may
-be buried among sentences about nothing in particular, then a register is applied:
-plain, polite, a short letter, a long email with preamble and signature, colloquial,
-texting, chatty, a run-on ramble, non-native phrasing, angry, or hurried with typos.
+`{pay}`, …) are filled at random, a few phrases may be swapped for everyday synonyms,
+a sentence of circumstance may be added (`SITUATIONS`; long messages more often carry
+one or two), a minor second thing may be said alongside the request (`ASIDES`), the
+request may be buried among sentences about nothing in particular, then a register is
+applied: plain, polite, a short letter, a long email with preamble and signature,
+colloquial, texting, chatty, a run-on ramble, non-native phrasing, angry, or hurried
+with typos.
 
 Four sources feed each category (`SOURCES`): the first short templates here
 (`TEMPLATES`), and from `paraphrases.py` compositional frames that cross many verbs
 with many objects and ways of asking (`FRAMES`), whole requests in wider vocabulary
 (`MORE`) and contrasts between intents customers confuse (`CONTRASTS`). The held-out
-split (`heldout.py`) shares none of this: it is written separately so the gate
-measures generalisation.
+split (`heldout.py`) and the development split (`development.py`) share none of this:
+they are written separately so that they measure generalisation.
 
 Labelling convention: a message that asks for something concrete carries that
 request's category even when it is angry; `complaint` is dissatisfaction without a
@@ -26,7 +28,7 @@ import random
 import re
 from collections.abc import Callable
 
-from brain.corpus.paraphrases import CONTRASTS, FILLER, FRAMES, KEY_SLOTS, MORE, PHRASES
+from brain.corpus.paraphrases import ASIDES, CONTRASTS, FILLER, FRAMES, KEY_SLOTS, MORE, PHRASES
 from domain.dialogue import Category
 
 SLOTS: dict[str, tuple[str, ...]] = {
@@ -130,7 +132,21 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "color": ("black", "white", "red", "blue", "green", "grey", "navy", "pink", "brown", "silver"),
     "size": ("S", "M", "L", "XL", "small", "medium", "large", "size 9", "size 10", "size 11"),
     "spec": ("15-inch", "13-inch", "i7", "32GB", "leather", "mesh", "LED", "1000ml", "over-ear"),
-    "attr": ("size", "color", "colour", "model", "version", "option"),
+    # The options a shop's products vary in (the τ²-retail store's most common ones).
+    "attr": (
+        "size",
+        "color",
+        "colour",
+        "model",
+        "version",
+        "option",
+        "material",
+        "capacity",
+        "type",
+        "storage",
+        "screen size",
+        "length",
+    ),
     "pay": (
         "visa",
         "mastercard",
@@ -975,6 +991,14 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "The carrier website shows no updates.",
         "I've been checking my mailbox every day.",
         "It was meant to be here by now.",
+        "It's meant to be a surprise for my mum.",
+        "I took the day off work to wait for it.",
+        "The order confirmation came through straight away.",
+        "I've checked with the neighbours and the post room.",
+        "My other orders from you usually come in two days.",
+        "The tracking link in the email goes to an error page.",
+        "I need it for a trip on Saturday.",
+        "The courier's app just says in transit.",
     ),
     Category.CANCEL_ORDER: (
         "I only placed it an hour ago.",
@@ -987,6 +1011,14 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "It was an impulse buy.",
         "My partner already bought one.",
         "I picked the wrong product.",
+        "I bought it late at night and regret it.",
+        "The same thing is on sale down the road.",
+        "My budget is tighter than I thought this month.",
+        "I measured again and it won't fit in the space.",
+        "Someone already gave me one as a present.",
+        "My child ordered it on my phone.",
+        "I only clicked buy ten minutes ago.",
+        "The delivery date is too late for what I needed it for.",
     ),
     Category.CHANGE_ITEMS: (
         "It hasn't shipped yet.",
@@ -995,6 +1027,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "I picked the wrong option by mistake.",
         "The {color} one matches my other stuff better.",
         "My order is still pending.",
+        "I was ordering on my phone and tapped the wrong option.",
+        "The size guide says I need the next one up.",
+        "My partner pointed out the other colour goes better with our sofa.",
+        "I only noticed the mistake in the confirmation email.",
+        "The bigger pack works out cheaper.",
     ),
     Category.CHANGE_ADDRESS: (
         "I'm moving this weekend.",
@@ -1003,6 +1040,12 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "It hasn't shipped yet.",
         "Nobody will be home at the old address.",
         "I entered my old address by accident.",
+        "The new tenants won't pass it on.",
+        "I'll be working from the office all week.",
+        "The checkout picked up my old address automatically.",
+        "My parents will be in to sign for it.",
+        "I'm away on a work trip until the 20th.",
+        "The flat number got left off.",
     ),
     Category.CHANGE_PAYMENT: (
         "My card was stolen.",
@@ -1011,6 +1054,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "The card on the order expires this month.",
         "I'd rather not use my credit card.",
         "The order hasn't shipped yet.",
+        "My bank flagged the payment as suspicious.",
+        "The card I used has been replaced by the bank.",
+        "My employer is paying me back, so it needs to go on the work card.",
+        "I got store credit for my birthday.",
+        "I'd rather keep my credit card for emergencies.",
     ),
     Category.RETURN: (
         "{rreason}.",
@@ -1021,6 +1069,13 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "It was delivered damaged.",
         "I have the original packaging.",
         "It doesn't work properly.",
+        "I tried it on at home and it just isn't right.",
+        "It's been sitting in the box since it came.",
+        "The tags are still on.",
+        "I've kept all the packaging.",
+        "It was a present and I already have one.",
+        "It stopped working after a few days.",
+        "It looks cheaper in person than in the photos.",
     ),
     Category.EXCHANGE: (
         "It arrived {date}.",
@@ -1029,6 +1084,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "It's still unworn with tags.",
         "The {color} one would suit me better.",
         "It's too tight.",
+        "I still love the style.",
+        "My feet are between sizes.",
+        "The other colour is what I meant to pick.",
+        "I've only tried it on indoors.",
+        "It's for my son and he's grown.",
     ),
     Category.REFUND_STATUS: (
         "I returned it {days} days ago.",
@@ -1037,6 +1097,12 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "It's been over a week.",
         "The cancellation email said I'd be refunded.",
         "I need the money back for rent.",
+        "I've got the proof of postage.",
+        "Your email said it would take three to five working days.",
+        "The tracking shows it was delivered back to you.",
+        "I've checked my bank app every day.",
+        "The courier picked it up from my door.",
+        "The cancellation confirmation came the same day.",
     ),
     Category.POLICY_QUESTION: (
         "I'm thinking of buying a {item}.",
@@ -1045,6 +1111,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "Asking for a friend.",
         "I'm planning a big purchase.",
         "It's for a gift.",
+        "I'm comparing a few shops before I buy.",
+        "I'm buying a present and want to be safe.",
+        "I've been caught out by other shops before.",
+        "I live outside the UK.",
+        "It's quite an expensive purchase.",
     ),
     Category.PRODUCT_QUESTION: (
         "I'm thinking of buying one.",
@@ -1053,6 +1124,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "I need it for {purpose}.",
         "The listing doesn't say.",
         "I want to order today.",
+        "I've read the description twice.",
+        "I want to get it right first time.",
+        "It's for a small flat.",
+        "My old one broke and I want something sturdier.",
+        "The photos don't show the back.",
     ),
     Category.ACCOUNT_ADDRESS: (
         "I moved last month.",
@@ -1061,6 +1137,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "Not for a specific order.",
         "My old address is still showing.",
         "We relocated to a new city.",
+        "Nothing is on order right now.",
+        "I'm about to place a few orders.",
+        "The old address is from when I was a student.",
+        "Every time I check out it fills in the old one.",
+        "I've already updated it everywhere else.",
     ),
     Category.TALK_TO_HUMAN: (
         "This is complicated.",
@@ -1069,6 +1150,10 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "It's urgent.",
         "I'd rather explain it to someone.",
         "Automated answers don't help me.",
+        "I've been going round in circles.",
+        "It's a bit complicated to explain by chat.",
+        "It involves several orders.",
+        "I'd rather hear a voice.",
     ),
     Category.COMPLAINT: (
         "This is the third time this has happened.",
@@ -1077,6 +1162,11 @@ SITUATIONS: dict[Category, tuple[str, ...]] = {
         "I'm extremely frustrated.",
         "I'll be leaving a bad review.",
         "I expected much better.",
+        "I've told all my friends.",
+        "I used to love this shop.",
+        "It's happened more than once now.",
+        "Nobody seems to care.",
+        "I'm not even asking for anything back.",
     ),
     Category.OTHER: (),
 }
@@ -1561,6 +1651,13 @@ SOURCES: tuple[tuple[str, dict[Category, tuple[str, ...]], float], ...] = (
 )
 
 
+# Registers of long messages, which more often carry a sentence or two of circumstance.
+_LONG = frozenset({_long_email, _letter, _run_on})
+
+# Categories whose messages get no aside: a compliment or a grumble would change what they are.
+_NO_ASIDES = frozenset({Category.OTHER, Category.COMPLAINT})
+
+
 def _sources(category: Category) -> list[tuple[str, tuple[str, ...], float]]:
     return [(tag, bank[category], weight) for tag, bank, weight in SOURCES if bank.get(category)]
 
@@ -1586,20 +1683,28 @@ def generate(rng: random.Random, per_category: int) -> list[dict[str, str]]:
             text, key = fill_keyed(templates[index], rng)
             if rng.random() < 0.4:
                 text = _reword(text, rng)
-            situations = SITUATIONS[category]
-            if situations and rng.random() < 0.3:
-                situation = _sentence(fill(rng.choice(situations), rng))
-                sentence = _sentence(text)
-                text = (
-                    f"{situation} {sentence}" if rng.random() < 0.5 else f"{sentence} {situation}"
-                )
-            if category is not Category.OTHER and rng.random() < 0.1:
-                context = fill(rng.choice(_CONTEXT), rng)
-                text = text.rstrip(".") + ("" if text.endswith("?") else ".") + context
             register = _register(rng)
             if category is Category.OTHER and rng.random() < 0.6:
                 # bare answers and greetings seldom come as long emails or rambles
                 register = {_long_email: _letter, _run_on: _chatty}.get(register, register)
+            situations = SITUATIONS[category]
+            # Long messages tell more of the story around the request.
+            told = 0.6 if register in _LONG else 0.3
+            for _ in range(2 if register in _LONG and rng.random() < 0.25 else 1):
+                if situations and rng.random() < told:
+                    situation = _sentence(fill(rng.choice(situations), rng))
+                    sentence = _sentence(text)
+                    text = (
+                        f"{situation} {sentence}"
+                        if rng.random() < 0.5
+                        else f"{sentence} {situation}"
+                    )
+            if category is not Category.OTHER and rng.random() < 0.1:
+                context = fill(rng.choice(_CONTEXT), rng)
+                text = text.rstrip(".") + ("" if text.endswith("?") else ".") + context
+            if category not in _NO_ASIDES and rng.random() < 0.1:
+                aside, sentence = rng.choice(ASIDES), _sentence(text)
+                text = f"{sentence} {aside}" if rng.random() < 0.8 else f"{aside} {sentence}"
             if register is not _long_email and rng.random() < (
                 0.08 if category is Category.OTHER else 0.22
             ):

@@ -113,13 +113,16 @@ BOTTLE_AND_KETTLE = [
 @pytest.mark.parametrize(
     ("text", "awaiting", "category"),
     [
-        # Read alone these are product questions; as answers they keep the exchange.
+        # As answers to the question asked they keep the exchange.
         ("the water bottle", "item", C.EXCHANGE),
         ("a larger capacity", "new_option", C.EXCHANGE),
         ("larger capacity please", "new_option", C.EXCHANGE),
+        # Read on its own a bare item or option asks for nothing (`other`, like any bare
+        # answer), so it keeps the request it came in, even when it answers another question.
+        ("the water bottle", "new_option", C.EXCHANGE),
+        ("a larger capacity", "item", C.EXCHANGE),
         # Not an answer to the question asked: the message is read on its own.
-        ("the water bottle", "new_option", C.PRODUCT_QUESTION),
-        ("a larger capacity", "item", C.PRODUCT_QUESTION),
+        ("is the water bottle dishwasher safe?", "new_option", C.PRODUCT_QUESTION),
     ],
 )
 async def test_which_item_and_which_version_are_answered_in_the_exchange(
