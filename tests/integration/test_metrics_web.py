@@ -7,7 +7,6 @@ gateway that takes a known time.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -405,15 +404,27 @@ async def test_requests_are_counted_by_route_template_not_by_path(
     )
 
 
-class SlowAgent(CaseGateway):
-    """Answers every chat message after `delay` seconds, as the agent would; no Temporal."""
+class Stopwatch:
+    """The web process's clock in this test: it moves only when the agent works."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class SlowAgent(CaseGateway):
+    """Answers every chat message after `delay` seconds of `clock`, as the agent would; no
+    Temporal."""
+
+    def __init__(self, delay: float, clock: Stopwatch) -> None:
         super().__init__(cast(Client, None), task_queue="unused")
         self.delay = delay
+        self.clock = clock
 
     async def post_message(self, message: PostMessageInput) -> PostMessageResult:
-        await asyncio.sleep(self.delay)  # the agent's work, not a wait for a condition
+        self.clock.now += self.delay  # the agent's work
         return PostMessageResult(
             case_id=case_id_for(message.channel, message.thread_id),
             status=CaseStatus.AWAITING_CUSTOMER,
@@ -424,11 +435,13 @@ class SlowAgent(CaseGateway):
 async def test_the_customers_wait_for_a_reply_is_a_histogram(
     sqlite_sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
+    clock = Stopwatch()
     app = create_app(
         settings_for(tmp_path, metrics_token=TOKEN),
-        gateway=SlowAgent(0.3),
+        gateway=SlowAgent(0.3, clock),
         sessions=sqlite_sessions,
     )
+    app.state.monitoring.requests.clock = clock
     async with client_for(app) as http:
         message = {"channel": "webchat", "thread_id": THREAD, "text": "Where is my order?"}
         answered = await http.post("/api/messages", json=message)
@@ -441,7 +454,7 @@ async def test_the_customers_wait_for_a_reply_is_a_histogram(
         return value(samples, f"trustdesk_chat_reply_seconds_{sample}", status=status, **labels)
 
     assert reply("count", "2xx") == 1
-    assert reply("sum", "2xx") >= 0.3
+    assert reply("sum", "2xx") == pytest.approx(0.3)
     assert reply("bucket", "2xx", le="0.25") == 0
     assert reply("bucket", "2xx", le="+Inf") == 1
     assert reply("count", "4xx") == 1

@@ -8,6 +8,7 @@ the number of series.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,7 +26,10 @@ REPLY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 class RequestMetrics:
     """The request counter and the reply-latency histogram of one web process."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
+    def __init__(
+        self, registry: CollectorRegistry, clock: Callable[[], float] = time.perf_counter
+    ) -> None:
+        self.clock = clock  # seconds, for timing requests
         self.requests = Counter(
             "trustdesk_http_requests",
             "HTTP requests this web process answered, by route template (e.g. "
@@ -71,7 +75,7 @@ class RecordRequests:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
+        started = self.metrics.clock()
         status: int | None = None
 
         async def send_recording_status(message: Message) -> None:
@@ -89,5 +93,5 @@ class RecordRequests:
             # No status: the client left before an answer, which is no request answered.
             if status is not None:
                 self.metrics.observe(
-                    route_template(scope), scope["method"], status, time.perf_counter() - started
+                    route_template(scope), scope["method"], status, self.metrics.clock() - started
                 )
