@@ -27,6 +27,7 @@ from web.deps import WebContext
 from web.monitoring import install as install_monitoring
 from web.review import install as install_review
 from web.routers import approvals, cases, channels, chat, health, messages, pages, tokens
+from web.routers.messages import validation_reason
 from workflows.contracts import MAX_MESSAGE_CHARS
 
 log = logging.getLogger("trustdesk.web")
@@ -125,17 +126,6 @@ async def _connect_with_retry(settings: Settings) -> Any:
     raise AssertionError("unreachable")
 
 
-def _validation_reason(errors: list[dict[str, Any]]) -> str:
-    if not errors:
-        return "the request is malformed"
-    first = errors[0]
-    if first["type"] == "json_invalid":
-        return "the request body is not valid JSON"
-    where = ".".join(str(p) for p in first["loc"] if p != "body")
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
-
-
 def create_app(
     settings: Settings,
     gateway: CaseGateway | None = None,
@@ -196,7 +186,7 @@ def create_app(
             for e in exc.errors()
         ]
         return JSONResponse(
-            {"detail": errors, "reason": _validation_reason(errors)},
+            {"detail": errors, "reason": validation_reason(errors)},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 

@@ -22,7 +22,7 @@ from store.channels import record_webhook_delivery, webhook_delivery_seen
 from trustdesk.cases import refusal_type
 from trustdesk.webhooks import BadSignature, verify
 from web.deps import Context, Gateway, Sessions
-from web.routers.messages import clean_text
+from web.routers.messages import clean_text, validation_reason
 from workflows.contracts import PostMessageInput
 
 router = APIRouter(prefix="/api/channels", tags=["channels"])
@@ -52,14 +52,6 @@ class WebhookMessageIn(BaseModel):
 class WebhookAccepted(BaseModel):
     case_id: str
     status: Literal["accepted"] = "accepted"
-
-
-def _reason(exc: ValidationError) -> str:
-    first = exc.errors()[0] if exc.errors() else None
-    if first is None or first["type"] == "json_invalid":
-        return "the body is not valid JSON"
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
 
 
 @router.post(
@@ -98,7 +90,7 @@ async def receive_webhook(
     try:
         message = WebhookMessageIn.model_validate_json(body)
     except ValidationError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, _reason(exc)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, validation_reason(exc.errors())) from None
     if await asyncio.to_thread(webhook_delivery_seen, sessions, provider, message.id):
         raise HTTPException(status.HTTP_409_CONFLICT, "this delivery was already received")
     if len(message.text) > ctx.max_message_chars:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Literal
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -82,6 +83,18 @@ def clean_text(text: str) -> str:
         for ch in text
         if ch in _KEEP_CONTROLS or unicodedata.category(ch) not in ("Cc", "Cs")
     )
+
+
+def validation_reason(errors: Sequence[Mapping[str, Any]]) -> str:
+    """One plain sentence for a 422: the first thing wrong with the request, and where."""
+    if not errors:
+        return "the request is malformed"
+    first = errors[0]
+    if first["type"] == "json_invalid":
+        return "the request body is not valid JSON"
+    where = ".".join(str(p) for p in first["loc"] if p != "body")
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
 
 
 @router.post(
