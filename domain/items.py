@@ -1,0 +1,918 @@
+"""Which lines of an order the customer means, and what a proposal about them says.
+
+Money moves only for exactly the items the customer named, so the items are read
+one by one against the order's own lines and the answer is a closed, typed set:
+
+- `Resolved(lines)`: exactly the lines named, each named item on its own line; one
+  of several lines of the same product told apart by its options ("the black one",
+  "the 20 hours one", "the one not resistant to water", "the large", "the cheaper
+  one"); duplicates only when asked for ("both", "the two tees", "all of them").
+- `Ambiguous(candidates, what, resolved)`: a name fits several lines and nothing
+  tells them apart; `resolved` holds the lines already settled.
+- `Missing(names, resolved)`: a product the customer named is not on the order.
+- `NothingNamed()`: no item was named at all.
+
+Anything the customer did not name is never added: a line enters a resolution only
+through a mention of its product, its ten-digit item id, "everything" (minus what
+they exclude: "everything except the coffee machine"), or an id they picked.
+
+Product words are read the way customers write them: the product's own name or its
+tail ("the speaker" for a Bluetooth Speaker), plurals and stems ("earbud", "tshirts",
+"t-shirt"), usual words for the product ("earbuds" and "airpods" for headphones,
+"hoover" for a vacuum cleaner, "tee" for a T-Shirt, `_LEXICON`), and one-letter
+typos ("vaccum", "purifer") through rapidfuzz. A word that is another line's own
+name is that line's ("shoes" are the Running Shoes, not the Sneakers).
+
+How the dialogue uses this module, in order:
+
+1. On a request about items (return, exchange, item change), call
+   ``resolve_items(order, text, named, item_ids)`` with `text` the customer's
+   request so far (the first request and any later messages about the items, not
+   the identity answers), `named` the brain's product words (``item_names``) and
+   `item_ids` the ids the customer picked in answer to an earlier question (start
+   with ``[]``; ids the customer wrote in `text` are read from it).
+2. ``Resolved(lines)``: plan with ``[line.item_id for line in lines]`` (a duplicate
+   id stands for a second identical line).
+3. ``Ambiguous(candidates, what, resolved)``: ask "Which {what} do you mean:
+   {describe_choices(candidates)}?" (or, when ``same_item``, "One or both?"), and
+   keep `candidates`. On the next message call ``choose_among(candidates, answer)``:
+   a ``Resolved`` adds its item ids to `item_ids`; then call `resolve_items` again
+   with the same `text` (each picked id settles its group; several ambiguous names
+   are asked one at a time). Anything else: ask again once, then hand off.
+4. ``Missing(names, resolved)``: tell the customer the order holds no {names} and
+   ask which of its items they mean (``describe_lines(order.lines)``); never fall
+   back to the whole order.
+5. ``NothingNamed()``: a single-line order may take its only line; otherwise ask
+   which item, listing ``describe_lines(order.lines)``.
+6. Once planned, ``proposal_of(order, change, methods, catalogue)`` lists every item
+   with its options and amount, the refund or charge method and the total; word the
+   proposal with ``describe_proposal(proposal)`` so the customer's yes confirms
+   exactly what will happen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+import Stemmer
+from rapidfuzz.distance import OSA
+
+from domain.money import ZERO, format_money
+from domain.retail import Order, OrderChange, OrderLine, PaymentMethod, Variant
+
+# --- resolutions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Exactly the lines the customer named, in the order's own order."""
+
+    lines: tuple[OrderLine, ...]
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """`what` fits every one of `candidates` and nothing said tells them apart."""
+
+    candidates: tuple[OrderLine, ...]
+    what: str
+    resolved: tuple[OrderLine, ...] = ()
+
+    @property
+    def same_item(self) -> bool:
+        """The candidates are one item bought more than once: the question is how many."""
+        return len({line.item_id for line in self.candidates}) == 1
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The customer named products (or item ids) that are not on the order."""
+
+    names: tuple[str, ...]
+    resolved: tuple[OrderLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class NothingNamed:
+    """No item was named: the dialogue asks which (or takes a single-line order's line)."""
+
+
+ItemResolution = Resolved | Ambiguous | Missing | NothingNamed
+
+# --- words -------------------------------------------------------------------------------
+
+_STEMMER = Stemmer.Stemmer("english")
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_ITEM_ID = re.compile(r"(?<!\d)(\d{10})(?!\d)")
+
+
+@cache
+def _stem(word: str) -> str:
+    word = re.sub(r"['’]s$", "", word)
+    return str(_STEMMER.stemWord(word))
+
+
+def _key(phrase: str) -> str:
+    """A phrase's spelling-free key: its words' stems run together ("T-shirts" → "tshirt")."""
+    return "".join(_stem(w) for w in _TOKEN.findall(phrase.lower()))
+
+
+# Words customers use for a product, one group per kind of product. A line belongs to
+# every group that holds its name or one of its name's words, and then answers to all
+# of the group's words (the marks "~" and "?" are explained at `_groups`).
+_LEXICON: tuple[tuple[str, ...], ...] = (
+    (
+        "headphones",
+        "headphone",
+        "earbuds",
+        "earbud",
+        "ear buds",
+        "earphones",
+        "headset",
+        "airpods",
+        "earpods",
+        "~buds",
+    ),
+    ("speaker", "bluetooth speaker", "wireless speaker", "boombox"),
+    ("vacuum", "vacuum cleaner", "hoover", "~vac", "roomba"),
+    ("purifier", "air purifier", "air cleaner", "air filter"),
+    ("laptop", "?notebook", "~computer", "macbook", "~pc"),
+    ("notebook", "notepad", "~journal"),
+    ("smartphone", "~phone", "cellphone", "cell phone", "mobile phone", "iphone", "android"),
+    ("tablet", "ipad"),
+    ("e-reader", "ereader", "kindle", "ebook reader"),
+    ("shoes", "running shoes", "sneakers", "trainers", "~runners", "~kicks"),
+    ("boots", "hiking boots", "hiking shoes"),
+    ("t-shirt", "tshirt", "t shirt", "tee", "tee shirt", "shirt"),
+    ("jacket", "?fleece", "coat", "fleece jacket"),
+    ("bottle", "water bottle", "flask"),
+    ("kettle", "electric kettle", "tea kettle"),
+    ("coffee maker", "coffee machine", "espresso machine", "espresso maker", "~?coffee"),
+    ("~watch", "smartwatch", "smart watch", "wristwatch"),
+    ("bicycle", "bike", "mountain bike", "road bike", "~?cycle"),
+    ("helmet", "cycling helmet", "bike helmet"),
+    ("yoga mat", "exercise mat", "~mat"),
+    ("toothbrush", "tooth brush", "electric toothbrush"),
+    ("mouse", "gaming mouse"),
+    ("keyboard", "mechanical keyboard"),
+    ("charger", "portable charger", "power bank", "battery pack"),
+    ("camera", "action camera", "gopro", "digital camera", "security camera", "webcam", "~cam"),
+    ("thermostat", "smart thermostat", "~?nest"),
+    ("clock", "wall clock"),
+    ("dumbbells", "dumbbell", "dumbbell set", "~weights"),
+    ("pet bed", "dog bed", "cat bed", "~?bed"),
+    ("light bulb", "lightbulb", "bulb", "led bulb", "smart bulb"),
+    ("bookshelf", "bookcase", "book shelf", "~shelf", "~shelves"),
+    ("office chair", "desk chair", "chair"),
+    ("desk lamp", "lamp", "reading lamp"),
+    ("sunglasses", "shades", "sunnies", "~?glasses"),
+    ("perfume", "fragrance", "cologne", "~?scent"),
+    ("makeup", "make-up", "makeup kit", "cosmetics"),
+    ("skateboard", "skate board", "~?board"),
+    ("jigsaw puzzle", "jigsaw", "puzzle"),
+    ("grill", "bbq", "barbecue", "barbeque"),
+    ("patio umbrella", "umbrella", "parasol"),
+    ("luggage", "luggage set", "suitcase", "suitcases"),
+    ("backpack", "rucksack", "knapsack", "~?bag"),
+    ("garden hose", "hose"),
+    ("coffee mug", "mug", "~?cup"),
+)
+# Name words too general to name a product on their own ("the set").
+_GENERIC = frozenset({"set", "kit", "pack"})
+
+
+@dataclass(frozen=True)
+class _Group:
+    keys: frozenset[str]  # every word customers use for the kind of product
+    members: frozenset[str]  # the words a product's name holds to be of this kind
+    strong: frozenset[str]  # the words that say a product is meant, on the order or not
+
+
+def _groups() -> tuple[_Group, ...]:
+    """The lexicon's groups. A word marked "~" is ordinary English too ("bed", "watch"):
+    it finds a line on the order but never says a product is missing from it. A word
+    marked "?" is a customer's word only: a product named so ("Notebook") is not of
+    the kind ("laptop")."""
+    groups = []
+    for words in _LEXICON:
+        keys, members, strong = set(), set(), set()
+        for word in words:
+            key = _key(word.lstrip("~?"))
+            keys.add(key)
+            if "?" not in word:
+                members.add(key)
+            if "~" not in word:
+                strong.add(key)
+        groups.append(_Group(frozenset(keys), frozenset(members), frozenset(strong)))
+    return tuple(groups)
+
+
+_GROUPS = _groups()
+_PRODUCT_WORDS = frozenset(k for g in _GROUPS for k in g.strong)
+
+
+def own_keys(name: str) -> frozenset[str]:
+    """The keys of a product's own name: the whole name and each tail of it ("speaker")."""
+    words = _TOKEN.findall(name.lower())
+    keys = {"".join(_stem(w) for w in words[i:]) for i in range(len(words))}
+    return frozenset(k for k in keys if k and k not in _GENERIC and len(k) >= 3)
+
+
+def alias_keys(name: str) -> frozenset[str]:
+    """The keys of the words customers use for the product called `name` ("earbud")."""
+    words = [_stem(w) for w in _TOKEN.findall(name.lower())]
+    parts = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    parts -= _GENERIC
+    found: set[str] = set()
+    for group in _GROUPS:
+        if parts & group.members:
+            found |= group.keys
+    return frozenset(found | own_keys(name))
+
+
+# --- reading the text --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Token:
+    surface: str
+    stem: str
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [
+        _Token(m.group(), _stem(m.group()), m.start(), m.end())
+        for m in _TOKEN.finditer(text.lower())
+    ]
+
+
+def _fix_typos(tokens: list[_Token], vocabulary: Collection[str]) -> list[_Token]:
+    """Tokens one edit away from a word of the vocabulary become that word ("vaccum").
+
+    Only words of five letters or more whose first two letters are right: typos there
+    are rare, and "settle" must never become the kettle.
+    """
+    fixed = []
+    for token in tokens:
+        stem = token.stem
+        if stem not in vocabulary and len(stem) >= 5 and not stem.isdigit():
+            near = [
+                word
+                for word in vocabulary
+                if len(word) >= 5 and word[:2] == stem[:2] and OSA.distance(word, stem) <= 1
+            ]
+            if len(near) == 1:
+                stem = near[0]
+        fixed.append(_Token(token.surface, stem, token.start, token.end))
+    return fixed
+
+
+@dataclass(frozen=True)
+class _Mention:
+    first: int  # token indexes, end exclusive
+    last: int
+    key: str
+    surface: str
+
+
+def _mentions(tokens: Sequence[_Token], keys: Collection[str]) -> list[_Mention]:
+    """Where the text uses one of `keys`, longest first, never overlapping."""
+    found: list[_Mention] = []
+    taken: set[int] = set()
+    for size in (4, 3, 2, 1):
+        for i in range(len(tokens) - size + 1):
+            span = range(i, i + size)
+            if taken.intersection(span):
+                continue
+            key = "".join(t.stem for t in tokens[i : i + size])
+            if key in keys:
+                surface = " ".join(t.surface for t in tokens[i : i + size])
+                found.append(_Mention(i, i + size, key, surface))
+                taken.update(span)
+    return sorted(found, key=lambda m: m.first)
+
+
+_CONJUNCTIONS = frozenset({"and", "plus", "also", "&", "as", "then", "or"})
+_SENTENCE_END = re.compile(r"[.;!?\n]")
+_EXCEPT_PHRASES = ("other than", "apart from", "aside from", "but not", "not including")
+_NEGATION = frozenset({"not", "no", "never", "without", "non"})
+_EVERYTHING = re.compile(
+    r"\b(?:everything|every (?:single )?item"
+    r"|all (?:of )?(?:the |my )?(?:items|things|stuff|products)"
+    r"|all of (?:it|them)|(?:the |my )?(?:whole|entire|full) order|all (?:the )?\w+ items)\b"
+)
+_ALL_WORDS = frozenset({"both", "all", "every", "each", "two", "2", "three", "3", "four", "4"})
+_COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "both": 2}
+
+
+def _negated_word(token: _Token) -> bool:
+    return token.surface in _NEGATION or token.surface.endswith(("n't", "n’t"))
+
+
+def _excluded(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
+    """Whether the customer names the item only to leave it out ("except the mug",
+    "I'll keep the boots", "not the speaker")."""
+    start = tokens[mention.first].start
+    sentence = _SENTENCE_END.split(text[:start].lower())[-1]
+    words = _TOKEN.findall(sentence)
+    if any(w in ("except", "excluding", "minus", "keep", "keeping") for w in words):
+        return True
+    if any(p in sentence for p in _EXCEPT_PHRASES):
+        return True
+    clause = re.split(r"[,]|\b(?:and|but|instead)\b", sentence)[-1]
+    near = _TOKEN.findall(clause)[-4:]
+    return any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in near)
+
+
+# --- options that tell lines apart -------------------------------------------------------
+
+_SIZE_WORDS = {
+    "xs": ("extra small", "x-small", "xsmall"),
+    "s": ("small",),
+    "m": ("medium",),
+    "l": ("large",),
+    "xl": ("extra large", "x-large", "xlarge"),
+    "xxl": ("xx-large", "2xl", "xxlarge"),
+}
+# Option values that are ordinary words: only read next to their option's name.
+_PLAIN_VALUES = frozenset(
+    {
+        "no",
+        "yes",
+        "none",
+        "full",
+        "half",
+        "standard",
+        "basic",
+        "plain",
+        "fix",
+        "custom",
+        "light",
+        "dark",
+    }
+)
+_CHEAP = frozenset({"cheaper", "cheapest", "cheap", "inexpens"})
+_DEAR = frozenset({"pricier", "priciest", "dearer", "costlier"})
+_PRICE = frozenset({"expens", "price", "pricey", "cost", "costli"})
+_ORDINALS = {
+    "first": 0,
+    "1st": 0,
+    "1": 0,
+    "second": 1,
+    "2nd": 1,
+    "2": 1,
+    "third": 2,
+    "3rd": 2,
+    "3": 2,
+    "fourth": 3,
+    "4th": 3,
+    "4": 3,
+}
+
+
+def _has_key(stems: Sequence[str], phrase: str) -> bool:
+    key = _key(phrase)
+    if not key:
+        return False
+    return any(
+        "".join(stems[i:j]) == key
+        for i in range(len(stems))
+        for j in range(i + 1, min(i + 5, len(stems)) + 1)
+    )
+
+
+def _words_near(stems: Sequence[str], words: Sequence[str], span: int = 4) -> int | None:
+    """The index of the first of `words` (stems) when all occur within `span` tokens."""
+    if not words:
+        return None
+    for i, stem in enumerate(stems):
+        if stem in words:
+            window = stems[max(0, i - span) : i + span + 1]
+            if all(w in window for w in words):
+                return i
+    return None
+
+
+def _value_named(stems: Sequence[str], surfaces: Sequence[str], option: str, value: str) -> bool:
+    """Whether the words name `value` of `option` ("black", "20 hours", "the large")."""
+    v = value.lower()
+    key_words = [_stem(w) for w in _TOKEN.findall(option.lower())]
+    if v in ("yes", "no"):
+        at = _words_near(stems, key_words)
+        if at is None:
+            return False
+        start = max(0, at - 4)
+        negated = any(
+            w in _NEGATION or w.endswith(("n't", "n’t"))
+            for w in surfaces[start : at + len(key_words) + 2]
+        )
+        return negated == (v == "no")
+    value_key = _key(v)
+    plain = len(value_key) <= 2 or value_key.isdigit() or value_key in _PLAIN_VALUES
+    if not plain and _has_key(stems, v):
+        return True
+    if not plain and " " in v.strip():
+        head = _TOKEN.findall(v)[0]
+        if any(ch.isdigit() for ch in head) and _has_key(stems, head):
+            return True  # "the 60W one" for "60W equivalent"
+    if any(_has_key(stems, word) for word in _SIZE_WORDS.get(v, ())):
+        return True
+    if plain:
+        for i in range(len(stems)):
+            tail = "".join(stems[i : i + 3])
+            if (
+                tail == "".join(key_words) + value_key
+                or tail == "".join(key_words) + "is" + value_key
+            ):
+                return True
+    return False
+
+
+def _narrow(
+    candidates: Sequence[int], lines: Sequence[OrderLine], tokens: Sequence[_Token]
+) -> list[int]:
+    """The candidates the words fit: options named, cheaper or dearer; all when no clue."""
+    stems = [t.stem for t in tokens]
+    surfaces = [t.surface for t in tokens]
+    kept = list(candidates)
+    keys = {k for i in candidates for k in lines[i].options}
+    for option in sorted(keys):
+        values = {lines[i].options.get(option) for i in candidates}
+        if len(values) < 2:
+            continue
+        named = {v for v in values if v is not None and _value_named(stems, surfaces, option, v)}
+        if named and len(named) < len(values):
+            narrowed = [i for i in kept if lines[i].options.get(option) in named]
+            kept = narrowed or kept
+    prices = {lines[i].price for i in kept}
+    if len(prices) == len(kept) > 1:
+        words = set(stems)
+        priced = bool(words & _PRICE)
+        cheap = bool(words & _CHEAP) or (priced and bool(words & {"less", "lower", "least"}))
+        dear = bool(words & _DEAR) or (not cheap and "expens" in words)
+        dear = dear or (priced and bool(words & {"more", "higher", "most"}))
+        if cheap != dear:
+            pick = min if cheap else max
+            kept = [pick(kept, key=lambda i: lines[i].price)]
+    return kept
+
+
+# --- the resolver ------------------------------------------------------------------------
+
+
+@dataclass
+class _Named:
+    """One product the customer named, and the order lines it may be."""
+
+    what: str
+    candidates: list[int]
+    chosen: list[int] = field(default_factory=list)
+    settled: bool = False
+
+
+def _windows(
+    text: str, tokens: Sequence[_Token], mentions: Sequence[_Mention]
+) -> list[tuple[int, int]]:
+    """The words that describe each mention: up to the conjunction before the next one."""
+    bounds: list[tuple[int, int]] = []
+    for n, mention in enumerate(mentions):
+        start = bounds[-1][1] if bounds else 0
+        end = len(tokens)
+        if n + 1 < len(mentions):
+            nxt = mentions[n + 1].first
+            end = nxt
+            for i in range(mention.last, nxt):
+                if (
+                    tokens[i].surface in _CONJUNCTIONS
+                    or "," in text[tokens[i - 1].end : tokens[i].start]
+                ):
+                    end = i
+            end = max(end, mention.last)
+        bounds.append((start, end))
+    return bounds
+
+
+def resolve_items(
+    order: Order, text: str, named: Sequence[str] = (), item_ids: Sequence[str] = ()
+) -> ItemResolution:
+    """The order lines the customer named, one by one; see the module's docstring."""
+    lines = list(order.lines)
+    own = [own_keys(line.name) for line in lines]
+    aliases = [alias_keys(line.name) for line in lines]
+    option_words = {
+        _stem(w)
+        for line in lines
+        for k, v in line.options.items()
+        for w in _TOKEN.findall(f"{k} {v}".lower())
+    }
+    every_key = set().union(*own, *aliases, _PRODUCT_WORDS) if lines else set(_PRODUCT_WORDS)
+    vocabulary = {k for k in every_key if k.isalpha()} | {w for w in option_words if w.isalpha()}
+    tokens = _fix_typos(_tokens(text), vocabulary)
+    mentions = _mentions(tokens, every_key)
+    windows = _windows(text, tokens, mentions)
+
+    picked = list(item_ids) + _ITEM_ID.findall(text)
+    missing: list[str] = []
+    taken: list[int] = []  # lines an id settled, one per id
+    for item_id in picked:
+        free = [i for i, line in enumerate(lines) if line.item_id == item_id and i not in taken]
+        if free:
+            taken.append(free[0])
+        elif not any(line.item_id == item_id for line in lines):
+            missing.append(item_id)
+
+    groups: list[_Named] = []
+    excluded: set[int] = set()
+    option_keys = {_key(k) for line in lines for k in line.options}
+    option_values = {_key(v) for line in lines for v in line.options.values()}
+    for mention, (start, end) in zip(mentions, windows, strict=True):
+        if mention.key in option_values and _names_an_option(tokens, mention, option_keys):
+            continue  # "the laptop compartment" of a backpack is no laptop
+        owners = [i for i, keys in enumerate(own) if mention.key in keys]
+        candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
+        if _excluded(text, tokens, mention):
+            excluded.update(candidates)
+            continue
+        if not candidates:
+            if mention.key in _PRODUCT_WORDS:
+                missing.append(mention.surface)
+            continue
+        groups.append(_settle(mention, candidates, lines, tokens, start, end))
+
+    everything = _EVERYTHING.search(text.lower()) is not None
+    for name in named:
+        _add_named(name, lines, own, aliases, groups, excluded, missing, tokens, everything)
+
+    # A group the ids pick from is settled by them ("the robotic one" answered by its id).
+    for group in groups:
+        ids = [i for i in taken if i in group.candidates]
+        if ids:
+            group.chosen, group.settled = ids, True
+    # Words anywhere in the text may still tell a group's lines apart, when they speak
+    # of none of the other products named ("a vacuum and a purifier … the robotic one").
+    for group in groups:
+        if not group.settled:
+            others = {i for g in groups if g is not group for i in g.candidates}
+            foreign = {
+                _stem(w)
+                for i in others
+                for v in lines[i].options.values()
+                for w in _TOKEN.findall(v.lower())
+            }
+            narrowed = _narrow(
+                group.candidates, lines, [t for t in tokens if t.stem not in foreign]
+            )
+            if len(narrowed) == 1:
+                group.chosen, group.settled = narrowed, True
+            elif len(narrowed) < len(group.candidates):
+                group.candidates = narrowed
+    chosen: set[int] = set(taken)
+    if everything:
+        chosen.update(i for i in range(len(lines)) if i not in excluded)
+    pending = [g for g in groups if not g.settled and not everything]
+    for group in groups:
+        if group.settled:
+            chosen.update(group.chosen)
+    resolved = tuple(lines[i] for i in sorted(chosen))
+    if missing:
+        return Missing(tuple(dict.fromkeys(missing)), resolved)
+    if pending:
+        group = pending[0]
+        return Ambiguous(tuple(lines[i] for i in group.candidates), group.what, resolved)
+    if not chosen:
+        return NothingNamed()
+    return Resolved(resolved)
+
+
+def _names_an_option(
+    tokens: Sequence[_Token], mention: _Mention, option_keys: Collection[str]
+) -> bool:
+    """Whether a product word is an option's value here ("laptop compartment")."""
+    after = "".join(t.stem for t in tokens[mention.last : mention.last + 2])
+    before = "".join(t.stem for t in tokens[max(0, mention.first - 2) : mention.first])
+    return any(k and (after.startswith(k) or before.endswith(k)) for k in option_keys)
+
+
+def _settle(
+    mention: _Mention,
+    candidates: list[int],
+    lines: Sequence[OrderLine],
+    tokens: Sequence[_Token],
+    start: int,
+    end: int,
+) -> _Named:
+    what = (
+        lines[candidates[0]].name
+        if len({lines[i].name for i in candidates}) == 1
+        else mention.surface
+    )
+    group = _Named(what, candidates)
+    if len(candidates) == 1:
+        group.chosen, group.settled = candidates, True
+        return group
+    before = [t.surface for t in tokens[max(start, mention.first - 3) : mention.first]]
+    count = next((_COUNTS[w] for w in before if w in _COUNTS), None)
+    plural = _plural(tokens[mention.last - 1], [lines[i].name for i in candidates])
+    if count is not None and count != len(candidates):
+        return group  # "the two speakers" of three: which two is the customer's to say
+    if count is not None or plural or set(before) & _ALL_WORDS:
+        group.chosen, group.settled = candidates, True
+        return group
+    narrowed = _narrow(candidates, lines, tokens[start:end])
+    if len(narrowed) == 1:
+        group.chosen, group.settled = narrowed, True
+    elif len(narrowed) < len(candidates):
+        group.candidates = narrowed
+    return group
+
+
+def _plural(token: _Token, names: Iterable[str]) -> bool:
+    """Whether the customer wrote the product in the plural ("the speakers") where its
+    name is singular; "shoes" for Running Shoes says nothing about how many."""
+    plural_word = token.surface.endswith("s") and token.stem != token.surface
+    if not plural_word:
+        return False
+    return all(not name.lower().endswith("s") for name in names)
+
+
+def _add_named(
+    name: str,
+    lines: Sequence[OrderLine],
+    own: Sequence[frozenset[str]],
+    aliases: Sequence[frozenset[str]],
+    groups: list[_Named],
+    excluded: set[int],
+    missing: list[str],
+    tokens: Sequence[_Token],
+    everything: bool,
+) -> None:
+    """A product the brain heard: a line the text named already, another line, or missing."""
+    key = _key(name)
+    if not key:
+        return
+    owners = [i for i, keys in enumerate(own) if key in keys]
+    candidates = owners or [i for i, keys in enumerate(aliases) if key in keys]
+    if not candidates:
+        inner = _mentions(_tokens(name), set().union(*own, *aliases) if lines else set())
+        for mention in inner:
+            owners = [i for i, keys in enumerate(own) if mention.key in keys]
+            candidates += owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
+    if not candidates:
+        if not everything and name.strip().lower() not in (m.lower() for m in missing):
+            missing.append(name.strip())
+        return
+    covered = {i for g in groups for i in g.candidates + g.chosen} | excluded
+    if covered & set(candidates) or everything:
+        return
+    group = _Named(lines[candidates[0]].name, sorted(set(candidates)))
+    if len(group.candidates) == 1:
+        group.chosen, group.settled = group.candidates, True
+    else:
+        narrowed = _narrow(group.candidates, lines, tokens)
+        if len(narrowed) == 1:
+            group.chosen, group.settled = narrowed, True
+    groups.append(group)
+
+
+def choose_among(candidates: Sequence[OrderLine], answer: str) -> ItemResolution:
+    """The customer's answer to "which of these?": by option, price, position or id.
+
+    "both" or "all of them" takes every candidate; "the first one" the first listed;
+    "the robotic one", "the cheaper one", "the one that isn't water resistant" the one
+    those words fit. Anything that still fits several is `Ambiguous` again, and an
+    answer that picks none is `NothingNamed`.
+    """
+    if not candidates:
+        return NothingNamed()
+    lines = list(candidates)
+    tokens = _tokens(answer)
+    surfaces = [t.surface for t in tokens]
+    ids = _ITEM_ID.findall(answer)
+    by_id = [i for i, line in enumerate(lines) if line.item_id in ids]
+    if by_id:
+        return Resolved(tuple(lines[i] for i in by_id))
+    if set(surfaces) & {"both", "all", "each", "every"} or _EVERYTHING.search(answer.lower()):
+        return Resolved(tuple(lines))
+    if "last" in surfaces:
+        return Resolved((lines[-1],))
+    if len({line.item_id for line in lines}) == 1:
+        if set(surfaces) & {"one", "single", "1", "just", "only"}:
+            return Resolved((lines[0],))
+        return Ambiguous(tuple(lines), lines[0].name)
+    narrowed = _narrow(range(len(lines)), lines, tokens)
+    if len(narrowed) == 1:
+        return Resolved((lines[narrowed[0]],))
+    ordinal = [_ORDINALS[w] for w in surfaces if w in _ORDINALS and _ORDINALS[w] < len(lines)]
+    if (
+        len(narrowed) == len(lines)
+        and len(set(ordinal)) == 1
+        and not any(t.isdigit() and len(t) > 1 for t in surfaces)
+    ):
+        return Resolved((lines[ordinal[0]],))
+    if len(narrowed) < len(lines):
+        return Ambiguous(tuple(lines[i] for i in narrowed), lines[narrowed[0]].name)
+    return NothingNamed()
+
+
+# --- describing lines and proposals ------------------------------------------------------
+
+
+def describe_options(options: Mapping[str, str]) -> str:
+    """Options in plain words: "color blue, battery life 10 hours, water resistance no"."""
+    return ", ".join(f"{key} {value}" for key, value in options.items())
+
+
+def _distinguishing(lines: Sequence[OrderLine]) -> list[str]:
+    keys = list(dict.fromkeys(k for line in lines for k in line.options))
+    return [k for k in keys if len({line.options.get(k) for line in lines}) > 1]
+
+
+def describe_choices(candidates: Sequence[OrderLine]) -> str:
+    """The candidates of a question, told apart by what differs: "the Vacuum Cleaner
+    with type canister (622.12) or the Vacuum Cleaner with type robotic (652.61)"."""
+    keys = _distinguishing(candidates)
+    parts = []
+    for line in candidates:
+        shown = {k: line.options[k] for k in keys if k in line.options} or dict(line.options)
+        options = f" with {describe_options(shown)}" if shown else ""
+        parts.append(f"the {line.name}{options} ({format_money(line.price)})")
+    return _join(parts, "or")
+
+
+def describe_lines(lines: Sequence[OrderLine | ProposalLine]) -> str:
+    """Lines in plain English, each with its options and amount: "the Bluetooth Speaker
+    (color blue, battery life 10 hours, water resistance no) for 305.45"."""
+    parts = []
+    for line in lines:
+        amount = line.amount if isinstance(line, ProposalLine) else line.price
+        options = f" ({describe_options(line.options)})" if line.options else ""
+        parts.append(f"the {line.name}{options} for {format_money(amount)}")
+    return _join(parts, "and")
+
+
+def _join(parts: Sequence[str], word: str) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {word} {parts[-1]}"
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    """One item a proposal changes: what it is, and what it moves."""
+
+    item_id: str
+    name: str
+    options: Mapping[str, str]
+    amount: Decimal  # the refund for a returned or cancelled item; the price difference otherwise
+    new_item_id: str | None = None
+    new_options: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the customer says yes to: every item, the method the money moves with, the total."""
+
+    action: str
+    order_id: str
+    lines: tuple[ProposalLine, ...]
+    total: Decimal
+    money: str  # "refund", "charge" or "none"
+    methods: tuple[str, ...]  # the payment methods the money moves with, described
+
+
+def proposal_lines(
+    order: Order, change: OrderChange, catalogue: Mapping[str, Variant] | None = None
+) -> list[ProposalLine]:
+    """The items a planned change touches, each with its options and amount.
+
+    A return or a cancellation lists each item at its price; an exchange or an item
+    change lists each item with the variant it becomes and the price difference.
+    Address and payment changes touch no item.
+    """
+    lines = list(order.lines)
+    if change.action == "return_items":
+        ids = list(change.fields.get("return_items") or ())  # type: ignore[call-overload]
+        return [_plain(lines[i]) for i in _indexes(lines, ids)]
+    if change.action == "cancel_order":
+        return [_plain(line) for line in lines]
+    if change.action == "modify_items":
+        return [
+            ProposalLine(
+                item_id=lines[u.index].item_id,
+                name=lines[u.index].name,
+                options=dict(lines[u.index].options),
+                amount=u.variant.price - lines[u.index].price,
+                new_item_id=u.variant.item_id,
+                new_options=dict(u.variant.options),
+            )
+            for u in change.line_updates
+        ]
+    if change.action == "exchange_items":
+        old = list(change.fields.get("exchange_items") or ())  # type: ignore[call-overload]
+        new = list(change.fields.get("exchange_new_items") or ())  # type: ignore[call-overload]
+        pool = [(catalogue or {}).get(i) for i in new]
+        out = []
+        for index in _indexes(lines, old):
+            line = lines[index]
+            match = next(
+                (v for v in pool if v is not None and v.product_id == line.product_id), None
+            )
+            if match is not None:
+                pool.remove(match)
+            out.append(
+                ProposalLine(
+                    item_id=line.item_id,
+                    name=line.name,
+                    options=dict(line.options),
+                    amount=(match.price - line.price) if match else ZERO,
+                    new_item_id=match.item_id if match else None,
+                    new_options=dict(match.options) if match else None,
+                )
+            )
+        return out
+    return []
+
+
+def _plain(line: OrderLine) -> ProposalLine:
+    return ProposalLine(line.item_id, line.name, dict(line.options), line.price)
+
+
+def _indexes(lines: Sequence[OrderLine], item_ids: Sequence[str]) -> list[int]:
+    """Each id takes the next line with that id, in the order's own order."""
+    taken: list[int] = []
+    for item_id in item_ids:
+        free = [i for i, line in enumerate(lines) if line.item_id == item_id and i not in taken]
+        if free:
+            taken.append(free[0])
+    return sorted(taken)
+
+
+def proposal_of(
+    order: Order,
+    change: OrderChange,
+    methods: Mapping[str, PaymentMethod],
+    catalogue: Mapping[str, Variant] | None = None,
+) -> Proposal:
+    """The whole proposal of a planned change: its items, total and payment methods."""
+    method_ids: list[str] = []
+    money = "none"
+    if change.action == "return_items":
+        method_ids = [str(change.fields.get("return_payment_method_id") or "")]
+        money = "refund"
+    elif change.action == "exchange_items":
+        method_ids = [str(change.fields.get("exchange_payment_method_id") or "")]
+        difference = Decimal(str(change.fields.get("exchange_price_difference") or ZERO))
+        money = "charge" if difference > ZERO else "refund" if difference < ZERO else "none"
+    elif change.transactions:
+        method_ids = list(dict.fromkeys(t.payment_method_id for t in change.transactions))
+        kinds = {t.kind.value for t in change.transactions}
+        money = "charge" if kinds == {"payment"} else "refund" if kinds == {"refund"} else "none"
+    if change.amount == ZERO:
+        money = "none"
+    described = tuple(methods[m].describe() if m in methods else m for m in method_ids if m)
+    return Proposal(
+        action=change.action,
+        order_id=change.order_id,
+        lines=tuple(proposal_lines(order, change, catalogue)),
+        total=change.amount,
+        money=money,
+        methods=described,
+    )
+
+
+def describe_proposal(proposal: Proposal) -> str:
+    """The proposal in one plain sentence the customer can check before saying yes."""
+    verb = {
+        "return_items": "return",
+        "cancel_order": "cancel",
+        "exchange_items": "exchange",
+        "modify_items": "change",
+        "modify_order_address": "change the shipping address of",
+        "modify_order_payment": "change the payment method of",
+    }.get(proposal.action, proposal.action.replace("_", " "))
+    if proposal.lines:
+        if proposal.action in ("exchange_items", "modify_items"):
+            items = _join(
+                [
+                    f"the {line.name} ({describe_options(line.options)}) for one with "
+                    f"{describe_options(line.new_options or {})}"
+                    for line in proposal.lines
+                ],
+                "and",
+            )
+        else:
+            items = describe_lines(proposal.lines)
+        what = f"{verb} {items} from order {proposal.order_id}"
+    else:
+        what = f"{verb} order {proposal.order_id}"
+    if proposal.money == "none":
+        return f"I will {what}; no money moves."
+    methods = _join([f"your {m}" for m in proposal.methods], "and") or "your payment method"
+    direction = "to" if proposal.money == "refund" else "on"
+    return f"I will {what}: {proposal.money} {format_money(proposal.total)} {direction} {methods}."
