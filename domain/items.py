@@ -30,7 +30,11 @@ How the dialogue uses this module, in order:
    request so far (the first request and any later messages about the items, not
    the identity answers), `named` the brain's product words (``item_names``) and
    `item_ids` the ids the customer picked in answer to an earlier question (start
-   with ``[]``; ids the customer wrote in `text` are read from it).
+   with ``[]``; ids the customer wrote in `text` are read from it). Never pass the
+   brain's matched ``item_ids`` here: a picked id settles its name's question, and the
+   offline brain's ids come from `domain.matching.lines_named`, which keeps every line
+   a name fits (`settled_lines` is the reading a brain should switch to once the
+   dialogue asks through `Ambiguous`).
 2. ``Resolved(lines)``: plan with ``[line.item_id for line in lines]`` (a duplicate
    id stands for a second identical line).
 3. ``Ambiguous(candidates, what, resolved)``: ask "Which {what} do you mean:
@@ -57,6 +61,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Protocol, TypeVar
 
 import Stemmer
 from rapidfuzz.distance import OSA
@@ -102,6 +107,30 @@ class NothingNamed:
 
 
 ItemResolution = Resolved | Ambiguous | Missing | NothingNamed
+
+
+class Line(Protocol):
+    """What reading a line needs: the store's order lines and the brain's both have it.
+
+    A line with a `price` can also be told apart as "the cheaper one"."""
+
+    @property
+    def item_id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def options(self) -> Mapping[str, str]: ...
+
+
+LineT = TypeVar("LineT", bound=Line)
+
+
+def _price(line: Line) -> Decimal | None:
+    price = getattr(line, "price", None)
+    return price if isinstance(price, Decimal) else None
+
 
 # --- words -------------------------------------------------------------------------------
 
@@ -435,7 +464,7 @@ def _value_named(stems: Sequence[str], surfaces: Sequence[str], option: str, val
 
 
 def _narrow(
-    candidates: Sequence[int], lines: Sequence[OrderLine], tokens: Sequence[_Token]
+    candidates: Sequence[int], lines: Sequence[Line], tokens: Sequence[_Token]
 ) -> list[int]:
     """The candidates the words fit: options named, cheaper or dearer; all when no clue."""
     stems = [t.stem for t in tokens]
@@ -450,8 +479,8 @@ def _narrow(
         if named and len(named) < len(values):
             narrowed = [i for i in kept if lines[i].options.get(option) in named]
             kept = narrowed or kept
-    prices = {lines[i].price for i in kept}
-    if len(prices) == len(kept) > 1:
+    prices = {_price(lines[i]) for i in kept}
+    if None not in prices and len(prices) == len(kept) > 1:
         words = set(stems)
         priced = bool(words & _PRICE)
         cheap = bool(words & _CHEAP) or (priced and bool(words & {"less", "lower", "least"}))
@@ -459,7 +488,7 @@ def _narrow(
         dear = dear or (priced and bool(words & {"more", "higher", "most"}))
         if cheap != dear:
             pick = min if cheap else max
-            kept = [pick(kept, key=lambda i: lines[i].price)]
+            kept = [pick(kept, key=lambda i: _price(lines[i]) or ZERO)]
     return kept
 
 
@@ -503,6 +532,34 @@ def resolve_items(
 ) -> ItemResolution:
     """The order lines the customer named, one by one; see the module's docstring."""
     lines = list(order.lines)
+    found = _resolve(lines, text, named, item_ids)
+    resolved = tuple(lines[i] for i in found.chosen)
+    if found.missing:
+        return Missing(found.missing, resolved)
+    if found.pending:
+        return Ambiguous(tuple(lines[i] for i in found.pending), found.what, resolved)
+    if not found.chosen:
+        return NothingNamed()
+    return Resolved(resolved)
+
+
+def settled_lines(text: str, lines: Sequence[LineT]) -> list[LineT]:
+    """The lines the text settles, for readers of any kind of line (the brain's): a
+    name that fits several lines settles none of them, and nothing is guessed."""
+    return [lines[i] for i in _resolve(lines, text, (), ()).chosen]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    chosen: tuple[int, ...]  # indexes of the lines settled
+    missing: tuple[str, ...]
+    pending: tuple[int, ...]  # the first unsettled name's candidates
+    what: str
+
+
+def _resolve(
+    lines: Sequence[Line], text: str, named: Sequence[str], item_ids: Sequence[str]
+) -> _Outcome:
     own = [own_keys(line.name) for line in lines]
     aliases = [alias_keys(line.name) for line in lines]
     option_words = {
@@ -579,15 +636,13 @@ def resolve_items(
     for group in groups:
         if group.settled:
             chosen.update(group.chosen)
-    resolved = tuple(lines[i] for i in sorted(chosen))
-    if missing:
-        return Missing(tuple(dict.fromkeys(missing)), resolved)
-    if pending:
-        group = pending[0]
-        return Ambiguous(tuple(lines[i] for i in group.candidates), group.what, resolved)
-    if not chosen:
-        return NothingNamed()
-    return Resolved(resolved)
+    first = pending[0] if pending else None
+    return _Outcome(
+        chosen=tuple(sorted(chosen)),
+        missing=tuple(dict.fromkeys(missing)),
+        pending=tuple(first.candidates) if first else (),
+        what=first.what if first else "",
+    )
 
 
 def _names_an_option(
@@ -602,7 +657,7 @@ def _names_an_option(
 def _settle(
     mention: _Mention,
     candidates: list[int],
-    lines: Sequence[OrderLine],
+    lines: Sequence[Line],
     tokens: Sequence[_Token],
     start: int,
     end: int,
@@ -643,7 +698,7 @@ def _plural(token: _Token, names: Iterable[str]) -> bool:
 
 def _add_named(
     name: str,
-    lines: Sequence[OrderLine],
+    lines: Sequence[Line],
     own: Sequence[frozenset[str]],
     aliases: Sequence[frozenset[str]],
     groups: list[_Named],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal as D
 from typing import Any
 
@@ -20,6 +22,7 @@ from domain.items import (
     describe_choices,
     describe_lines,
     resolve_items,
+    settled_lines,
 )
 from domain.retail import Address, Order, OrderLine
 from store.seed import demo_data
@@ -601,3 +604,99 @@ def test_describe_lines() -> None:
         "305.45 and the T-Shirt (color red, size L) for 24.99"
     )
     assert describe_lines(()) == ""
+
+
+@dataclass(frozen=True)
+class BrainLine:
+    """A line as the brain sees it: no price."""
+
+    item_id: str
+    name: str
+    options: dict[str, str]
+
+
+def test_settled_lines_reads_lines_without_prices() -> None:
+    lines = [
+        BrainLine("1", "Bluetooth Speaker", {"color": "blue"}),
+        BrainLine("2", "Bluetooth Speaker", {"color": "black"}),
+        BrainLine("3", "Garden Hose", {"length": "50ft"}),
+    ]
+    assert settled_lines("return the speaker and the hose", lines) == [lines[2]]
+    assert settled_lines("the black speaker", lines) == [lines[1]]
+    assert settled_lines("the cheaper speaker", lines) == []  # no price to compare
+    assert settled_lines("both speakers", lines) == lines[:2]
+
+
+# --- every item request of the τ²-retail tasks ------------------------------------------------
+
+ITEM_ACTIONS = (
+    "return_delivered_order_items",
+    "exchange_delivered_order_items",
+    "modify_pending_order_items",
+)
+
+
+def tau2_item_requests(tau2: dict[str, Any]) -> list[tuple[str, Order, list[str]]]:
+    """Each item action of the τ²-retail tasks: the task, its order and the items it takes."""
+    import importlib.resources as resources
+    import json
+
+    from store.tau2 import REFERENCE_DB
+
+    path = resources.files("tau2").joinpath(*REFERENCE_DB[:-1], "tasks.json")
+    tasks = json.loads(path.read_text(encoding="utf-8"))
+    requests = []
+    for task in tasks:
+        for action in task["evaluation_criteria"]["actions"] or ():
+            if action["name"] in ITEM_ACTIONS:
+                arguments = action["arguments"]
+                order = order_from(tau2, arguments["order_id"])
+                requests.append((task["id"], order, list(arguments["item_ids"])))
+    return requests
+
+
+def answer_for(line: OrderLine, candidates: Sequence[OrderLine]) -> str:
+    """What a customer says to "which one?": the option values only their item has."""
+    own = [
+        (key, value)
+        for key, value in line.options.items()
+        if sum(1 for other in candidates if other.options.get(key) == value) == 1
+    ]
+    if not own:
+        return "the first one"
+    key, value = own[0]
+    if value in ("yes", "no"):
+        return f"the one {'with' if value == 'yes' else 'without'} {key}"
+    return f"the {value} one"
+
+
+def play_item_request(order: Order, wanted: list[str]) -> tuple[str, list[str]]:
+    """Name each wanted item by its product name, answer the questions; what happened."""
+    names = list(dict.fromkeys(x.name for x in order.lines if x.item_id in wanted))
+    counts = {n: sum(1 for x in order.lines if x.name == n and x.item_id in wanted) for n in names}
+    text = "I want to return " + " and ".join(
+        f"the two {n.lower()}s" if counts[n] == 2 else f"the {n.lower()}" for n in names
+    )
+    picked: list[str] = []
+    questions = 0
+    while True:
+        resolution = resolve_items(order, text, (), picked)
+        if not isinstance(resolution, Ambiguous) or questions > len(wanted):
+            break
+        questions += 1
+        line = next(x for x in resolution.candidates if x.item_id in wanted)
+        picked += ids(choose_among(resolution.candidates, answer_for(line, resolution.candidates)))
+    outcome = "asked" if questions else "resolved"
+    return outcome, ids(resolution)
+
+
+@needs_tau2
+def test_every_tau2_item_request_settles_exactly_its_items(tau2: dict[str, Any]) -> None:
+    """Every item a τ²-retail task returns, exchanges or changes, named by its product
+    name: settled at once, or after one question per name that fits several lines,
+    and never a different set of items."""
+    requests = tau2_item_requests(tau2)
+    assert len(requests) > 50
+    for task, order, wanted in requests:
+        _, settled = play_item_request(order, wanted)
+        assert sorted(settled) == sorted(wanted), (task, order.id, wanted, settled)
