@@ -356,7 +356,110 @@ def _excluded(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
         return True
     clause = re.split(r"[,]|\b(?:and|but|instead)\b", sentence)[-1]
     near = _TOKEN.findall(clause)[-4:]
-    return any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in near)
+    if any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in near):
+        return True
+    end = tokens[mention.last - 1].end
+    after = re.split(r"[,.;!?]|\b(?:and|but)\b", text[end:].lower())[0]
+    words = _TOKEN.findall(after)[:5]
+    negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in words)
+    return bool(set(words) & _KEPT) and not negated
+
+
+# Words after an item that say it stays ("the hose is fine", "the lamp can stay").
+_KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "stay", "stays"})
+# Words that tell of what happened, not of what the customer wants done.
+_TOLD = frozenset(
+    {
+        "receiv",
+        "came",
+        "come",
+        "bought",
+        "buy",
+        "order",
+        "arriv",
+        "deliv",
+        "ship",
+        "got",
+        "purchas",
+        "paid",
+        "had",
+        "have",
+        "has",
+    }
+)
+_ASKED = frozenset(
+    {
+        "return",
+        "exchang",
+        "swap",
+        "chang",
+        "cancel",
+        "refund",
+        "replac",
+        "send",
+        "modifi",
+        "want",
+        "need",
+        "like",
+        "pleas",
+        "can",
+        "could",
+        "would",
+        "switch",
+        "upgrad",
+        "take",
+        "get",
+        "give",
+        "sent",
+    }
+)
+_AS_CONTEXT = frozenset({"with", "contain", "hold", "includ"})
+
+
+def _told_only(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
+    """Whether the item is named only to say which order or delivery is meant: "the
+    backpack I received with the vacuum cleaner", "the order that has the hose"."""
+    start = tokens[mention.first].start
+    sentence = re.split(r"[.;!?\n,]", text[:start].lower())[-1]
+    stems = [_stem(w) for w in _TOKEN.findall(sentence)]
+    for i in range(len(stems) - 1, max(-1, len(stems) - 5), -1):
+        if stems[i] in _AS_CONTEXT or (stems[i] in ("that", "which") and i + 1 < len(stems)):
+            earlier = stems[:i]
+            if any(s in _TOLD for s in earlier) or "order" in earlier:
+                return True
+    return False
+
+
+def _told_clauses(text: str, tokens: Sequence[_Token]) -> list[bool]:
+    """For each token, whether its clause only tells what happened ("I received the
+    vacuum and the bag"). Clauses end at commas and sentence ends; a clause with no verb
+    of either kind (", a hose and a lamp") goes on the one before it in its sentence."""
+    told: list[bool] = []
+    clause: list[_Token] = []
+    state = False
+
+    def close() -> None:
+        nonlocal state
+        stems = {t.stem for t in clause}
+        if stems & _ASKED:
+            state = False
+        elif stems & _TOLD:
+            state = True
+        told.extend([state] * len(clause))
+        clause.clear()
+
+    previous_end = 0
+    for token in tokens:
+        between = text[previous_end : token.start]
+        if re.search(r"[.;!?\n,]", between) and clause:
+            close()
+            if re.search(r"[.;!?\n]", between):
+                state = False
+        clause.append(token)
+        previous_end = token.end
+    if clause:
+        close()
+    return told
 
 
 # --- options that tell lines apart -------------------------------------------------------
@@ -588,9 +691,15 @@ def _resolve(
     excluded: set[int] = set()
     option_keys = {_key(k) for line in lines for k in line.options}
     option_values = {_key(v) for line in lines for v in line.options.values()}
-    for mention, (start, end) in zip(mentions, windows, strict=True):
+    told_clause = _told_clauses(text, tokens)
+    told = [_told_only(text, tokens, m) or told_clause[m.first] for m in mentions]
+    if all(told):  # "I got the wrong speaker": a story is all there is to go on
+        told = [_told_only(text, tokens, m) for m in mentions]
+    for mention, (start, end), context in zip(mentions, windows, told, strict=True):
         if mention.key in option_values and _names_an_option(tokens, mention, option_keys):
             continue  # "the laptop compartment" of a backpack is no laptop
+        if context:
+            continue
         owners = [i for i, keys in enumerate(own) if mention.key in keys]
         candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
         if _excluded(text, tokens, mention):
