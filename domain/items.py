@@ -344,19 +344,25 @@ def _negated_word(token: _Token) -> bool:
     return token.surface in _NEGATION or token.surface.endswith(("n't", "n’t"))
 
 
-def _excluded(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
+def _excluded(
+    text: str, tokens: Sequence[_Token], mention: _Mention, option_words: Collection[str]
+) -> bool:
     """Whether the customer names the item only to leave it out ("except the mug",
-    "I'll keep the boots", "not the speaker")."""
+    "I'll keep the boots", "not the speaker", "everything but the lamp")."""
     start = tokens[mention.first].start
     sentence = _SENTENCE_END.split(text[:start].lower())[-1]
     words = _TOKEN.findall(sentence)
     if any(w in ("except", "excluding", "minus", "keep", "keeping") for w in words):
         return True
-    if any(p in sentence for p in _EXCEPT_PHRASES):
+    if any(p in sentence for p in _EXCEPT_PHRASES) or _ALL_BUT.search(sentence):
         return True
     clause = re.split(r"[,]|\b(?:and|but|instead)\b", sentence)[-1]
-    near = _TOKEN.findall(clause)[-4:]
-    if any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in near):
+    near = _TOKEN.findall(clause)[-6:]
+    negation = [n for n, w in enumerate(near) if w in _NEGATION or w.endswith(("n't", "n’t"))]
+    # "not the speaker", "don't want to return the speaker"; but "the non-waterproof
+    # speaker" negates what the speaker is, not the speaker.
+    between = near[negation[-1] + 1 :] if negation else []
+    if negation and all(_stem(w) in _LINKING and _stem(w) not in option_words for w in between):
         return True
     end = tokens[mention.last - 1].end
     after = re.split(r"[,.;!?]|\b(?:and|but)\b", text[end:].lower())[0]
@@ -365,6 +371,13 @@ def _excluded(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
     return bool(set(words) & _KEPT) and not negated
 
 
+# Words that may stand between a negation and the item it leaves out.
+_LINKING_WORDS = (
+    "the a an my this that these those any want need wish to return send back "
+    "exchange swap refund cancel change like mean keep include have do"
+)
+_LINKING = frozenset(_stem(w) for w in _LINKING_WORDS.split())
+_ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
 _KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "stay", "stays"})
 # Words that tell of what happened, not of what the customer wants done.
@@ -413,6 +426,21 @@ _ASKED = frozenset(
         "sent",
     }
 )
+_ACTIONS = frozenset(
+    {
+        "return",
+        "exchang",
+        "swap",
+        "chang",
+        "cancel",
+        "refund",
+        "replac",
+        "send",
+        "modifi",
+        "switch",
+        "upgrad",
+    }
+)
 _AS_CONTEXT = frozenset({"with", "contain", "hold", "includ"})
 
 
@@ -448,6 +476,13 @@ def _told_clauses(text: str, tokens: Sequence[_Token]) -> list[bool]:
         told.extend([state] * len(clause))
         clause.clear()
 
+    # A question that asks for no change only asks ("is the speaker waterproof?").
+    questions = [
+        (m.start(), m.end())
+        for m in re.finditer(r"[^.;!?\n]*\?", text)
+        if not {_stem(w) for w in _TOKEN.findall(m.group().lower())} & _ACTIONS
+    ]
+
     previous_end = 0
     for token in tokens:
         between = text[previous_end : token.start]
@@ -459,7 +494,10 @@ def _told_clauses(text: str, tokens: Sequence[_Token]) -> list[bool]:
         previous_end = token.end
     if clause:
         close()
-    return told
+    return [
+        was or any(a <= t.start < b for a, b in questions)
+        for t, was in zip(tokens, told, strict=True)
+    ]
 
 
 # --- options that tell lines apart -------------------------------------------------------
@@ -531,12 +569,18 @@ def _words_near(stems: Sequence[str], words: Sequence[str], span: int = 4) -> in
     return None
 
 
+# Other words for a yes/no option ("a waterproof speaker" has water resistance).
+_YES_NO_ALIASES = {"water resistance": ("waterproof",), "waterproof": ("water",)}
+
+
 def _value_named(stems: Sequence[str], surfaces: Sequence[str], option: str, value: str) -> bool:
     """Whether the words name `value` of `option` ("black", "20 hours", "the large")."""
     v = value.lower()
     key_words = [_stem(w) for w in _TOKEN.findall(option.lower())]
     if v in ("yes", "no"):
         at = _words_near(stems, key_words)
+        for alias in _YES_NO_ALIASES.get(option.lower(), ()):
+            at = at if at is not None else _words_near(stems, [_stem(alias)])
         if at is None:
             return False
         start = max(0, at - 4)
@@ -676,6 +720,7 @@ def _resolve(
     tokens = _fix_typos(_tokens(text), vocabulary)
     mentions = _mentions(tokens, every_key)
     windows = _windows(text, tokens, mentions)
+    targets = _targets(text, tokens, mentions)
 
     picked = list(item_ids) + _ITEM_ID.findall(text)
     missing: list[str] = []
@@ -702,18 +747,19 @@ def _resolve(
             continue
         owners = [i for i, keys in enumerate(own) if mention.key in keys]
         candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
-        if _excluded(text, tokens, mention):
+        if _excluded(text, tokens, mention, option_words):
             excluded.update(candidates)
             continue
         if not candidates:
             if mention.key in _PRODUCT_WORDS:
                 missing.append(mention.surface)
             continue
-        groups.append(_settle(mention, candidates, lines, tokens, start, end))
+        groups.append(_settle(mention, candidates, lines, tokens, start, end, targets))
 
     everything = _EVERYTHING.search(text.lower()) is not None
+    untargeted = [t for i, t in enumerate(tokens) if i not in targets]
     for name in named:
-        _add_named(name, lines, own, aliases, groups, excluded, missing, tokens, everything)
+        _add_named(name, lines, own, aliases, groups, excluded, missing, untargeted, everything)
 
     # A group the ids pick from is settled by them ("the robotic one" answered by its id).
     for group in groups:
@@ -731,9 +777,10 @@ def _resolve(
                 for v in lines[i].options.values()
                 for w in _TOKEN.findall(v.lower())
             }
-            narrowed = _narrow(
-                group.candidates, lines, [t for t in tokens if t.stem not in foreign]
-            )
+            own_words = [
+                t for i, t in enumerate(tokens) if t.stem not in foreign and i not in targets
+            ]
+            narrowed = _narrow(group.candidates, lines, own_words)
             if len(narrowed) == 1:
                 group.chosen, group.settled = narrowed, True
             elif len(narrowed) < len(group.candidates):
@@ -770,6 +817,7 @@ def _settle(
     tokens: Sequence[_Token],
     start: int,
     end: int,
+    targets: Collection[int],
 ) -> _Named:
     what = (
         lines[candidates[0]].name
@@ -783,17 +831,45 @@ def _settle(
     before = [t.surface for t in tokens[max(start, mention.first - 3) : mention.first]]
     count = next((_COUNTS[w] for w in before if w in _COUNTS), None)
     plural = _plural(tokens[mention.last - 1], [lines[i].name for i in candidates])
-    if count is not None and count != len(candidates):
-        return group  # "the two speakers" of three: which two is the customer's to say
-    if count is not None or plural or set(before) & _ALL_WORDS:
-        group.chosen, group.settled = candidates, True
-        return group
-    narrowed = _narrow(candidates, lines, tokens[start:end])
-    if len(narrowed) == 1:
+    one_of = "of" in before and bool(set(before) & {"one", "1", "either", "any", "which"})
+    many = not one_of and (count is not None or plural or bool(set(before) & _ALL_WORDS))
+    narrowed = _narrow(
+        candidates, lines, [tokens[i] for i in range(start, end) if i not in targets]
+    )
+    if many and (count is None or count == len(narrowed)):
+        group.chosen, group.settled = narrowed, True  # "both speakers", "the black tees"
+    elif len(narrowed) == 1 and not many:
         group.chosen, group.settled = narrowed, True
     elif len(narrowed) < len(candidates):
         group.candidates = narrowed
     return group
+
+
+def _targets(text: str, tokens: Sequence[_Token], mentions: Sequence[_Mention]) -> set[int]:
+    """Tokens that describe the variant wanted instead, not the line itself: "change the
+    silicone watch to a metal one", "swap the tee for a red one"."""
+    marked: set[int] = set()
+    starts = {m.first for m in mentions}
+    for mention in mentions:
+        i = mention.last
+        while i < len(tokens):
+            gap = text[tokens[i - 1].end : tokens[i].start]
+            if re.search(r"[.;!?\n]", gap) or i in starts:
+                break
+            word = tokens[i].surface
+            following = tokens[i + 1].surface if i + 1 < len(tokens) else ""
+            if word in ("for", "into", "instead") or (
+                word == "to" and following in ("a", "an", "the", "one", "something")
+            ):
+                j = i
+                while j < len(tokens) and j not in starts:
+                    if j > i and re.search(r"[.;!?\n,]", text[tokens[j - 1].end : tokens[j].start]):
+                        break
+                    marked.add(j)
+                    j += 1
+                break
+            i += 1
+    return marked
 
 
 def _plural(token: _Token, names: Iterable[str]) -> bool:

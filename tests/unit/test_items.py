@@ -162,6 +162,19 @@ TWICE = order_of(
             id="everything-except",
         ),
         pytest.param("the sneakers, not the shoes", ["6"], id="not-the-other"),
+        pytest.param(
+            "I don't want to return the sneakers, just the bulb", ["7"], id="a-negated-request"
+        ),
+        pytest.param("return the non-waterproof speaker", ["2"], id="a-negated-option"),
+        pytest.param(
+            "everything but the speakers", ["3", "4", "5", "6", "7", "8", "9"], id="everything-but"
+        ),
+        pytest.param("change the blue speaker to a black one", ["1"], id="the-new-colour-after-to"),
+        pytest.param(
+            "return the sneakers. Also, is the speaker water resistant?",
+            ["6"],
+            id="a-question-is-no-request",
+        ),
     ],
 )
 def test_what_the_customer_names_is_settled(text: str, settled: list[str]) -> None:
@@ -213,6 +226,8 @@ def test_a_name_that_fits_several_lines_is_a_question() -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "return one of the speakers",
+        "swap the speaker for the black one",  # black is what they want, not what they have
         "the speaker with less battery life",  # "less" is no price: not the cheaper one
         "the speaker with the lower volume",
         "the blue or the black speaker",
