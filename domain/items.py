@@ -26,7 +26,9 @@ name is that line's ("shoes" are the Running Shoes, not the Sneakers).
 How the dialogue uses this module, in order:
 
 1. On a request about items (return, exchange, item change), call
-   ``resolve_items(order, text, named, item_ids)`` with `text` the customer's
+   ``resolve_items(order, text, named, item_ids, action=kind)`` with `kind` the
+   command being prepared ("return_items", "exchange_items", "modify_items": items
+   named under another request's verb are left to it), `text` the customer's
    request so far (the first request and any later messages about the items, not
    the identity answers), `named` the brain's product words (``item_names``) and
    `item_ids` the ids the customer picked in answer to an earlier question (start
@@ -444,6 +446,39 @@ _ACTIONS = frozenset(
 _AS_CONTEXT = frozenset({"with", "contain", "hold", "includ"})
 
 
+# What each request is called by customers, by the command it becomes.
+_VERB_FAMILY = {
+    "return": "return",
+    "refund": "return",
+    "send": "return",
+    "exchang": "exchange",
+    "swap": "exchange",
+    "replac": "exchange",
+    "switch": "exchange",
+    "chang": "exchange",
+    "modifi": "exchange",
+    "upgrad": "exchange",
+    "adjust": "exchange",
+    "trade": "exchange",
+    "cancel": "cancel",
+    "remov": "cancel",
+}
+_ACTION_FAMILY = {
+    "return_items": "return",
+    "exchange_items": "exchange",
+    "modify_items": "exchange",
+    "cancel_order": "cancel",
+}
+
+
+def _governing_family(tokens: Sequence[_Token], mention: _Mention) -> str | None:
+    """The kind of request whose verb last comes before the mention, if any."""
+    for token in reversed(tokens[: mention.first]):
+        if token.stem in _VERB_FAMILY:
+            return _VERB_FAMILY[token.stem]
+    return None
+
+
 def _told_only(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
     """Whether the item is named only to say which order or delivery is meant: "the
     backpack I received with the vacuum cleaner", "the order that has the hose"."""
@@ -675,11 +710,21 @@ def _windows(
 
 
 def resolve_items(
-    order: Order, text: str, named: Sequence[str] = (), item_ids: Sequence[str] = ()
+    order: Order,
+    text: str,
+    named: Sequence[str] = (),
+    item_ids: Sequence[str] = (),
+    *,
+    action: str | None = None,
 ) -> ItemResolution:
-    """The order lines the customer named, one by one; see the module's docstring."""
+    """The order lines the customer named, one by one; see the module's docstring.
+
+    With `action` (a command kind: "return_items", "exchange_items", "modify_items",
+    "cancel_order"), items named under another request's verb are left to that request:
+    in "return the hose and exchange the boots" the return is the hose's only.
+    """
     lines = list(order.lines)
-    found = _resolve(lines, text, named, item_ids)
+    found = _resolve(lines, text, named, item_ids, action)
     resolved = tuple(lines[i] for i in found.chosen)
     if found.missing:
         return Missing(found.missing, resolved)
@@ -705,7 +750,11 @@ class _Outcome:
 
 
 def _resolve(
-    lines: Sequence[Line], text: str, named: Sequence[str], item_ids: Sequence[str]
+    lines: Sequence[Line],
+    text: str,
+    named: Sequence[str],
+    item_ids: Sequence[str],
+    action: str | None = None,
 ) -> _Outcome:
     own = [own_keys(line.name) for line in lines]
     aliases = [alias_keys(line.name) for line in lines]
@@ -740,6 +789,12 @@ def _resolve(
     told = [_told_only(text, tokens, m) or told_clause[m.first] for m in mentions]
     if all(told):  # "I got the wrong speaker": a story is all there is to go on
         told = [_told_only(text, tokens, m) for m in mentions]
+    if action is not None:
+        family = _ACTION_FAMILY.get(action)
+        told = [
+            was or _governing_family(tokens, m) not in (None, family)
+            for was, m in zip(told, mentions, strict=True)
+        ]
     for mention, (start, end), context in zip(mentions, windows, told, strict=True):
         if mention.key in option_values and _names_an_option(tokens, mention, option_keys):
             continue  # "the laptop compartment" of a backpack is no laptop

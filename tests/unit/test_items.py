@@ -742,3 +742,50 @@ def test_every_tau2_item_request_settles_exactly_its_items(tau2: dict[str, Any])
     for task, order, wanted in requests:
         _, settled = play_item_request(order, wanted)
         assert sorted(settled) == sorted(wanted), (task, order.id, wanted, settled)
+
+
+@needs_tau2
+@pytest.mark.parametrize(
+    ("order_id", "text", "action", "settled"),
+    [
+        pytest.param(
+            "#W2890441",
+            "I want to return the water bottle, and exchange the pet bed and office chair to "
+            "the cheapest version.",
+            "return_items",
+            ["2366567022"],
+            id="task-19-the-return",
+        ),
+        pytest.param(
+            "#W2890441",
+            "I want to return the water bottle, and exchange the pet bed and office chair to "
+            "the cheapest version.",
+            "exchange_items",
+            ["2751999929", "8069050545"],
+            id="task-19-the-exchange",
+        ),
+        pytest.param(
+            "#W7181492",
+            "From a recent order, I want to return the hose, backpack, and exchange the hiking "
+            "boots to the exact same item but a waterproof variant.",
+            "return_items",
+            ["5753502325", "9851293632"],
+            id="task-27-the-return",
+        ),
+        pytest.param(
+            "#W7181492",
+            "From a recent order, I want to return the hose, backpack, and exchange the hiking "
+            "boots to the exact same item but a waterproof variant.",
+            "exchange_items",
+            ["8118291112"],
+            id="task-27-the-exchange",
+        ),
+    ],
+)
+def test_two_requests_in_one_message_each_take_their_own_items(
+    tau2: dict[str, Any], order_id: str, text: str, action: str, settled: list[str]
+) -> None:
+    order = order_from(tau2, order_id)
+    resolution = resolve_items(order, text, (), (), action=action)
+    assert sorted(ids(resolution)) == sorted(settled), resolution
+    assert isinstance(resolution, Resolved)
