@@ -253,6 +253,18 @@ def own_keys(name: str) -> frozenset[str]:
     return frozenset(k for k in keys if k and k not in _GENERIC and len(k) >= 3)
 
 
+def customer_words(name: str) -> frozenset[str]:
+    """The words customers use for the product called `name`, as written ("earbuds" for
+    Wireless Headphones); ordinary English words ("bed", "watch") are left out."""
+    words = [_stem(w) for w in _TOKEN.findall(name.lower())]
+    parts = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+    found: set[str] = set()
+    for group, spellings in zip(_GROUPS, _LEXICON, strict=True):
+        if (parts - _GENERIC) & group.members:
+            found.update(w for w in spellings if "~" not in w and "?" not in w)
+    return frozenset(found)
+
+
 def alias_keys(name: str) -> frozenset[str]:
     """The keys of the words customers use for the product called `name` ("earbud")."""
     words = [_stem(w) for w in _TOKEN.findall(name.lower())]

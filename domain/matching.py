@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from domain.items import customer_words
 from domain.retail import Address, OrderLine, Variant
 
 # --- the order lines a message names -----------------------------------------------------
@@ -70,7 +71,7 @@ def product_phrases(name: str) -> set[str]:
     """The words a customer may use for the product called `name` ("tee" for a T-Shirt)."""
     lowered = name.lower()
     words = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)?", lowered)
-    phrases = _own_phrases(name)
+    phrases = _own_phrases(name) | customer_words(name)
     if words:
         head = words[-1]
         for key, spellings in _PRODUCT_ALIASES.items():

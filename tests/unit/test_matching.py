@@ -383,3 +383,18 @@ def test_lines_named(text: str, item_ids: list[str]) -> None:
 )
 def test_parse_address(text: str, address: Address | None) -> None:
     assert parse_address(text) == address
+
+
+def test_the_readme_demo_names_its_earbuds() -> None:
+    """The README's demo: #W1000007 holds in-ear Wireless Headphones, asked for as earbuds."""
+    earbuds = OrderLine(
+        product_id="8000000007",
+        item_id="9000000703",
+        name="Wireless Headphones",
+        price=D("89.00"),
+        options={"type": "in-ear", "color": "white"},
+    )
+    text = "I'd like to return the earbuds from order #W1000007"
+    assert lines_named(text, [earbuds]) == [earbuds]
+    assert lines_named("my airpods", [earbuds]) == [earbuds]
+    assert lines_named("the vacuum", [earbuds]) == []
