@@ -62,13 +62,19 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Protocol, TypeVar
 
-import Stemmer
 from rapidfuzz.distance import OSA
 
 from domain.money import ZERO, format_money
+from domain.product_words import (
+    PRODUCT_WORDS,
+    TOKEN,
+    alias_keys,
+    key_of,
+    own_keys,
+    stem,
+)
 from domain.retail import Order, OrderChange, OrderLine, PaymentMethod, Variant
 
 # --- resolutions -------------------------------------------------------------------------
@@ -134,148 +140,7 @@ def _price(line: Line) -> Decimal | None:
     return price if isinstance(price, Decimal) else None
 
 
-# --- words -------------------------------------------------------------------------------
-
-_STEMMER = Stemmer.Stemmer("english")
-_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _ITEM_ID = re.compile(r"(?<!\d)(\d{10})(?!\d)")
-
-
-@cache
-def _stem(word: str) -> str:
-    word = re.sub(r"['’]s$", "", word)
-    return str(_STEMMER.stemWord(word))
-
-
-def _key(phrase: str) -> str:
-    """A phrase's spelling-free key: its words' stems run together ("T-shirts" → "tshirt")."""
-    return "".join(_stem(w) for w in _TOKEN.findall(phrase.lower()))
-
-
-# Words customers use for a product, one group per kind of product. A line belongs to
-# every group that holds its name or one of its name's words, and then answers to all
-# of the group's words (the marks "~" and "?" are explained at `_groups`).
-_LEXICON: tuple[tuple[str, ...], ...] = (
-    (
-        "headphones",
-        "headphone",
-        "earbuds",
-        "earbud",
-        "ear buds",
-        "earphones",
-        "headset",
-        "airpods",
-        "earpods",
-        "~buds",
-    ),
-    ("speaker", "bluetooth speaker", "wireless speaker", "boombox"),
-    ("vacuum", "vacuum cleaner", "hoover", "~vac", "roomba"),
-    ("purifier", "air purifier", "air cleaner", "air filter"),
-    ("laptop", "?notebook", "~computer", "macbook", "~pc"),
-    ("notebook", "notepad", "~journal"),
-    ("smartphone", "~phone", "cellphone", "cell phone", "mobile phone", "iphone", "android"),
-    ("tablet", "ipad"),
-    ("e-reader", "ereader", "kindle", "ebook reader"),
-    ("shoes", "running shoes", "sneakers", "trainers", "~runners", "~kicks"),
-    ("boots", "hiking boots", "hiking shoes"),
-    ("t-shirt", "tshirt", "t shirt", "tee", "tee shirt", "shirt"),
-    ("jacket", "?fleece", "coat", "fleece jacket"),
-    ("bottle", "water bottle", "flask"),
-    ("kettle", "electric kettle", "tea kettle"),
-    ("coffee maker", "coffee machine", "espresso machine", "espresso maker", "~?coffee"),
-    ("~watch", "smartwatch", "smart watch", "wristwatch"),
-    ("bicycle", "bike", "mountain bike", "road bike", "~?cycle"),
-    ("helmet", "cycling helmet", "bike helmet"),
-    ("yoga mat", "exercise mat", "~mat"),
-    ("toothbrush", "tooth brush", "electric toothbrush"),
-    ("mouse", "gaming mouse"),
-    ("keyboard", "mechanical keyboard"),
-    ("charger", "portable charger", "power bank", "battery pack"),
-    ("camera", "action camera", "gopro", "digital camera", "security camera", "webcam", "~cam"),
-    ("thermostat", "smart thermostat", "~?nest"),
-    ("clock", "wall clock"),
-    ("dumbbells", "dumbbell", "dumbbell set", "~weights"),
-    ("pet bed", "dog bed", "cat bed", "~?bed"),
-    ("light bulb", "lightbulb", "bulb", "led bulb", "smart bulb"),
-    ("bookshelf", "bookcase", "book shelf", "~shelf", "~shelves"),
-    ("office chair", "desk chair", "chair"),
-    ("desk lamp", "lamp", "reading lamp"),
-    ("sunglasses", "shades", "sunnies", "~?glasses"),
-    ("perfume", "fragrance", "cologne", "~?scent"),
-    ("makeup", "make-up", "makeup kit", "cosmetics"),
-    ("skateboard", "skate board", "~?board"),
-    ("jigsaw puzzle", "jigsaw", "puzzle"),
-    ("grill", "bbq", "barbecue", "barbeque"),
-    ("patio umbrella", "umbrella", "parasol"),
-    ("luggage", "luggage set", "suitcase", "suitcases"),
-    ("backpack", "rucksack", "knapsack", "~?bag"),
-    ("garden hose", "hose"),
-    ("coffee mug", "mug", "~?cup"),
-)
-# Name words too general to name a product on their own ("the set").
-_GENERIC = frozenset({"set", "kit", "pack"})
-
-
-@dataclass(frozen=True)
-class _Group:
-    keys: frozenset[str]  # every word customers use for the kind of product
-    members: frozenset[str]  # the words a product's name holds to be of this kind
-    strong: frozenset[str]  # the words that say a product is meant, on the order or not
-
-
-def _groups() -> tuple[_Group, ...]:
-    """The lexicon's groups. A word marked "~" is ordinary English too ("bed", "watch"):
-    it finds a line on the order but never says a product is missing from it. A word
-    marked "?" is a customer's word only: a product named so ("Notebook") is not of
-    the kind ("laptop")."""
-    groups = []
-    for words in _LEXICON:
-        keys, members, strong = set(), set(), set()
-        for word in words:
-            key = _key(word.lstrip("~?"))
-            keys.add(key)
-            if "?" not in word:
-                members.add(key)
-            if "~" not in word:
-                strong.add(key)
-        groups.append(_Group(frozenset(keys), frozenset(members), frozenset(strong)))
-    return tuple(groups)
-
-
-_GROUPS = _groups()
-_PRODUCT_WORDS = frozenset(k for g in _GROUPS for k in g.strong)
-
-
-def own_keys(name: str) -> frozenset[str]:
-    """The keys of a product's own name: the whole name and each tail of it ("speaker")."""
-    words = _TOKEN.findall(name.lower())
-    keys = {"".join(_stem(w) for w in words[i:]) for i in range(len(words))}
-    return frozenset(k for k in keys if k and k not in _GENERIC and len(k) >= 3)
-
-
-def customer_words(name: str) -> frozenset[str]:
-    """The words customers use for the product called `name`, as written ("earbuds" for
-    Wireless Headphones); ordinary English words ("bed", "watch") are left out."""
-    words = [_stem(w) for w in _TOKEN.findall(name.lower())]
-    parts = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
-    found: set[str] = set()
-    for group, spellings in zip(_GROUPS, _LEXICON, strict=True):
-        if (parts - _GENERIC) & group.members:
-            found.update(w for w in spellings if "~" not in w and "?" not in w)
-    return frozenset(found)
-
-
-def alias_keys(name: str) -> frozenset[str]:
-    """The keys of the words customers use for the product called `name` ("earbud")."""
-    words = [_stem(w) for w in _TOKEN.findall(name.lower())]
-    parts = {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
-    parts -= _GENERIC
-    found: set[str] = set()
-    for group in _GROUPS:
-        if parts & group.members:
-            found |= group.keys
-    return frozenset(found | own_keys(name))
-
 
 # --- reading the text --------------------------------------------------------------------
 
@@ -290,8 +155,7 @@ class _Token:
 
 def _tokens(text: str) -> list[_Token]:
     return [
-        _Token(m.group(), _stem(m.group()), m.start(), m.end())
-        for m in _TOKEN.finditer(text.lower())
+        _Token(m.group(), stem(m.group()), m.start(), m.end()) for m in TOKEN.finditer(text.lower())
     ]
 
 
@@ -303,16 +167,16 @@ def _fix_typos(tokens: list[_Token], vocabulary: Collection[str]) -> list[_Token
     """
     fixed = []
     for token in tokens:
-        stem = token.stem
-        if stem not in vocabulary and len(stem) >= 5 and not stem.isdigit():
+        spelt = token.stem
+        if spelt not in vocabulary and len(spelt) >= 5 and not spelt.isdigit():
             near = [
                 word
                 for word in vocabulary
-                if len(word) >= 5 and word[:2] == stem[:2] and OSA.distance(word, stem) <= 1
+                if len(word) >= 5 and word[:2] == spelt[:2] and OSA.distance(word, spelt) <= 1
             ]
             if len(near) == 1:
-                stem = near[0]
-        fixed.append(_Token(token.surface, stem, token.start, token.end))
+                spelt = near[0]
+        fixed.append(_Token(token.surface, spelt, token.start, token.end))
     return fixed
 
 
@@ -354,10 +218,6 @@ _ALL_WORDS = frozenset({"both", "all", "every", "each", "two", "2", "three", "3"
 _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "both": 2}
 
 
-def _negated_word(token: _Token) -> bool:
-    return token.surface in _NEGATION or token.surface.endswith(("n't", "n’t"))
-
-
 def _excluded(
     text: str, tokens: Sequence[_Token], mention: _Mention, option_words: Collection[str]
 ) -> bool:
@@ -365,22 +225,22 @@ def _excluded(
     "I'll keep the boots", "not the speaker", "everything but the lamp")."""
     start = tokens[mention.first].start
     sentence = _SENTENCE_END.split(text[:start].lower())[-1]
-    words = _TOKEN.findall(sentence)
+    words = TOKEN.findall(sentence)
     if any(w in ("except", "excluding", "minus", "keep", "keeping") for w in words):
         return True
     if any(p in sentence for p in _EXCEPT_PHRASES) or _ALL_BUT.search(sentence):
         return True
     clause = re.split(r"[,]|\b(?:and|but|instead)\b", sentence)[-1]
-    near = _TOKEN.findall(clause)[-6:]
+    near = TOKEN.findall(clause)[-6:]
     negation = [n for n, w in enumerate(near) if w in _NEGATION or w.endswith(("n't", "n’t"))]
     # "not the speaker", "don't want to return the speaker"; but "the non-waterproof
     # speaker" negates what the speaker is, not the speaker.
     between = near[negation[-1] + 1 :] if negation else []
-    if negation and all(_stem(w) in _LINKING and _stem(w) not in option_words for w in between):
+    if negation and all(stem(w) in _LINKING and stem(w) not in option_words for w in between):
         return True
     end = tokens[mention.last - 1].end
     after = re.split(r"[,.;!?]|\b(?:and|but)\b", text[end:].lower())[0]
-    words = _TOKEN.findall(after)[:5]
+    words = TOKEN.findall(after)[:5]
     negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in words)
     return bool(set(words) & _KEPT) and not negated
 
@@ -390,7 +250,7 @@ _LINKING_WORDS = (
     "the a an my this that these those any want need wish to return send back "
     "exchange swap refund cancel change like mean keep include have do"
 )
-_LINKING = frozenset(_stem(w) for w in _LINKING_WORDS.split())
+_LINKING = frozenset(stem(w) for w in _LINKING_WORDS.split())
 _ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
 _KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "stay", "stays"})
@@ -496,7 +356,7 @@ def _told_only(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
     backpack I received with the vacuum cleaner", "the order that has the hose"."""
     start = tokens[mention.first].start
     sentence = re.split(r"[.;!?\n,]", text[:start].lower())[-1]
-    stems = [_stem(w) for w in _TOKEN.findall(sentence)]
+    stems = [stem(w) for w in TOKEN.findall(sentence)]
     for i in range(len(stems) - 1, max(-1, len(stems) - 5), -1):
         if stems[i] in _AS_CONTEXT or (stems[i] in ("that", "which") and i + 1 < len(stems)):
             earlier = stems[:i]
@@ -527,7 +387,7 @@ def _told_clauses(text: str, tokens: Sequence[_Token]) -> list[bool]:
     questions = [
         (m.start(), m.end())
         for m in re.finditer(r"[^.;!?\n]*\?", text)
-        if not {_stem(w) for w in _TOKEN.findall(m.group().lower())} & _ACTIONS
+        if not {stem(w) for w in TOKEN.findall(m.group().lower())} & _ACTIONS
     ]
 
     previous_end = 0
@@ -594,7 +454,7 @@ _ORDINALS = {
 
 
 def _has_key(stems: Sequence[str], phrase: str) -> bool:
-    key = _key(phrase)
+    key = key_of(phrase)
     if not key:
         return False
     return any(
@@ -608,8 +468,8 @@ def _words_near(stems: Sequence[str], words: Sequence[str], span: int = 4) -> in
     """The index of the first of `words` (stems) when all occur within `span` tokens."""
     if not words:
         return None
-    for i, stem in enumerate(stems):
-        if stem in words:
+    for i, word in enumerate(stems):
+        if word in words:
             window = stems[max(0, i - span) : i + span + 1]
             if all(w in window for w in words):
                 return i
@@ -623,11 +483,11 @@ _YES_NO_ALIASES = {"water resistance": ("waterproof",), "waterproof": ("water",)
 def _value_named(stems: Sequence[str], surfaces: Sequence[str], option: str, value: str) -> bool:
     """Whether the words name `value` of `option` ("black", "20 hours", "the large")."""
     v = value.lower()
-    key_words = [_stem(w) for w in _TOKEN.findall(option.lower())]
+    key_words = [stem(w) for w in TOKEN.findall(option.lower())]
     if v in ("yes", "no"):
         at = _words_near(stems, key_words)
         for alias in _YES_NO_ALIASES.get(option.lower(), ()):
-            at = at if at is not None else _words_near(stems, [_stem(alias)])
+            at = at if at is not None else _words_near(stems, [stem(alias)])
         if at is None:
             return False
         start = max(0, at - 4)
@@ -636,12 +496,12 @@ def _value_named(stems: Sequence[str], surfaces: Sequence[str], option: str, val
             for w in surfaces[start : at + len(key_words) + 2]
         )
         return negated == (v == "no")
-    value_key = _key(v)
+    value_key = key_of(v)
     plain = len(value_key) <= 2 or value_key.isdigit() or value_key in _PLAIN_VALUES
     if not plain and _has_key(stems, v):
         return True
     if not plain and " " in v.strip():
-        head = _TOKEN.findall(v)[0]
+        head = TOKEN.findall(v)[0]
         if any(ch.isdigit() for ch in head) and _has_key(stems, head):
             return True  # "the 60W one" for "60W equivalent"
     if any(_has_key(stems, word) for word in _SIZE_WORDS.get(v, ())):
@@ -771,12 +631,12 @@ def _resolve(
     own = [own_keys(line.name) for line in lines]
     aliases = [alias_keys(line.name) for line in lines]
     option_words = {
-        _stem(w)
+        stem(w)
         for line in lines
         for k, v in line.options.items()
-        for w in _TOKEN.findall(f"{k} {v}".lower())
+        for w in TOKEN.findall(f"{k} {v}".lower())
     }
-    every_key = set().union(*own, *aliases, _PRODUCT_WORDS) if lines else set(_PRODUCT_WORDS)
+    every_key = set().union(*own, *aliases, PRODUCT_WORDS) if lines else set(PRODUCT_WORDS)
     vocabulary = {k for k in every_key if k.isalpha()} | {w for w in option_words if w.isalpha()}
     tokens = _fix_typos(_tokens(text), vocabulary)
     mentions = _mentions(tokens, every_key)
@@ -795,8 +655,8 @@ def _resolve(
 
     groups: list[_Named] = []
     excluded: set[int] = set()
-    option_keys = {_key(k) for line in lines for k in line.options}
-    option_values = {_key(v) for line in lines for v in line.options.values()}
+    option_keys = {key_of(k) for line in lines for k in line.options}
+    option_values = {key_of(v) for line in lines for v in line.options.values()}
     told_clause = _told_clauses(text, tokens)
     told = [_told_only(text, tokens, m) or told_clause[m.first] for m in mentions]
     if all(told):  # "I got the wrong speaker": a story is all there is to go on
@@ -818,7 +678,7 @@ def _resolve(
             excluded.update(candidates)
             continue
         if not candidates:
-            if mention.key in _PRODUCT_WORDS:
+            if mention.key in PRODUCT_WORDS:
                 missing.append(mention.surface)
             continue
         groups.append(_settle(mention, candidates, lines, tokens, start, end, targets))
@@ -839,10 +699,10 @@ def _resolve(
         if not group.settled:
             others = {i for g in groups if g is not group for i in g.candidates}
             foreign = {
-                _stem(w)
+                stem(w)
                 for i in others
                 for v in lines[i].options.values()
-                for w in _TOKEN.findall(v.lower())
+                for w in TOKEN.findall(v.lower())
             }
             own_words = [
                 t for i, t in enumerate(tokens) if t.stem not in foreign and i not in targets
@@ -960,7 +820,7 @@ def _add_named(
     everything: bool,
 ) -> None:
     """A product the brain heard: a line the text named already, another line, or missing."""
-    key = _key(name)
+    key = key_of(name)
     if not key:
         return
     owners = [i for i, keys in enumerate(own) if key in keys]

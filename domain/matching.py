@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from domain.items import customer_words
+from domain.product_words import customer_words
 from domain.retail import Address, OrderLine, Variant
 
 # --- the order lines a message names -----------------------------------------------------
