@@ -19,7 +19,7 @@ they exclude: "everything except the coffee machine"), or an id they picked.
 Product words are read the way customers write them: the product's own name or its
 tail ("the speaker" for a Bluetooth Speaker), plurals and stems ("earbud", "tshirts",
 "t-shirt"), usual words for the product ("earbuds" and "airpods" for headphones,
-"hoover" for a vacuum cleaner, "tee" for a T-Shirt, `_LEXICON`), and one-letter
+"hoover" for a vacuum cleaner, "tee" for a T-Shirt: `domain.product_words`), and one-letter
 typos ("vaccum", "purifer") through rapidfuzz. A word that is another line's own
 name is that line's ("shoes" are the Running Shoes, not the Sneakers).
 

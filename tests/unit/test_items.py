@@ -17,13 +17,13 @@ from domain.items import (
     Missing,
     NothingNamed,
     Resolved,
-    alias_keys,
     choose_among,
     describe_choices,
     describe_lines,
     resolve_items,
     settled_lines,
 )
+from domain.product_words import alias_keys
 from domain.retail import Address, Order, OrderLine
 from store.seed import demo_data
 from tests.conformance.conftest import TAU2_MISSING, tau2_available
