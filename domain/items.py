@@ -667,13 +667,15 @@ def _resolve(
             was or _governing_family(tokens, m) not in (None, family)
             for was, m in zip(told, mentions, strict=True)
         ]
+    set_aside: set[int] = set()  # lines named only as context, or for another request
     for mention, (start, end), context in zip(mentions, windows, told, strict=True):
+        owners = [i for i, keys in enumerate(own) if mention.key in keys]
+        candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
         if mention.key in option_values and _names_an_option(tokens, mention, option_keys):
             continue  # "the laptop compartment" of a backpack is no laptop
         if context:
+            set_aside.update(candidates)
             continue
-        owners = [i for i, keys in enumerate(own) if mention.key in keys]
-        candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
         if _excluded(text, tokens, mention, option_words):
             excluded.update(candidates)
             continue
@@ -686,7 +688,9 @@ def _resolve(
     everything = _EVERYTHING.search(text.lower()) is not None
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
     for name in named:
-        _add_named(name, lines, own, aliases, groups, excluded, missing, untargeted, everything)
+        _add_named(
+            name, lines, own, aliases, groups, excluded | set_aside, missing, untargeted, everything
+        )
 
     # A group the ids pick from is settled by them ("the robotic one" answered by its id).
     for group in groups:

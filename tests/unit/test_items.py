@@ -280,6 +280,9 @@ def test_the_brains_names_count_as_named() -> None:
     assert missing == Missing(("coffee grinder",), ())
     # A name the text already settled adds nothing: the black speaker only.
     assert ids(resolve_items(SHOP, "the black speaker", ("Bluetooth Speaker",), ())) == ["2"]
+    # A product named only to say which delivery is meant stays out, heard or not.
+    text = "return the sneakers I received with the bulb"
+    assert ids(resolve_items(SHOP, text, ("Sneakers", "LED Light Bulb"), ())) == ["6"]
 
 
 def test_picked_ids_settle_their_group() -> None:
@@ -789,3 +792,9 @@ def test_two_requests_in_one_message_each_take_their_own_items(
     resolution = resolve_items(order, text, (), (), action=action)
     assert sorted(ids(resolution)) == sorted(settled), resolution
     assert isinstance(resolution, Resolved)
+    # The brain hears every product of the message; the other request's stay its own.
+    names = [
+        x.name for x in order.lines if x.name.lower() in text.lower() or x.name == "Garden Hose"
+    ]
+    heard = resolve_items(order, text, names, (), action=action)
+    assert sorted(ids(heard)) == sorted(settled), heard
