@@ -798,3 +798,15 @@ def test_two_requests_in_one_message_each_take_their_own_items(
     ]
     heard = resolve_items(order, text, names, (), action=action)
     assert sorted(ids(heard)) == sorted(settled), heard
+
+
+def tau2_item_outcomes() -> dict[str, int]:
+    """How the τ²-retail item requests settle, for the record (`python -c` this)."""
+    from store.tau2 import load_reference_db
+
+    outcomes: dict[str, int] = {}
+    for _, order, wanted in tau2_item_requests(load_reference_db()):
+        outcome, settled = play_item_request(order, wanted)
+        key = outcome if sorted(settled) == sorted(wanted) else "wrong"
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return outcomes
