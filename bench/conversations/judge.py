@@ -137,10 +137,10 @@ def judge_changes(
         kind, key = entity.split(" ", 1)
         doc = (after.orders if kind == "order" else after.users).get(key) or {}
         hit = next((c for c in unmatched if change_matches(c, entity, fields, doc)), None)
-        if hit is None and kind == "user" and _balances_only(fields):
-            # A gift card paying for, or refunded by, an expected change: its balance moves.
-            if any(c.action in _MONEY_ACTIONS for c in expected):
-                continue
+        # A gift card paying for, or refunded by, an expected change: its balance moves.
+        paid = any(c.action in _MONEY_ACTIONS for c in expected)
+        if hit is None and kind == "user" and paid and _balances_only(fields):
+            continue
         if hit is None:
             wrong = True
         else:
@@ -189,7 +189,9 @@ def repeated_question(replies: Iterable[str]) -> str | None:
 
 
 def private_strings(users: Mapping[str, Json], orders: Mapping[str, Json]) -> dict[str, set[str]]:
-    """Per customer: strings that identify them or their orders (email, street, full name, tracking ids)."""
+    """Per customer: strings that identify them or their orders.
+
+    Their email, street, full name and tracking numbers."""
     found: dict[str, set[str]] = {}
     for uid, user in users.items():
         name = user.get("name") or {}
@@ -279,7 +281,9 @@ def judge(
     facts_missing = [alts for alts in goal.facts if not any(a.lower() in everything for a in alts)]
     handed = handoff_record is not None or status == "escalated"
     expected_record = goal.handoff if isinstance(goal.handoff, Handoff) else None
-    want = True if expected_record is not None else goal.handoff
+    want: bool | None = True if expected_record is not None else None
+    if isinstance(goal.handoff, bool):
+        want = goal.handoff
     missing = handoff_complete(handoff_record or {}, expected_record) if handed else []
     goal_met = changes_met and not facts_missing and (want is None or want == handed)
     if want is True:

@@ -322,8 +322,12 @@ async def run_suite(
     work_dir: Path | None = None,
     concurrency: int = CONCURRENCY,
     progress: TextIO | None = None,
+    gated: bool = True,
 ) -> EvalReport:
-    """Play every scenario on a fresh stack; the judged outcomes."""
+    """Play every scenario on a fresh stack; the judged outcomes.
+
+    `gated=False` lets every category act on its own whatever the accuracy gate says,
+    for tests that need the action and approval paths whatever the gate clears."""
     from web.users import create_user
 
     if not scenarios:
@@ -337,7 +341,7 @@ async def run_suite(
 
     with tempfile.TemporaryDirectory(prefix="trustdesk-eval-", dir=work_dir) as tmp:
         say("starting Temporal, the store, the worker and the web app")
-        async with _bench_stack(Path(tmp), 1, gated=True) as (stack, _):
+        async with _bench_stack(Path(tmp), 1, gated=gated) as (stack, _):
             store = _Store(stack)
             say(f"seeding {', '.join(datasets)}")
             store.seed(datasets)
