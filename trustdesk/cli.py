@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="latency: run the dev server without its database file, to see what the file costs",
     )
+
+    p = sub.add_parser("eval", help="measure how the agent resolves scripted conversations")
+    _common(p)
+    p.add_argument("suite", choices=["conversations"])
+    p.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
+    p.add_argument("--dataset", choices=["demo", "tau2-retail"], help="default: both")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser
 
 
@@ -191,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"audit chain BROKEN at event {check.first_bad_seq} (after {check.checked} good)")
         return 1
+    if command == "eval":
+        from bench.conversations.runner import run_conversations_cli
+
+        return run_conversations_cli(args.split, as_json=args.json, dataset=args.dataset)
     if command == "bench":
         if args.suite == "conformance":
             from trustdesk.bench.conformance import run_conformance_bench

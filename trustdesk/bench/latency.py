@@ -263,9 +263,12 @@ def _bench_settings(root: Path, server: DevServer, web_port: int) -> Settings:
 
 @contextlib.asynccontextmanager
 async def _bench_stack(
-    root: Path, customers: int, *, temporal_in_memory: bool = False
+    root: Path, customers: int, *, temporal_in_memory: bool = False, gated: bool = False
 ) -> AsyncIterator[tuple[_Stack, list[BenchCustomer]]]:
-    """Temporal, store, agent and floor workers and the web app; all stopped on exit."""
+    """Temporal, store, agent and floor workers and the web app; all stopped on exit.
+
+    `gated` leaves the accuracy gate in charge of which categories act on their own,
+    as `trustdesk up` does, for benchmarks that measure the product as shipped."""
     from domain.dialogue import HANDLED
     from store.db import migrate
     from web.app import create_app
@@ -281,7 +284,7 @@ async def _bench_stack(
         migrate(settings.store_url)
         # Every category the agent handles may act on its own here, whatever the accuracy gate
         # would clear: the bench times the path on which the agent acts.
-        deps = build_deps(settings, autonomous=[c.value for c in HANDLED])
+        deps = build_deps(settings, autonomous=None if gated else [c.value for c in HANDLED])
         shop = load_bench_shop(deps.sessions, customers)
         password = secrets.token_urlsafe(24)
         create_user(deps.sessions, APPROVER, password, "approver", APPROVER_LIMIT)
