@@ -48,6 +48,8 @@ def run_knowledge(settings: Settings, args: argparse.Namespace, out: TextIO) -> 
     if args.knowledge_command == "sync":
         print(f"indexed {prepare_knowledge(settings)}", file=out)
         return 0
+    if not knowledge_dir(settings.data_dir).exists():  # first use: the shipped articles
+        prepare_knowledge(settings)
     kb = open_knowledge_base(settings)
     passages = kb.search(args.question, limit=args.limit)
     if not passages:
