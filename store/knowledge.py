@@ -138,7 +138,9 @@ class KnowledgeBase:
             statement = _SQLITE_SEARCH
         rows = session.execute(statement, {"query": query, "limit": limit}).all()
         found = [
-            Passage(slug=r.slug, title=r.title, heading=r.heading, text=r.body, score=float(r.score))
+            Passage(
+                slug=r.slug, title=r.title, heading=r.heading, text=r.body, score=float(r.score)
+            )
             for r in rows
         ]
         return [replace(p, coverage=coverage(groups, p)) for p in found]

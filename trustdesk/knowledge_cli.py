@@ -27,9 +27,8 @@ def prepare_knowledge(settings: Settings) -> str:
     copied = install_default_articles(directory)
     report = open_knowledge_base(settings).sync_from_dir(directory)
     origin = "the shipped articles, " if copied else ""
-    return (
-        f"{report.indexed} articles ({origin}{report.passages} passages) from {directory}"
-        + (f", {report.removed} removed" if report.removed else "")
+    return f"{report.indexed} articles ({origin}{report.passages} passages) from {directory}" + (
+        f", {report.removed} removed" if report.removed else ""
     )
 
 

@@ -36,7 +36,8 @@ async def test_an_admin_edits_an_article_and_finds_the_new_text(
     text = await body.input_value()
     await body.fill(
         text
-        + "\n\n## Gift wrapping\nWe gift wrap any parcel for $4; add a note and we print it on a card.\n"
+        + "\n\n## Gift wrapping\n"
+        + "We gift wrap any parcel for $4; add a note and we print it on a card.\n"
     )
     await page.get_by_test_id("save-article").click()
     await expect(page.get_by_test_id("notice")).to_contain_text("Saved and indexed")

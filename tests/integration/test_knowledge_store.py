@@ -35,7 +35,9 @@ def kb(sessions: sessionmaker[Session], tmp_path: Path) -> KnowledgeBase:
         ("can i pay with paypal", "payment"),
     ],
 )
-def test_a_question_finds_its_article_with_a_score(kb: KnowledgeBase, question: str, slug: str) -> None:
+def test_a_question_finds_its_article_with_a_score(
+    kb: KnowledgeBase, question: str, slug: str
+) -> None:
     passages = kb.search(question)
     assert passages, question
     assert passages[0].slug == slug
@@ -59,7 +61,9 @@ def test_a_saved_article_is_searchable_at_once_and_its_file_written(
 ) -> None:
     assert all(p.slug != "gift-wrapping" for p in kb.search("gift wrapping"))
     article = make_article(
-        "gift-wrapping", "Gift wrapping", "## Do you offer gift wrapping?\nYes, gift wrapping costs $4."
+        "gift-wrapping",
+        "Gift wrapping",
+        "## Do you offer gift wrapping?\nYes, gift wrapping costs $4.",
     )
     kb.save(article, "admin", create=True)
     [best, *_] = kb.search("do you do gift wrapping")
@@ -101,9 +105,7 @@ def test_sync_follows_the_directory(kb: KnowledgeBase, tmp_path: Path) -> None:
     (kb.directory / "hours.md").write_text("# Holiday hours\nClosed on December 25th.\n")
     report = kb.sync_from_dir()
     assert report.removed == 1
-    assert {a.slug for a in kb.list_articles()} == {
-        p.stem for p in kb.directory.glob("*.md")
-    }
+    assert {a.slug for a in kb.list_articles()} == {p.stem for p in kb.directory.glob("*.md")}
     [best, *_] = kb.search("are you closed on christmas december 25th")
     assert best.slug == "hours"
     # One bad file: nothing changes.

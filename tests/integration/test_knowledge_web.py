@@ -92,7 +92,9 @@ async def test_an_admin_searches_edits_creates_and_deletes(
     )
     assert saved.status_code == 303
     [best, *_] = kb_of(http).search("can I return sandals")
-    assert best.slug == "returns" and "sandals are final sale" in best.text and "30 days" in best.text
+    assert (
+        best.slug == "returns" and "sandals are final sale" in best.text and "30 days" in best.text
+    )
     assert "sandals are final sale" in (settings.data_dir / "knowledge" / "returns.md").read_text()
 
     created = await http.post(
@@ -117,16 +119,18 @@ async def test_an_admin_searches_edits_creates_and_deletes(
     )
     assert bad_slug.status_code == 422 and "slug" in bad_slug.text
 
-    deleted = await http.post("/review/admin/knowledge/gift-wrap/delete", data={"csrf_token": token})
+    deleted = await http.post(
+        "/review/admin/knowledge/gift-wrap/delete", data={"csrf_token": token}
+    )
     assert deleted.status_code == 303
     assert (await http.get("/review/admin/knowledge/gift-wrap")).status_code == 404
     assert not (settings.data_dir / "knowledge" / "gift-wrap.md").exists()
 
     with sqlite_sessions() as session:
         events = session.execute(
-            select(AuditEventRow.kind, AuditEventRow.actor).where(
-                AuditEventRow.kind.like("knowledge.article%")
-            ).order_by(AuditEventRow.seq)
+            select(AuditEventRow.kind, AuditEventRow.actor)
+            .where(AuditEventRow.kind.like("knowledge.article%"))
+            .order_by(AuditEventRow.seq)
         ).all()
     assert [tuple(e) for e in events] == [
         ("knowledge.article_saved", "ad"),

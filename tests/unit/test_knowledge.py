@@ -72,9 +72,9 @@ def test_an_article_survives_its_own_file() -> None:
 
 def test_placeholders_are_filled_from_the_policy_and_unknown_ones_refused() -> None:
     values = policy_placeholders(load_policy())
-    assert fill_placeholders("{{ return_window_days }} days, {{refund_card_business_days}}", values) == (
-        "30 days, 7"
-    )
+    assert fill_placeholders(
+        "{{ return_window_days }} days, {{refund_card_business_days}}", values
+    ) == ("30 days, 7")
     with pytest.raises(InvalidArticle, match="return_window"):
         fill_placeholders("{{ return_window }} days", values)
 
@@ -159,7 +159,10 @@ def test_a_knowledge_reply_may_state_only_the_passages_numbers() -> None:
     text, problems = ground_knowledge_reply("It takes 14 days, on May 3rd.", answer)
     assert problems == ["number 14", "date 'may 3rd'"]
     assert text == word_knowledge_answer(answer)
-    assert ground_knowledge_reply("Up to 7 business days.", answer) == ("Up to 7 business days.", [])
+    assert ground_knowledge_reply("Up to 7 business days.", answer) == (
+        "Up to 7 business days.",
+        [],
+    )
 
 
 def test_a_no_match_reply_states_no_number() -> None:

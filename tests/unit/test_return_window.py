@@ -23,11 +23,17 @@ from domain.retail import (
 )
 
 CARD = "credit_card_1"
-METHODS = {CARD: PaymentMethod(id=CARD, kind=PaymentKind.CREDIT_CARD, brand="visa", last_four="4242")}
-ADDRESS = Address(address1="1 Main St", address2="", city="Boston", state="MA", country="USA", zip="02139")
+METHODS = {
+    CARD: PaymentMethod(id=CARD, kind=PaymentKind.CREDIT_CARD, brand="visa", last_four="4242")
+}
+ADDRESS = Address(
+    address1="1 Main St", address2="", city="Boston", state="MA", country="USA", zip="02139"
+)
 DELIVERED = date(2026, 11, 1)
 CATALOGUE = {
-    "i2": Variant(item_id="i2", product_id="p", options={"size": "9"}, price=Decimal("80.00"), available=True)
+    "i2": Variant(
+        item_id="i2", product_id="p", options={"size": "9"}, price=Decimal("80.00"), available=True
+    )
 }
 
 
@@ -38,10 +44,14 @@ def order(delivered_on: date | None) -> Order:
         status="delivered",
         address=ADDRESS,
         lines=(
-            OrderLine(product_id="p", item_id="i1", name="Shoes", price=Decimal("80.00"), options={}),
+            OrderLine(
+                product_id="p", item_id="i1", name="Shoes", price=Decimal("80.00"), options={}
+            ),
         ),
         transactions=(
-            Transaction(kind=TransactionKind.PAYMENT, amount=Decimal("80.00"), payment_method_id=CARD),
+            Transaction(
+                kind=TransactionKind.PAYMENT, amount=Decimal("80.00"), payment_method_id=CARD
+            ),
         ),
         delivered_on=delivered_on,
     )
@@ -52,7 +62,12 @@ def order(delivered_on: date | None) -> Order:
     [
         (DELIVERED, 30, date(2026, 12, 1), True),  # day 30: still inside
         (DELIVERED, 30, date(2026, 12, 2), False),  # day 31: closed
-        (None, 30, date(2027, 6, 1), True),  # no delivery date known (τ²-retail): nothing to enforce
+        (
+            None,
+            30,
+            date(2027, 6, 1),
+            True,
+        ),  # no delivery date known (τ²-retail): nothing to enforce
         (DELIVERED, None, date(2027, 6, 1), True),  # a policy without a window
     ],
 )

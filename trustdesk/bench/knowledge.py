@@ -113,7 +113,9 @@ def score(
                     else ""
                 )
             )
-    return Scores(threshold, len(ranked), answerable, top1, said, right, unanswerable, tuple(misses))
+    return Scores(
+        threshold, len(ranked), answerable, top1, said, right, unanswerable, tuple(misses)
+    )
 
 
 def rank_questions(
@@ -151,7 +153,8 @@ def run_knowledge_eval(
         f"thresholds: score {threshold:g}, coverage {MIN_COVERAGE:.0%}"
     )
     print(
-        f"  top-1 accuracy      {result.top1_accuracy:6.1%}  ({result.top1_correct}/{result.answerable})"
+        f"  top-1 accuracy      {result.top1_accuracy:6.1%}  "
+        f"({result.top1_correct}/{result.answerable})"
     )
     print(
         f"  no-match precision  {result.no_match_precision:6.1%}  "

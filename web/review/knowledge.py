@@ -18,7 +18,14 @@ from domain.knowledge import Article, InvalidArticle, make_article
 from domain.policy import policy_placeholders
 from store.knowledge import KnowledgeBase, knowledge_dir
 from web.deps import Context, WebContext
-from web.review.access import Permission, PostingReviewer, Reviewer, ReviewerDep, ReviewError, require
+from web.review.access import (
+    Permission,
+    PostingReviewer,
+    Reviewer,
+    ReviewerDep,
+    ReviewError,
+    require,
+)
 from web.review.render import page, see_other
 
 router = APIRouter(prefix="/review/admin/knowledge")
