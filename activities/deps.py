@@ -8,12 +8,16 @@ reach the store and the brain through this one process-wide slot instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from brain.base import Brain
 from domain.policy import Policy
 from store.actions import RetailActions
+
+if TYPE_CHECKING:  # the workflow sandbox imports this module: keep the search engine out
+    from store.knowledge import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,8 @@ class AgentDeps:
     brain: Brain
     policy: Policy
     autonomous_categories: frozenset[str]
+    #: The shop's help articles (`KnowledgeBase.search`); None where a test needs none.
+    knowledge: KnowledgeBase | None = None
 
 
 _installed: AgentDeps | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -30,6 +31,7 @@ from domain.errors import (
     PaymentMethodNotAllowed,
     PaymentMethodNotFound,
     RefundExceedsPaid,
+    ReturnWindowClosed,
     SameItem,
     VariantNotFound,
     VariantUnavailable,
@@ -171,6 +173,8 @@ class Order(_Value):
     exchange_price_difference: Decimal | None = None
     cancel_reason: str | None = None
     fulfillments: tuple[Fulfillment, ...] = ()
+    #: When the order reached the customer; unknown (None) for data sets without it.
+    delivered_on: date | None = None
 
     def total_paid(self) -> Decimal:
         return sum(
@@ -225,6 +229,29 @@ def _require_status(order: Order, allowed: Sequence[str], verb: str) -> None:
 
 def _is_pending(order: Order) -> bool:
     return order.status in (OrderStatus.PENDING, OrderStatus.PENDING_ITEM_MODIFIED)
+
+
+@dataclass(frozen=True)
+class ReturnWindow:
+    """The shop's return window and the day it is judged on (the store's today)."""
+
+    days: int | None
+    today: date
+
+
+def check_return_window(order: Order, window: ReturnWindow | None, verb: str) -> None:
+    """Refuse when the order was delivered more than the window's days before today.
+
+    No window, or no known delivery date, means nothing to enforce.
+    """
+    if window is None or window.days is None or order.delivered_on is None:
+        return
+    elapsed = (window.today - order.delivered_on).days
+    if elapsed > window.days:
+        raise ReturnWindowClosed(
+            f"order {order.id} was delivered on {order.delivered_on.isoformat()}, "
+            f"{elapsed} days ago; items can be {verb} within {window.days} days of delivery"
+        )
 
 
 def _method(methods: Mapping[str, PaymentMethod], method_id: str) -> PaymentMethod:
@@ -470,12 +497,15 @@ def plan_return(
     method_id: str,
     methods: Mapping[str, PaymentMethod],
     refund_limit: Decimal | None = None,
+    window: ReturnWindow | None = None,
 ) -> OrderChange:
     """Request the return of delivered items; the money moves when they arrive.
 
-    `refund_limit` caps the refund below the items' price (an approver allowed less).
+    `refund_limit` caps the refund below the items' price (an approver allowed less);
+    `window` refuses items delivered longer ago than the shop's return window.
     """
     _require_status(order, [OrderStatus.DELIVERED], "returned")
+    check_return_window(order, window, "returned")
     method = _method(methods, method_id)
     if not method.is_gift_card and method_id != _original_method_id(order):
         raise PaymentMethodNotAllowed(
@@ -516,9 +546,11 @@ def plan_exchange(
     method_id: str,
     methods: Mapping[str, PaymentMethod],
     catalogue: Mapping[str, Variant],
+    window: ReturnWindow | None = None,
 ) -> OrderChange:
     """Request the exchange of delivered items for other variants of the same products."""
     _require_status(order, [OrderStatus.DELIVERED], "exchanged")
+    check_return_window(order, window, "exchanged")
     indexes = _pick_lines(order, item_ids)
     _check_counts(item_ids, new_item_ids)
     variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=True)

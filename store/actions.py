@@ -53,6 +53,7 @@ from domain.retail import (
     Order,
     OrderChange,
     Product,
+    ReturnWindow,
     plan_cancel,
     plan_exchange,
     plan_modify_items,
@@ -62,7 +63,7 @@ from domain.retail import (
     plan_return,
 )
 from store.audit import append_event
-from store.models import ActionRecordRow, OrderRow, PaymentMethodRow, TransactionRow
+from store.models import ActionRecordRow, OrderRow, PaymentMethodRow, TransactionRow, utcnow
 from store.repository import method_of, order_of, set_address
 from store.uow import UnitOfWork
 
@@ -249,18 +250,21 @@ class RetailActions:
             case ReturnItems():
                 return plan_return(
                     order, command.item_ids, command.payment_method_id, methods,
-                    command.refund_limit,
+                    command.refund_limit, self._return_window(),
                 )
             case ExchangeItems():
                 catalogue = uow.shop.variants(command.new_item_ids)
                 return plan_exchange(
                     order, command.item_ids, command.new_item_ids, command.payment_method_id,
-                    methods, catalogue,
+                    methods, catalogue, self._return_window(),
                 )
             case ReceiveReturn():
                 catalogue = uow.shop.variants(order.exchange_new_items or ())
                 return plan_receive_return(order, methods, catalogue)
         raise TypeError(f"unknown command {command!r}")
+
+    def _return_window(self) -> ReturnWindow:
+        return ReturnWindow(self.policy.terms.return_window_days, utcnow().date())
 
     @staticmethod
     def _check_owner(customer_id: str, authorization: Authorization) -> None:

@@ -108,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--threshold", type=float, help="abstain below this confidence (default: the model's)")
 
+    p = sub.add_parser("knowledge", help="the shop's knowledge base: search, sync, eval")
+    _common(p)
+    knowledge = p.add_subparsers(dest="knowledge_command", required=True)
+    search = knowledge.add_parser("search", help="the best passages for a question")
+    search.add_argument("question")
+    search.add_argument("--limit", type=int, default=3)
+    knowledge.add_parser(
+        "sync", help="index <data dir>/knowledge/*.md (the shipped articles on first use)"
+    )
+    evaluate = knowledge.add_parser("eval", help="measure retrieval on labelled questions")
+    evaluate.add_argument("--split", choices=["heldout", "dev"], default="heldout")
+    evaluate.add_argument("--scratch-url", help="an empty database to measure on (default: SQLite)")
+    evaluate.add_argument("--sweep", action="store_true", help="figures at other thresholds")
+    evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
+
     p = sub.add_parser("bench", help="benchmarks and conformance reports")
     _common(p)
     p.add_argument("suite", choices=["conformance", "latency"])
@@ -202,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bench.conversations.runner import run_conversations_cli
 
         return run_conversations_cli(args.split, as_json=args.json, dataset=args.dataset)
+    if command == "knowledge":
+        from trustdesk.knowledge_cli import run_knowledge
+
+        return run_knowledge(settings, args, sys.stdout)
     if command == "bench":
         if args.suite == "conformance":
             from trustdesk.bench.conformance import run_conformance_bench

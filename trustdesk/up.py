@@ -45,6 +45,9 @@ def _prepare_store(settings: Settings, dataset: str) -> None:
     finally:
         engine.dispose()
     print(f"store     {settings.store_url} (seeded {dataset}: {counts})", flush=True)
+    from trustdesk.knowledge_cli import prepare_knowledge
+
+    print(f"knowledge {prepare_knowledge(settings)}", flush=True)
 
 
 def child_env(settings: Settings) -> dict[str, str]:

@@ -20,9 +20,11 @@ from brain.offline import OfflineBrain
 from brain.select import select_brain
 from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
+from domain.policy import policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
+from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
 
@@ -49,6 +51,9 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         brain=brain,
         policy=settings.policy,
         autonomous_categories=frozenset(autonomous),
+        knowledge=KnowledgeBase(
+            sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
+        ),
     )
 
 
