@@ -54,11 +54,11 @@ def format_table(report: GateReport) -> str:
             f"| {s.coverage:.1%} | {note} |"
         )
     given = report.given
-    precision = report.correct / given if given else 0.0
-    coverage = report.correct / max(report.n, 1)
+    overall = report.correct / given if given else 0.0
+    covered = report.correct / max(report.n, 1)
     rows.append(
-        f"| **all** | {report.n} | | {given} | {report.correct} | {precision:.1%} | "
-        f"| {coverage:.1%} | |"
+        f"| **all** | {report.n} | | {given} | {report.correct} | {overall:.1%} | "
+        f"| {covered:.1%} | |"
     )
     return "\n".join(rows)
 
