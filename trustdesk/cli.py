@@ -101,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--history", type=Path, help="labelled messages, .csv or .jsonl (default: the shipped held-out split)")
     p.add_argument("--label-map", type=Path, help="JSON object mapping your labels to categories (null skips)")
-    p.add_argument("--threshold", type=float, default=0.95, help="accuracy a category needs (default 0.95)")
-    p.add_argument("--min-samples", type=int, default=30, help="messages a category needs (default 30)")
+    p.add_argument("--threshold", type=float, default=0.95, help="Wilson lower bound of the answers' precision a category needs (default 0.95)")
 
     p = sub.add_parser("classify", help="classify messages read one per line on stdin; JSON lines out")
     _common(p)
