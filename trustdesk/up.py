@@ -35,16 +35,17 @@ CHILD_STOP_TIMEOUT = 15.0
 
 
 def _prepare_store(settings: Settings, dataset: str) -> None:
-    from store.db import make_engine, migrate, session_factory
-    from store.seed import seed
-
-    migrate(settings.store_url)
-    engine = make_engine(settings.store_url)
-    try:
-        counts = seed(session_factory(engine), dataset)
-    finally:
-        engine.dispose()
-    print(f"store     {settings.store_url} (seeded {dataset}: {counts})", flush=True)
+    """Migrate and seed the store in a child process (`trustdesk seed`), so this process,
+    which only supervises the others, never holds SQLAlchemy, Alembic or the seed data."""
+    argv = [sys.executable, "-m", "trustdesk.cli", "seed", "--dataset", dataset,
+            "--data-dir", str(settings.data_dir)]  # fmt: skip
+    if settings.database_url:
+        argv += ["--database-url", settings.database_url]
+    done = subprocess.run(argv, env=child_env(settings), capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise RuntimeError(f"`trustdesk seed` failed: {last}")
+    print(f"store     {settings.store_url} ({done.stdout.strip()})", flush=True)
 
 
 def child_env(settings: Settings) -> dict[str, str]:
