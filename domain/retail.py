@@ -384,7 +384,11 @@ def plan_cancel(order: Order, reason: str, methods: Mapping[str, PaymentMethod])
         if amount <= ZERO:
             continue
         held[t.payment_method_id] -= amount
-        refunds.append(Transaction(kind=TransactionKind.REFUND, amount=amount, payment_method_id=t.payment_method_id))
+        refunds.append(
+            Transaction(
+                kind=TransactionKind.REFUND, amount=amount, payment_method_id=t.payment_method_id
+            )
+        )
     total = sum((r.amount for r in refunds), ZERO)
     return OrderChange(
         order_id=order.id,
@@ -398,6 +402,40 @@ def plan_cancel(order: Order, reason: str, methods: Mapping[str, PaymentMethod])
     )
 
 
+@dataclass(frozen=True)
+class _Swap:
+    """Lines of an order priced against the variants that replace them."""
+
+    indexes: list[int]
+    variants: list[Variant]
+    difference: Decimal  # positive: the customer owes it; negative: they are owed it
+    method: PaymentMethod
+
+
+def _price_swap(
+    order: Order,
+    item_ids: Sequence[str],
+    new_item_ids: Sequence[str],
+    method_id: str,
+    methods: Mapping[str, PaymentMethod],
+    catalogue: Mapping[str, Variant],
+    *,
+    allow_same: bool,
+) -> _Swap:
+    """Pick the lines, their replacements and the price difference, and check that the
+    method can settle it: the checks an item change and an exchange share, in one order."""
+    indexes = _pick_lines(order, item_ids)
+    _check_counts(item_ids, new_item_ids)
+    variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=allow_same)
+    difference = sum(
+        (v.price - order.lines[i].price for i, v in zip(indexes, variants, strict=True)), ZERO
+    )
+    method = _method(methods, method_id)
+    _check_gift_card_covers(method, difference, "the price difference")
+    _check_refundable(order, -difference)
+    return _Swap(indexes, variants, difference, method)
+
+
 def plan_modify_items(
     order: Order,
     item_ids: Sequence[str],
@@ -408,15 +446,11 @@ def plan_modify_items(
 ) -> OrderChange:
     """Swap items of a pending order for other variants of the same products (once)."""
     _require_status(order, [OrderStatus.PENDING], "modified item by item")
-    indexes = _pick_lines(order, item_ids)
-    _check_counts(item_ids, new_item_ids)
-    variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=False)
-    difference = sum(
-        (v.price - order.lines[i].price for i, v in zip(indexes, variants, strict=True)), ZERO
+    swap = _price_swap(
+        order, item_ids, new_item_ids, method_id, methods, catalogue, allow_same=False
     )
-    method = _method(methods, method_id)
-    _check_gift_card_covers(method, difference, "the price difference")
-    _check_refundable(order, -difference)
+    indexes, variants = swap.indexes, swap.variants
+    difference, method = swap.difference, swap.method
     kind = TransactionKind.PAYMENT if difference > ZERO else TransactionKind.REFUND
     deltas = ((method_id, -difference),) if method.is_gift_card else ()
     verb = "charge" if difference > ZERO else "refund"
@@ -438,7 +472,9 @@ def plan_modify_items(
 def plan_modify_order_address(order: Order, address: Address) -> OrderChange:
     """Change where a pending order ships."""
     if not _is_pending(order):
-        raise WrongOrderStatus(f"order {order.id} is {order.status!r}; only a pending order ships elsewhere")
+        raise WrongOrderStatus(
+            f"order {order.id} is {order.status!r}; only a pending order ships elsewhere"
+        )
     return OrderChange(
         order_id=order.id,
         action="modify_order_address",
@@ -453,7 +489,9 @@ def plan_modify_order_payment(
 ) -> OrderChange:
     """Pay a pending order with another of the customer's methods; refund the old one."""
     if not _is_pending(order):
-        raise WrongOrderStatus(f"order {order.id} is {order.status!r}; only a pending order can change payment")
+        raise WrongOrderStatus(
+            f"order {order.id} is {order.status!r}; only a pending order can change payment"
+        )
     method = _method(methods, method_id)
     if len(order.transactions) != 1 or order.transactions[0].kind is not TransactionKind.PAYMENT:
         raise PaymentHistoryConflict(
@@ -551,21 +589,16 @@ def plan_exchange(
     """Request the exchange of delivered items for other variants of the same products."""
     _require_status(order, [OrderStatus.DELIVERED], "exchanged")
     check_return_window(order, window, "exchanged")
-    indexes = _pick_lines(order, item_ids)
-    _check_counts(item_ids, new_item_ids)
-    variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=True)
-    difference = sum(
-        (v.price - order.lines[i].price for i, v in zip(indexes, variants, strict=True)), ZERO
+    swap = _price_swap(
+        order, item_ids, new_item_ids, method_id, methods, catalogue, allow_same=True
     )
-    method = _method(methods, method_id)
-    _check_gift_card_covers(method, difference, "the price difference")
-    _check_refundable(order, -difference)
+    difference, method = swap.difference, swap.method
     return OrderChange(
         order_id=order.id,
         action="exchange_items",
         amount=abs(difference),
         summary=(
-            f"exchange {len(indexes)} item(s) of order {order.id}; price difference "
+            f"exchange {len(swap.indexes)} item(s) of order {order.id}; price difference "
             f"{format_money(difference)} settled with the {method.describe()}"
         ),
         status=OrderStatus.EXCHANGE_REQUESTED,
@@ -594,12 +627,17 @@ def plan_receive_return(
         if order.return_refund_limit is not None:
             amount = min(amount, order.return_refund_limit)
         _check_return_refund(order, method, amount)
-        refund = Transaction(kind=TransactionKind.REFUND, amount=amount, payment_method_id=method_id)
+        refund = Transaction(
+            kind=TransactionKind.REFUND, amount=amount, payment_method_id=method_id
+        )
         return OrderChange(
             order_id=order.id,
             action="receive_return",
             amount=amount,
-            summary=f"returned items of order {order.id} received; refund {format_money(amount)} to the {method.describe()}",
+            summary=(
+                f"returned items of order {order.id} received; refund {format_money(amount)} "
+                f"to the {method.describe()}"
+            ),
             status=OrderStatus.RETURNED,
             transactions=(refund,),
             gift_card_deltas=_gift_card_credits(methods, [refund]),
@@ -629,7 +667,9 @@ def plan_receive_return(
     if difference > ZERO:
         _check_gift_card_covers(method, difference, "the price difference")
         transactions = (
-            Transaction(kind=TransactionKind.PAYMENT, amount=difference, payment_method_id=method_id),
+            Transaction(
+                kind=TransactionKind.PAYMENT, amount=difference, payment_method_id=method_id
+            ),
         )
         deltas = ((method_id, -difference),) if method.is_gift_card else ()
     elif difference < ZERO:
@@ -686,5 +726,6 @@ def apply_change(
     new_methods = dict(methods)
     for method_id, delta in change.gift_card_deltas:
         m = new_methods[method_id]
-        new_methods[method_id] = m.model_copy(update={"balance": to_money((m.balance or ZERO) + delta)})
+        balance = to_money((m.balance or ZERO) + delta)
+        new_methods[method_id] = m.model_copy(update={"balance": balance})
     return new_order, new_methods

@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     web_port: int = 8000
     policy_file: Path | None = None
     secret_key: str | None = Field(
-        default=None, description="Signs tokens and sessions; generated into the data dir when unset."
+        default=None,
+        description="Signs tokens and sessions; generated into the data dir when unset.",
     )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None

@@ -1,4 +1,4 @@
-"""`trustdesk knowledge search|sync|eval`: the knowledge base from the command line."""
+"""`trustdesk knowledge search|sync`: the knowledge base from the command line."""
 
 from __future__ import annotations
 
@@ -33,16 +33,6 @@ def prepare_knowledge(settings: Settings) -> str:
 
 
 def run_knowledge(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
-    if args.knowledge_command == "eval":
-        from trustdesk.bench.knowledge import run_knowledge_eval
-
-        return run_knowledge_eval(
-            settings.policy,
-            args.split,
-            scratch_url=args.scratch_url,
-            sweep=args.sweep,
-            show_misses=args.misses,
-        )
     migrate(settings.store_url)
     if args.knowledge_command == "sync":
         print(f"indexed {prepare_knowledge(settings)}", file=out)

@@ -8,7 +8,6 @@ import signal
 from collections.abc import Iterable, Sequence
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -27,6 +26,7 @@ from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
+from workflows.gateway import connect as connect_client
 
 
 def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
@@ -72,11 +72,7 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
 
 
 async def connect(settings: Settings) -> Client:
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-    )
+    return await connect_client(settings.temporal_address, settings.temporal_namespace)
 
 
 def build_worker(

@@ -47,11 +47,11 @@ from store.channels import (
     sent_email,
 )
 from store.outbox import OutboxMessage, mark_bounced
-from trustdesk.cases import CaseGateway, refusal_type
 from trustdesk.config import Settings
 from workers.email_text import InboundEmail, parse_email
 from workers.senders import DeliveryFailed
 from workflows.contracts import MAX_MESSAGE_CHARS, PostMessageInput
+from workflows.gateway import CaseGateway, connect, refusal_type
 
 log = logging.getLogger("trustdesk.email")
 
@@ -338,11 +338,10 @@ class EmailSender:
 async def main(settings: Settings) -> None:
     """Listen for customer email until SIGINT/SIGTERM."""
     from store.db import make_engine, migrate, session_factory
-    from workers.agent import connect
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
-    client = await connect(settings)
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
     gateway = CaseGateway(client, settings.task_queue, settings.policy.approval_sla_minutes)
     handler = SupportMailHandler(
         gateway, session_factory(engine), support_address=settings.support_address

@@ -32,14 +32,6 @@ with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
     from domain.approvals import ApprovalRefused, Decider, check_decision
     from graph.builder import GRAPH_NAME
-    from trustdesk.search_attributes import (
-        AMOUNT,
-        CASE_CATEGORY,
-        CASE_STATUS,
-        CHANNEL,
-        CUSTOMER_ID,
-        RISK_LEVEL,
-    )
     from workflows.contracts import (
         ActionView,
         AgentReply,
@@ -57,6 +49,14 @@ with workflow.unsafe.imports_passed_through():
         SubmitApprovalInput,
         SubmitApprovalResult,
         TranscriptEntry,
+    )
+    from workflows.search_attributes import (
+        AMOUNT,
+        CASE_CATEGORY,
+        CASE_STATUS,
+        CHANNEL,
+        CUSTOMER_ID,
+        RISK_LEVEL,
     )
 
 _STATUS_OF_OUTCOME = {

@@ -15,8 +15,8 @@ from store.models import OrderRow, TransactionRow
 from tests.replay.recording import record_history
 from tests.waiting import wait_until
 from tests.workflows.conftest import CaseHarness
-from trustdesk.cases import CaseGateway, refusal_type
 from workflows.contracts import Approver, PostMessageInput, Role, SubmitApprovalInput
+from workflows.gateway import CaseGateway, refusal_type
 
 
 def gateway(h: CaseHarness) -> CaseGateway:

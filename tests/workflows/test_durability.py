@@ -29,7 +29,6 @@ from store.models import ActionRecordRow, OrderRow, TransactionRow
 from tests.temporal_env import dev_server, time_skipping_env
 from tests.waiting import wait_until
 from tests.workflows.conftest import make_deps
-from trustdesk.cases import CaseGateway
 from workers.agent import build_worker
 from workflows.case import SupportCaseWorkflow
 from workflows.contracts import (
@@ -39,6 +38,7 @@ from workflows.contracts import (
     Role,
     SubmitApprovalInput,
 )
+from workflows.gateway import CaseGateway
 
 APPROVER = Approver(username="pat", role=Role.APPROVER, approval_limit=Decimal("1000"))
 RETURN_899 = "I'd like to return order #W0000003, my email is ada@example.com"

@@ -1,4 +1,10 @@
-"""The client side of case workflows, shared by the web process, channel workers and tests."""
+"""The client side of case workflows, shared by the web process, channel workers and tests.
+
+It names the workflow, its updates and its queries rather than importing
+`workflows/case.py`, so a process that only talks to cases (web, email) loads
+neither the graph nor LangGraph. `tests/unit/test_gateway_names.py` holds the names
+against `SupportCaseWorkflow`.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,8 @@ from temporalio.client import (
     WorkflowUpdateStage,
 )
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
 
-from workflows.case import SupportCaseWorkflow
 from workflows.contracts import (
     LIVE_CHANNELS,
     CaseInput,
@@ -28,6 +34,23 @@ from workflows.contracts import (
     case_id_for,
 )
 
+#: `SupportCaseWorkflow`'s type name, and its updates and queries by name.
+WORKFLOW = "SupportCaseWorkflow"
+POST_MESSAGE = "post_message"
+SUBMIT_APPROVAL = "submit_approval"
+POST_HUMAN_REPLY = "post_human_reply"
+HAND_BACK = "hand_back"
+CLOSE_CASE = "close_case"
+GET_CASE = "get_case"
+GET_PENDING_APPROVAL = "get_pending_approval"
+
+
+async def connect(address: str, namespace: str = "default") -> Client:
+    """A Temporal client with the pydantic data converter every client of cases needs."""
+    return await Client.connect(
+        address, namespace=namespace, data_converter=pydantic_data_converter
+    )
+
 
 class CaseGateway:
     """Start, message, query and decide cases; one instance per process."""
@@ -37,13 +60,13 @@ class CaseGateway:
         self.task_queue = task_queue
         self.approval_sla_minutes = approval_sla_minutes
 
-    def handle(self, case_id: str) -> WorkflowHandle[SupportCaseWorkflow, str]:
-        return self.client.get_workflow_handle_for(SupportCaseWorkflow.run, case_id)
+    def handle(self, case_id: str) -> WorkflowHandle[Any, str]:
+        return self.client.get_workflow_handle(case_id, result_type=str)
 
     def _start(self, message: PostMessageInput) -> WithStartWorkflowOperation[Any, Any]:
         case_id = case_id_for(message.channel, message.thread_id)
         return WithStartWorkflowOperation(
-            SupportCaseWorkflow.run,
+            WORKFLOW,
             CaseInput(
                 case_id=case_id,
                 channel=message.channel,
@@ -54,6 +77,7 @@ class CaseGateway:
             id=case_id,
             task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            result_type=str,
         )
 
     async def post_message(self, message: PostMessageInput) -> PostMessageResult:
@@ -63,12 +87,14 @@ class CaseGateway:
         that hands the same message over twice (an MTA retrying, a provider
         redelivering) gets the first answer back instead of a second turn.
         """
-        return await self.client.execute_update_with_start_workflow(
-            SupportCaseWorkflow.post_message,
+        result: PostMessageResult = await self.client.execute_update_with_start_workflow(
+            POST_MESSAGE,
             message,
             start_workflow_operation=self._start(message),
             id=message.message_id,
+            result_type=PostMessageResult,
         )
+        return result
 
     async def accept_message(self, message: PostMessageInput) -> str:
         """Hand a message to its case and return the case id once the case has accepted it.
@@ -78,31 +104,44 @@ class CaseGateway:
         turn runs on without the caller waiting for it.
         """
         await self.client.start_update_with_start_workflow(
-            SupportCaseWorkflow.post_message,
+            POST_MESSAGE,
             message,
             start_workflow_operation=self._start(message),
             wait_for_stage=WorkflowUpdateStage.ACCEPTED,
             id=message.message_id,
+            result_type=PostMessageResult,
         )
         return case_id_for(message.channel, message.thread_id)
 
     async def get_case(self, case_id: str) -> CaseView:
-        return await self.handle(case_id).query(SupportCaseWorkflow.get_case)
+        view: CaseView = await self.handle(case_id).query(GET_CASE, result_type=CaseView)
+        return view
 
     async def get_pending_approval(self, case_id: str) -> PendingApproval | None:
-        return await self.handle(case_id).query(SupportCaseWorkflow.get_pending_approval)
+        pending: PendingApproval | None = await self.handle(case_id).query(
+            GET_PENDING_APPROVAL, result_type=PendingApproval | None  # type: ignore[arg-type]
+        )
+        return pending
 
-    async def submit_approval(self, case_id: str, decision: SubmitApprovalInput) -> SubmitApprovalResult:
-        return await self.handle(case_id).execute_update(SupportCaseWorkflow.submit_approval, decision)
+    async def submit_approval(
+        self, case_id: str, decision: SubmitApprovalInput
+    ) -> SubmitApprovalResult:
+        result: SubmitApprovalResult = await self.handle(case_id).execute_update(
+            SUBMIT_APPROVAL, decision, result_type=SubmitApprovalResult
+        )
+        return result
 
     async def post_human_reply(self, case_id: str, reply: HumanReplyInput) -> str:
-        return await self.handle(case_id).execute_update(SupportCaseWorkflow.post_human_reply, reply)
+        said = await self.handle(case_id).execute_update(POST_HUMAN_REPLY, reply, result_type=str)
+        return str(said)
 
     async def hand_back(self, case_id: str, inp: HandoffActionInput) -> str:
-        return await self.handle(case_id).execute_update(SupportCaseWorkflow.hand_back, inp)
+        said = await self.handle(case_id).execute_update(HAND_BACK, inp, result_type=str)
+        return str(said)
 
     async def close_case(self, case_id: str, inp: HandoffActionInput) -> str:
-        return await self.handle(case_id).execute_update(SupportCaseWorkflow.close_case, inp)
+        said = await self.handle(case_id).execute_update(CLOSE_CASE, inp, result_type=str)
+        return str(said)
 
 
 def refusal_type(err: WorkflowUpdateFailedError) -> str | None:

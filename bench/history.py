@@ -163,9 +163,9 @@ def analyse_history(events: Sequence[HistoryEvent]) -> HistoryShape:
                     segment.activity_run += _seconds(event) - _seconds(started)
                     segment.activity_runs[name] = _seconds(event) - _seconds(started)
             elif kind == _WFT_COMPLETED and not replied:
-                attrs = event.workflow_task_completed_event_attributes
-                scheduled = by_id[attrs.scheduled_event_id]
-                started = by_id[attrs.started_event_id]
+                task = event.workflow_task_completed_event_attributes
+                scheduled = by_id[task.scheduled_event_id]
+                started = by_id[task.started_event_id]
                 segment.workflow_task_wait += _seconds(started) - _seconds(scheduled)
                 segment.workflow_task_run += _seconds(event) - _seconds(started)
         segment.activities_after_reply = _not_waited_for(part, segment.activities_before_reply)

@@ -8,6 +8,8 @@ pass ``ALL_KEYS`` to ``WorkflowEnvironment.start_local``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey
 
 #: Name -> type, in the spelling the ``temporal`` CLI's ``--search-attribute`` expects.
@@ -28,7 +30,7 @@ AMOUNT = SearchAttributeKey.for_float("Amount")
 CHANNEL = SearchAttributeKey.for_keyword("Channel")
 
 #: Every key above, in the order of ``SEARCH_ATTRIBUTES``.
-ALL_KEYS: tuple[SearchAttributeKey, ...] = (
+ALL_KEYS: tuple[SearchAttributeKey[Any], ...] = (
     CASE_STATUS,
     CASE_CATEGORY,
     CUSTOMER_ID,
