@@ -34,7 +34,13 @@ from pydantic import TypeAdapter
 from activities.deps import current
 from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext
 from brain.grounding import ground_reply
-from brain.templates import compose_from_template
+from brain.templates import (
+    POLICY_SUMMARY,
+    action_summary,
+    compose_from_template,
+    refund_note,
+    within,
+)
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
@@ -45,14 +51,6 @@ from graph.state import CaseState
 
 _COMMAND = TypeAdapter(ActionCommand)
 log = logging.getLogger(__name__)
-
-CUSTOMER_POLICY = (
-    "Pending orders can be cancelled (because they are no longer needed or were ordered by "
-    "mistake) and refunded in full. Delivered orders can be returned or exchanged once; "
-    "refunds go to the original payment method or to a gift card. Gift card refunds arrive "
-    "immediately, other refunds within 5 to 7 business days."
-)
-
 
 # --- activities ---------------------------------------------------------------------
 
@@ -136,9 +134,9 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if result.usage is not None:
         update["usage"] = _add_usage(state, result.usage)
     topic_changed = previous is not None and previous != result.category.value
-    if state.get("proposal") is not None and (topic_changed or e.order_ids):
-        if result.affirm is None:
-            update["proposal"] = None
+    moved_on = topic_changed or bool(e.order_ids)
+    if state.get("proposal") is not None and moved_on and result.affirm is None:
+        update["proposal"] = None
     return update
 
 
@@ -193,7 +191,7 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
 
 def gather_context(state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
-    facts: dict[str, Any] = {"policy_text": CUSTOMER_POLICY}
+    facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
     captured = dict(state.get("captured") or {})
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
@@ -293,9 +291,9 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
     method = methods[method_id].describe() if method_id in methods else None
     detail = (state.get("decision") or {}).get("detail")
     if change and method:
-        summary = _plain_summary(command.kind, change.order_id, amount, method, detail)
+        summary = action_summary(command.kind, change.order_id, amount, method, detail)
     elif detail:
-        summary = _plain_summary(command.kind, getattr(command, "order_id", ""), amount, "", detail)
+        summary = action_summary(command.kind, getattr(command, "order_id", ""), amount, "", detail)
     risk = {
         "tier": verdict.tier.value,
         "risk": verdict.risk.value,
@@ -316,27 +314,6 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
         "method": method,
     }
     return {"risk": risk, "proposal": proposal}
-
-
-def _plain_summary(
-    kind: str, order_id: str, amount: Decimal, method: str, detail: str | None = None
-) -> str:
-    money = format_money(amount)
-    if kind == "cancel_order":
-        return f"cancel order {order_id} and refund the full {money} to your {method}"
-    if kind == "return_items":
-        return f"start a return of order {order_id} for a refund of {money} to your {method}"
-    if kind in ("exchange_items", "modify_items") and detail:
-        verb = "exchange" if kind == "exchange_items" else "change"
-        settled = f", settling the price difference of {money} with your {method}" if amount else ""
-        return f"{verb} {detail} in order {order_id}{settled}"
-    if kind == "modify_order_address" and detail:
-        return f"ship order {order_id} to {detail}"
-    if kind == "modify_user_address" and detail:
-        return f"change the default address on your account to {detail}"
-    if kind == "modify_order_payment":
-        return f"pay order {order_id} with your {method}"
-    return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
 
 
 async def execute_action(state: CaseState) -> dict[str, Any]:
@@ -385,12 +362,10 @@ def _execute(state: CaseState) -> dict[str, Any]:
     }
     facts = dict(state.get("facts") or {})
     proposal = state.get("proposal") or {}
-    note = None
-    if command.kind == "cancel_order":
-        note = "Gift card refunds arrive immediately; other refunds take 5 to 7 business days."
-    elif command.kind == "return_items":
-        note = "You'll receive an email on how to send the items back; the refund is made once they arrive."
-    facts["result"] = {"summary": proposal.get("summary", result.summary), "refund_note": note}
+    facts["result"] = {
+        "summary": proposal.get("summary", result.summary),
+        "refund_note": refund_note(command.kind),
+    }
     return {
         "action_seq": seq,
         "executed": [*(state.get("executed") or []), record],
@@ -423,7 +398,9 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         facts["identity_failed"] = True
     if decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order"):
         facts["refusal"] = decision["reasons"][0]
-    facts["sla"] = state.get("facts", {}).get("sla") or "within 4 hours"
+    # The case's own approval SLA (the workflow's timer), not a promise of our own.
+    sla_minutes = state.get("approval_sla_minutes") or current().policy.approval_sla_minutes
+    facts["sla"] = within(int(sla_minutes))
     request = ReplyRequest(
         step=outcome,
         category=Category(state["category"]) if state.get("category") else None,
@@ -574,7 +551,7 @@ def _with_approved_amount(proposal: dict[str, Any], amount: Decimal) -> dict[str
     command = {**proposal["command"], "refund_limit": str(amount)}
     summary = proposal.get("summary", "")
     if proposal.get("method"):
-        summary = _plain_summary(
+        summary = action_summary(
             proposal["action"], command["order_id"], amount, proposal["method"]
         )
     return {**proposal, "command": command, "amount": str(amount), "summary": summary}

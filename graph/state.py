@@ -13,6 +13,7 @@ class CaseState(TypedDict, total=False):
     case_id: str
     channel: str
     turn: int
+    approval_sla_minutes: int  # the case's approval SLA, as its timer runs it
     message: str
     identity_claim: dict[str, Any] | None  # a signed identity passed by the channel
     customer_id: str | None
