@@ -33,7 +33,7 @@ from domain.commands import (
     action_type,
 )
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
-from domain.errors import TrustdeskError
+from domain.errors import NotFound, TrustdeskError
 from domain.money import ZERO
 from domain.policy import ActionRequest, ActionType, Actor, Policy, RiskLevel, Tier, evaluate_policy
 from domain.retail import (
@@ -353,7 +353,7 @@ def plan_action(
             summary=f"set the account address to {command.address.one_line()}",
         )
     if order is None or order.id != command.order_id:
-        raise TypeError(f"the order {command.order_id} must be loaded to plan {command.kind}")
+        raise NotFound(f"order {command.order_id} was not found")
     methods = customer.methods_by_id() if customer is not None else {}
     catalogue = {v.item_id: v for found in variants.values() for v in found}
     change = plan_change(command, order, methods, catalogue)

@@ -9,12 +9,12 @@ Each activity on the way to a reply costs a round trip through the Temporal
 server, so the activities do all the I/O a turn needs in as few of them as it takes:
 
 - `read_message` is the brain's `understand`, then `verify_identity` (until the
-  customer is known) and `gather_context`, then the dialogue policy's decision
-  (`domain/dialogue.py::decide`, pure), which `decide_next` adopts: being an
-  activity's result, it is in the history, so a later change to the dialogue rules
-  never changes how a recorded turn replays. When the decision proposes or executes
-  an action, that action is planned and rated here too (`preassess`).
-  `assess_risk` remains for a turn whose read did not rate it.
+  customer is known) and `gather_context`, then the turn's one decision
+  (`domain/turn.py::decide_turn`, pure: the dialogue's rules, and the action they
+  lead to planned and rated against the policy in the same call), which
+  `decide_next` adopts: being an activity's result, it is in the history, so a later
+  change to the rules never changes how a recorded turn replays.
+  `assess_risk` remains for turns recorded before the read rated the action.
 - `execute_action` runs the action exactly once and words the reply in the same
   activity: a retry repeats the call with the same idempotency key, which
   changes nothing, and a brain that fails once money has moved gives way to the
@@ -47,6 +47,22 @@ from domain.errors import NotFound, TrustdeskError
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
+from domain.turn import (
+    OUTCOME,
+    Answer,
+    AnswerSource,
+    Ask,
+    AwaitApproval,
+    Captured,
+    Escalate,
+    Execute,
+    Outcome,
+    Propose,
+    Refuse,
+    TurnFacts,
+    TurnRead,
+    decide_turn,
+)
 from graph.state import CaseState
 
 _COMMAND = TypeAdapter(ActionCommand)
@@ -67,17 +83,127 @@ async def read_message(state: CaseState) -> dict[str, Any]:
 
 
 def _read_store(state: CaseState) -> dict[str, Any]:
-    """Identity (until verified), context, the dialogue policy's decision on all of it, and
-    the rating of the action that decision leads to."""
+    """Identity (until verified), context, and the turn's one decision on all of it
+    (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
     update: dict[str, Any] = {}
     if not state.get("verified"):
         update |= verify_identity(state)
     update |= gather_context(_with(state, update))
     read = _with(state, update)
-    decision = _decision_record(decide(_dialogue_input(read)))
+    outcome = decide_turn(_turn_facts(read))
+    update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
+    decision = _decision_of(outcome)
     update["decided"] = {**decision, "turn": state.get("turn")}
-    update |= preassess(read, decision)
+    update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+def _turn_facts(state: CaseState) -> TurnFacts:
+    """What the turn decides from: the state's read and snapshots, and, for a yes to the
+    proposal on the table, the order and variants that proposal's plan needs."""
+    d = _dialogue_input(state)
+    proposal = _COMMAND.validate_python(d.proposal["command"]) if d.proposal else None
+    order, variants = d.order, d.variants
+    if proposal is not None and d.affirm and d.verified:
+        order_id = getattr(proposal, "order_id", None)
+        shop = current().shop
+        if order_id is not None and (order is None or order.id != order_id):
+            try:
+                order = shop.get_order(order_id)
+            except NotFound:
+                order = None  # planning refuses the action: the order is gone
+        if order is not None and getattr(proposal, "new_item_ids", None) and not variants:
+            variants = {
+                product_id: [Variant.model_validate(v) for v in found]
+                for product_id, found in _variants_of(shop, order).items()
+            }
+    return TurnFacts(
+        read=TurnRead(
+            category=d.category,
+            confidence=min(max(float(state.get("confidence") or 0), 0.0), 1.0),
+            autonomous=d.autonomous,
+            wants_human=d.wants_human,
+            affirm=d.affirm,
+        ),
+        message=d.message,
+        captured=cast(Captured, dict(d.captured)),
+        verified=d.verified,
+        customer=d.customer,
+        order=order,
+        policy=current().policy,
+        proposal=proposal,
+        variants=variants,
+    )
+
+
+def _decision_of(outcome: Outcome) -> dict[str, Any]:
+    """The outcome as the step record the workflow's `decide_next` adopts."""
+    record: dict[str, Any] = {
+        "reasons": list(outcome.reasons[:1]),
+        "ask_for": None,
+        "answer": None,
+        "command": None,
+        "detail": None,
+    }
+    match outcome:
+        case Ask():
+            return record | {"step": Step.ASK.value, "ask_for": outcome.ask_for}
+        case Answer():
+            answer = "order_status" if outcome.source is AnswerSource.REFUND_STATUS else None
+            return record | {"step": Step.ANSWER.value, "answer": answer or outcome.source.value}
+        case Refuse():
+            return record | {"step": Step.REFUSE.value, "reasons": [outcome.rule]}
+        case Escalate():
+            return record | {"step": Step.ESCALATE.value, "reasons": [outcome.handoff_reason]}
+        case Propose() | Execute() | AwaitApproval():
+            step = Step.CONFIRM if isinstance(outcome, Propose) else Step.EXECUTE
+            return record | {
+                "step": step.value,
+                "command": outcome.action.command.model_dump(mode="json"),
+                "detail": outcome.action.detail,
+            }
+    raise TypeError(f"unknown outcome {outcome!r}")
+
+
+def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
+    """The planned action's rating and its proposal, as `decide_next` takes them over."""
+    if not isinstance(outcome, Propose | Execute | AwaitApproval):
+        return None
+    action, rating = outcome.action, outcome.rating
+    customer = Customer.model_validate(state["facts"]["customer"])
+    methods = customer.methods_by_id()
+    method_id = action.payment_method_id
+    method = methods[method_id].describe() if method_id in methods else None
+    kind = action.command.kind
+    if action.order_id is not None and method:
+        summary = action_summary(kind, action.order_id, action.amount, method, action.detail)
+    elif action.detail:
+        summary = action_summary(kind, action.order_id or "", action.amount, "", action.detail)
+    else:
+        summary = action.summary
+    command = action.command.model_dump(mode="json")
+    return {
+        "command": command,
+        "risk": {
+            "tier": rating.tier.value,
+            "risk": rating.risk.value,
+            "rules": list(rating.rules),
+            "reasons": list(rating.reasons),
+            "four_eyes": rating.four_eyes,
+            "amount": str(rating.amount),
+        },
+        "proposal": {
+            "command": command,
+            "action": kind,
+            "summary": summary,
+            "amount": str(action.amount),
+            "because": outcome.reasons[0],
+            "needs_approval": rating.needs_approval,
+            "approval_reason": rating.reasons[0] if rating.reasons else "",
+            "tier": rating.tier.value,
+            "method": method,
+        },
+    }
 
 
 def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
@@ -252,26 +378,6 @@ def assess_risk(state: CaseState) -> dict[str, Any]:
     """Plan the proposed action against the store and let the policy rate it."""
     decision = state["decision"]
     return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
-
-
-def preassess(state: CaseState, decision: dict[str, Any]) -> dict[str, Any]:
-    """The action `decision` proposes or executes, planned and rated on today's store.
-
-    When the decision ends in confirming or executing a command, that command is rated
-    as `assess_risk` would and returned as `reassessed`; `decide_next` takes the rating
-    over when this turn's decision is exactly that command. Any approval on record
-    belongs to an earlier action and is left out.
-    """
-    if decision["step"] not in (Step.CONFIRM, Step.EXECUTE) or decision["command"] is None:
-        return {"reassessed": None}
-    if not state.get("verified"):
-        return {"reassessed": None}
-    rated = _assess(
-        _with(state, {"approval": None, "decision": decision}),
-        decision["command"],
-        decision["reasons"][0],
-    )
-    return {"reassessed": {"command": decision["command"], **rated}}
 
 
 def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
@@ -474,7 +580,7 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
         "reassessed": None,
         **({"proposal": None} if decision["answer"] == "declined" else {}),
     }
-    # The action was rated while the message was read (`preassess`): when this turn
+    # The action was rated while the message was read (`decide_turn`): when this turn
     # proposes or executes exactly that command, the rating stands and the turn goes on
     # without `assess_risk`.
     reassessed = state.get("reassessed") or {}
