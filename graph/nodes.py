@@ -57,12 +57,14 @@ from domain.turn import (
     Escalate,
     Execute,
     Outcome,
+    OutcomeKind,
     Propose,
     Refuse,
     TurnFacts,
     TurnRead,
     decide_turn,
 )
+from graph.routing import outcome_kind
 from graph.state import CaseState
 
 _COMMAND = TypeAdapter(ActionCommand)
@@ -492,7 +494,13 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     facts = dict(state.get("facts") or {})
     outcome = state.get("outcome") or decision.get("step", "ask")
     risk = state.get("risk") or {}
-    if risk.get("refused") and outcome in ("confirm", "execute"):
+    kind = outcome_kind(state)
+    if kind is not None and not after_action and outcome not in _SETTLED:
+        # This turn's decision says what to word; nothing here changes it.
+        outcome = _WORDING_STEP[kind]
+        if kind is OutcomeKind.REFUSE:
+            facts["refusal"] = (state.get("turn_outcome") or {})["rule"]
+    elif risk.get("refused") and outcome in ("confirm", "execute"):
         outcome, facts["refusal"] = Step.REFUSE.value, risk["refused"]
     elif risk.get("tier") == Tier.FORBIDDEN and outcome in ("confirm", "execute"):
         outcome, facts["refusal"] = Step.REFUSE.value, "; ".join(risk.get("reasons") or [])
@@ -502,7 +510,8 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         facts["proposal"] = state["proposal"]
     if state.get("identity_failed"):
         facts["identity_failed"] = True
-    if decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order"):
+    refused_by_rule = decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order")
+    if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
     # The case's own approval SLA (the workflow's timer), not a promise of our own.
     sla_minutes = state.get("approval_sla_minutes") or current().policy.approval_sla_minutes
@@ -538,6 +547,20 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     if reply.usage is not None:
         update["usage"] = _add_usage(state, reply.usage)
     return update
+
+
+# What the reply to each outcome kind says (brain.base.ReplyRequest.step), and the steps a
+# turn reaches after its decision (an approver's answer, the action's result).
+_WORDING_STEP: dict[OutcomeKind, str] = {
+    OutcomeKind.ASK: "ask",
+    OutcomeKind.ANSWER: "answer",
+    OutcomeKind.PROPOSE: "confirm",
+    OutcomeKind.EXECUTE: "execute",
+    OutcomeKind.AWAIT_APPROVAL: "awaiting_approval",
+    OutcomeKind.REFUSE: "refuse",
+    OutcomeKind.ESCALATE: "escalate",
+}
+_SETTLED = frozenset({"approved", "rejected", "executed"})
 
 
 async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> Reply:
