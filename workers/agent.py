@@ -82,8 +82,12 @@ def build_worker(
     task_queue: str,
     executor: concurrent.futures.Executor,
     extra_activities: Sequence[object] = (),
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """A worker for case workflows; the LangGraph plugin adds the graph's node activities."""
+    """A worker for case workflows; the LangGraph plugin adds the graph's node activities.
+
+    `max_cached_workflows` bounds the cases held in memory between turns
+    (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`)."""
     install(deps)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
@@ -92,6 +96,7 @@ def build_worker(
         workflows=[SupportCaseWorkflow],
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
+        max_cached_workflows=max_cached_workflows,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
     )
 
@@ -108,7 +113,13 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, deps, task_queue=settings.task_queue, executor=executor)
+        worker = build_worker(
+            client,
+            deps,
+            task_queue=settings.task_queue,
+            executor=executor,
+            max_cached_workflows=settings.worker_max_cached_workflows,
+        )
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
         await stop.wait()
