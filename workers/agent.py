@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import signal
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -25,6 +26,13 @@ from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
+
+#: How long a case's next workflow task waits for the worker that ran its last one before
+#: any worker may take it: a killed worker holds its cases no longer than this (the SDK's
+#: default is 10 s). A live worker picks sticky tasks up in milliseconds.
+STICKY_TIMEOUT = timedelta(seconds=2)
+#: A worker asked to stop lets activities in flight finish for this long.
+GRACEFUL_SHUTDOWN = timedelta(seconds=5)
 
 
 def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
@@ -91,6 +99,8 @@ def build_worker(
         workflows=[SupportCaseWorkflow],
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
     )
 
