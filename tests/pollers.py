@@ -23,7 +23,10 @@ async def pollers(client: Client, task_queue: str) -> set[str]:
 
 
 async def wait_for_new_poller(
-    client: Client, task_queue: str, known: frozenset[str] | set[str] = frozenset(), timeout: float = 120
+    client: Client,
+    task_queue: str,
+    known: frozenset[str] | set[str] = frozenset(),
+    timeout: float = 120,
 ) -> set[str]:
     """Wait until a worker other than ``known`` polls ``task_queue``; every poller then."""
 

@@ -167,8 +167,14 @@ class Supervised:
     child keeps dying, and starts over once it has run for ``RESTART_RESET`` seconds.
     """
 
-    def __init__(self, name: str, start: Callable[[], Awaitable[None]], wait: Callable[[], Awaitable[int]],
-                 stop: Callable[[], Awaitable[object]], log_tail: Callable[[], str] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        name: str,
+        start: Callable[[], Awaitable[None]],
+        wait: Callable[[], Awaitable[int]],
+        stop: Callable[[], Awaitable[object]],
+        log_tail: Callable[[], str] | None = None,
+    ) -> None:
         self.name = name
         self.start = start
         self.wait = wait

@@ -39,7 +39,9 @@ def _services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _trustdesk(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {n: s for n, s in _services(compose).items() if s.get("command", [None])[0] == "trustdesk"}
+    return {
+        n: s for n, s in _services(compose).items() if s.get("command", [None])[0] == "trustdesk"
+    }
 
 
 def test_every_service_restarts_and_has_a_health_check(compose: dict[str, Any]) -> None:

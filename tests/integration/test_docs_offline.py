@@ -22,7 +22,9 @@ async def http(tmp_path: Path) -> httpx.AsyncClient:
     migrate(url)
     settings = Settings(data_dir=tmp_path, secret_key="docs-offline-" + "x" * 32)
     app = create_app(settings, gateway=None, sessions=session_factory(make_engine(url)))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://trustdesk.test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://trustdesk.test"
+    )
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

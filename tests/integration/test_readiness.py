@@ -1,4 +1,4 @@
-"""Liveness and readiness: /readyz fails with 503 and a reason while Temporal or the store is down."""
+"""Liveness and readiness: /readyz is 503 with reasons while Temporal or the store is down."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ async def test_readiness_fails_while_the_store_is_down(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, secret_key="readiness-" + "x" * 32)
     async with dev_server(tmp_path / "temporal") as server:
         client = await Client.connect(server.address)
-        app = create_app(settings, gateway=CaseGateway(client, "q"), sessions=session_factory(closed))
+        app = create_app(
+            settings, gateway=CaseGateway(client, "q"), sessions=session_factory(closed)
+        )
         async with _client(app) as http:
             down = await http.get("/readyz")
     assert down.status_code == 503

@@ -64,9 +64,7 @@ def _store_down(ctx: WebContext) -> str | None:
     responses={503: {"description": "Temporal or the store is down; `reasons` says which"}},
 )
 async def readyz(ctx: Context) -> Any:
-    temporal, store = await asyncio.gather(
-        _temporal_down(ctx), asyncio.to_thread(_store_down, ctx)
-    )
+    temporal, store = await asyncio.gather(_temporal_down(ctx), asyncio.to_thread(_store_down, ctx))
     reasons = [r for r in (temporal, store) if r is not None]
     if reasons:
         return JSONResponse(
