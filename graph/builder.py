@@ -47,7 +47,7 @@ SummaryFn = Callable[[tuple[Any, ...], dict[str, Any]], str]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Recovery from a dead worker (docs/architecture.md, "Recovery"): the server notices a
+# Recovery from a dead worker (docs/benchmarks.md, "Chaos"): the server notices a
 # worker that died holding an activity when the activity misses a heartbeat, so work it
 # held is retried elsewhere within HEARTBEAT_TIMEOUT plus the retry's first interval,
 # instead of waiting out the start-to-close timeout. Short activities that do not

@@ -123,6 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="latency: run the dev server without its database file, to see what the file costs",
     )
+    p = sub.add_parser(
+        "chaos", help="concurrent cases while workers are SIGKILLed and the server restarts"
+    )
+    p.add_argument("--cases", type=int, default=200, help="concurrent cases (default 200)")
+    p.add_argument("--kills", type=int, default=6, help="worker SIGKILLs (default 6)")
+    p.add_argument("--seed", type=int, default=1, help="seeds the moments of the kills")
     return parser
 
 
@@ -191,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"audit chain BROKEN at event {check.first_bad_seq} (after {check.checked} good)")
         return 1
+    if command == "chaos":
+        from bench.chaos import run_chaos_cli
+
+        return run_chaos_cli(args.cases, args.kills, args.seed)
     if command == "bench":
         if args.suite == "conformance":
             from trustdesk.bench.conformance import run_conformance_bench

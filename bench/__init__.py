@@ -1,0 +1,1 @@
+"""Benchmarks and chaos runs that bring up their own Trustdesk stack."""
