@@ -126,7 +126,17 @@ async def main(settings: Settings) -> None:
 
 
 def run_worker(settings: Settings) -> int:
-    asyncio.run(main(settings))
+    """`trustdesk worker`: 0 once stopped by a signal; 1, with one line, if Temporal is unreachable
+    (a supervisor such as `trustdesk up` or compose then starts it again)."""
+    try:
+        asyncio.run(main(settings))
+    except RuntimeError as exc:  # the SDK reports a failed connection as RuntimeError
+        if "connect" not in str(exc).lower():
+            raise
+        print(f"worker: Temporal at {settings.temporal_address} is unreachable: {exc}", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 
