@@ -4,10 +4,11 @@ The run brings up its own stack in a temporary directory and leaves nothing behi
 Temporal dev server on its database file, a SQLite store holding the generated bench
 shop (`trustdesk/bench/shop.py`: per customer a pending order of 149.99 the agent
 cancels on its own and a delivered order of 899.00 whose return needs an approver),
-and the agent worker as a child process (`trustdesk worker`), so it can be SIGKILLed.
+and agent workers as child processes (`trustdesk worker`, two by default, as compose
+runs them), so they can be SIGKILLed.
 
 Half the cases are cancellations, half returns approved by an approver. While they
-run, the worker is SIGKILLed at random moments and started again at once, and the
+run, a worker is SIGKILLed at random moments and a new one started at once, and the
 dev server is restarted once on its data file. Every call the server refuses while no
 worker polls is repeated, as a client would. At the end it reports:
 
@@ -34,7 +35,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -43,10 +44,19 @@ CALL_TIMEOUT = 300.0
 TARGET_RECOVERY_P95 = 15.0
 
 
+def _quiet_unread_rpc_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    from temporalio.service import RPCError
+
+    if isinstance(context.get("exception"), RPCError):
+        return
+    loop.default_exception_handler(context)
+
+
 @dataclass
 class ChaosReport:
     cases: int
     kills: int
+    workers: int = 1
     server_restarts: int = 0
     messages_sent: int = 0
     lost_messages: int = 0
@@ -73,7 +83,8 @@ class ChaosReport:
             else "no kill happened while cases ran"
         )
         return [
-            f"Trustdesk chaos run: {self.cases} concurrent cases, {self.kills} worker SIGKILLs, "
+            f"Trustdesk chaos run: {self.cases} concurrent cases on {self.workers} workers, "
+            f"{self.kills} worker SIGKILLs (each replaced at once), "
             f"{self.server_restarts} dev-server restart(s), {self.seconds:.0f} s",
             f"machine: {os.cpu_count()} cores; load average {_load()}",
             f"messages sent          {self.messages_sent}",
@@ -100,12 +111,12 @@ def _load() -> str:
 
 
 class _Workers:
-    """The agent worker as a child process that can be killed and replaced."""
+    """Agent workers as child processes; any of them can be killed and replaced."""
 
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env = env
         self.logs = logs
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.procs: list[subprocess.Popen[bytes]] = []
         self.started = 0
 
     def start(self) -> None:
@@ -113,27 +124,35 @@ class _Workers:
 
         self.started += 1
         log = open(self.logs / f"worker-{self.started}.log", "wb")  # noqa: SIM115 - the child owns it
-        self.proc = spawn(
-            [sys.executable, "-m", "trustdesk.cli", "worker"],
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+        self.procs.append(
+            spawn(
+                [sys.executable, "-m", "trustdesk.cli", "worker"],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         )
         log.close()
 
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
+    def kill_one(self, rng: random.Random) -> None:
+        """SIGKILL one live worker, chosen at random."""
+        alive = [p for p in self.procs if p.poll() is None]
+        if alive:
+            victim = rng.choice(alive)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
             try:
-                self.proc.wait(15)
+                proc.wait(15)
             except subprocess.TimeoutExpired:
-                self.kill()
+                proc.kill()
+                proc.wait()
 
 
 async def _deliver(call: Callable[[], Awaitable[T]], timeout: float = CALL_TIMEOUT) -> T | None:
@@ -152,7 +171,11 @@ async def _deliver(call: Callable[[], Awaitable[T]], timeout: float = CALL_TIMEO
 
 
 async def run_chaos(
-    cases: int, kills: int, seed: int = 1, say: Callable[[str], None] = print
+    cases: int,
+    kills: int,
+    seed: int = 1,
+    worker_count: int = 2,
+    say: Callable[[str], None] = print,
 ) -> ChaosReport:
     """Run the chaos scenario on a fresh stack; the report."""
     from temporalio.client import Client
@@ -173,7 +196,10 @@ async def run_chaos(
     )
 
     rng = random.Random(seed)
-    report = ChaosReport(cases=cases, kills=kills)
+    report = ChaosReport(cases=cases, kills=kills, workers=worker_count)
+    # A failed update-with-start leaves its start operation's future unread; the call is
+    # repeated, so that is expected here, not an error to print.
+    asyncio.get_running_loop().set_exception_handler(_quiet_unread_rpc_errors)
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="trustdesk-chaos-") as tmp:
         root = Path(tmp)
@@ -196,7 +222,8 @@ async def run_chaos(
             "PYTHONUNBUFFERED": "1",
         }
         workers = _Workers(env, root)
-        workers.start()
+        for _ in range(worker_count):
+            workers.start()
         replies: list[float] = []
         kill_times: list[float] = []
         approver = Approver(
@@ -245,8 +272,8 @@ async def run_chaos(
                 for k in range(kills):
                     await asyncio.sleep(rng.uniform(3, 10))  # a random moment to strike
                     kill_times.append(time.monotonic())
-                    workers.kill()
-                    say(f"  kill {k + 1}/{kills}: worker SIGKILLed")
+                    workers.kill_one(rng)
+                    say(f"  kill {k + 1}/{kills}: a worker SIGKILLed")
                     if k == restart_at:
                         await server.restart()
                         report.server_restarts += 1
@@ -314,10 +341,10 @@ def _check_store(sessions: object, report: ChaosReport) -> None:
         report.audit_events = check.checked
 
 
-def run_chaos_cli(cases: int, kills: int, seed: int) -> int:
+def run_chaos_cli(cases: int, kills: int, seed: int, workers: int = 2) -> int:
     """`trustdesk chaos`: print the report; 0 when every target was met."""
     try:
-        report = asyncio.run(run_chaos(cases, kills, seed))
+        report = asyncio.run(run_chaos(cases, kills, seed, workers))
     except KeyboardInterrupt:
         return 130
     print("\n".join(report.lines()))

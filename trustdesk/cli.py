@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cases", type=int, default=200, help="concurrent cases (default 200)")
     p.add_argument("--kills", type=int, default=6, help="worker SIGKILLs (default 6)")
+    p.add_argument("--workers", type=int, default=2, help="agent workers running (default 2)")
     p.add_argument("--seed", type=int, default=1, help="seeds the moments of the kills")
     return parser
 
@@ -200,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "chaos":
         from bench.chaos import run_chaos_cli
 
-        return run_chaos_cli(args.cases, args.kills, args.seed)
+        return run_chaos_cli(args.cases, args.kills, args.seed, args.workers)
     if command == "bench":
         if args.suite == "conformance":
             from trustdesk.bench.conformance import run_conformance_bench
