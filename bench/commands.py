@@ -107,8 +107,27 @@ def _run_eval_defaulted(settings: Any, args: argparse.Namespace) -> int:
     return _run_eval(settings, args)
 
 
+def _run_chaos(settings: Any, args: argparse.Namespace) -> int:
+    from bench.chaos import run_chaos_cli
+
+    return run_chaos_cli(args.cases, args.kills, args.seed, args.workers)
+
+
+def add_chaos(sub: Subparsers, common: Common) -> None:
+    """`trustdesk chaos`: invariants while workers are killed and the server restarts."""
+    p = sub.add_parser(
+        "chaos", help="concurrent cases while workers are SIGKILLed and the server restarts"
+    )
+    common(p)
+    p.add_argument("--cases", type=int, default=200, help="concurrent cases (default 200)")
+    p.add_argument("--kills", type=int, default=6, help="worker SIGKILLs (default 6)")
+    p.add_argument("--workers", type=int, default=2, help="agent workers running (default 2)")
+    p.add_argument("--seed", type=int, default=1, help="seeds the moments of the kills")
+    p.set_defaults(handler=_run_chaos)
+
+
 #: Every development subcommand, in the order `trustdesk --help` lists them.
-COMMANDS: list[Callable[[Subparsers, Common], None]] = [add_bench, add_eval]
+COMMANDS: list[Callable[[Subparsers, Common], None]] = [add_bench, add_eval, add_chaos]
 
 
 def register(sub: Subparsers, common: Common) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -158,11 +159,14 @@ def create_app(
             if owned_engine is not None:
                 owned_engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from the fastapi-offline wheel, never a
+    # CDN, and Swagger UI's online validator is off: the docs work with no network.
+    app = FastAPIOffline(
         title="Trustdesk",
         version=trustdesk.__version__,
         summary="A self-hostable AI customer-support agent that acts safely and explains itself.",
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.web = context
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)

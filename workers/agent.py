@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import signal
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.langgraph import LangGraphPlugin
@@ -27,6 +28,13 @@ from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
 from workflows.gateway import connect as connect_client
+
+#: How long a case's next workflow task waits for the worker that ran its last one before
+#: any worker may take it: a killed worker holds its cases no longer than this (the SDK's
+#: default is 10 s). A live worker picks sticky tasks up in milliseconds.
+STICKY_TIMEOUT = timedelta(seconds=2)
+#: A worker asked to stop lets activities in flight finish for this long.
+GRACEFUL_SHUTDOWN = timedelta(seconds=5)
 
 
 def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
@@ -97,6 +105,8 @@ def build_worker(
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
         max_cached_workflows=max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
     )
 
@@ -128,7 +138,17 @@ async def main(settings: Settings) -> None:
 
 
 def run_worker(settings: Settings) -> int:
-    asyncio.run(main(settings))
+    """`trustdesk worker`: 0 once stopped by a signal; 1, with one line, if Temporal is unreachable
+    (a supervisor such as `trustdesk up` or compose then starts it again)."""
+    try:
+        asyncio.run(main(settings))
+    except RuntimeError as exc:  # the SDK reports a failed connection as RuntimeError
+        if "connect" not in str(exc).lower():
+            raise
+        print(f"worker: Temporal at {settings.temporal_address} is unreachable: {exc}", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 

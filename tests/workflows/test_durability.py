@@ -26,6 +26,7 @@ from domain.dialogue import HANDLED
 from domain.policy import Policy
 from store.actions import RetailActions
 from store.models import ActionRecordRow, OrderRow, TransactionRow
+from tests.pollers import pollers, wait_for_new_poller
 from tests.temporal_env import dev_server, time_skipping_env
 from tests.waiting import wait_until
 from tests.workflows.conftest import make_deps
@@ -122,13 +123,16 @@ async def test_worker_killed_while_waiting_for_approval(
     workers.append(spawn_worker(address, store_file, queue, tmp_path))
     case_id = await park_for_approval(gw, uuid.uuid4().hex)
     before = await gw.get_case(case_id)
+    killed = await pollers(temporal_env.client, queue)
 
     workers[0].send_signal(signal.SIGKILL)
     assert workers[0].wait(10) == -signal.SIGKILL
     workers.append(spawn_worker(address, store_file, queue, tmp_path))
+    # With no worker polling, the server refuses updates ("no poller seen"), as it should.
+    await wait_for_new_poller(temporal_env.client, queue, killed)
 
-    # The killed worker's sticky queue times out before the new worker takes over (~10 s).
-    await approve_and_wait(gw, case_id, timeout=90)
+    # The killed worker's sticky queue times out (2 s) and the new worker takes over.
+    await approve_and_wait(gw, case_id, timeout=30)
     after = await gw.get_case(case_id)
     assert order_status(shop_sessions, "#W0000003") == "return requested"
     assert count(shop_sessions, ActionRecordRow) == 1
