@@ -38,6 +38,17 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None, description="Signs tokens and sessions; generated into the data dir when unset."
     )
+    approval_signing_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Ed25519 key the web process signs approvals with (base64url seed or PEM); "
+        "generated into the data dir when unset.",
+    )
+    approval_verify_keys: list[str] = Field(
+        default_factory=list,
+        description="Ed25519 public keys (base64url) whose signed approvals workers accept; "
+        "the data dir's key when empty.",
+    )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
     # Channels (docs/architecture.md, "Channels").

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
 import trustdesk
+from trustdesk.approval_keys import ApprovalSigner, signing_key
 from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.deps import WebContext
@@ -144,6 +145,7 @@ def create_app(
         sessions=sessions,
         gateway=gateway,
         max_message_chars=min(settings.max_message_chars, MAX_MESSAGE_CHARS),
+        approval_signer=ApprovalSigner(signing_key(settings)),
     )
 
     @asynccontextmanager

@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from trustdesk.approval_keys import ApprovalSigner
 from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.auth import InvalidToken, decode_access_token
@@ -28,6 +29,7 @@ class WebContext:
     sessions: sessionmaker[Session]
     gateway: CaseGateway | None
     max_message_chars: int
+    approval_signer: ApprovalSigner | None = None
 
 
 def _context(request: Request) -> WebContext:

@@ -23,6 +23,8 @@ from domain.dialogue import HANDLED
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
+from trustdesk.approval_keys import trust as trust_approval_keys
+from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
 
@@ -81,9 +83,12 @@ def build_worker(
     task_queue: str,
     executor: concurrent.futures.Executor,
     extra_activities: Sequence[object] = (),
+    approval_keys: Iterable[bytes] = (),
 ) -> Worker:
-    """A worker for case workflows; the LangGraph plugin adds the graph's node activities."""
+    """A worker for case workflows; the LangGraph plugin adds the graph's node activities.
+    Its case workflows accept approvals signed by one of `approval_keys` (Ed25519 public)."""
     install(deps)
+    trust_approval_keys(approval_keys)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
         client,
@@ -107,7 +112,13 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, deps, task_queue=settings.task_queue, executor=executor)
+        worker = build_worker(
+            client,
+            deps,
+            task_queue=settings.task_queue,
+            executor=executor,
+            approval_keys=verify_keys(settings),
+        )
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
         await stop.wait()

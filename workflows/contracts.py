@@ -119,11 +119,18 @@ class SubmitApprovalInput(_Model):
     approver: Approver
     amount: Decimal | None = None
     note: str | None = Field(default=None, max_length=2000)
+    # The web process's signature over this decision (domain.approvals.read_approval_proof);
+    # the workflow refuses a decision without a valid one.
+    proof: str | None = Field(default=None, max_length=4000)
 
 
 class SubmitApprovalResult(_Model):
     approval_id: str
     status: Literal["approved", "rejected", "needs_second_approval"]
+    # What became of the approved action, when the caller waited to see it (the web API
+    # does): "executed", "failed", "escalated"; None while it is still running.
+    action: str | None = None
+    detail: str | None = None
 
 
 class PendingApproval(_Model):
