@@ -317,6 +317,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tokens and review sessions issued at or before this moment are refused.
+    tokens_revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class RevokedSessionRow(Base):

@@ -1,6 +1,6 @@
 """`trustdesk up`: the whole product on one machine, from one command.
 
-Order of start: the store (migrated and seeded), the Temporal dev server
+Order of start: the store (migrated, and seeded only when empty), the Temporal dev server
 persisted in the data dir, then the worker and the web process as child
 processes of this one. Ctrl-C or SIGTERM stops them in reverse: the children
 first, then the server. If any of them dies on its own, the rest are stopped
@@ -36,15 +36,18 @@ CHILD_STOP_TIMEOUT = 15.0
 
 def _prepare_store(settings: Settings, dataset: str) -> None:
     from store.db import make_engine, migrate, session_factory
-    from store.seed import seed
+    from store.seed import seed_if_empty
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
     try:
-        counts = seed(session_factory(engine), dataset)
+        counts = seed_if_empty(session_factory(engine), dataset)
     finally:
         engine.dispose()
-    print(f"store     {settings.store_url} (seeded {dataset}: {counts})", flush=True)
+    if counts is None:  # never re-seed: that would undo what the agent did
+        print(f"store     {settings.store_url} (kept its data)", flush=True)
+    else:
+        print(f"store     {settings.store_url} (seeded {dataset}: {counts})", flush=True)
 
 
 def child_env(settings: Settings) -> dict[str, str]:

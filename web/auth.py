@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -88,6 +89,7 @@ def create_access_token(
     claims = {
         "sub": username,
         "iss": TOKEN_ISSUER,
+        "jti": secrets.token_urlsafe(12),
         "iat": int(issued.timestamp()),
         "exp": int((issued + ttl).timestamp()),
     }
@@ -96,6 +98,11 @@ def create_access_token(
 
 def decode_access_token(token: str, secret: str) -> str:
     """The username a valid token was issued to; `InvalidToken` otherwise."""
+    return read_access_token(token, secret)[0]
+
+
+def read_access_token(token: str, secret: str) -> tuple[str, int]:
+    """The username a valid token was issued to and when; `InvalidToken` otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -109,7 +116,10 @@ def decode_access_token(token: str, secret: str) -> str:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token names no user")
-    return subject
+    issued = claims.get("iat")
+    if not isinstance(issued, int):
+        raise InvalidToken("the token has no issue time")
+    return subject, issued
 
 
 # --- signed customer identities (the hook for channels) -------------------------------

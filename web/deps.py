@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from trustdesk.approval_keys import ApprovalSigner
 from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
-from web.auth import InvalidToken, decode_access_token
+from web.auth import InvalidToken, read_access_token
 from web.users import StaffUser, load_user
 
 
@@ -68,7 +68,7 @@ def _current_user(
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", headers=_UNAUTHORISED)
     try:
-        username = decode_access_token(credentials.credentials, ctx.secret)
+        username, issued_at = read_access_token(credentials.credentials, ctx.secret)
     except InvalidToken:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "the token is invalid or expired", headers=_UNAUTHORISED
@@ -76,7 +76,13 @@ def _current_user(
     found = load_user(ctx.sessions, username)
     if found is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "the token's user no longer exists", headers=_UNAUTHORISED
+            status.HTTP_401_UNAUTHORIZED,
+            "the token's user no longer exists or is disabled",
+            headers=_UNAUTHORISED,
+        )
+    if not found[0].accepts(issued_at):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "the token was revoked", headers=_UNAUTHORISED
         )
     return found[0]
 

@@ -1,4 +1,4 @@
-"""Review-UI users: `trustdesk users add|list`, and the store functions behind them.
+"""Review-UI users: `trustdesk users add|list|disable|enable|revoke`, and their store functions.
 
 Roles:
 * ``agent``  reads cases, replies to escalated customers; cannot decide approvals.
@@ -47,6 +47,12 @@ class StaffUser:
     username: str
     role: Role
     approval_limit: Decimal | None
+    # Tokens and review sessions issued at or before this (epoch seconds) are refused.
+    revoked_before: int | None = None
+
+    def accepts(self, issued_at: int) -> bool:
+        """Whether a token or session issued at `issued_at` still speaks for this user."""
+        return self.revoked_before is None or issued_at > self.revoked_before
 
     @property
     def can_approve(self) -> bool:
@@ -112,7 +118,42 @@ def load_user(sessions: sessionmaker[Session], username: str) -> tuple[StaffUser
             role = Role(row.role)
         except ValueError:
             return None
-        return StaffUser(row.username, role, row.approval_limit), row.password_hash
+        revoked = row.tokens_revoked_at
+        return (
+            StaffUser(
+                row.username,
+                role,
+                row.approval_limit,
+                None if revoked is None else int(revoked.timestamp()),
+            ),
+            row.password_hash,
+        )
+
+
+def set_disabled(sessions: sessionmaker[Session], username: str, disabled: bool) -> bool:
+    """Disable (or enable) a user; a disabled user's tokens and sessions stop working at
+    once, because every request reads the user afresh. False if there is no such user."""
+    with sessions() as session:
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if row is None:
+            return False
+        row.disabled = disabled
+        if disabled:
+            row.tokens_revoked_at = datetime.now(UTC)
+        session.commit()
+        return True
+
+
+def revoke_tokens(sessions: sessionmaker[Session], username: str) -> bool:
+    """End every bearer token and review session `username` holds now (they sign in again
+    for new ones). False if there is no such user."""
+    with sessions() as session:
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if row is None:
+            return False
+        row.tokens_revoked_at = datetime.now(UTC)
+        session.commit()
+        return True
 
 
 def revoke_session(
@@ -180,6 +221,19 @@ def users_command(settings: Settings, args: argparse.Namespace, stdin: TextIO) -
                 limit = "-" if r.approval_limit is None else format_money(r.approval_limit)
                 flag = "  (disabled)" if r.disabled else ""
                 print(f"{r.username:<{width}}  {r.role:<15}  {limit}{flag}")
+            return 0
+        if args.users_command in ("disable", "enable", "revoke"):
+            if args.users_command == "revoke":
+                found = revoke_tokens(sessions, args.name)
+                done = "revoked every token and session of"
+            else:
+                found = set_disabled(sessions, args.name, args.users_command == "disable")
+                done = args.users_command + "d"
+            if not found:
+                command = args.users_command
+                print(f"trustdesk users {command}: no user {args.name!r}", file=sys.stderr)
+                return 1
+            print(f"{done} {args.name}")
             return 0
         print(f"trustdesk users: unknown command {args.users_command!r}", file=sys.stderr)
         return 2
