@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         description="Ed25519 public keys (base64url) whose signed approvals workers accept; "
         "the data dir's key when empty.",
     )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For names "
+        "the client (sign-in throttling); with none, the connection's peer is the client.",
+    )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
     # Channels (docs/architecture.md, "Channels").

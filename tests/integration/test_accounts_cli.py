@@ -102,3 +102,17 @@ def test_restarting_up_keeps_executed_actions(tmp_path: Path, policy: Policy) ->
     assert status() == "cancelled"
     assert run(["seed", "--reset", "--yes", "--data-dir", data]) == 0
     assert status() == "pending"
+
+
+async def test_the_token_endpoint_is_throttled_per_account(tmp_path: Path) -> None:
+    data = str(tmp_path / "d")
+    assert run(["users", "add", "pat", "--role", "approver", "--data-dir", data], PASSWORD) == 0
+    settings = Settings(data_dir=Path(data), secret_key="accounts-test-" + "s" * 32)
+    transport = httpx.ASGITransport(app=create_app(settings, gateway=None))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        for _ in range(5):
+            r = await http.post("/api/auth/token", json={"username": "pat", "password": "wrong-1234"})
+            assert r.status_code == 401
+        r = await http.post("/api/auth/token", json={"username": "pat", "password": PASSWORD})
+        assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+        assert "too many wrong passwords" in r.json()["detail"]

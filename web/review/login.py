@@ -23,6 +23,7 @@ from web.review.session import (
     issue_session,
     new_login_nonce,
 )
+from web.review.throttle import request_address
 from web.users import load_user, revoke_session
 
 router = APIRouter(prefix="/review")
@@ -115,7 +116,7 @@ async def login(
             status_code=403,
             username=username,
         )
-    address = request.client.host if request.client else "unknown"
+    address = request_address(request, ctx)
     wait = state.throttle.retry_after(username, address)
     if wait is not None:
         minutes = max(1, round(wait / 60))
