@@ -54,6 +54,11 @@ class Settings(BaseSettings):
         description="Addresses or networks of reverse proxies whose X-Forwarded-For names "
         "the client (sign-in throttling); with none, the connection's peer is the client.",
     )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Where signed audit-chain heads are appended, outside the database; "
+        "audit-checkpoints.jsonl in the data dir when unset.",
+    )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
     # Channels (docs/architecture.md, "Channels").
@@ -108,6 +113,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'trustdesk.db').resolve()}"
+
+    @property
+    def audit_checkpoints(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def temporal_ui_url(self) -> str:

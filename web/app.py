@@ -213,9 +213,11 @@ def run_web(settings: Settings) -> int:
     """`trustdesk web`: migrate the store, then serve the app on the configured address."""
     import uvicorn
 
+    from store.audit import anchor_for, configure_anchor
     from store.db import migrate
 
     migrate(settings.store_url)
+    configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print(f"web       serving on http://{settings.web_host}:{settings.web_port}", flush=True)
     uvicorn.run(

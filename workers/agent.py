@@ -22,6 +22,7 @@ from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
+from store.audit import anchor_for, configure_anchor
 from store.db import make_engine, migrate, session_factory
 from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
@@ -102,6 +103,7 @@ def build_worker(
 
 async def main(settings: Settings) -> None:
     migrate(settings.store_url)
+    configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
     runtime = temporal_runtime(settings)
     if runtime is not None:
         Runtime.set_default(runtime)  # before the first client, which reports through it
