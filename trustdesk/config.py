@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # A production Temporal (docs: README, "Production Temporal"): mutual TLS and/or an API key.
+    temporal_tls_cert: Path | None = Field(default=None, description="Client certificate (PEM).")
+    temporal_tls_key: Path | None = Field(default=None, description="Client key (PEM).")
+    temporal_tls_ca: Path | None = Field(
+        default=None, description="CA that signed the server's certificate (PEM)."
+    )
+    temporal_tls_server_name: str | None = None
+    temporal_tls: bool = Field(
+        default=False, description="TLS with the system's CAs (implied by any TLS file)."
+    )
+    temporal_api_key: str | None = Field(default=None, repr=False)
     task_queue: str = "trustdesk-cases"
     temporal_port: int = 7233
     ui_port: int = 8233

@@ -215,6 +215,7 @@ def run_web(settings: Settings) -> int:
 
     from store.audit import anchor_for, configure_anchor
     from store.db import migrate
+    from web.access_log import uvicorn_log_config
 
     migrate(settings.store_url)
     configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
@@ -225,6 +226,7 @@ def run_web(settings: Settings) -> int:
         host=settings.web_host,
         port=settings.web_port,
         log_level="info",
+        log_config=uvicorn_log_config(),
         proxy_headers=False,
     )
     return 0

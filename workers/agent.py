@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import TLSConfig
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
@@ -69,11 +70,28 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
     return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
 
 
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """TLS for the Temporal connection: mutual TLS from the configured PEM files, plain
+    TLS when only asked for (or when an API key is set, which needs it), else none."""
+    files = (settings.temporal_tls_cert, settings.temporal_tls_key, settings.temporal_tls_ca)
+    if not any(files) and settings.temporal_tls_server_name is None:
+        return settings.temporal_tls or settings.temporal_api_key is not None
+    cert, key, ca = (None if f is None else f.read_bytes() for f in files)
+    return TLSConfig(
+        client_cert=cert,
+        client_private_key=key,
+        server_root_ca_cert=ca,
+        domain=settings.temporal_tls_server_name,
+    )
+
+
 async def connect(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=pydantic_data_converter,
+        tls=tls_config(settings),
+        api_key=settings.temporal_api_key,
     )
 
 
