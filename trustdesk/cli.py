@@ -114,8 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
         _common(one, after_command=True)
         one.add_argument("name")
 
-    p = sub.add_parser("audit", help="verify the audit log's hash chain")
+    p = sub.add_parser("audit", help="verify the audit log's hash chain and its checkpoints")
     _common(p)
+
+    sub.add_parser(
+        "approval-keys",
+        help="print a new approval key pair as settings: the signing key for the web "
+        "process, the verify key for workers",
+    )
 
     p = sub.add_parser(
         "validate", help="measure the brain per category on labelled history; write the autonomy list"
@@ -233,6 +239,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"audit chain BROKEN: {check.problem} ({check.checked} events checked)")
         return 1
+    if command == "approval-keys":
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from trustdesk.approval_keys import encode_private_key, encode_public_key
+
+        key = Ed25519PrivateKey.generate()
+        print(f"TRUSTDESK_APPROVAL_SIGNING_KEY={encode_private_key(key)}")
+        print(f'TRUSTDESK_APPROVAL_VERIFY_KEYS=["{encode_public_key(key)}"]')
+        return 0
     if command == "bench":
         if args.suite == "conformance":
             from trustdesk.bench.conformance import run_conformance_bench
