@@ -83,13 +83,19 @@ class InvalidToken(Exception):
 
 
 def create_access_token(
-    username: str, secret: str, *, now: datetime | None = None, ttl: timedelta = TOKEN_TTL
+    username: str,
+    secret: str,
+    *,
+    now: datetime | None = None,
+    ttl: timedelta = TOKEN_TTL,
+    generation: int = 0,
 ) -> str:
     issued = now or datetime.now(UTC)
     claims = {
         "sub": username,
         "iss": TOKEN_ISSUER,
         "jti": secrets.token_urlsafe(12),
+        "gen": generation,
         "iat": int(issued.timestamp()),
         "exp": int((issued + ttl).timestamp()),
     }
@@ -102,7 +108,8 @@ def decode_access_token(token: str, secret: str) -> str:
 
 
 def read_access_token(token: str, secret: str) -> tuple[str, int]:
-    """The username a valid token was issued to and when; `InvalidToken` otherwise."""
+    """The username a valid token was issued to and its generation (`StaffUser.accepts`);
+    `InvalidToken` otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -116,10 +123,10 @@ def read_access_token(token: str, secret: str) -> tuple[str, int]:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token names no user")
-    issued = claims.get("iat")
-    if not isinstance(issued, int):
-        raise InvalidToken("the token has no issue time")
-    return subject, issued
+    generation = claims.get("gen", 0)
+    if not isinstance(generation, int):
+        raise InvalidToken("the token's generation is malformed")
+    return subject, generation
 
 
 # --- signed customer identities (the hook for channels) -------------------------------

@@ -68,7 +68,7 @@ def _current_user(
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", headers=_UNAUTHORISED)
     try:
-        username, issued_at = read_access_token(credentials.credentials, ctx.secret)
+        username, generation = read_access_token(credentials.credentials, ctx.secret)
     except InvalidToken:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "the token is invalid or expired", headers=_UNAUTHORISED
@@ -80,7 +80,7 @@ def _current_user(
             "the token's user no longer exists or is disabled",
             headers=_UNAUTHORISED,
         )
-    if not found[0].accepts(issued_at):
+    if not found[0].accepts(generation):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "the token was revoked", headers=_UNAUTHORISED
         )

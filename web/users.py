@@ -47,12 +47,12 @@ class StaffUser:
     username: str
     role: Role
     approval_limit: Decimal | None
-    # Tokens and review sessions issued at or before this (epoch seconds) are refused.
-    revoked_before: int | None = None
+    # Tokens and review sessions issued in an earlier generation are refused.
+    generation: int = 0
 
-    def accepts(self, issued_at: int) -> bool:
-        """Whether a token or session issued at `issued_at` still speaks for this user."""
-        return self.revoked_before is None or issued_at > self.revoked_before
+    def accepts(self, generation: int) -> bool:
+        """Whether a token or session of `generation` still speaks for this user."""
+        return generation == self.generation
 
     @property
     def can_approve(self) -> bool:
@@ -118,16 +118,8 @@ def load_user(sessions: sessionmaker[Session], username: str) -> tuple[StaffUser
             role = Role(row.role)
         except ValueError:
             return None
-        revoked = row.tokens_revoked_at
-        return (
-            StaffUser(
-                row.username,
-                role,
-                row.approval_limit,
-                None if revoked is None else int(revoked.timestamp()),
-            ),
-            row.password_hash,
-        )
+        user = StaffUser(row.username, role, row.approval_limit, row.token_generation or 0)
+        return user, row.password_hash
 
 
 def set_disabled(sessions: sessionmaker[Session], username: str, disabled: bool) -> bool:
@@ -139,7 +131,7 @@ def set_disabled(sessions: sessionmaker[Session], username: str, disabled: bool)
             return False
         row.disabled = disabled
         if disabled:
-            row.tokens_revoked_at = datetime.now(UTC)
+            row.token_generation = (row.token_generation or 0) + 1
         session.commit()
         return True
 
@@ -151,7 +143,7 @@ def revoke_tokens(sessions: sessionmaker[Session], username: str) -> bool:
         row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
         if row is None:
             return False
-        row.tokens_revoked_at = datetime.now(UTC)
+        row.token_generation = (row.token_generation or 0) + 1
         session.commit()
         return True
 

@@ -111,7 +111,8 @@ async def test_the_token_endpoint_is_throttled_per_account(tmp_path: Path) -> No
     transport = httpx.ASGITransport(app=create_app(settings, gateway=None))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         for _ in range(5):
-            r = await http.post("/api/auth/token", json={"username": "pat", "password": "wrong-1234"})
+            wrong = {"username": "pat", "password": "wrong-1234"}
+            r = await http.post("/api/auth/token", json=wrong)
             assert r.status_code == 401
         r = await http.post("/api/auth/token", json={"username": "pat", "password": PASSWORD})
         assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0

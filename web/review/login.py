@@ -145,7 +145,7 @@ async def login(
         )
     state.throttle.succeeded(username, address)
     user = found[0]
-    _, cookie = issue_session(user.username, ctx.secret)
+    _, cookie = issue_session(user.username, ctx.secret, generation=user.generation)
     response = see_other(next_path or HOME[user.role])
     _set_cookie(request, response, SESSION_COOKIE, cookie, int(SESSION_TTL.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/review")

@@ -56,6 +56,8 @@ def issue_token(credentials: Credentials, request: Request, ctx: Context) -> Acc
         )
     throttle.succeeded(credentials.username, address)
     return AccessToken(
-        access_token=create_access_token(found[0].username, ctx.secret),
+        access_token=create_access_token(
+            found[0].username, ctx.secret, generation=found[0].generation
+        ),
         expires_in=int(TOKEN_TTL.total_seconds()),
     )

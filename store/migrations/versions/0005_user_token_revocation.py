@@ -1,4 +1,4 @@
-"""users: when their tokens and review sessions were last revoked
+"""users: a generation number that revoking their tokens and review sessions increments
 
 Revision ID: 0005
 Revises: 0004
@@ -17,9 +17,11 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("tokens_revoked_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(
+            sa.Column("token_generation", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.drop_column("tokens_revoked_at")
+        batch.drop_column("token_generation")
