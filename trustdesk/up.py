@@ -137,6 +137,9 @@ async def _up_until_stopped(
         print(f"trustdesk up: preparing the store failed: {exc!r}", file=sys.stderr)
         return 1
     settings.secret()  # created once here, so the children never race to create it
+    from trustdesk.approval_keys import signing_key
+
+    signing_key(settings)  # the approval key pair too: the web signs, the worker verifies
 
     server = dev_server_for(settings)
     try:
