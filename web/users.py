@@ -210,9 +210,9 @@ def users_command(settings: Settings, args: argparse.Namespace, stdin: TextIO) -
             width = max(len("username"), *(len(r.username) for r in rows))
             print(f"{'username':<{width}}  {'role':<15}  approval limit")
             for r in rows:
-                limit = "-" if r.approval_limit is None else format_money(r.approval_limit)
+                shown = "-" if r.approval_limit is None else format_money(r.approval_limit)
                 flag = "  (disabled)" if r.disabled else ""
-                print(f"{r.username:<{width}}  {r.role:<15}  {limit}{flag}")
+                print(f"{r.username:<{width}}  {r.role:<15}  {shown}{flag}")
             return 0
         if args.users_command in ("disable", "enable", "revoke"):
             if args.users_command == "revoke":
