@@ -268,6 +268,7 @@ async def _bench_stack(
     """Temporal, store, agent and floor workers and the web app; all stopped on exit."""
     from domain.dialogue import HANDLED
     from store.db import migrate
+    from trustdesk.approval_keys import verify_keys
     from web.app import create_app
     from web.users import create_user
     from workers.agent import build_deps, build_worker, connect
@@ -299,7 +300,13 @@ async def _bench_stack(
             )
         )
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-            agent = build_worker(client, deps, task_queue=CASE_TASK_QUEUE, executor=executor)
+            agent = build_worker(
+                client,
+                deps,
+                task_queue=CASE_TASK_QUEUE,
+                executor=executor,
+                approval_keys=verify_keys(settings),  # the web app signs with the same pair
+            )
             floor = build_floor_worker(client, task_queue=FLOOR_TASK_QUEUE, executor=executor)
             async with agent, floor:
                 serving = asyncio.create_task(web.serve())
