@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import signal
 import subprocess
@@ -29,7 +30,7 @@ from store.models import ActionRecordRow, OrderRow, TransactionRow
 from tests.temporal_env import dev_server, time_skipping_env
 from tests.waiting import wait_until
 from tests.workflows.conftest import TEST_APPROVAL_KEY, make_deps, signed_decision
-from trustdesk.approval_keys import public_bytes
+from trustdesk.approval_keys import encode_public_key, public_bytes
 from trustdesk.cases import CaseGateway
 from workers.agent import build_worker
 from workflows.case import SupportCaseWorkflow
@@ -91,6 +92,8 @@ def spawn_worker(address: str, store_url: str, task_queue: str, data_dir: Path) 
         "TRUSTDESK_DATABASE_URL": store_url,
         "TRUSTDESK_TEMPORAL_ADDRESS": address,
         "TRUSTDESK_DATA_DIR": str(data_dir),
+        # The worker trusts the tests' approval key, as a deployed one trusts the web's.
+        "TRUSTDESK_APPROVAL_VERIFY_KEYS": json.dumps([encode_public_key(TEST_APPROVAL_KEY)]),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "trustdesk.cli", "worker"],
