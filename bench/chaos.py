@@ -217,7 +217,7 @@ async def run_chaos(
     from domain.dialogue import HANDLED
     from store.db import make_engine, migrate, session_factory
     from bench.shop import load_bench_shop
-    from trustdesk.cases import CaseGateway
+    from workflows.gateway import CaseGateway
     from trustdesk.temporal_server import DevServer, free_port
     from workflows.contracts import (
         Approver,

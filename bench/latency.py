@@ -271,6 +271,7 @@ async def _bench_stack(
     as `trustdesk up` does, for benchmarks that measure the product as shipped."""
     from domain.dialogue import HANDLED
     from store.db import migrate
+    from trustdesk.approval_keys import verify_keys
     from web.app import create_app
     from web.users import create_user
     from workers.agent import build_deps, build_worker, connect
@@ -302,7 +303,13 @@ async def _bench_stack(
             )
         )
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-            agent = build_worker(client, deps, task_queue=CASE_TASK_QUEUE, executor=executor)
+            agent = build_worker(
+                client,
+                deps,
+                task_queue=CASE_TASK_QUEUE,
+                executor=executor,
+                approval_keys=verify_keys(settings),  # the web app signs with the same pair
+            )
             floor = build_floor_worker(client, task_queue=FLOOR_TASK_QUEUE, executor=executor)
             async with agent, floor:
                 serving = asyncio.create_task(web.serve())

@@ -320,6 +320,9 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tokens and review sessions carry the generation they were issued in; revoking them
+    # all increments it (a counter, so no clock decides what a revocation covers).
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RevokedSessionRow(Base):

@@ -21,10 +21,17 @@ from trustdesk.config import Settings
 COMMAND_PLUGINS = "trustdesk.commands"
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, help="where the store, server data and keys live")
-    parser.add_argument("--database-url", help="SQLAlchemy URL of the store (default: SQLite)")
-    parser.add_argument("--temporal-address", help="host:port of the Temporal frontend")
+def _common(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    # On a sub-command (`users add NAME --data-dir D`) an unset flag must not overwrite
+    # one given before it (`users --data-dir D add NAME`): it then sets nothing at all.
+    unset = {"default": argparse.SUPPRESS} if after_command else {}
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the store, server data and keys live", **unset
+    )
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL of the store (default: SQLite)", **unset
+    )
+    parser.add_argument("--temporal-address", help="host:port of the Temporal frontend", **unset)
 
 
 def _ports(parser: argparse.ArgumentParser) -> None:
@@ -84,23 +91,44 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="bring the store's schema up to date")
     _common(p)
 
-    p = sub.add_parser("seed", help="load a data set into the store (idempotent)")
+    p = sub.add_parser("seed", help="load a data set into an empty store")
     _common(p)
     p.add_argument("--dataset", choices=["demo", "tau2-retail"], default="demo")
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="reload the data set over the store's shop data, undoing every change (needs --yes)",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm --reset")
 
     p = sub.add_parser("users", help="manage review-UI users")
     _common(p)
     users = p.add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="add a user; the password is read from stdin")
+    _common(add, after_command=True)
     add.add_argument("name")
     add.add_argument(
         "--role", required=True, choices=["agent", "approver", "senior_approver", "admin"]
     )
     add.add_argument("--approval-limit", help="highest amount this user may approve")
-    users.add_parser("list", help="list users")
+    _common(users.add_parser("list", help="list users"), after_command=True)
+    for name, text in (
+        ("disable", "stop a user signing in; their tokens and sessions stop working"),
+        ("enable", "let a disabled user sign in again"),
+        ("revoke", "end every token and review session the user holds now"),
+    ):
+        one = users.add_parser(name, help=text)
+        _common(one, after_command=True)
+        one.add_argument("name")
 
-    p = sub.add_parser("audit", help="verify the audit log's hash chain")
+    p = sub.add_parser("audit", help="verify the audit log's hash chain and its checkpoints")
     _common(p)
+
+    sub.add_parser(
+        "approval-keys",
+        help="print a new approval key pair as settings: the signing key for the web "
+        "process, the verify key for workers",
+    )
 
     p = sub.add_parser(
         "validate",
@@ -186,11 +214,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if command == "seed":
         from store.db import make_engine, migrate, session_factory
-        from store.seed import seed
+        from store.seed import seed, seed_if_empty
 
+        if args.reset and not args.yes:
+            print(
+                "trustdesk seed --reset replaces every order, refund and address in the store "
+                "with the data set's, undoing what the agent did; add --yes to confirm",
+                file=sys.stderr,
+            )
+            return 2
         migrate(settings.store_url)
-        counts = seed(session_factory(make_engine(settings.store_url)), args.dataset)
-        print(f"seeded {args.dataset}: {counts}")
+        sessions = session_factory(make_engine(settings.store_url))
+        if args.reset:
+            print(f"reset to {args.dataset}: {seed(sessions, args.dataset)}")
+            return 0
+        counts = seed_if_empty(sessions, args.dataset)
+        if counts is None:
+            print("the store already holds shop data: nothing changed (--reset --yes reloads it)")
+        else:
+            print(f"seeded {args.dataset}: {counts}")
         return 0
     if command == "users":
         from web.users import users_command
@@ -205,16 +247,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_classify(settings, args, sys.stdin, sys.stdout)
     if command == "audit":
-        from store.audit import verify_chain
+        from store.audit import anchor_for, verify_chain
         from store.db import make_engine, session_factory
 
+        anchor = anchor_for(settings.secret(), settings.audit_checkpoints)
         with session_factory(make_engine(settings.store_url))() as session:
-            check = verify_chain(session)
+            check = verify_chain(session, anchor)
         if check.ok:
-            print(f"audit chain intact: {check.checked} events")
+            anchored = (
+                f", signed checkpoints up to event {check.anchored_seq}"
+                if check.anchored_seq
+                else ", no signed checkpoint yet"
+            )
+            print(f"audit chain intact: {check.checked} events{anchored}")
             return 0
-        print(f"audit chain BROKEN at event {check.first_bad_seq} (after {check.checked} good)")
+        print(f"audit chain BROKEN: {check.problem} ({check.checked} events checked)")
         return 1
+    if command == "approval-keys":
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        from trustdesk.approval_keys import encode_private_key, encode_public_key
+
+        key = Ed25519PrivateKey.generate()
+        print(f"TRUSTDESK_APPROVAL_SIGNING_KEY={encode_private_key(key)}")
+        print(f'TRUSTDESK_APPROVAL_VERIFY_KEYS=["{encode_public_key(key)}"]')
+        return 0
     if command == "knowledge":
         from trustdesk.knowledge_cli import run_knowledge
 

@@ -29,6 +29,17 @@ class Settings(BaseSettings):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # A production Temporal (docs: README, "Production Temporal"): mutual TLS and/or an API key.
+    temporal_tls_cert: Path | None = Field(default=None, description="Client certificate (PEM).")
+    temporal_tls_key: Path | None = Field(default=None, description="Client key (PEM).")
+    temporal_tls_ca: Path | None = Field(
+        default=None, description="CA that signed the server's certificate (PEM)."
+    )
+    temporal_tls_server_name: str | None = None
+    temporal_tls: bool = Field(
+        default=False, description="TLS with the system's CAs (implied by any TLS file)."
+    )
+    temporal_api_key: str | None = Field(default=None, repr=False)
     task_queue: str = "trustdesk-cases"
     temporal_port: int = 7233
     ui_port: int = 8233
@@ -38,6 +49,27 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None,
         description="Signs tokens and sessions; generated into the data dir when unset.",
+    )
+    approval_signing_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Ed25519 key the web process signs approvals with (base64url seed or PEM); "
+        "generated into the data dir when unset.",
+    )
+    approval_verify_keys: list[str] = Field(
+        default_factory=list,
+        description="Ed25519 public keys (base64url) whose signed approvals workers accept; "
+        "the data dir's key when empty.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For names "
+        "the client (sign-in throttling); with none, the connection's peer is the client.",
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Where signed audit-chain heads are appended, outside the database; "
+        "audit-checkpoints.jsonl in the data dir when unset.",
     )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
@@ -100,6 +132,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'trustdesk.db').resolve()}"
+
+    @property
+    def audit_checkpoints(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
 
     @property
     def temporal_ui_url(self) -> str:

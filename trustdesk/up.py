@@ -1,6 +1,6 @@
 """`trustdesk up`: the whole product on one machine, from one command.
 
-Order of start: the store (migrated and seeded), the Temporal dev server
+Order of start: the store (migrated, and seeded only when empty), the Temporal dev server
 persisted in the data dir, then the worker and the web process as child
 processes of this one. A part that dies on its own (the server included) is
 started again after a back-off, and stderr says so; the rest keep running.
@@ -282,6 +282,9 @@ async def _up_until_stopped(
         print(f"trustdesk up: preparing the store failed: {exc!r}", file=sys.stderr)
         return 1
     settings.secret()  # created once here, so the children never race to create it
+    from trustdesk.approval_keys import signing_key
+
+    signing_key(settings)  # the approval key pair too: the web signs, the worker verifies
 
     server = dev_server_for(settings)
     try:

@@ -22,14 +22,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
 import trustdesk
+from trustdesk.approval_keys import ApprovalSigner, signing_key
 from trustdesk.config import Settings
+from trustdesk.temporal_client import connect
 from web.deps import WebContext
 from web.monitoring import install as install_monitoring
 from web.review import install as install_review
 from web.routers import approvals, cases, channels, chat, health, messages, pages, tokens
 from web.routers.messages import validation_reason
 from workflows.contracts import MAX_MESSAGE_CHARS
-from workflows.gateway import CaseGateway, connect
+from workflows.gateway import CaseGateway
 
 log = logging.getLogger("trustdesk.web")
 
@@ -113,7 +115,7 @@ async def _connect_with_retry(settings: Settings) -> Any:
     delay = 0.2
     for attempt in range(1, CONNECT_ATTEMPTS + 1):
         try:
-            return await connect(settings.temporal_address, settings.temporal_namespace)
+            return await connect(settings)
         except RuntimeError as exc:  # the SDK reports a failed connection as RuntimeError
             if attempt == CONNECT_ATTEMPTS:
                 raise
@@ -143,6 +145,7 @@ def create_app(
         sessions=sessions,
         gateway=gateway,
         max_message_chars=min(settings.max_message_chars, MAX_MESSAGE_CHARS),
+        approval_signer=ApprovalSigner(signing_key(settings)),
     )
 
     @asynccontextmanager
@@ -213,9 +216,12 @@ def run_web(settings: Settings) -> int:
     """`trustdesk web`: migrate the store, then serve the app on the configured address."""
     import uvicorn
 
+    from store.audit import anchor_for, configure_anchor
     from store.db import migrate
+    from web.access_log import uvicorn_log_config
 
     migrate(settings.store_url)
+    configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print(f"web       serving on http://{settings.web_host}:{settings.web_port}", flush=True)
     uvicorn.run(
@@ -223,6 +229,7 @@ def run_web(settings: Settings) -> int:
         host=settings.web_host,
         port=settings.web_port,
         log_level="info",
+        log_config=uvicorn_log_config(),
         proxy_headers=False,
     )
     return 0

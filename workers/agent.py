@@ -23,11 +23,14 @@ from domain.dialogue import HANDLED
 from domain.policy import policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
+from store.audit import anchor_for, configure_anchor
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
+from trustdesk.approval_keys import trust as trust_approval_keys
+from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
+from trustdesk.temporal_client import connect as connect_temporal
 from workflows.case import SupportCaseWorkflow
-from workflows.gateway import connect as connect_client
 
 #: How long a case's next workflow task waits for the worker that ran its last one before
 #: any worker may take it: a killed worker holds its cases no longer than this (the SDK's
@@ -80,7 +83,7 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
 
 
 async def connect(settings: Settings) -> Client:
-    return await connect_client(settings.temporal_address, settings.temporal_namespace)
+    return await connect_temporal(settings)
 
 
 def build_worker(
@@ -91,12 +94,15 @@ def build_worker(
     executor: concurrent.futures.Executor,
     extra_activities: Sequence[object] = (),
     max_cached_workflows: int = 1000,
+    approval_keys: Iterable[bytes] = (),
 ) -> Worker:
     """A worker for case workflows; the LangGraph plugin adds the graph's node activities.
 
     `max_cached_workflows` bounds the cases held in memory between turns
-    (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`)."""
+    (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`). Its case workflows accept approvals signed by
+    one of `approval_keys` (Ed25519 public)."""
     install(deps)
+    trust_approval_keys(approval_keys)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
         client,
@@ -113,6 +119,7 @@ def build_worker(
 
 async def main(settings: Settings) -> None:
     migrate(settings.store_url)
+    configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
     runtime = temporal_runtime(settings)
     if runtime is not None:
         Runtime.set_default(runtime)  # before the first client, which reports through it
@@ -129,6 +136,7 @@ async def main(settings: Settings) -> None:
             task_queue=settings.task_queue,
             executor=executor,
             max_cached_workflows=settings.worker_max_cached_workflows,
+            approval_keys=verify_keys(settings),
         )
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)

@@ -48,10 +48,11 @@ from store.channels import (
 )
 from store.outbox import OutboxMessage, mark_bounced
 from trustdesk.config import Settings
+from trustdesk.temporal_client import connect
 from workers.email_text import InboundEmail, parse_email
 from workers.senders import DeliveryFailed
 from workflows.contracts import MAX_MESSAGE_CHARS, PostMessageInput
-from workflows.gateway import CaseGateway, connect, refusal_type
+from workflows.gateway import CaseGateway, refusal_type
 
 log = logging.getLogger("trustdesk.email")
 
@@ -341,7 +342,7 @@ async def main(settings: Settings) -> None:
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
-    client = await connect(settings.temporal_address, settings.temporal_namespace)
+    client = await connect(settings)
     gateway = CaseGateway(client, settings.task_queue, settings.policy.approval_sla_minutes)
     handler = SupportMailHandler(
         gateway, session_factory(engine), support_address=settings.support_address

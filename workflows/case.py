@@ -31,8 +31,9 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.case import CaseActivities
     from brain import templates
-    from domain.approvals import ApprovalRefused, Decider, check_decision
+    from domain.approvals import ApprovalRefused, check_submitted_approval
     from graph.builder import GRAPH_NAME
+    from trustdesk import approval_keys
     from workflows.contracts import (
         ActionView,
         AgentReply,
@@ -359,14 +360,15 @@ class SupportCaseWorkflow:
 
     @submit_approval.validator
     def _validate_approval(self, inp: SubmitApprovalInput) -> None:
-        approver = inp.approver
+        # The decision must carry the web process's signature, bound to this case and
+        # approval and unexpired at workflow time; then the approver's role and limit apply.
         try:
-            check_decision(
+            check_submitted_approval(
                 self._pending.facts() if self._pending else None,
-                Decider(approver.username, approver.role.value, approver.approval_limit),
-                inp.decision,
-                approval_id=inp.approval_id,
-                amount=inp.amount,
+                inp,
+                case_id=self._input.case_id,
+                trusted_keys=approval_keys.trusted_keys(),
+                now=workflow.now().timestamp(),
             )
         except ApprovalRefused as refused:
             raise ApplicationError(str(refused), type=refused.kind) from None

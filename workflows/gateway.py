@@ -19,6 +19,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
 
 from workflows.contracts import (
     LIVE_CHANNELS,
@@ -45,10 +46,21 @@ GET_CASE = "get_case"
 GET_PENDING_APPROVAL = "get_pending_approval"
 
 
-async def connect(address: str, namespace: str = "default") -> Client:
-    """A Temporal client with the pydantic data converter every client of cases needs."""
+async def connect(
+    address: str,
+    namespace: str = "default",
+    *,
+    tls: TLSConfig | bool = False,
+    api_key: str | None = None,
+) -> Client:
+    """A Temporal client with the pydantic data converter every client of cases needs
+    (`trustdesk.temporal_client.connect` passes the deployment's TLS and API key)."""
     return await Client.connect(
-        address, namespace=namespace, data_converter=pydantic_data_converter
+        address,
+        namespace=namespace,
+        data_converter=pydantic_data_converter,
+        tls=tls,
+        api_key=api_key,
     )
 
 

@@ -36,17 +36,19 @@ import uvicorn
 
 from tests.waiting import wait_until
 from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this directory)
+    TEST_APPROVAL_KEY,
     CaseHarness,
     harness,
     shop_sessions,
     temporal_env,
 )
+from trustdesk.approval_keys import encode_private_key
+from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from trustdesk.temporal_server import free_port
 from web.app import create_app
 from web.auth import create_access_token
 from web.users import StaffUser, create_user, load_user
-from workflows.gateway import CaseGateway
 
 CHROMIUM = Path(os.environ.get("TRUSTDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -162,7 +164,12 @@ class LiveWeb:
 
 @pytest.fixture
 async def live_web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[LiveWeb]:  # noqa: F811
-    settings = Settings(data_dir=tmp_path / "web", secret_key=SECRET, task_queue=harness.task_queue)
+    settings = Settings(
+        data_dir=tmp_path / "web",
+        secret_key=SECRET,
+        task_queue=harness.task_queue,
+        approval_signing_key=encode_private_key(TEST_APPROVAL_KEY),
+    )
     gateway = CaseGateway(harness.client, harness.task_queue)
     app = create_app(settings, gateway=gateway, sessions=harness.sessions)
     app.state.review.refresh_ms = REFRESH_MS

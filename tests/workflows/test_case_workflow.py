@@ -15,9 +15,9 @@ from domain.policy import Tier
 from store.models import OrderRow, TransactionRow
 from tests.replay.recording import record_history
 from tests.waiting import wait_until
-from tests.workflows.conftest import CaseHarness
-from workflows.contracts import Approver, PostMessageInput, Role, SubmitApprovalInput
+from tests.workflows.conftest import CaseHarness, signed_decision
 from workflows.gateway import CaseGateway, refusal_type
+from workflows.contracts import Approver, PostMessageInput, Role
 
 
 def gateway(h: CaseHarness) -> CaseGateway:
@@ -83,29 +83,24 @@ async def test_return_above_limit_waits_for_approval_then_refunds_once(
     for who, expected in ((low, "OverLimit"), (agent, "Forbidden")):
         with pytest.raises(WorkflowUpdateFailedError) as err:
             await gw.submit_approval(
-                case_id,
-                SubmitApprovalInput(
-                    approval_id=pending.approval_id, decision="approve", approver=who
-                ),
+                case_id, signed_decision(case_id, pending.approval_id, who)
             )
         assert refusal_type(err.value) == expected
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await gw.submit_approval(
-            case_id, SubmitApprovalInput(approval_id="stale", decision="approve", approver=approver)
+            case_id, signed_decision(case_id, "stale", approver)
         )
     assert refusal_type(err.value) == "StaleApproval"
 
     result = await gw.submit_approval(
         case_id,
-        SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=approver),
+        signed_decision(case_id, pending.approval_id, approver),
     )
     assert result.status == "approved"
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await gw.submit_approval(
             case_id,
-            SubmitApprovalInput(
-                approval_id=pending.approval_id, decision="approve", approver=approver
-            ),
+            signed_decision(case_id, pending.approval_id, approver),
         )
     assert refusal_type(err.value) == "NothingPending"
 

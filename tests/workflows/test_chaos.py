@@ -33,7 +33,7 @@ from tests.workflows.test_durability import (  # noqa: F401  (fixtures)
     store_file,
     workers,
 )
-from trustdesk.cases import CaseGateway
+from workflows.gateway import CaseGateway
 from workflows.contracts import PostMessageInput, SubmitApprovalInput
 
 T = TypeVar("T")

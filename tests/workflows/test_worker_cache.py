@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
 from tests.workflows.conftest import make_deps
-from trustdesk.cases import CaseGateway
+from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from workers.agent import build_worker
 from workflows.contracts import CaseStatus, PostMessageInput

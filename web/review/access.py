@@ -135,7 +135,7 @@ def signed_in(request: Request, ctx: Context) -> Reviewer | None:
     if session is None or session_revoked(ctx.sessions, session.sid):
         return None
     found = load_user(ctx.sessions, session.username)
-    if found is None:
+    if found is None or not found[0].accepts(session.generation):
         return None
     return Reviewer(found[0], session, csrf_token(ctx.secret, session.sid))
 

@@ -288,7 +288,7 @@ async def decide_case(
     except ValidationError as exc:
         return await refuse(422, str(exc.errors()[0].get("msg", "the decision is malformed")))
     try:
-        result = await decide_approval(_case_id(case_id), body, reviewer.user, gateway)
+        result = await decide_approval(_case_id(case_id), body, reviewer.user, gateway, ctx)
     except HTTPException as exc:
         return await refuse(exc.status_code, f"Not done: {exc.detail}.")
     except RPCError as exc:
