@@ -8,7 +8,7 @@ import pytest
 from temporalio.service import TLSConfig
 
 from trustdesk.config import Settings
-from workers.agent import tls_config
+from trustdesk.temporal_client import tls_config
 
 
 def test_local_default_is_plain() -> None:
