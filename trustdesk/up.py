@@ -207,7 +207,13 @@ def run_up(
     """
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = settings.model_copy(update={"data_dir": data_dir})
+    # The embedded default keeps one-time-code emails for the review UI (/review/mail)
+    # unless a relay is configured; the τ²-retail data set runs under τ²'s identity rule.
+    relayed = "TRUSTDESK_SMTP_RELAY_HOST" in os.environ or "TRUSTDESK_MAIL_SINK" in os.environ
+    update: dict[str, object] = {"data_dir": data_dir, "dataset": dataset}
+    if not relayed:
+        update["mail_sink"] = True
+    settings = settings.model_copy(update=update)
     try:
         return asyncio.run(_up(settings, dataset, commands))
     except KeyboardInterrupt:  # Ctrl-C before the handlers were installed
