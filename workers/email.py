@@ -46,6 +46,8 @@ from store.channels import (
     record_email,
     sent_email,
 )
+from store.mail_sink import keep_mail
+from store.one_time_codes import CODE_SUBJECT
 from store.outbox import OutboxMessage, mark_bounced
 from trustdesk.cases import CaseGateway, refusal_type
 from trustdesk.config import Settings
@@ -330,6 +332,58 @@ class EmailSender:
             ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(f"the relay at {host}:{port} failed: {exc!r}") from exc
+
+
+def compose_direct(message: OutboxMessage, support_address: str) -> EmailMessage:
+    """An email to an address on file outside any conversation (a one-time code)."""
+    mail = EmailMessage()
+    mail["From"] = formataddr(("Customer support", support_address))
+    mail["To"] = message.thread_id
+    mail["Subject"] = CODE_SUBJECT
+    mail["Date"] = formatdate(usegmt=True)
+    mail["Message-ID"] = outgoing_message_id(message.message_id, support_address)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message.text)
+    return mail
+
+
+class DirectMailSender:
+    """Sends the `mail` channel (emails to the address on file) through the SMTP relay."""
+
+    def __init__(self, relay: EmailSender) -> None:
+        self.relay = relay
+
+    async def send(self, message: OutboxMessage) -> None:
+        mail = compose_direct(message, self.relay.support_address)
+        await asyncio.to_thread(self.relay._relay, mail, message.thread_id)
+
+
+class MailSinkSender:
+    """Keeps the `mail` channel's emails in the store's mail sink (read at /review/mail)."""
+
+    def __init__(self, sessions: sessionmaker[DbSession], support_address: str) -> None:
+        self.sessions = sessions
+        self.support_address = support_address
+
+    async def send(self, message: OutboxMessage) -> None:
+        mail = compose_direct(message, self.support_address)
+        await asyncio.to_thread(
+            keep_mail,
+            self.sessions,
+            message_id=message.message_id,
+            to=message.thread_id,
+            subject=str(mail["Subject"]),
+            body=message.text,
+        )
+
+
+def mail_sender(
+    settings: Settings, sessions: sessionmaker[DbSession]
+) -> DirectMailSender | MailSinkSender:
+    """The `mail` channel's sender: the local sink on the embedded default, else the relay."""
+    if settings.mail_sink:
+        return MailSinkSender(sessions, settings.support_address)
+    return DirectMailSender(EmailSender.from_settings(settings, sessions))
 
 
 # --- `trustdesk email` --------------------------------------------------------------------
