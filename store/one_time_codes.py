@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.identity import CodeCheck, IdentityRules, IssuedCode, check_code, issue_code
@@ -23,6 +23,9 @@ from store.models import OneTimeCodeRow, OutboxRow
 
 MAIL_CHANNEL = "mail"  # emails to an address on file, outside any conversation
 CODE_SUBJECT = "Your Trustdesk verification code"
+# Codes one conversation may ask for: with the attempts each allows, this bounds the
+# guesses an impostor gets, and the emails an owner receives, per conversation.
+MAX_CODES_PER_CASE = 3
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,11 @@ def request_code(
     recipient: CodeRecipient | None,
     rules: IdentityRules,
     now: datetime,
-) -> None:
-    """Keep a fresh code for the case and queue it to the address on file, once per id."""
+) -> bool:
+    """Keep a fresh code for the case and queue it to the address on file, once per id.
+
+    False when the case has had its `MAX_CODES_PER_CASE` codes and no new one is issued.
+    """
     code, issued = issue_code(
         key,
         code_id,
@@ -64,7 +70,14 @@ def request_code(
     )
     with sessions.begin() as session:
         if session.get(OneTimeCodeRow, code_id) is not None:
-            return  # a retried call: the first one's code stands
+            return True  # a retried call: the first one's code stands
+        issued_before = session.scalar(
+            select(func.count())
+            .select_from(OneTimeCodeRow)
+            .where(OneTimeCodeRow.case_id == case_id)
+        )
+        if (issued_before or 0) >= MAX_CODES_PER_CASE:
+            return False
         session.add(
             OneTimeCodeRow(
                 id=code_id,
@@ -92,6 +105,7 @@ def request_code(
                     created_at=now,
                 )
             )
+    return True
 
 
 def _latest(session: Session, case_id: str) -> OneTimeCodeRow | None:

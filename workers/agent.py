@@ -20,6 +20,7 @@ from brain.offline import OfflineBrain
 from brain.select import select_brain
 from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
+from domain.identity import derive_code_key
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
@@ -49,6 +50,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         brain=brain,
         policy=settings.policy,
         autonomous_categories=frozenset(autonomous),
+        code_key=derive_code_key(settings.secret()),
     )
 
 
