@@ -9,7 +9,7 @@ order lines, payment history and fulfillments are ordered facts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -159,6 +160,8 @@ class OrderRow(_AddressColumns, Base):
     exchange_new_items: Mapped[list[Any] | None] = mapped_column(JSON)
     exchange_payment_method_id: Mapped[str | None] = mapped_column(String(64))
     exchange_price_difference: Mapped[Decimal | None] = mapped_column(MoneyCents)
+    #: The day the order reached the customer, when known; the return window counts from it.
+    delivered_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -417,3 +420,38 @@ class WebhookDeliveryRow(Base):
     thread_id: Mapped[str] = mapped_column(String(150), index=True)
     sender: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeArticleRow(Base):
+    """An article of the shop's knowledge base as written (placeholders kept)."""
+
+    __tablename__ = "knowledge_articles"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+    passages: Mapped[list[KnowledgePassageRow]] = relationship(
+        order_by="KnowledgePassageRow.position", cascade="all, delete-orphan"
+    )
+
+
+class KnowledgePassageRow(Base):
+    """One section of an article, placeholders filled: what the full-text index holds.
+
+    The index is the migration's: an FTS5 table kept in step by triggers on SQLite, a
+    generated `tsvector` column with a GIN index on PostgreSQL (`store.knowledge`).
+    """
+
+    __tablename__ = "knowledge_passages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(
+        ForeignKey("knowledge_articles.slug", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)

@@ -9,9 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from trustdesk.config import Settings
+
+#: Entry-point group of subcommands that other distributions add: each entry point is a
+#: function `(subparsers, add_common_options) -> None` whose parsers set `handler=` to a
+#: `(settings, args) -> exit code` function. The development tools (`trustdesk bench`)
+#: come this way from `bench/`, which the runtime package does not ship (bench/commands.py).
+COMMAND_PLUGINS = "trustdesk.commands"
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -96,39 +103,56 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser(
-        "validate", help="measure the brain per category on labelled history; write the autonomy list"
+        "validate",
+        help="measure the brain per category on labelled history; write the autonomy list",
     )
     _common(p)
-    p.add_argument("--history", type=Path, help="labelled messages, .csv or .jsonl (default: the shipped held-out split)")
-    p.add_argument("--label-map", type=Path, help="JSON object mapping your labels to categories (null skips)")
-    p.add_argument("--threshold", type=float, default=0.95, help="accuracy a category needs (default 0.95)")
-    p.add_argument("--min-samples", type=int, default=30, help="messages a category needs (default 30)")
-
-    p = sub.add_parser("classify", help="classify messages read one per line on stdin; JSON lines out")
-    _common(p)
-    p.add_argument("--threshold", type=float, help="abstain below this confidence (default: the model's)")
-
-    p = sub.add_parser("bench", help="benchmarks and conformance reports")
-    _common(p)
-    p.add_argument("suite", choices=["conformance", "latency"])
     p.add_argument(
-        "--conversations",
-        type=int,
-        default=30,
-        help="latency: scripted conversations of each kind (cancel; return with approval)",
+        "--history",
+        type=Path,
+        help="labelled messages, .csv or .jsonl (default: the shipped held-out split)",
     )
-    p.add_argument("--json", action="store_true", help="latency: print the results as JSON")
     p.add_argument(
-        "--temporal-in-memory",
-        action="store_true",
-        help="latency: run the dev server without its database file, to see what the file costs",
+        "--label-map",
+        type=Path,
+        help="JSON object mapping your labels to categories (null skips)",
     )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.95,
+        help="Wilson lower bound of the answers' precision a category needs (default 0.95)",
+    )
+
+    p = sub.add_parser(
+        "classify", help="classify messages read one per line on stdin; JSON lines out"
+    )
+    _common(p)
+    p.add_argument(
+        "--threshold", type=float, help="abstain below this confidence (default: the model's)"
+    )
+
+    p = sub.add_parser("knowledge", help="the shop's knowledge base: search, sync")
+    _common(p)
+    knowledge = p.add_subparsers(dest="knowledge_command", required=True)
+    search = knowledge.add_parser("search", help="the best passages for a question")
+    search.add_argument("question")
+    search.add_argument("--limit", type=int, default=3)
+    knowledge.add_parser(
+        "sync", help="index <data dir>/knowledge/*.md (the shipped articles on first use)"
+    )
+
+    for entry_point in entry_points(group=COMMAND_PLUGINS):
+        entry_point.load()(sub, _common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = settings_from(args)
+    handler = getattr(args, "handler", None)
+    if handler is not None:  # a command added through COMMAND_PLUGINS
+        return int(handler(settings, args))
     command = args.command
     if command == "up":
         from trustdesk.up import run_up
@@ -191,16 +215,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         print(f"audit chain BROKEN at event {check.first_bad_seq} (after {check.checked} good)")
         return 1
-    if command == "bench":
-        if args.suite == "conformance":
-            from trustdesk.bench.conformance import run_conformance_bench
+    if command == "knowledge":
+        from trustdesk.knowledge_cli import run_knowledge
 
-            return run_conformance_bench(settings)
-        from trustdesk.bench.latency import run_latency_cli
-
-        return run_latency_cli(
-            args.conversations, as_json=args.json, temporal_in_memory=args.temporal_in_memory
-        )
+        return run_knowledge(settings, args, sys.stdout)
     raise AssertionError(command)
 
 

@@ -52,7 +52,8 @@ class Settings(BaseSettings):
         "headers the email channel trusts for DKIM/SPF.",
     )
     secret_key: str | None = Field(
-        default=None, description="Signs tokens and sessions; generated into the data dir when unset."
+        default=None,
+        description="Signs tokens and sessions; generated into the data dir when unset.",
     )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
@@ -88,6 +89,13 @@ class Settings(BaseSettings):
         default=None,
         description="host:port where the agent worker serves Temporal's SDK metrics at "
         "/metrics, without authentication: bind it to a private address. Off when unset.",
+    )
+    worker_max_cached_workflows: int = Field(
+        default=1000,
+        ge=0,
+        description="Cases the agent worker keeps in memory between turns (the SDK's "
+        "workflow cache). A case evicted from it is rebuilt from its history on its next "
+        "event; 0 rebuilds every case on every event.",
     )
     anthropic_api_key: str | None = Field(
         default=None,

@@ -35,16 +35,26 @@ CHILD_STOP_TIMEOUT = 15.0
 
 
 def _prepare_store(settings: Settings, dataset: str) -> None:
-    from store.db import make_engine, migrate, session_factory
-    from store.seed import seed
+    """Migrate and seed the store, then index the knowledge base, each in a child process
+    (`trustdesk seed`, `trustdesk knowledge sync`), so this process, which only supervises
+    the others, never holds SQLAlchemy, Alembic or the seed data."""
+    seeded = _run_store_command(settings, ["seed", "--dataset", dataset])
+    print(f"store     {settings.store_url} ({seeded})", flush=True)
+    indexed = _run_store_command(settings, ["knowledge", "sync"])
+    print(f"knowledge {indexed.removeprefix('indexed ')}", flush=True)
 
-    migrate(settings.store_url)
-    engine = make_engine(settings.store_url)
-    try:
-        counts = seed(session_factory(engine), dataset)
-    finally:
-        engine.dispose()
-    print(f"store     {settings.store_url} (seeded {dataset}: {counts})", flush=True)
+
+def _run_store_command(settings: Settings, command: list[str]) -> str:
+    """Run `trustdesk <command>` against this data dir and store; its output, or an error."""
+    argv = [sys.executable, "-m", "trustdesk.cli", *command,
+            "--data-dir", str(settings.data_dir)]  # fmt: skip
+    if settings.database_url:
+        argv += ["--database-url", settings.database_url]
+    done = subprocess.run(argv, env=child_env(settings), capture_output=True, text=True)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise RuntimeError(f"`trustdesk {' '.join(command)}` failed: {last}")
+    return done.stdout.strip()
 
 
 def child_env(settings: Settings) -> dict[str, str]:

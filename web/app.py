@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
 import trustdesk
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.deps import WebContext
 from web.monitoring import install as install_monitoring
@@ -29,6 +28,7 @@ from web.review import install as install_review
 from web.routers import approvals, cases, channels, chat, health, messages, pages, tokens
 from web.routers.messages import validation_reason
 from workflows.contracts import MAX_MESSAGE_CHARS
+from workflows.gateway import CaseGateway, connect
 
 log = logging.getLogger("trustdesk.web")
 
@@ -109,12 +109,10 @@ async def _json(send: Send, code: int, detail: str) -> None:
 
 
 async def _connect_with_retry(settings: Settings) -> Any:
-    from workers.agent import connect
-
     delay = 0.2
     for attempt in range(1, CONNECT_ATTEMPTS + 1):
         try:
-            return await connect(settings)
+            return await connect(settings.temporal_address, settings.temporal_namespace)
         except RuntimeError as exc:  # the SDK reports a failed connection as RuntimeError
             if attempt == CONNECT_ATTEMPTS:
                 raise

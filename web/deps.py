@@ -13,10 +13,10 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.auth import InvalidToken, decode_access_token
 from web.users import StaffUser, load_user
+from workflows.gateway import CaseGateway
 
 
 @dataclass

@@ -8,7 +8,6 @@ import signal
 from collections.abc import Iterable, Sequence
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -21,11 +20,14 @@ from brain.select import select_brain
 from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
 from domain.identity import derive_code_key
+from domain.policy import policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
+from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.config import Settings
 from workflows.case import SupportCaseWorkflow
+from workflows.gateway import connect as connect_client
 
 
 def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
@@ -50,6 +52,9 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         brain=brain,
         policy=settings.policy,
         autonomous_categories=frozenset(autonomous),
+        knowledge=KnowledgeBase(
+            sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
+        ),
         code_key=derive_code_key(settings.secret()),
     )
 
@@ -69,11 +74,7 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
 
 
 async def connect(settings: Settings) -> Client:
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-    )
+    return await connect_client(settings.temporal_address, settings.temporal_namespace)
 
 
 def build_worker(
@@ -83,8 +84,12 @@ def build_worker(
     task_queue: str,
     executor: concurrent.futures.Executor,
     extra_activities: Sequence[object] = (),
+    max_cached_workflows: int = 1000,
 ) -> Worker:
-    """A worker for case workflows; the LangGraph plugin adds the graph's node activities."""
+    """A worker for case workflows; the LangGraph plugin adds the graph's node activities.
+
+    `max_cached_workflows` bounds the cases held in memory between turns
+    (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`)."""
     install(deps)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
@@ -93,6 +98,7 @@ def build_worker(
         workflows=[SupportCaseWorkflow],
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
+        max_cached_workflows=max_cached_workflows,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
     )
 
@@ -109,7 +115,13 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, deps, task_queue=settings.task_queue, executor=executor)
+        worker = build_worker(
+            client,
+            deps,
+            task_queue=settings.task_queue,
+            executor=executor,
+            max_cached_workflows=settings.worker_max_cached_workflows,
+        )
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
         await stop.wait()

@@ -55,12 +55,12 @@ from store.channels import (
 from store.mail_sink import keep_mail
 from store.one_time_codes import CODE_SUBJECT
 from store.outbox import OutboxMessage, mark_bounced
-from trustdesk.cases import CaseGateway, refusal_type
 from trustdesk.config import Settings
 from workers.email_text import InboundEmail, parse_email
 from workers.mail_auth import sender_proven
 from workers.senders import DeliveryFailed
 from workflows.contracts import MAX_MESSAGE_CHARS, PostMessageInput
+from workflows.gateway import CaseGateway, connect, refusal_type
 
 log = logging.getLogger("trustdesk.email")
 
@@ -412,11 +412,10 @@ def mail_sender(
 async def main(settings: Settings) -> None:
     """Listen for customer email until SIGINT/SIGTERM."""
     from store.db import make_engine, migrate, session_factory
-    from workers.agent import connect
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
-    client = await connect(settings)
+    client = await connect(settings.temporal_address, settings.temporal_namespace)
     gateway = CaseGateway(client, settings.task_queue, settings.policy.approval_sla_minutes)
     handler = SupportMailHandler(
         gateway,

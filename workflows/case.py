@@ -30,16 +30,9 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.langgraph import graph
 
     from activities.case import CaseActivities
+    from brain import templates
     from domain.approvals import ApprovalRefused, Decider, check_decision
     from graph.builder import GRAPH_NAME
-    from trustdesk.search_attributes import (
-        AMOUNT,
-        CASE_CATEGORY,
-        CASE_STATUS,
-        CHANNEL,
-        CUSTOMER_ID,
-        RISK_LEVEL,
-    )
     from workflows.contracts import (
         ActionView,
         AgentReply,
@@ -57,6 +50,14 @@ with workflow.unsafe.imports_passed_through():
         SubmitApprovalInput,
         SubmitApprovalResult,
         TranscriptEntry,
+    )
+    from workflows.search_attributes import (
+        AMOUNT,
+        CASE_CATEGORY,
+        CASE_STATUS,
+        CHANNEL,
+        CUSTOMER_ID,
+        RISK_LEVEL,
     )
 
 _STATUS_OF_OUTCOME = {
@@ -85,10 +86,6 @@ _RECORD_FIRST_APPROVAL = "record-first-of-two-approvals"
 def _search_number(value: Decimal) -> float:
     """Visibility indexes store numbers as doubles; only filters and sorting read them."""
     return float(value)
-
-
-def _when(at: datetime) -> str:
-    return f"by {at.strftime('%H:%M UTC on %d %b')}"
 
 
 @workflow.defn(name="SupportCaseWorkflow")
@@ -219,10 +216,9 @@ class SupportCaseWorkflow:
                 self._sla_escalated = True
                 self._escalate("the approval was not decided within its SLA")
                 self._deliver(
-                    "Our approvers are taking longer than usual, so a colleague from the "
-                    "support team is now looking after your request personally. You'll hear "
-                    "from us here "
-                    f"{_when(now + timedelta(minutes=self._input.approval_sla_minutes))}.",
+                    templates.approval_overdue(
+                        now + timedelta(minutes=self._input.approval_sla_minutes)
+                    ),
                     reason="approval SLA expired",
                     role="system",
                 )
@@ -238,17 +234,13 @@ class SupportCaseWorkflow:
         self._last_activity = workflow.now()
         self._note("customer", message.text)
         if self._status is CaseStatus.AWAITING_APPROVAL and self._pending:
-            replies = [self._reply(
-                f"Your request is with an approver; you'll have an answer "
-                f"{_when(self._pending.due_at)} at the latest, right here.",
-                "an approval is pending",
-            )]
+            replies = [
+                self._reply(
+                    templates.approval_pending(self._pending.due_at), "an approval is pending"
+                )
+            ]
         elif self._status is CaseStatus.ESCALATED:
-            replies = [self._reply(
-                "A colleague from our support team has your case and everything you've told me; "
-                "they'll reply here.",
-                "the case is with a person",
-            )]
+            replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
             replies = [await self._run_turn(message)]
         self._replies[ticket] = PostMessageResult(
@@ -261,7 +253,11 @@ class SupportCaseWorkflow:
 
     async def _run_turn(self, message: PostMessageInput) -> AgentReply:
         self._state["turn"] = int(self._state.get("turn", 0)) + 1
-        turn_input = {**self._state, "message": message.text}
+        turn_input = {
+            **self._state,
+            "message": message.text,
+            "approval_sla_minutes": self._input.approval_sla_minutes,
+        }
         if message.identity:
             turn_input["identity_claim"] = message.identity
         if message.captured:  # a channel's hints; what the customer said wins
@@ -271,11 +267,7 @@ class SupportCaseWorkflow:
         except ActivityError as err:
             workflow.logger.warning("turn failed: %s", err)
             self._escalate("the agent could not complete the turn")
-            return self._reply(
-                "I'm sorry, something went wrong on my side. I've passed your message to a "
-                "colleague, who will reply here.",
-                "an internal error; handed to a person",
-            )
+            return self._reply(templates.TURN_FAILED, "an internal error; handed to a person")
         return self._absorb(result)
 
     def _absorb(self, result: dict[str, Any]) -> AgentReply:
@@ -404,9 +396,7 @@ class SupportCaseWorkflow:
             workflow.logger.warning("resume failed: %s", err)
             self._escalate("the approved action could not be completed")
             self._deliver(
-                "I'm sorry, I couldn't complete the approved request. A colleague will pick it "
-                "up and reply here.",
-                reason="an internal error; handed to a person",
+                templates.APPROVED_ACTION_FAILED, reason="an internal error; handed to a person"
             )
             return
         reply = self._absorb(result)
@@ -510,7 +500,12 @@ class SupportCaseWorkflow:
         return AgentReply(text=text, reason=reason)
 
     def _deliver(
-        self, text: str, *, reason: str | None = None, role: str = "agent", already_noted: bool = False
+        self,
+        text: str,
+        *,
+        reason: str | None = None,
+        role: str = "agent",
+        already_noted: bool = False,
     ) -> None:
         if not already_noted:
             self._note(role, text, reason)

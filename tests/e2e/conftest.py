@@ -24,11 +24,11 @@ from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this dir
     shop_sessions,
     temporal_env,
 )
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.app import create_app
 from web.users import StaffUser, create_user
 from workflows.contracts import SubmitApprovalInput, SubmitApprovalResult
+from workflows.gateway import CaseGateway
 
 PASSWORD = "correct horse battery staple"
 SECRET = "e2e-test-secret-" + "x" * 32

@@ -24,9 +24,9 @@ from tests.workflows.conftest import (  # noqa: F401  (fixtures used here)
     shop_sessions,
     temporal_env,
 )
-from trustdesk.cases import CaseGateway
 from workers.email import DirectMailSender, EmailSender, SupportMailHandler, start_listener
 from workers.outbox import OutboxDispatcher
+from workflows.gateway import CaseGateway
 
 TRUSTED = "mx.shop.test"
 

@@ -21,9 +21,9 @@ from domain.policy import Policy
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from tests.shop import create_shop
-from trustdesk.search_attributes import ALL_KEYS
 from trustdesk.temporal_server import temporal_binary
 from workers.agent import build_worker
+from workflows.search_attributes import ALL_KEYS
 
 
 @pytest.fixture(scope="session")

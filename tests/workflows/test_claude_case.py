@@ -35,10 +35,10 @@ from store.db import migrate
 from store.models import OrderRow, PaymentMethodRow, TransactionRow
 from tests.shop import create_shop
 from tests.unit.test_claude_brain import API_KEY, recorded, usage_of
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from workers.agent import build_deps, build_worker
 from workflows.contracts import CaseView, PostMessageInput
+from workflows.gateway import CaseGateway
 
 UNDERSTAND, REPLY = "record_understanding", "write_reply"
 ENVELOPE = {UNDERSTAND: "understand_cancel.json", REPLY: "compose_ask_reason.json"}

@@ -20,7 +20,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from brain.classifier import load_or_train
+from brain.training import install
 from brain.validation import pin_autonomy
 from domain.dialogue import HANDLED
 from domain.policy import Policy
@@ -29,7 +29,6 @@ from store.models import ActionRecordRow, OrderRow, TransactionRow
 from tests.temporal_env import dev_server, time_skipping_env
 from tests.waiting import wait_until
 from tests.workflows.conftest import make_deps
-from trustdesk.cases import CaseGateway
 from workers.agent import build_worker
 from workflows.case import SupportCaseWorkflow
 from workflows.contracts import (
@@ -39,6 +38,7 @@ from workflows.contracts import (
     Role,
     SubmitApprovalInput,
 )
+from workflows.gateway import CaseGateway
 
 APPROVER = Approver(username="pat", role=Role.APPROVER, approval_limit=Decimal("1000"))
 RETURN_899 = "I'd like to return order #W0000003, my email is ada@example.com"
@@ -82,7 +82,7 @@ def store_file(tmp_path: Path, shop_sessions: sessionmaker[Session]) -> str:
 
 def spawn_worker(address: str, store_url: str, task_queue: str, data_dir: Path) -> subprocess.Popen[bytes]:
     # These tests are about durability, not the accuracy gate: every handled category acts.
-    load_or_train(data_dir)
+    install(data_dir)
     pin_autonomy(data_dir, (c.value for c in HANDLED))
     env = {
         **os.environ,

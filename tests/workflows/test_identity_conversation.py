@@ -19,8 +19,8 @@ from domain.policy import Policy, load_policy
 from domain.retail import Order
 from store.models import OneTimeCodeRow, OutboxRow
 from tests.workflows.conftest import CaseHarness
-from trustdesk.cases import CaseGateway
 from workflows.contracts import PostMessageInput
+from workflows.gateway import CaseGateway
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.approvals import ApprovalRefused, Decider, check_decision
-from trustdesk.cases import refusal_type
 from web.deps import CurrentUser, Gateway
 from web.routers.cases import check_case_id
 from workflows.contracts import Approver, SubmitApprovalInput, SubmitApprovalResult
+from workflows.gateway import refusal_type
 
 router = APIRouter(prefix="/api/cases", tags=["approvals"])
 
