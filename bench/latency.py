@@ -256,6 +256,9 @@ def _bench_settings(root: Path, server: DevServer, web_port: int) -> Settings:
         web_port=web_port,
         secret_key=secrets.token_urlsafe(48),
         policy_file=None,
+        # The bench times the path on which the agent acts, with τ²'s identity rule (an
+        # email suffices); a one-time code would add a turn the bench does not time.
+        dataset="tau2-retail",
         approval_sla_minutes=None,
         anthropic_api_key=None,
     )

@@ -105,6 +105,15 @@ _ASK = {
         "To keep your account safe, I first need to confirm who you are: please tell me the "
         "email address on your account, or your full name and zip code."
     ),
+    "identity_factor": (
+        "Thanks. To make sure it's you, please also tell me the zip code of the address on "
+        "your account, or your full name."
+    ),
+    "one_time_code": (
+        "For anything that changes your account or moves money I need one more check: if "
+        "that address has an account with us, a six-digit code is on its way to it. Please "
+        "type the code here."
+    ),
     "order_id": "Which order is this about? The order number starts with #W.",
     "cancel_reason": (
         "May I ask why you'd like to cancel — is it no longer needed, or was it ordered by mistake?"
@@ -129,6 +138,24 @@ _ASK = {
 }
 
 
+def _code_prompt(f: dict[str, object]) -> str:
+    """The one-time-code question; never says whether the address has an account."""
+    check = f.get("code_check")
+    if f.get("code_limit"):
+        return (
+            "I can't send another code in this conversation. A colleague can help you with "
+            "this change: just ask for a person."
+        )
+    if check == "wrong" and not f.get("code_sent"):
+        return "That code doesn't match. Please check the email and type the six-digit code again."
+    if check in ("expired", "exhausted") and f.get("code_sent"):
+        return (
+            "That code can no longer be used. If that address has an account with us, a new "
+            "six-digit code is on its way to it. Please type the new code here."
+        )
+    return _ASK["one_time_code"]
+
+
 def compose_from_template(request: ReplyRequest) -> Reply:
     """Word a reply from the decision and its facts alone."""
     f = request.facts
@@ -140,8 +167,10 @@ def compose_from_template(request: ReplyRequest) -> Reply:
         items = [i.get("name") for i in ((f.get("order") or {}).get("items") or [])]
         if request.ask_for == "item" and items:
             text += f" It holds: {', '.join(str(i) for i in items if i)}."
-        if request.ask_for == "identity" and f.get("identity_failed"):
-            text = "I couldn't find an account with those details. " + text
+        if request.ask_for in ("identity", "identity_factor") and f.get("identity_failed"):
+            text = "I couldn't confirm those details. " + text.removeprefix("Thanks. ")
+        if request.ask_for == "one_time_code":
+            text = _code_prompt(f)
         return Reply(text=intro + text, reason=reason)
     if step == "confirm":
         p = f["proposal"]

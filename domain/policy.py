@@ -1,4 +1,4 @@
-"""The shop's money limits as data, and the pure function that applies them.
+"""The shop's money limits and identity rules as data, and the pure function that applies them.
 
 The policy file (TOML, validated here) says per action type up to which amount
 Trustdesk acts on its own, up to which an approver may decide, above which only a
@@ -19,6 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from domain.errors import ConfigError, InvalidMoney
+from domain.identity import IdentityRules
 from domain.money import format_money, to_money
 
 
@@ -139,6 +140,8 @@ class Policy(BaseModel):
     approval_sla_minutes: int = Field(default=240, gt=0)
     terms: ShopTerms = Field(default_factory=ShopTerms)
     actions: dict[ActionType, ActionLimits]
+    # The identity each kind of request needs (domain/identity.py); strict when unset.
+    identity: IdentityRules = Field(default_factory=IdentityRules)
 
     def limits(self, action: ActionType) -> ActionLimits | None:
         return self.actions.get(action)

@@ -34,6 +34,7 @@ from domain.commands import (
 )
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
+from domain.identity import IdentityLevel
 from domain.money import ZERO
 from domain.policy import ActionRequest, ActionType, Actor, Policy, RiskLevel, Tier, evaluate_policy
 from domain.retail import (
@@ -101,6 +102,16 @@ class TurnFacts:
     proposal: ActionCommand | None = None
     # The variants of the order's products, by product id.
     variants: Mapping[str, Sequence[Variant]] = field(default_factory=dict)
+    # The identity the conversation has reached (none / email / email+factor / code /
+    # signed token) and, when `verified` is false, the next factor the request needs
+    # (domain/identity.py::next_factor: identity, identity_factor, one_time_code).
+    identity: IdentityLevel = IdentityLevel.NONE
+    identity_ask: str | None = None
+
+    @property
+    def may_change(self) -> bool:
+        """Whether the identity reached lets this customer change anything or move money."""
+        return self.verified and self.identity.satisfies(self.policy.identity.change)
 
 
 class OutcomeKind(StrEnum):
@@ -268,7 +279,7 @@ def _act(facts: TurnFacts, decision: Decision) -> Outcome:
         return Refuse(reasons=(str(refused),), confidence=confidence, rule=str(refused))
     if detail:
         action = action.model_copy(update={"detail": str(detail)})
-    rating = rate_action(facts.policy, action, verified=facts.verified)
+    rating = rate_action(facts.policy, action, verified=facts.may_change)
     if rating.tier is Tier.FORBIDDEN:
         return Refuse(reasons=rating.reasons, confidence=confidence, rule="; ".join(rating.reasons))
     reasons = (*decision.reasons, *rating.reasons)
@@ -298,6 +309,7 @@ def _dialogue_input(facts: TurnFacts) -> DialogueInput:
         ),
         message=facts.message,
         variants=facts.variants,
+        identity_ask=facts.identity_ask,
     )
 
 

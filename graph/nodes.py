@@ -8,8 +8,8 @@ partial state update.
 Each activity on the way to a reply costs a round trip through the Temporal
 server, so the activities do all the I/O a turn needs in as few of them as it takes:
 
-- `read_message` is the brain's `understand`, then `verify_identity` (until the
-  customer is known) and `gather_context`, then the turn's one decision
+- `read_message` is the brain's `understand`, then `verify_identity` (the level
+  the request needs, `graph/identity.py`) and `gather_context`, then the turn's one decision
   (`domain/turn.py::decide_turn`, pure: the dialogue's rules, and the action they
   lead to planned and rated against the policy in the same call), which
   `decide_next` adopts: being an activity's result, it is in the history, so a later
@@ -44,6 +44,7 @@ from brain.templates import (
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
+from domain.identity import IdentityLevel
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
@@ -64,6 +65,8 @@ from domain.turn import (
     TurnRead,
     decide_turn,
 )
+from graph.identity import keep_topic_for_code, may_change
+from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
 from graph.state import CaseState
 
@@ -80,16 +83,15 @@ async def read_message(state: CaseState) -> dict[str, Any]:
     thread, as the plugin runs a synchronous node, so the worker's event loop stays free.
     """
     update = await understand(state)
+    update |= keep_topic_for_code(state, update)
     update |= await asyncio.to_thread(_read_store, _with(state, update))
     return update
 
 
 def _read_store(state: CaseState) -> dict[str, Any]:
-    """Identity (until verified), context, and the turn's one decision on all of it
-    (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
-    update: dict[str, Any] = {}
-    if not state.get("verified"):
-        update |= verify_identity(state)
+    """Identity (as sure as the request needs), context, and the turn's one decision on all
+    of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
+    update: dict[str, Any] = verify_identity(state)
     update |= gather_context(_with(state, update))
     read = _with(state, update)
     outcome = decide_turn(_turn_facts(read))
@@ -135,6 +137,8 @@ def _turn_facts(state: CaseState) -> TurnFacts:
         policy=current().policy,
         proposal=proposal,
         variants=variants,
+        identity=IdentityLevel(state.get("identity_level") or IdentityLevel.NONE),
+        identity_ask=state.get("identity_ask"),
     )
 
 
@@ -274,24 +278,8 @@ def _add_usage(state: CaseState, usage: TokenUsage) -> dict[str, int]:
 
 
 def verify_identity(state: CaseState) -> dict[str, Any]:
-    """Find the customer from a signed channel identity, an email, or name and zip."""
-    shop = current().shop
-    claim = state.get("identity_claim") or {}
-    captured = state.get("captured") or {}
-    try:
-        if claim.get("customer_id"):
-            customer = shop.get_customer(claim["customer_id"])
-        elif captured.get("email"):
-            customer = shop.find_customer_by_email(captured["email"])
-        elif captured.get("first_name") and captured.get("zip"):
-            customer = shop.find_customer_by_name_zip(
-                captured["first_name"], captured["last_name"], captured["zip"]
-            )
-        else:
-            return {"verified": False, "identity_failed": False}
-    except NotFound:
-        return {"verified": False, "identity_failed": True}
-    return {"verified": True, "identity_failed": False, "customer_id": customer.id}
+    """The identity the request needs, reached or asked for (graph/identity.py)."""
+    return identity_step(state)
 
 
 def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
@@ -369,7 +357,7 @@ def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
     return Authorization(
         actor=Actor.CUSTOMER,
         customer_id=state.get("customer_id"),
-        identity_verified=bool(state.get("verified")),
+        identity_verified=may_change(state),
         confirmed=confirmed,
         approved_tier=Tier(approved_tier) if approved_tier else None,
         approved_by=tuple(approval.get("approved_by") or ()),
@@ -510,6 +498,12 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         facts["proposal"] = state["proposal"]
     if state.get("identity_failed"):
         facts["identity_failed"] = True
+    if state.get("code_check") in ("wrong", "expired", "exhausted"):
+        facts["code_check"] = state["code_check"]
+    if state.get("code_sent"):
+        facts["code_sent"] = True
+    if state.get("code_limit"):
+        facts["code_limit"] = True
     refused_by_rule = decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order")
     if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
@@ -645,6 +639,7 @@ def _dialogue_input(state: CaseState) -> DialogueInput:
         customer=customer,
         order=order,
         proposal=state.get("proposal"),
+        identity_ask=state.get("identity_ask"),
         message=state.get("message", ""),
         variants={
             product_id: [Variant.model_validate(v) for v in found]

@@ -19,6 +19,11 @@ class CaseState(TypedDict, total=False):
     customer_id: str | None
     verified: bool
     identity_failed: bool
+    identity_level: str | None  # domain.identity.IdentityLevel reached so far (graph/identity.py)
+    identity_ask: str | None  # the next factor the request needs: identity, identity_factor, ...
+    code_sent: bool  # a one-time code went to the email on file this turn
+    code_limit: bool  # the conversation had all the codes it may ask for
+    code_check: str | None  # how the code typed this turn fared (domain.identity.CodeCheck)
     category: str | None
     confidence: float
     autonomous: bool

@@ -336,6 +336,39 @@ class RevokedSessionRow(Base):
     revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OneTimeCodeRow(Base):
+    """A one-time code sent to the email on file (domain/identity.py): only its hash is kept.
+
+    A row exists for every code asked for, also for an address with no account (then
+    `customer_id` is empty and no code was sent), so both take the same path.
+    """
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[str] = mapped_column(String(250), primary_key=True)  # <case id>/code-<turn>
+    case_id: Mapped[str] = mapped_column(String(200), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(100))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SinkMailRow(Base):
+    """An email the local mail sink kept instead of relaying it (`trustdesk up`'s default)."""
+
+    __tablename__ = "mail_sink"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class OutboxRow(Base):
     """A reply waiting to reach the customer on their channel, delivered once per message id."""
 

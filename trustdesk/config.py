@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.identity import TAU2_RULES
 from domain.policy import Policy, load_policy
 
 
@@ -46,6 +47,21 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     policy_file: Path | None = None
+    dataset: str = Field(
+        default="demo",
+        description="The data set the store was seeded with; "
+        "tau2-retail runs under τ²'s identity rule.",
+    )
+    mail_sink: bool = Field(
+        default=False,
+        description="Keep one-time-code emails in the store for the review UI's /review/mail "
+        "instead of relaying them (trustdesk up's embedded default).",
+    )
+    trusted_authserv_ids: list[str] = Field(
+        default_factory=list,
+        description="authserv-ids of the receiving mail servers whose Authentication-Results "
+        "headers the email channel trusts for DKIM/SPF.",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Signs tokens and sessions; generated into the data dir when unset.",
@@ -144,6 +160,8 @@ class Settings(BaseSettings):
     @cached_property
     def policy(self) -> Policy:
         policy = load_policy(self.policy_file)
+        if self.dataset == "tau2-retail":
+            policy = policy.model_copy(update={"identity": TAU2_RULES})
         if self.approval_sla_minutes is not None:
             policy = policy.model_copy(update={"approval_sla_minutes": self.approval_sla_minutes})
         return policy

@@ -354,6 +354,20 @@ async def _up_until_stopped(
     return 0
 
 
+def embedded_defaults(
+    settings: Settings, dataset: str, environ: Mapping[str, str] = os.environ
+) -> Settings:
+    """`settings` as every child of `trustdesk up` reads them.
+
+    One-time-code emails go to the local mail sink (read at /review/mail) unless a relay
+    or the sink is configured; the τ²-retail data set runs under τ²'s identity rule.
+    """
+    update: dict[str, object] = {"dataset": dataset}
+    if "TRUSTDESK_SMTP_RELAY_HOST" not in environ and "TRUSTDESK_MAIL_SINK" not in environ:
+        update["mail_sink"] = True
+    return settings.model_copy(update=update)
+
+
 def run_up(
     settings: Settings,
     dataset: str = "demo",
@@ -367,7 +381,7 @@ def run_up(
     """
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = settings.model_copy(update={"data_dir": data_dir})
+    settings = embedded_defaults(settings.model_copy(update={"data_dir": data_dir}), dataset)
     try:
         return asyncio.run(_up(settings, dataset, commands))
     except KeyboardInterrupt:  # Ctrl-C before the handlers were installed

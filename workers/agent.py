@@ -20,6 +20,7 @@ from brain.offline import OfflineBrain
 from brain.select import select_brain
 from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
+from domain.identity import derive_code_key
 from domain.policy import policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
@@ -65,6 +66,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         knowledge=KnowledgeBase(
             sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
         ),
+        code_key=derive_code_key(settings.secret()),
     )
 
 

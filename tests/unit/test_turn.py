@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal as D
 from typing import Any
 
@@ -10,6 +10,7 @@ import pytest
 
 from domain.commands import CancelOrder, ExchangeItems, ReturnItems
 from domain.dialogue import Category
+from domain.identity import IdentityLevel
 from domain.policy import ActionLimits, ActionType, Policy, Tier
 from domain.retail import Order, OrderStatus, Variant
 from domain.turn import (
@@ -84,6 +85,8 @@ def facts(row: Row) -> TurnFacts:
         policy=row.policy,
         proposal=row.proposal,
         variants={"shoe": row.variants},
+        # A verified row's customer typed the one-time code: every kind of request is open.
+        identity=IdentityLevel.ONE_TIME_CODE if row.verified else IdentityLevel.NONE,
     )
 
 
@@ -185,3 +188,16 @@ def test_an_outcome_is_plain_data_and_back(row: Row) -> None:
     data = OUTCOME.dump_python(outcome, mode="json")
     assert data["kind"] == row.kind.value
     assert OUTCOME.validate_python(data) == outcome
+
+
+def test_a_customer_verified_only_for_reading_is_never_rated_to_change() -> None:
+    """The backstop under the identity step: reading needs less than acting."""
+    row = next(r for r in ROWS if r.name.startswith("a confirmed cancellation within"))
+    strict = facts(row)
+    assert strict.policy.identity.change is IdentityLevel.ONE_TIME_CODE
+    outcome = decide_turn(replace(strict, identity=IdentityLevel.EMAIL_FACTOR))
+    assert outcome.kind is OutcomeKind.REFUSE
+    assert "identity verified" in outcome.reasons[0]
+    assert decide_turn(replace(strict, identity=IdentityLevel.SIGNED_TOKEN)).kind is (
+        OutcomeKind.EXECUTE
+    )

@@ -190,7 +190,8 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         raise AssertionError("a Claude-backed worker loaded the offline brain")
 
     monkeypatch.setattr(OfflineBrain, "load", classmethod(never))
-    settings = Settings(data_dir=tmp_path, anthropic_api_key=API_KEY)
+    # The test shop runs under τ²'s identity rule (an email suffices), as in tests/conftest.py.
+    settings = Settings(data_dir=tmp_path, anthropic_api_key=API_KEY, dataset="tau2-retail")
     migrate(settings.store_url)
     return settings
 

@@ -35,15 +35,21 @@ class Permission(StrEnum):
     VIEW_METRICS = "view metrics"
     VIEW_DEAD_LETTERS = "view undelivered replies"
     RETRY_DELIVERY = "retry undelivered replies"
+    READ_MAIL_SINK = "read the local mail sink"
     ADMINISTER = "administer users and policy"
 
 
 _EVERYONE = {Permission.VIEW_CASES, Permission.VIEW_METRICS}
 #: Replies that never reached the customer: support agents and admins fix the cause and retry.
 _DEAD_LETTERS = {Permission.VIEW_DEAD_LETTERS, Permission.RETRY_DELIVERY}
+#: The local mail sink holds one-time codes: only support agents and admins read it.
+_MAIL = {Permission.READ_MAIL_SINK}
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(
-        _EVERYONE | _DEAD_LETTERS | {Permission.VIEW_HANDOFFS, Permission.HANDLE_HANDOFFS}
+        _EVERYONE
+        | _DEAD_LETTERS
+        | _MAIL
+        | {Permission.VIEW_HANDOFFS, Permission.HANDLE_HANDOFFS}
     ),
     Role.APPROVER: frozenset(_EVERYONE | {Permission.VIEW_APPROVALS, Permission.DECIDE_APPROVALS}),
     Role.SENIOR_APPROVER: frozenset(
@@ -52,6 +58,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         _EVERYONE
         | _DEAD_LETTERS
+        | _MAIL
         | {Permission.VIEW_APPROVALS, Permission.VIEW_HANDOFFS, Permission.ADMINISTER}
     ),
 }
