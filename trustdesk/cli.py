@@ -166,9 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     search = knowledge.add_parser("search", help="the best passages for a question")
     search.add_argument("question")
     search.add_argument("--limit", type=int, default=3)
-    knowledge.add_parser(
+    _common(search, after_command=True)
+    sync = knowledge.add_parser(
         "sync", help="index <data dir>/knowledge/*.md (the shipped articles on first use)"
     )
+    _common(sync, after_command=True)
 
     for entry_point in entry_points(group=COMMAND_PLUGINS):
         entry_point.load()(sub, _common)
