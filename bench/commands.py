@@ -36,6 +36,10 @@ def _run_bench(settings: Any, args: argparse.Namespace) -> int:
         from bench.idle_rss import run_idle_rss
 
         return run_idle_rss(args.tree, as_json=args.json)
+    if args.suite == "capacity":
+        from bench.capacity import run_capacity_cli
+
+        return run_capacity_cli(args.levels, args.parked, rounds=args.rounds, as_json=args.json)
     from bench.latency import run_latency_cli
 
     return run_latency_cli(
@@ -44,17 +48,17 @@ def _run_bench(settings: Any, args: argparse.Namespace) -> int:
 
 
 def add_bench(sub: Subparsers, common: Common) -> None:
-    """`trustdesk bench conformance|latency|idle-rss`."""
+    """`trustdesk bench conformance|latency|idle-rss|capacity`."""
     p = sub.add_parser("bench", help="benchmarks and conformance reports (development tools)")
     common(p)
-    p.add_argument("suite", choices=["conformance", "latency", "idle-rss"])
+    p.add_argument("suite", choices=["conformance", "latency", "idle-rss", "capacity"])
     p.add_argument(
         "--conversations",
         type=int,
         default=30,
         help="latency: scripted conversations of each kind (cancel; return with approval)",
     )
-    p.add_argument("--json", action="store_true", help="latency, idle-rss: print JSON")
+    p.add_argument("--json", action="store_true", help="latency, idle-rss, capacity: print JSON")
     p.add_argument(
         "--temporal-in-memory",
         action="store_true",
@@ -64,6 +68,23 @@ def add_bench(sub: Subparsers, common: Common) -> None:
         "--tree",
         type=Path,
         help="idle-rss: the source tree whose `trustdesk up` to measure (default: this one)",
+    )
+    p.add_argument(
+        "--levels",
+        default="1,4,16,32",
+        help="capacity: conversations at once, one level after another (default 1,4,16,32)",
+    )
+    p.add_argument(
+        "--parked",
+        type=int,
+        default=2000,
+        help="capacity: cases parked waiting for approval to measure memory (default 2000)",
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="capacity: conversations each slot runs one after another at every level",
     )
     p.set_defaults(handler=_run_bench)
 

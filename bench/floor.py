@@ -43,6 +43,8 @@ class FloorInput(BaseModel):
     activities_before_reply: int = Field(ge=0, le=100)
     activities_after_reply: int = Field(ge=0, le=100)
     local_activities_with_reply: int = Field(default=0, ge=0, le=100)
+    #: Stay open after the turn, as a case waiting for an approver does, until `release`.
+    park_after_reply: bool = False
 
 
 @activity.defn(name="floor_do_nothing")
@@ -57,6 +59,7 @@ class LatencyFloorWorkflow:
     def __init__(self, inp: FloorInput) -> None:
         self._inbox: list[PostMessageInput] = []
         self._reply: PostMessageResult | None = None
+        self._released = False
 
     @workflow.run
     async def run(self, inp: FloorInput) -> int:
@@ -76,8 +79,15 @@ class LatencyFloorWorkflow:
             step = await workflow.execute_local_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[call-overload]
         for _ in range(inp.activities_after_reply):
             step = await workflow.execute_activity(do_nothing, step + 1, **_STEP_OPTIONS)  # type: ignore[call-overload]
+        if inp.park_after_reply:
+            await workflow.wait_condition(lambda: self._released)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return step
+
+    @workflow.signal
+    def release(self) -> None:
+        """End a parked floor workflow."""
+        self._released = True
 
     @workflow.update
     async def post_message(self, message: PostMessageInput) -> PostMessageResult:

@@ -242,6 +242,11 @@ class _Stack:
     http: httpx.AsyncClient
     store_file: Path
     auth: dict[str, str]
+    #: What an agent worker is built from, for benches that run their own (`agent=False`).
+    deps: Any = None
+    executor: concurrent.futures.Executor | None = None
+    #: The public keys whose approvals the agent worker accepts (the web app signs with them).
+    approval_keys: tuple[bytes, ...] = ()
 
 
 def _bench_settings(root: Path, server: DevServer, web_port: int) -> Settings:
@@ -266,12 +271,19 @@ def _bench_settings(root: Path, server: DevServer, web_port: int) -> Settings:
 
 @contextlib.asynccontextmanager
 async def _bench_stack(
-    root: Path, customers: int, *, temporal_in_memory: bool = False, gated: bool = False
+    root: Path,
+    customers: int,
+    *,
+    temporal_in_memory: bool = False,
+    gated: bool = False,
+    agent: bool = True,
 ) -> AsyncIterator[tuple[_Stack, list[BenchCustomer]]]:
     """Temporal, store, agent and floor workers and the web app; all stopped on exit.
 
     `gated` leaves the accuracy gate in charge of which categories act on their own,
-    as `trustdesk up` does, for benchmarks that measure the product as shipped."""
+    as `trustdesk up` does, for benchmarks that measure the product as shipped.
+    `agent=False` starts no agent worker: the caller runs (and restarts) its own from
+    the stack's `deps` and `executor`."""
     from domain.dialogue import HANDLED
     from store.db import migrate
     from trustdesk.approval_keys import verify_keys
@@ -306,15 +318,20 @@ async def _bench_stack(
             )
         )
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-            agent = build_worker(
-                client,
-                deps,
-                task_queue=CASE_TASK_QUEUE,
-                executor=executor,
-                approval_keys=verify_keys(settings),  # the web app signs with the same pair
-            )
+            approval_keys = tuple(verify_keys(settings))  # the web app signs with this pair
             floor = build_floor_worker(client, task_queue=FLOOR_TASK_QUEUE, executor=executor)
-            async with agent, floor:
+            async with contextlib.AsyncExitStack() as workers:
+                if agent:
+                    await workers.enter_async_context(
+                        build_worker(
+                            client,
+                            deps,
+                            task_queue=CASE_TASK_QUEUE,
+                            executor=executor,
+                            approval_keys=approval_keys,
+                        )
+                    )
+                await workers.enter_async_context(floor)
                 serving = asyncio.create_task(web.serve())
                 try:
                     await _wait_started(web, serving)
@@ -328,7 +345,9 @@ async def _bench_stack(
                             raise BenchFailed(f"the approver could not log in: {token.text}")
                         auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
                         store_file = Path(settings.store_url.split("///", 1)[1])
-                        yield _Stack(client, gateway, http, store_file, auth), shop
+                        yield _Stack(
+                            client, gateway, http, store_file, auth, deps, executor, approval_keys
+                        ), shop
                 finally:
                     web.should_exit = True
                     await serving
