@@ -44,6 +44,7 @@ from brain.templates import (
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
+from domain.items import describe_choices, describe_lines
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
@@ -63,6 +64,8 @@ from domain.turn import (
     TurnFacts,
     TurnRead,
     decide_turn,
+    lines_with_ids,
+    pick_items,
 )
 from graph.routing import outcome_kind
 from graph.state import CaseState
@@ -91,13 +94,57 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     if not state.get("verified"):
         update |= verify_identity(state)
     update |= gather_context(_with(state, update))
+    update |= _item_answers(_with(state, update))
     read = _with(state, update)
     outcome = decide_turn(_turn_facts(read))
+    update |= _item_question(read, outcome)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
     decision = _decision_of(outcome)
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+def _item_answers(state: CaseState) -> dict[str, Any]:
+    """An answer to a question about the items kept with the request it belongs to, and
+    an answer to "which of these?" read against the lines offered (`pick_items`)."""
+    captured = cast(Captured, dict(state.get("captured") or {}))
+    if state.get("awaiting") not in ("item", "item_choice"):
+        return {}
+    message = state.get("message", "")
+    captured["item_request"] = " ".join(t for t in (captured.get("item_request"), message) if t)[
+        -500:
+    ]
+    snapshot = (state.get("facts") or {}).get("order_snapshot")
+    order = Order.model_validate(snapshot) if snapshot else None
+    return {"captured": pick_items(captured, order, message)}
+
+
+def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
+    """What a question about the items offers, kept for the answer and for its wording:
+    the lines told apart ("which of these?"), or the products the order does not hold and
+    the lines it does."""
+    captured = dict(state.get("captured") or {})
+    captured.pop("item_candidates", None)
+    facts = dict(state.get("facts") or {})
+    snapshot = facts.get("order_snapshot")
+    if not isinstance(outcome, Ask) or snapshot is None:
+        return {"captured": captured}
+    order = Order.model_validate(snapshot)
+    if outcome.ask_for == "item_choice":
+        offered = lines_with_ids(order, outcome.choices)
+        captured["item_candidates"] = list(outcome.choices)
+        captured["item_asks"] = int(captured.get("item_asks") or 0) + 1
+        facts["item_question"] = {
+            "what": outcome.item,
+            "choices": describe_choices(offered),
+            "same_item": len(set(outcome.choices)) == 1,
+        }
+    elif outcome.ask_for == "item":
+        facts["order_lines"] = describe_lines(order.lines)
+        if outcome.missing:
+            facts["items_missing"] = list(outcome.missing)
+    return {"captured": captured, "facts": facts}
 
 
 def _turn_facts(state: CaseState) -> TurnFacts:
@@ -177,7 +224,11 @@ def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
     method_id = action.payment_method_id
     method = methods[method_id].describe() if method_id in methods else None
     kind = action.command.kind
-    if action.order_id is not None and method:
+    if action.described and kind in _LISTS_ITEMS:
+        # Every item with its options and amount, the method and the total: the
+        # customer's yes, and the approver's decision, are about exactly these.
+        summary = action.described.removeprefix("I will ").rstrip(".")
+    elif action.order_id is not None and method:
         summary = action_summary(kind, action.order_id, action.amount, method, action.detail)
     elif action.detail:
         summary = action_summary(kind, action.order_id or "", action.amount, "", action.detail)
@@ -206,6 +257,10 @@ def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
             "method": method,
         },
     }
+
+
+# Actions whose proposal lists the items they touch.
+_LISTS_ITEMS = frozenset({"return_items", "exchange_items", "modify_items", "cancel_order"})
 
 
 def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
@@ -242,6 +297,9 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["item_names"] = e.item_names[:5]
     elif e.order_ids:  # another order: the products named for the last one do not carry
         captured.pop("item_names", None)
+    if e.order_ids and e.order_ids[0] != (state.get("captured") or {}).get("order_id"):
+        for key in ("item_request", "picked_item_ids", "item_candidates", "item_asks"):
+            captured.pop(key, None)
     if e.payment:
         captured["payment"] = e.payment
     if e.cancel_reason:
