@@ -91,6 +91,7 @@ class Captured(TypedDict, total=False):
     picked_item_ids: list[str]
     item_candidates: list[str]
     item_asks: int
+    rejected_commands: list[dict[str, object]]  # actions an approver rejected, as JSON
 
 
 class TurnRead(BaseModel):
@@ -120,6 +121,8 @@ class TurnFacts:
     proposal: ActionCommand | None = None
     # The variants of the order's products, by product id.
     variants: Mapping[str, Sequence[Variant]] = field(default_factory=dict)
+    # Actions an approver rejected in this conversation: never proposed again unchanged.
+    rejected: tuple[ActionCommand, ...] = ()
 
 
 class OutcomeKind(StrEnum):
@@ -250,6 +253,12 @@ _COMMAND: TypeAdapter[ActionCommand] = TypeAdapter(ActionCommand)
 
 def decide_turn(facts: TurnFacts) -> Outcome:
     """The next step of the conversation, with any action it leads to planned and rated."""
+    return not_again(facts, _decide_turn(facts))
+
+
+def _decide_turn(facts: TurnFacts) -> Outcome:
+    if (repeated := proposal_questioned(facts)) is not None:
+        return repeated
     settled = items_of_turn(facts)
     if not isinstance(settled, tuple):
         return settled  # a question about the items, or a handoff
@@ -267,6 +276,9 @@ def decide_turn(facts: TurnFacts) -> Outcome:
                 ask_for=decision.ask_for or "request",
                 item=str(item) if item else None,
             )
+        case Step.ANSWER if decision.answer == "declined":
+            # Declining is not a resolution: nothing is done, and the case stays open.
+            return Ask(reasons=reasons, confidence=confidence, ask_for="anything_else")
         case Step.ANSWER:
             return Answer(reasons=reasons, confidence=confidence, source=_source(facts, decision))
         case Step.REFUSE:
@@ -274,6 +286,46 @@ def decide_turn(facts: TurnFacts) -> Outcome:
         case Step.ESCALATE:
             return Escalate(reasons=reasons, confidence=confidence, handoff_reason=reasons[0])
     return _act(facts, decision, settled)
+
+
+# --- dialogue rules around a proposal ------------------------------------------------------
+
+
+def proposal_questioned(facts: TurnFacts) -> Outcome | None:
+    """A question asked while a proposal waits for its yes is not a no: the proposal is
+    repeated, as planned on today's order, so the customer can answer it knowing more."""
+    read, proposal = facts.read, facts.proposal
+    if proposal is None or read.affirm is not False or "?" not in facts.message:
+        return None
+    if read.wants_human or not facts.verified:
+        return None
+    decision = Decision(
+        Step.CONFIRM,
+        ("the customer asked about the proposal; it stands until they say yes or no",),
+        command=proposal.model_dump(mode="json"),
+    )
+    return _act(facts, decision)
+
+
+def _same_action(a: ActionCommand, b: ActionCommand) -> bool:
+    """The same action, whatever refund limit an approver may have set on one of them."""
+    return a.model_dump(mode="json", exclude={"refund_limit"}) == b.model_dump(
+        mode="json", exclude={"refund_limit"}
+    )
+
+
+def not_again(facts: TurnFacts, outcome: Outcome) -> Outcome:
+    """An action an approver rejected is never proposed or queued again unchanged: the
+    customer's "ok yes" after a rejection is told so, and offered a person."""
+    if not isinstance(outcome, Propose | Execute | AwaitApproval):
+        return outcome
+    if not any(_same_action(outcome.action.command, r) for r in facts.rejected):
+        return outcome
+    rule = (
+        "an approver has already declined exactly this request, so I can't submit it again "
+        "as it is; a colleague can look at it with you if you ask for a person"
+    )
+    return Refuse(reasons=(rule,), confidence=outcome.confidence, rule=rule)
 
 
 # --- items, one by one (domain.items) ---------------------------------------------------

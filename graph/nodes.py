@@ -95,6 +95,7 @@ def _read_store(state: CaseState) -> dict[str, Any]:
         update |= verify_identity(state)
     update |= gather_context(_with(state, update))
     update |= _item_answers(_with(state, update))
+    update |= _rejection_kept(_with(state, update))
     read = _with(state, update)
     outcome = decide_turn(_turn_facts(read))
     update |= _item_question(read, outcome)
@@ -103,6 +104,20 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+def _rejection_kept(state: CaseState) -> dict[str, Any]:
+    """The action an approver rejected last turn, kept with the conversation so it is
+    never proposed again unchanged (`domain.turn.not_again`)."""
+    proposal = state.get("proposal") or {}
+    if state.get("outcome") != "rejected" or not proposal.get("command"):
+        return {}
+    captured = dict(state.get("captured") or {})
+    rejected = list(captured.get("rejected_commands") or [])
+    if proposal["command"] not in rejected:
+        rejected.append(proposal["command"])
+    captured["rejected_commands"] = rejected
+    return {"captured": captured}
 
 
 def _item_answers(state: CaseState) -> dict[str, Any]:
@@ -182,6 +197,9 @@ def _turn_facts(state: CaseState) -> TurnFacts:
         policy=current().policy,
         proposal=proposal,
         variants=variants,
+        rejected=tuple(
+            _COMMAND.validate_python(c) for c in d.captured.get("rejected_commands") or ()
+        ),
     )
 
 
@@ -196,7 +214,13 @@ def _decision_of(outcome: Outcome) -> dict[str, Any]:
     }
     match outcome:
         case Ask():
-            return record | {"step": Step.ASK.value, "ask_for": outcome.ask_for}
+            # "anything_else" follows a no to the proposal: the workflow drops the proposal.
+            declined = "declined" if outcome.ask_for == "anything_else" else None
+            return record | {
+                "step": Step.ASK.value,
+                "ask_for": outcome.ask_for,
+                "answer": declined,
+            }
         case Answer():
             answer = "order_status" if outcome.source is AnswerSource.REFUND_STATUS else None
             return record | {"step": Step.ANSWER.value, "answer": answer or outcome.source.value}

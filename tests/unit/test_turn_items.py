@@ -10,7 +10,8 @@ import pytest
 
 from domain.commands import ReturnItems
 from domain.dialogue import Category
-from domain.retail import Order, OrderLine, OrderStatus
+from domain.policy import load_policy
+from domain.retail import Order, OrderLine, OrderStatus, Transaction, TransactionKind
 from domain.turn import (
     Ask,
     Captured,
@@ -152,3 +153,110 @@ def test_an_answer_to_which_of_these_is_read_against_the_lines_offered(
 def test_an_answer_that_picks_nothing_leaves_the_question_open() -> None:
     asked = Captured(item_candidates=["sp-blue", "sp-black"], item_asks=1)
     assert pick_items(asked, SPEAKERS, "hmm not sure") == asked
+
+
+# --- the dialogue's rules around a proposal -----------------------------------------------
+
+RETURN_BOTTLE = ReturnItems(
+    order_id="#W0000001", item_ids=["b-1"], payment_method_id="credit_card_1"
+)
+
+
+def around(
+    message: str,
+    *,
+    affirm: bool | None,
+    rejected: tuple[ReturnItems, ...] = (),
+    proposal: ReturnItems | None = RETURN_BOTTLE,
+) -> TurnFacts:
+    return TurnFacts(
+        read=TurnRead(category=Category.RETURN, confidence=0.9, autonomous=True, affirm=affirm),
+        message=message,
+        captured=Captured(issue="return the water bottle"),
+        verified=True,
+        customer=ADA,
+        order=SPEAKERS,
+        policy=POLICY,
+        proposal=proposal,
+        rejected=rejected,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "turn", "kind", "ask_for"),
+    [
+        ("a yes to a rejected action is not queued again",
+         around("ok yes", affirm=True, rejected=(RETURN_BOTTLE,)), OutcomeKind.REFUSE, None),
+        ("a rejected action is not proposed again unchanged",
+         around("return the water bottle", affirm=None, proposal=None,
+                rejected=(RETURN_BOTTLE.model_copy(update={"refund_limit": D("5")}),)),
+         OutcomeKind.REFUSE, None),
+        ("another action than the rejected one is still proposed",
+         around("return the black speaker", affirm=None, proposal=None,
+                rejected=(RETURN_BOTTLE,)), OutcomeKind.PROPOSE, None),
+        ("a yes without a rejection runs as usual",
+         around("yes", affirm=True), OutcomeKind.EXECUTE, None),
+        ("a question during a proposal repeats it, not a no",
+         around("no wait, will the refund go to my card?", affirm=False),
+         OutcomeKind.PROPOSE, None),
+        ("declining is not a resolution: the customer is asked what else",
+         around("no thanks", affirm=False), OutcomeKind.ASK, "anything_else"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)  # fmt: skip
+def test_rules_around_a_proposal(
+    name: str, turn: TurnFacts, kind: OutcomeKind, ask_for: str | None
+) -> None:
+    outcome = decide_turn(turn)
+    assert outcome.kind is kind, outcome
+    if ask_for is not None:
+        assert isinstance(outcome, Ask) and outcome.ask_for == ask_for
+    if isinstance(outcome, Propose):
+        assert outcome.action.command.item_ids != RETURN_BOTTLE.item_ids or not turn.rejected
+
+
+@pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.PENDING_ITEM_MODIFIED])
+def test_an_address_change_on_an_unshipped_order_is_proposed(status: OrderStatus) -> None:
+    outcome = decide_turn(
+        TurnFacts(
+            read=TurnRead(category=Category.CHANGE_ADDRESS, confidence=0.9, autonomous=True),
+            message="ship it to 12 Elm Street, Boston, MA 02110",
+            captured=Captured(order_id="#W0000001"),
+            verified=True,
+            customer=ADA,
+            order=order(status),
+            policy=load_policy(),
+        )
+    )
+    assert outcome.kind is OutcomeKind.PROPOSE, outcome
+
+
+def test_a_refund_goes_to_the_paypal_account_that_paid() -> None:
+    """Paid by card, then moved to PayPal (the card refunded): PayPal holds the money."""
+
+    def paid(kind: TransactionKind, method: str) -> Transaction:
+        return Transaction(kind=kind, amount=D("9.00"), payment_method_id=method)
+
+    paid_by_paypal = order(OrderStatus.DELIVERED, BOTTLE).model_copy(
+        update={
+            "transactions": (
+                paid(TransactionKind.PAYMENT, "credit_card_1"),
+                paid(TransactionKind.PAYMENT, "paypal_1"),
+                paid(TransactionKind.REFUND, "credit_card_1"),
+            )
+        }
+    )
+    outcome = decide_turn(
+        TurnFacts(
+            read=TurnRead(category=Category.RETURN, confidence=0.9, autonomous=True),
+            message="return the bottle please",
+            captured=Captured(),
+            verified=True,
+            customer=ADA,
+            order=paid_by_paypal,
+            policy=POLICY,
+        )
+    )
+    assert isinstance(outcome, Propose), outcome
+    assert outcome.action.payment_method_id == "paypal_1"
+    assert outcome.action.amount == D("9.00")
