@@ -165,9 +165,15 @@ def decide(d: DialogueInput) -> Decision:
     return _return(d, d.order)
 
 
+# Requests about no order: a person takes them over without being asked "which order?".
+_NO_ORDER = frozenset(
+    {Category.PRODUCT_QUESTION, Category.OTHER, Category.ACCOUNT_ADDRESS, Category.POLICY_QUESTION}
+)
+
+
 def _partial_assistance(d: DialogueInput) -> Decision:
     """Gather the order, the issue and the preferred resolution, then hand off."""
-    if d.order is None and d.category not in (Category.PRODUCT_QUESTION, Category.OTHER):
+    if d.order is None and d.category not in _NO_ORDER:
         return Decision(
             Step.ASK,
             ("a person will handle this; the order number lets them start at once",),

@@ -12,6 +12,7 @@ Pure: no I/O, no clock. The caller loads the customer, the order and the variant
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -259,6 +260,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
 def _decide_turn(facts: TurnFacts) -> Outcome:
     if (repeated := proposal_questioned(facts)) is not None:
         return repeated
+    facts = account_address_meant(facts)
     settled = items_of_turn(facts)
     if not isinstance(settled, tuple):
         return settled  # a question about the items, or a handoff
@@ -305,6 +307,25 @@ def proposal_questioned(facts: TurnFacts) -> Outcome | None:
         command=proposal.model_dump(mode="json"),
     )
     return _act(facts, decision)
+
+
+_ACCOUNT_WORDS = re.compile(
+    r"\b(account|profile|default|on file|saved|billing address|home address|my details)\b", re.I
+)
+
+
+def account_address_meant(facts: TurnFacts) -> TurnFacts:
+    """An address change about the account, not an order ("update the address on my
+    account"), is read as one: it is never asked "which order?". The gate cleared the
+    reading it was given, not this one, so a person finishes it (after the details)."""
+    read, captured = facts.read, facts.captured
+    if read.category is not Category.CHANGE_ADDRESS or captured.get("order_id"):
+        return facts
+    said = " ".join(str(t) for t in (captured.get("issue"), facts.message) if t)
+    if not _ACCOUNT_WORDS.search(said):
+        return facts
+    account = read.model_copy(update={"category": Category.ACCOUNT_ADDRESS, "autonomous": False})
+    return replace(facts, read=account)
 
 
 def _same_action(a: ActionCommand, b: ActionCommand) -> bool:

@@ -260,3 +260,28 @@ def test_a_refund_goes_to_the_paypal_account_that_paid() -> None:
     assert isinstance(outcome, Propose), outcome
     assert outcome.action.payment_method_id == "paypal_1"
     assert outcome.action.amount == D("9.00")
+
+
+@pytest.mark.parametrize(
+    ("category", "autonomous", "message"),
+    [
+        (Category.CHANGE_ADDRESS, True, "please update the address on my account"),
+        (Category.ACCOUNT_ADDRESS, False, "please update the address on my account"),
+        (Category.ACCOUNT_ADDRESS, True, "change my default address"),
+    ],
+)
+def test_an_account_address_change_is_never_asked_which_order(
+    category: Category, autonomous: bool, message: str
+) -> None:
+    outcome = decide_turn(
+        TurnFacts(
+            read=TurnRead(category=category, confidence=0.9, autonomous=autonomous),
+            message=message,
+            captured=Captured(issue=message),
+            verified=True,
+            customer=ADA,
+            order=None,
+            policy=load_policy(),
+        )
+    )
+    assert not (isinstance(outcome, Ask) and outcome.ask_for == "order_id"), outcome
