@@ -88,6 +88,7 @@ class Captured(TypedDict, total=False):
     # Items, one by one (`domain.items`): what the customer said about them after the
     # first request, the ids they picked in answer to "which of these?", the lines that
     # question offered, and how many times it was asked.
+    item_topic: str  # the request about items the fields below belong to
     item_request: str
     picked_item_ids: list[str]
     item_candidates: list[str]
@@ -425,11 +426,14 @@ def items_of_turn(facts: TurnFacts) -> tuple[str, ...] | Outcome:
 
 
 def item_text(captured: Mapping[str, object], message: str) -> str:
-    """What the customer said about the items: the first request, the answers to the
-    item questions since, and this turn's message (not the identity answers)."""
+    """What the customer said about the items: the message that made the request about
+    them (else the first request), the answers to the item questions since, and this
+    turn's message (not the identity answers)."""
     request = str(captured.get("item_request") or "")
     latest = "" if request.endswith(message) else message  # already kept with the request
-    return " ".join(str(p) for p in (captured.get("issue"), request, latest) if p)
+    # The request about items, from the message that made it; else the first request.
+    first = None if request else captured.get("issue")
+    return " ".join(str(p) for p in (first, request, latest) if p)
 
 
 def pick_items(captured: Captured, order: Order | None, message: str) -> Captured:

@@ -124,15 +124,30 @@ def _item_answers(state: CaseState) -> dict[str, Any]:
     """An answer to a question about the items kept with the request it belongs to, and
     an answer to "which of these?" read against the lines offered (`pick_items`)."""
     captured = cast(Captured, dict(state.get("captured") or {}))
+    message = state.get("message", "")
+    category = state.get("category")
+    if category in _ITEM_TOPICS and captured.get("item_topic") != category:
+        # A new request about items: what was said and picked for another one does not carry.
+        captured.pop("picked_item_ids", None)
+        captured.pop("item_candidates", None)
+        captured.pop("item_asks", None)
+        captured["item_topic"] = str(category)
+        captured["item_request"] = message[:500]
+        return {"captured": captured}
     if state.get("awaiting") not in ("item", "item_choice"):
         return {}
-    message = state.get("message", "")
     captured["item_request"] = " ".join(t for t in (captured.get("item_request"), message) if t)[
         -500:
     ]
     snapshot = (state.get("facts") or {}).get("order_snapshot")
     order = Order.model_validate(snapshot) if snapshot else None
     return {"captured": pick_items(captured, order, message)}
+
+
+# The requests whose items are resolved one by one (`domain.turn.items_of_turn`).
+_ITEM_TOPICS = frozenset(
+    {Category.RETURN.value, Category.EXCHANGE.value, Category.CHANGE_ITEMS.value}
+)
 
 
 def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
@@ -322,7 +337,9 @@ async def understand(state: CaseState) -> dict[str, Any]:
     elif e.order_ids:  # another order: the products named for the last one do not carry
         captured.pop("item_names", None)
     if e.order_ids and e.order_ids[0] != (state.get("captured") or {}).get("order_id"):
-        for key in ("item_request", "picked_item_ids", "item_candidates", "item_asks"):
+        for key in (
+            "item_topic", "item_request", "picked_item_ids", "item_candidates", "item_asks"
+        ):  # fmt: skip
             captured.pop(key, None)
     if e.payment:
         captured["payment"] = e.payment
