@@ -205,8 +205,9 @@ def match_items(text: str, lines: Sequence[OrderLine]) -> ItemMatch:
     """The order lines a message refers to, by item id, product name and option values.
 
     The lines are `domain.items.settled_lines`': a name that fits several lines settles
-    none of them (the turn asks which, through `domain.items.resolve_items`). Option values the message names for the
-    lines' options are reported, so "the blue one in L" can become a variant later.
+    none of them (the turn asks which, through `domain.items.resolve_items`). Option
+    values the message names for the lines' options are reported, so "the blue one in L"
+    can become a variant later.
     """
     lowered = text.lower()
     chosen = settled_lines(text, lines)
