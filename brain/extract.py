@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.matching import lines_named
+from domain.items import settled_lines
 
 # --- order ids --------------------------------------------------------------------------
 
@@ -204,12 +204,13 @@ def _mentions(text: str, phrase: str) -> bool:
 def match_items(text: str, lines: Sequence[OrderLine]) -> ItemMatch:
     """The order lines a message refers to, by item id, product name and option values.
 
-    The lines are `domain.matching.lines_named`'s, the same reading the dialogue applies
-    to the turn that first names the order. Option values the message names for the
-    lines' options are reported, so "the blue one in L" can become a variant later.
+    The lines are `domain.items.settled_lines`': a name that fits several lines settles
+    none of them (the turn asks which, through `domain.items.resolve_items`). Option
+    values the message names for the lines' options are reported, so "the blue one in L"
+    can become a variant later.
     """
     lowered = text.lower()
-    chosen = lines_named(text, lines)
+    chosen = settled_lines(text, lines)
     options: dict[str, str] = {}
     known: dict[str, set[str]] = {}
     for line in lines:

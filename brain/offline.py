@@ -42,7 +42,9 @@ _ANSWERS_TO: dict[str, Callable[[Entities, TurnContext], bool]] = {
     "confirmation": lambda e, t: True,
     # "Which item?": one of the order's own lines. "Which version?": an option value
     # ("the grey one") or a step along one of the items' options ("a size up").
-    "item": lambda e, t: bool(e.item_ids),
+    "item": lambda e, t: bool(e.item_ids or e.item_names),
+    # "Which of these?": any answer is read against the lines offered (domain.items).
+    "item_choice": lambda e, t: True,
     "new_option": lambda e, t: bool(e.item_options) or _wishes_a_step(t),
 }
 

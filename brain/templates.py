@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from brain.base import Reply, ReplyRequest
 from domain.money import format_money
@@ -122,7 +123,9 @@ _ASK = {
     "preferred_resolution": "What would you like us to do to put this right?",
     "request": "I'm sorry, I didn't quite catch that. Could you tell me what you need help with?",
     "need": "How can I help you today?",
+    "anything_else": "No problem, I won't make any changes. What else can I help you with?",
     "item": "Which item of the order is this about?",
+    "item_choice": "Which of the order's items do you mean?",
     "new_option": (
         "Which version would you like instead? Please name the option, for example the colour "
         "or the size."
@@ -165,7 +168,9 @@ def compose_from_template(request: ReplyRequest) -> Reply:
     if step == "ask":
         text = _ASK.get(request.ask_for or "request", _ASK["request"])
         items = [i.get("name") for i in ((f.get("order") or {}).get("items") or [])]
-        if request.ask_for == "item" and items:
+        if request.ask_for in ("item", "item_choice") and (asked := item_question(f)):
+            text = asked
+        elif request.ask_for == "item" and items:
             text += f" It holds: {', '.join(str(i) for i in items if i)}."
         if request.ask_for in ("identity", "identity_factor") and f.get("identity_failed"):
             text = "I couldn't confirm those details. " + text.removeprefix("Thanks. ")
@@ -232,6 +237,33 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             reason=reason,
         )
     return Reply(text=intro + _ASK["request"], reason=reason)
+
+
+def item_question(facts: dict[str, Any]) -> str | None:
+    """The question about the order's items: which of the lines a name fits, with what
+    tells them apart; or, when the order holds no product the customer named, which of
+    its own items they mean, each with its options and amount."""
+    choice = facts.get("item_question")
+    if choice:
+        if choice.get("same_item"):
+            return f"Your order has more than one {choice['what']}: do you mean one or both?"
+        return f"Which {choice['what']} do you mean: {choice['choices']}?"
+    lines = facts.get("order_lines")
+    if not lines:
+        return None
+    missing = facts.get("items_missing")
+    order_id = (facts.get("order") or {}).get("id", "")
+    held = f"Order {order_id} holds {lines}." if order_id else f"The order holds {lines}."
+    if missing:
+        return (
+            f"I can't find {_either(missing)} in order {order_id}. {held} Which item do you mean?"
+        )
+    return f"{held} Which of these items is this about?"
+
+
+def _either(names: list[str]) -> str:
+    shown = [f"a {n}" for n in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
 
 
 def _who_reviews(approval_reason: str) -> str:

@@ -14,8 +14,9 @@ from enum import StrEnum
 from typing import Any
 
 from domain.matching import choose_variant, lines_named, parse_address
+from domain.money import ZERO
 from domain.policy import ActionType
-from domain.retail import Customer, Order, OrderLine, OrderStatus, Variant
+from domain.retail import Customer, Order, OrderLine, OrderStatus, TransactionKind, Variant
 
 
 class Category(StrEnum):
@@ -167,9 +168,15 @@ def decide(d: DialogueInput) -> Decision:
     return _return(d, d.order)
 
 
+# Requests about no order: a person takes them over without being asked "which order?".
+_NO_ORDER = frozenset(
+    {Category.PRODUCT_QUESTION, Category.OTHER, Category.ACCOUNT_ADDRESS, Category.POLICY_QUESTION}
+)
+
+
 def _partial_assistance(d: DialogueInput) -> Decision:
     """Gather the order, the issue and the preferred resolution, then hand off."""
-    if d.order is None and d.category not in (Category.PRODUCT_QUESTION, Category.OTHER):
+    if d.order is None and d.category not in _NO_ORDER:
         return Decision(
             Step.ASK,
             ("a person will handle this; the order number lets them start at once",),
@@ -217,8 +224,7 @@ def _return(d: DialogueInput, order: Order) -> Decision:
         if named
         else list(d.captured.get("item_ids") or [line.item_id for line in order.lines])
     )
-    original = order.transactions[0].payment_method_id if order.transactions else None
-    method = d.captured.get("payment_method_id") or original
+    method = _method_named(d) or d.captured.get("payment_method_id") or _paid_with(order)
     if method is None:
         return Decision(Step.ASK, ("a refund needs a payment method",), ask_for="payment_method")
     return Decision(
@@ -231,6 +237,14 @@ def _return(d: DialogueInput, order: Order) -> Decision:
             "payment_method_id": method,
         },
     )
+
+
+def _paid_with(order: Order) -> str | None:
+    """The method that still holds the order's money (after a payment change, the new
+    one), else the first that paid: where a refund goes when the customer names none."""
+    held = order.net_paid_by_method()
+    payers = [t.payment_method_id for t in order.transactions if t.kind is TransactionKind.PAYMENT]
+    return next((m for m in payers if held.get(m, ZERO) > ZERO), payers[0] if payers else None)
 
 
 def _conversation_text(d: DialogueInput) -> str:
@@ -352,8 +366,11 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
 
 
 def _not_pending(order: Order, what: str) -> Decision | None:
-    """A refusal when `order` has left the pending state and `what` can no longer change."""
-    if order.status == OrderStatus.PENDING:
+    """A refusal when `order` has left the pending state and `what` can no longer change.
+
+    An order whose items were already changed ("pending (item modified)") has not shipped:
+    the store still moves its address and payment, so the dialogue does too."""
+    if order.status in (OrderStatus.PENDING, OrderStatus.PENDING_ITEM_MODIFIED):
         return None
     return Decision(
         Step.REFUSE,

@@ -12,11 +12,12 @@ Pure: no I/O, no clock. The caller loads the customer, the order and the variant
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal, TypedDict, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -35,12 +36,24 @@ from domain.commands import (
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.identity import IdentityLevel
+from domain.items import (
+    Ambiguous,
+    Missing,
+    NothingNamed,
+    Resolved,
+    choose_among,
+    describe_proposal,
+    proposal_of,
+    resolve_items,
+)
 from domain.money import ZERO
 from domain.policy import ActionRequest, ActionType, Actor, Policy, RiskLevel, Tier, evaluate_policy
 from domain.retail import (
     Customer,
     Order,
     OrderChange,
+    OrderLine,
+    OrderStatus,
     PaymentMethod,
     ReturnWindow,
     Variant,
@@ -73,6 +86,15 @@ class Captured(TypedDict, total=False):
     cancel_reason: str
     issue: str  # the customer's first request, in their words
     preferred_resolution: str
+    # Items, one by one (`domain.items`): what the customer said about them after the
+    # first request, the ids they picked in answer to "which of these?", the lines that
+    # question offered, and how many times it was asked.
+    item_topic: str  # the request about items the fields below belong to
+    item_request: str
+    picked_item_ids: list[str]
+    item_candidates: list[str]
+    item_asks: int
+    rejected_commands: list[dict[str, object]]  # actions an approver rejected, as JSON
 
 
 class TurnRead(BaseModel):
@@ -112,6 +134,8 @@ class TurnFacts:
     def may_change(self) -> bool:
         """Whether the identity reached lets this customer change anything or move money."""
         return self.verified and self.identity.satisfies(self.policy.identity.change)
+    # Actions an approver rejected in this conversation: never proposed again unchanged.
+    rejected: tuple[ActionCommand, ...] = ()
 
 
 class OutcomeKind(StrEnum):
@@ -176,6 +200,9 @@ class PlannedAction(BaseModel):
     payment_method_id: str | None  # where a refund goes or a difference is paid from
     summary: str  # the retail rules' own account of the change
     detail: str | None = None  # what the customer picked: "the chair (red) for the blue one"
+    # Every item with its options and amount, the method and the total, in one sentence
+    # (`domain.items.describe_proposal`): what the customer's yes confirms.
+    described: str | None = None
 
 
 class _Outcome(BaseModel):
@@ -187,8 +214,10 @@ class _Outcome(BaseModel):
 
 class Ask(_Outcome):
     kind: Literal[OutcomeKind.ASK] = OutcomeKind.ASK
-    ask_for: str  # identity, order_id, cancel_reason, item, new_option, address, ...
+    ask_for: str  # identity, order_id, cancel_reason, item, item_choice, new_option, ...
     item: str | None = None  # the item a question is about, when it is about one
+    choices: tuple[str, ...] = ()  # item_choice: the item ids of the lines offered
+    missing: tuple[str, ...] = ()  # item: the products named that the order does not hold
 
 
 class Answer(_Outcome):
@@ -237,6 +266,18 @@ _COMMAND: TypeAdapter[ActionCommand] = TypeAdapter(ActionCommand)
 
 def decide_turn(facts: TurnFacts) -> Outcome:
     """The next step of the conversation, with any action it leads to planned and rated."""
+    return not_again(facts, _decide_turn(facts))
+
+
+def _decide_turn(facts: TurnFacts) -> Outcome:
+    if (repeated := proposal_questioned(facts)) is not None:
+        return repeated
+    facts = account_address_meant(facts)
+    settled = items_of_turn(facts)
+    if not isinstance(settled, tuple):
+        return settled  # a question about the items, or a handoff
+    if settled:
+        facts = replace(facts, captured={**facts.captured, "item_ids": list(settled)})
     decision = decide(_dialogue_input(facts))
     confidence = facts.read.confidence
     reasons = decision.reasons
@@ -249,13 +290,190 @@ def decide_turn(facts: TurnFacts) -> Outcome:
                 ask_for=decision.ask_for or "request",
                 item=str(item) if item else None,
             )
+        case Step.ANSWER if decision.answer == "declined":
+            # Declining is not a resolution: nothing is done, and the case stays open.
+            return Ask(reasons=reasons, confidence=confidence, ask_for="anything_else")
         case Step.ANSWER:
             return Answer(reasons=reasons, confidence=confidence, source=_source(facts, decision))
         case Step.REFUSE:
             return Refuse(reasons=reasons, confidence=confidence, rule=reasons[0])
         case Step.ESCALATE:
             return Escalate(reasons=reasons, confidence=confidence, handoff_reason=reasons[0])
+    return _act(facts, decision, settled)
+
+
+# --- dialogue rules around a proposal ------------------------------------------------------
+
+
+def proposal_questioned(facts: TurnFacts) -> Outcome | None:
+    """A question asked while a proposal waits for its yes is not a no: the proposal is
+    repeated, as planned on today's order, so the customer can answer it knowing more."""
+    read, proposal = facts.read, facts.proposal
+    if proposal is None or read.affirm is not False or "?" not in facts.message:
+        return None
+    if read.wants_human or not facts.verified:
+        return None
+    decision = Decision(
+        Step.CONFIRM,
+        ("the customer asked about the proposal; it stands until they say yes or no",),
+        command=proposal.model_dump(mode="json"),
+    )
     return _act(facts, decision)
+
+
+_ACCOUNT_WORDS = re.compile(
+    r"\b(account|profile|default|on file|saved|billing address|home address|my details)\b", re.I
+)
+
+
+def account_address_meant(facts: TurnFacts) -> TurnFacts:
+    """An address change about the account, not an order ("update the address on my
+    account"), is read as one: it is never asked "which order?". The gate cleared the
+    reading it was given, not this one, so a person finishes it (after the details)."""
+    read, captured = facts.read, facts.captured
+    if read.category is not Category.CHANGE_ADDRESS or captured.get("order_id"):
+        return facts
+    said = " ".join(str(t) for t in (captured.get("issue"), facts.message) if t)
+    if not _ACCOUNT_WORDS.search(said):
+        return facts
+    account = read.model_copy(update={"category": Category.ACCOUNT_ADDRESS, "autonomous": False})
+    return replace(facts, read=account)
+
+
+def _same_action(a: ActionCommand, b: ActionCommand) -> bool:
+    """The same action, whatever refund limit an approver may have set on one of them."""
+    return a.model_dump(mode="json", exclude={"refund_limit"}) == b.model_dump(
+        mode="json", exclude={"refund_limit"}
+    )
+
+
+def not_again(facts: TurnFacts, outcome: Outcome) -> Outcome:
+    """An action an approver rejected is never proposed or queued again unchanged: the
+    customer's "ok yes" after a rejection is told so, and offered a person."""
+    if not isinstance(outcome, Propose | Execute | AwaitApproval):
+        return outcome
+    if not any(_same_action(outcome.action.command, r) for r in facts.rejected):
+        return outcome
+    rule = (
+        "an approver has already declined exactly this request, so I can't submit it again "
+        "as it is; a colleague can look at it with you if you ask for a person"
+    )
+    return Refuse(reasons=(rule,), confidence=outcome.confidence, rule=rule)
+
+
+# --- items, one by one (domain.items) ---------------------------------------------------
+
+# The requests about items, the command each prepares and the status its order must have.
+_ITEM_REQUESTS: dict[Category, tuple[str, OrderStatus]] = {
+    Category.RETURN: ("return_items", OrderStatus.DELIVERED),
+    Category.EXCHANGE: ("exchange_items", OrderStatus.DELIVERED),
+    Category.CHANGE_ITEMS: ("modify_items", OrderStatus.PENDING),
+}
+# "Which of these?" asked this many times without an answer that picks: a person takes over.
+MAX_ITEM_ASKS = 2
+
+
+def items_of_turn(facts: TurnFacts) -> tuple[str, ...] | Outcome:
+    """The order lines a request about items is for, resolved one by one against the
+    order (`domain.items.resolve_items`), or the question that must come first.
+
+    An empty tuple when the turn is not (yet) about items: the dialogue decides as
+    usual (identity, order number, a refusal by the order's status). Never the whole
+    order: a line enters only because the customer named it, picked it, or is the only
+    line of the order.
+    """
+    order, read = facts.order, facts.read
+    request = _ITEM_REQUESTS.get(read.category)
+    if (
+        request is None
+        or order is None
+        or read.wants_human
+        or not (facts.verified and read.autonomous and read.confidence >= CONFIDENT)
+        or (facts.proposal is not None and read.affirm is not None)
+        or (facts.customer is not None and order.customer_id != facts.customer.id)
+        or order.status != request[1]
+    ):
+        return ()
+    captured, confidence = facts.captured, read.confidence
+    found = resolve_items(
+        order,
+        item_text(captured, facts.message),
+        [str(n) for n in captured.get("item_names") or ()],
+        list(captured.get("picked_item_ids") or ()),
+        action=request[0],
+    )
+    match found:
+        case Resolved(lines=lines):
+            return tuple(line.item_id for line in lines)
+        case Ambiguous(candidates=candidates, what=what):
+            if int(captured.get("item_asks") or 0) >= MAX_ITEM_ASKS:
+                return Escalate(
+                    reasons=(f"which {what} the customer means is still open after asking",),
+                    confidence=confidence,
+                    handoff_reason=f"which {what} the customer means is still open after asking",
+                )
+            return Ask(
+                reasons=(f"{what} fits several items of order {order.id}; one must be picked",),
+                confidence=confidence,
+                ask_for="item_choice",
+                item=what,
+                choices=tuple(line.item_id for line in candidates),
+            )
+        case Missing(names=names):
+            return Ask(
+                reasons=(f"order {order.id} holds no {' or '.join(names)}",),
+                confidence=confidence,
+                ask_for="item",
+                missing=tuple(names),
+            )
+        case NothingNamed():
+            if len(order.lines) == 1:
+                return (order.lines[0].item_id,)
+    return Ask(
+        reasons=("the order has several items; the customer must name which",),
+        confidence=confidence,
+        ask_for="item",
+    )
+
+
+def item_text(captured: Mapping[str, object], message: str) -> str:
+    """What the customer said about the items: the message that made the request about
+    them (else the first request), the answers to the item questions since, and this
+    turn's message (not the identity answers)."""
+    request = str(captured.get("item_request") or "")
+    latest = "" if request.endswith(message) else message  # already kept with the request
+    # The request about items, from the message that made it; else the first request.
+    first = None if request else captured.get("issue")
+    return " ".join(str(p) for p in (first, request, latest) if p)
+
+
+def pick_items(captured: Captured, order: Order | None, message: str) -> Captured:
+    """The customer's answer to "which of these?" read against the lines offered
+    (`domain.items.choose_among`): the ids picked are kept and the question closed; an
+    answer that picks none leaves it open, to be asked once more."""
+    offered = list(captured.get("item_candidates") or ())
+    if not offered or order is None:
+        return captured
+    chosen = choose_among(lines_with_ids(order, offered), message)
+    if not isinstance(chosen, Resolved):
+        return captured
+    picked = [*(captured.get("picked_item_ids") or ()), *(ln.item_id for ln in chosen.lines)]
+    out = cast(Captured, {k: v for k, v in captured.items() if k != "item_candidates"})
+    out["picked_item_ids"] = picked
+    out["item_asks"] = 0
+    return out
+
+
+def lines_with_ids(order: Order, item_ids: Sequence[str]) -> list[OrderLine]:
+    """The order's lines for `item_ids`, one line per id, in the order's own order."""
+    taken: list[int] = []
+    for item_id in item_ids:
+        free = [
+            i for i, line in enumerate(order.lines) if line.item_id == item_id and i not in taken
+        ]
+        if free:
+            taken.append(free[0])
+    return [order.lines[i] for i in sorted(taken)]
 
 
 def _source(facts: TurnFacts, decision: Decision) -> AnswerSource:
@@ -268,10 +486,13 @@ def _source(facts: TurnFacts, decision: Decision) -> AnswerSource:
     return AnswerSource.ORDER_STATUS
 
 
-def _act(facts: TurnFacts, decision: Decision) -> Outcome:
+def _act(facts: TurnFacts, decision: Decision, settled: tuple[str, ...] = ()) -> Outcome:
     """A proposed or confirmed action, planned on today's order and rated by the policy."""
     confidence = facts.read.confidence
     command = _COMMAND.validate_python(decision.command)
+    if settled and isinstance(command, ReturnItems) and decision.step is Step.CONFIRM:
+        # Exactly the lines resolved, a second identical line included when asked for.
+        command = command.model_copy(update={"item_ids": list(settled)})
     detail = decision.extra.get("detail")
     try:
         action = plan_action(command, facts.order, facts.customer, facts.variants)
@@ -375,6 +596,7 @@ def plan_action(
     methods = customer.methods_by_id() if customer is not None else {}
     catalogue = {v.item_id: v for found in variants.values() for v in found}
     change = plan_change(command, order, methods, catalogue)
+    described = describe_proposal(proposal_of(order, change, methods, catalogue))
     method_id = getattr(command, "payment_method_id", None)
     if method_id is None and change.transactions:
         method_id = change.transactions[0].payment_method_id
@@ -386,6 +608,7 @@ def plan_action(
         amount=change.amount,
         payment_method_id=method_id,
         summary=change.summary,
+        described=described,
     )
 
 

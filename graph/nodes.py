@@ -45,6 +45,7 @@ from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.identity import IdentityLevel
+from domain.items import describe_choices, describe_lines
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
@@ -64,6 +65,8 @@ from domain.turn import (
     TurnFacts,
     TurnRead,
     decide_turn,
+    lines_with_ids,
+    pick_items,
 )
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
@@ -93,13 +96,87 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
     update: dict[str, Any] = verify_identity(state)
     update |= gather_context(_with(state, update))
+    update |= _item_answers(_with(state, update))
+    update |= _rejection_kept(_with(state, update))
     read = _with(state, update)
     outcome = decide_turn(_turn_facts(read))
+    update |= _item_question(read, outcome)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
     decision = _decision_of(outcome)
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+def _rejection_kept(state: CaseState) -> dict[str, Any]:
+    """The action an approver rejected last turn, kept with the conversation so it is
+    never proposed again unchanged (`domain.turn.not_again`)."""
+    proposal = state.get("proposal") or {}
+    if state.get("outcome") != "rejected" or not proposal.get("command"):
+        return {}
+    captured = dict(state.get("captured") or {})
+    rejected = list(captured.get("rejected_commands") or [])
+    if proposal["command"] not in rejected:
+        rejected.append(proposal["command"])
+    captured["rejected_commands"] = rejected
+    return {"captured": captured}
+
+
+def _item_answers(state: CaseState) -> dict[str, Any]:
+    """An answer to a question about the items kept with the request it belongs to, and
+    an answer to "which of these?" read against the lines offered (`pick_items`)."""
+    captured = cast(Captured, dict(state.get("captured") or {}))
+    message = state.get("message", "")
+    category = state.get("category")
+    if category in _ITEM_TOPICS and captured.get("item_topic") != category:
+        # A new request about items: what was said and picked for another one does not carry.
+        captured.pop("picked_item_ids", None)
+        captured.pop("item_candidates", None)
+        captured.pop("item_asks", None)
+        captured["item_topic"] = str(category)
+        captured["item_request"] = message[:500]
+        return {"captured": captured}
+    if state.get("awaiting") not in ("item", "item_choice"):
+        return {}
+    captured["item_request"] = " ".join(t for t in (captured.get("item_request"), message) if t)[
+        -500:
+    ]
+    snapshot = (state.get("facts") or {}).get("order_snapshot")
+    order = Order.model_validate(snapshot) if snapshot else None
+    return {"captured": pick_items(captured, order, message)}
+
+
+# The requests whose items are resolved one by one (`domain.turn.items_of_turn`).
+_ITEM_TOPICS = frozenset(
+    {Category.RETURN.value, Category.EXCHANGE.value, Category.CHANGE_ITEMS.value}
+)
+
+
+def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
+    """What a question about the items offers, kept for the answer and for its wording:
+    the lines told apart ("which of these?"), or the products the order does not hold and
+    the lines it does."""
+    captured = dict(state.get("captured") or {})
+    captured.pop("item_candidates", None)
+    facts = dict(state.get("facts") or {})
+    snapshot = facts.get("order_snapshot")
+    if not isinstance(outcome, Ask) or snapshot is None:
+        return {"captured": captured}
+    order = Order.model_validate(snapshot)
+    if outcome.ask_for == "item_choice":
+        offered = lines_with_ids(order, outcome.choices)
+        captured["item_candidates"] = list(outcome.choices)
+        captured["item_asks"] = int(captured.get("item_asks") or 0) + 1
+        facts["item_question"] = {
+            "what": outcome.item,
+            "choices": describe_choices(offered),
+            "same_item": len(set(outcome.choices)) == 1,
+        }
+    elif outcome.ask_for == "item":
+        facts["order_lines"] = describe_lines(order.lines)
+        if outcome.missing:
+            facts["items_missing"] = list(outcome.missing)
+    return {"captured": captured, "facts": facts}
 
 
 def _turn_facts(state: CaseState) -> TurnFacts:
@@ -139,6 +216,9 @@ def _turn_facts(state: CaseState) -> TurnFacts:
         variants=variants,
         identity=IdentityLevel(state.get("identity_level") or IdentityLevel.NONE),
         identity_ask=state.get("identity_ask"),
+        rejected=tuple(
+            _COMMAND.validate_python(c) for c in d.captured.get("rejected_commands") or ()
+        ),
     )
 
 
@@ -153,7 +233,13 @@ def _decision_of(outcome: Outcome) -> dict[str, Any]:
     }
     match outcome:
         case Ask():
-            return record | {"step": Step.ASK.value, "ask_for": outcome.ask_for}
+            # "anything_else" follows a no to the proposal: the workflow drops the proposal.
+            declined = "declined" if outcome.ask_for == "anything_else" else None
+            return record | {
+                "step": Step.ASK.value,
+                "ask_for": outcome.ask_for,
+                "answer": declined,
+            }
         case Answer():
             answer = "order_status" if outcome.source is AnswerSource.REFUND_STATUS else None
             return record | {"step": Step.ANSWER.value, "answer": answer or outcome.source.value}
@@ -181,7 +267,11 @@ def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
     method_id = action.payment_method_id
     method = methods[method_id].describe() if method_id in methods else None
     kind = action.command.kind
-    if action.order_id is not None and method:
+    if action.described and kind in _LISTS_ITEMS:
+        # Every item with its options and amount, the method and the total: the
+        # customer's yes, and the approver's decision, are about exactly these.
+        summary = action.described.removeprefix("I will ").rstrip(".")
+    elif action.order_id is not None and method:
         summary = action_summary(kind, action.order_id, action.amount, method, action.detail)
     elif action.detail:
         summary = action_summary(kind, action.order_id or "", action.amount, "", action.detail)
@@ -210,6 +300,10 @@ def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
             "method": method,
         },
     }
+
+
+# Actions whose proposal lists the items they touch.
+_LISTS_ITEMS = frozenset({"return_items", "exchange_items", "modify_items", "cancel_order"})
 
 
 def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
@@ -246,6 +340,11 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["item_names"] = e.item_names[:5]
     elif e.order_ids:  # another order: the products named for the last one do not carry
         captured.pop("item_names", None)
+    if e.order_ids and e.order_ids[0] != (state.get("captured") or {}).get("order_id"):
+        for key in (
+            "item_topic", "item_request", "picked_item_ids", "item_candidates", "item_asks"
+        ):  # fmt: skip
+            captured.pop(key, None)
     if e.payment:
         captured["payment"] = e.payment
     if e.cancel_reason:

@@ -196,6 +196,9 @@ async def test_return_above_limit_waits_for_approval_and_refusals_never_reach_it
     assert Decimal(pending["amount"]) == Decimal("899.00")
     assert pending["action"] == "return_items" and pending["tier"] == "approver"
     assert pending["risk"] == "medium" and pending["reasons"]
+    # Approvers see the lines the customer confirmed: each item, its options and amount.
+    assert "(color black) for 899.00 from order #W0000003" in pending["summary"]
+    assert "refund 899.00 to your" in pending["summary"]
     assert case["captured"]["order_id"] == "#W0000003"
     assert case["actions"] == []
     assert order_statuses(web)["#W0000003"] == "delivered"
@@ -328,6 +331,14 @@ async def test_senior_tier_needs_a_senior_approver_who_may_reject(web: Web) -> N
     assert order_statuses(web)["#W0000004"] == "delivered"
     assert refunds(web) == []
     assert (await web.case(case_id))["decided_approvals"][0]["status"] == "rejected"
+
+    # The rejected return is never queued again unchanged: "ok yes" is told so.
+    again = await web.say(case_id.removeprefix("case-webchat-"), "ok yes")
+    assert again["status"] != "awaiting_approval", again
+    assert "already declined" in again["replies"][-1]["text"]
+    case = await web.case(case_id)
+    assert case["pending_approval"] is None and len(case["decided_approvals"]) == 1
+    assert order_statuses(web)["#W0000004"] == "delivered"
 
 
 async def test_racing_approvals_decide_once(web: Web) -> None:

@@ -267,7 +267,10 @@ async def test_an_order_address_change_ships_it_elsewhere(web: Web) -> None:
     assert "12 Elm Street" in last_reply(answers[0])
     after = order(web, "#W6247578")
     assert (after.address1, after.city, after.state, after.zip) == (
-        "12 Elm Street", "Boston", "MA", "02110",
+        "12 Elm Street",
+        "Boston",
+        "MA",
+        "02110",
     )
     assert after.status == "pending"
     assert [k for k, _, _ in money(web, "#W6247578")] == ["payment"]
@@ -305,3 +308,31 @@ async def test_an_injection_attempt_moves_no_money(web: Web) -> None:
     if case["pending_approval"]:
         assert Decimal(case["pending_approval"]["amount"]) <= Decimal("193.79")
     assert action_count(web) - actions <= 1
+
+
+AARAV = "aarav.santos8320@example.com"  # #W8528674 delivered, two speakers, paid by PayPal
+
+
+async def test_one_of_two_lines_of_a_product_is_asked_about_then_returned_alone(
+    web: Web,
+) -> None:
+    case_id, answers = await talk(
+        web,
+        f"I want to return the bluetooth speaker from order #W8528674. {AARAV}",
+        "the one that isn't water resistant",
+        "yes",
+    )
+    asked = last_reply(answers[0])
+    assert "Which Bluetooth Speaker" in asked, asked
+    assert "289.69" in asked and "305.45" in asked
+    proposal = last_reply(answers[1])
+    assert "water resistance no" in proposal and "for 305.45" in proposal, proposal
+    assert "289.69" not in proposal and "refund 305.45 to your PayPal" in proposal
+    # Above the automatic limit: the approver is asked about exactly that speaker.
+    assert answers[-1]["status"] == "awaiting_approval"
+    pending = (await web.case(case_id))["pending_approval"]
+    assert pending["command"]["item_ids"] == ["6704763132"]
+    assert pending["command"]["payment_method_id"] == "paypal_7664977"
+    assert Decimal(pending["amount"]) == Decimal("305.45")
+    assert "water resistance no) for 305.45" in pending["summary"]
+    assert order(web, "#W8528674").status == "delivered"

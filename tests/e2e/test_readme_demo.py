@@ -1,0 +1,120 @@
+"""The README's demo, exactly as written: the demo store, a real worker whose autonomy the
+accuracy gate decides as `trustdesk up` does, and the chat's HTTP API.
+
+"In the chat, say "I'd like to return the earbuds from order #W1000007", give the email
+chloe.nguyen@example.com when asked, and yes." Out of the box the return ends in a
+handoff; after `trustdesk validate --threshold 0.85` the agent proposes returning exactly
+the earbuds, listed with their options and amount, and opens their return on the yes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+from temporalio.testing import WorkflowEnvironment
+
+from store.db import make_engine, migrate, session_factory
+from store.models import OrderRow, TransactionRow
+from store.seed import seed
+from tests.workflows.conftest import temporal_env  # noqa: F401  (fixture)
+from trustdesk.cli import main as trustdesk
+from trustdesk.config import Settings
+from web.app import create_app
+from workers.agent import build_deps, build_worker
+from workflows.gateway import CaseGateway
+
+SECRET = "readme-demo-secret-" + "x" * 32
+FIRST = "I'd like to return the earbuds from order #W1000007"
+EMAIL = "chloe.nguyen@example.com"
+EARBUDS = "9000000703"  # the order's in-ear Wireless Headphones (store/seed.py)
+
+
+async def chat(
+    env: WorkflowEnvironment, data_dir: Path, messages: list[str]
+) -> tuple[list[dict[str, object]], Settings]:
+    """The messages said in the chat, one after the other; every answer of the API."""
+    settings = Settings(data_dir=data_dir, secret_key=SECRET, task_queue=uuid.uuid4().hex)
+    migrate(settings.store_url)
+    deps = build_deps(settings)  # the autonomy the gate recorded in the data dir, as `up`
+    seed(deps.sessions, "demo")
+    answers: list[dict[str, object]] = []
+    app = create_app(
+        settings, gateway=CaseGateway(env.client, settings.task_queue), sessions=deps.sessions
+    )
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as executor:
+        worker = build_worker(env.client, deps, task_queue=settings.task_queue, executor=executor)
+        async with (
+            worker,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://trustdesk.test", timeout=60
+            ) as http,
+        ):
+            thread = uuid.uuid4().hex
+            for text in messages:
+                r = await http.post(
+                    "/api/messages",
+                    json={"channel": "webchat", "thread_id": thread, "text": text},
+                )
+                assert r.status_code == 200, r.text
+                answers.append(r.json())
+    return answers, settings
+
+
+def the_order(settings: Settings, order_id: str) -> tuple[str, list[str], list[Decimal]]:
+    """The order's status, the items its return holds, and the refunds made on it."""
+    engine = make_engine(settings.store_url)
+    try:
+        with session_factory(engine)() as s:
+            row = s.get_one(OrderRow, order_id)
+            refunds = s.scalars(
+                select(TransactionRow.amount).where(
+                    TransactionRow.order_id == order_id, TransactionRow.kind == "refund"
+                )
+            )
+            return row.status, list(row.return_items or []), list(refunds)
+    finally:
+        engine.dispose()
+
+
+def last_text(answer: dict[str, object]) -> str:
+    replies = answer["replies"]
+    assert isinstance(replies, list) and replies
+    return str(replies[-1]["text"])
+
+
+async def test_out_of_the_box_the_return_is_handed_to_a_person(
+    temporal_env: WorkflowEnvironment,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    answers, settings = await chat(temporal_env, tmp_path / "data", [FIRST, EMAIL, "yes"])
+    asked, handed, after = answers
+    assert "email" in last_text(asked).lower()
+    assert handed["status"] == "escalated", handed
+    assert "colleague" in last_text(handed)
+    assert the_order(settings, "#W1000007") == ("delivered", [], [])
+
+
+async def test_after_lowering_the_bar_the_earbuds_are_returned_as_proposed(
+    temporal_env: WorkflowEnvironment,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    assert trustdesk(["validate", "--data-dir", str(data_dir), "--threshold", "0.85"]) == 0
+    answers, settings = await chat(temporal_env, data_dir, [FIRST, EMAIL, "yes"])
+    asked, proposed, done = answers
+    assert "email" in last_text(asked).lower()
+    proposal = last_text(proposed)
+    # Exactly the earbuds, with their options and amount, the method and the total.
+    assert "Wireless Headphones (" in proposal and "for 89.00" in proposal, proposal
+    assert "refund 89.00 to your" in proposal, proposal
+    assert done["status"] == "resolved", done
+    assert last_text(done).startswith("Done")
+    # The return is open for exactly the earbuds; the refund follows their receipt.
+    status, returned, refunded = the_order(settings, "#W1000007")
+    assert (status, refunded) == ("return requested", [])
+    assert returned == [EARBUDS]
