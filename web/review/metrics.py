@@ -51,6 +51,8 @@ CLARIFYING_REASONS = frozenset(
         "the preferred resolution helps the person",
     }
 )
+#: The reason `domain.dialogue` gives when the customer says no to a proposed action.
+DECLINED_REASON = "the customer declined the proposed action"
 SATISFIED = 4  # a rating of 4 or 5 counts as satisfied
 
 
@@ -401,3 +403,29 @@ def compute_metrics(
         calibration=[g for g in data.gate if g.acting_threshold is not None and g.given],
         calibration_source=data.gate_source,
     )
+
+
+def gate_figures(document: dict[str, object] | None) -> tuple[list[GateFigure], str | None]:
+    """Each label's held-out figures from the accuracy gate's autonomy file, and where
+    they were measured (its `source`); nothing when no file has been written."""
+    if not document:
+        return [], None
+    categories = document.get("categories")
+    if not isinstance(categories, dict):
+        return [], None
+    figures = []
+    for label, raw in sorted(categories.items()):
+        if not isinstance(raw, dict):
+            continue
+        threshold = raw.get("acting_threshold")
+        figures.append(
+            GateFigure(
+                label=str(label),
+                acting_threshold=float(threshold) if threshold is not None else None,
+                given=int(raw.get("given") or 0),
+                correct=int(raw.get("correct") or 0),
+                autonomous=bool(raw.get("autonomous")),
+            )
+        )
+    source = document.get("source")
+    return figures, str(source) if source else None
