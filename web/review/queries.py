@@ -14,6 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.db import read_only
 from store.models import (
     ApprovalRow,
     AuditEventRow,
@@ -325,8 +326,9 @@ def count_waiting(session: Session) -> dict[str, int]:
 
 def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsInput:
     """The projection's facts about cases created (or approvals requested) since `since`,
-    their handoffs, and the customers' ratings; every handoff still open, whenever made."""
-    with sessions() as session:
+    their handoffs, and the customers' ratings; every handoff still open, whenever made.
+    Read-only, so a scrape of `/metrics` never waits for a writer."""
+    with read_only(sessions) as session:
         cases = list(session.scalars(select(CaseRow).where(CaseRow.created_at >= since)))
         ids = [c.id for c in cases]
         handoffs = list(
