@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 from playwright.async_api import Page, expect
 
+from store.models import CsatRatingRow
 from store.trust import record_rating
 from tests.browser.conftest import LiveWeb, screenshot
 from tests.integration.test_trust_web import write_scripted_cases
+from workflows.contracts import case_id_for
 
 
 async def test_the_dashboard_shows_resolution_beside_deflection(
@@ -65,3 +67,42 @@ async def test_an_admin_switches_a_category_off_and_sets_a_canary(
     exchange = page.get_by_test_id("controls").locator('tr[data-category="exchange"]')
     await expect(exchange.get_by_test_id("state")).to_have_text("canary 10%")
     await screenshot(page, "controls")
+
+
+#: The first turn of a fresh dev server has taken over 45 s on a busy machine.
+FIRST_REPLY_MS = 120_000
+
+
+async def say(page: Page, text: str) -> None:
+    """Send a message as the customer does; returns once the answer is on screen."""
+    log = page.locator("#log li")
+    before = await log.count()
+    await page.get_by_placeholder("Type your message").fill(text)
+    await page.get_by_role("button", name="Send", exact=True).click()
+    await expect(log.nth(before + 1)).to_be_visible(timeout=FIRST_REPLY_MS)
+    await expect(page.locator("#log li.pending")).to_have_count(0)
+
+
+async def test_the_customer_rates_a_resolved_chat_with_one_click(
+    live_web: LiveWeb, page: Page
+) -> None:
+    await page.goto(f"{live_web.base_url}/chat")
+    rating = page.locator("#rating")
+    for text in (
+        "Hi, I want to cancel order #W0000001",
+        "my email is ada@example.com, I ordered it by mistake",
+    ):
+        await say(page, text)
+        await expect(rating).to_be_hidden()  # nothing to rate before a resolution
+    await say(page, "yes please")
+    await expect(page.locator("#status")).to_have_text("Case status: resolved")
+    await expect(rating).to_be_visible()
+    await rating.get_by_role("button", name="4 out of 5").click()
+    await expect(page.locator("#rating-note")).to_have_text("Thank you for your rating.")
+    await expect(page.locator("#rating-buttons")).to_be_hidden()
+    await screenshot(page, "chat-rating")
+
+    thread = await page.evaluate("localStorage.getItem('trustdesk.thread')")
+    with live_web.harness.sessions() as s:
+        row = s.get(CsatRatingRow, case_id_for("webchat", thread))
+        assert row is not None and (row.score, row.source) == (4, "chat")
