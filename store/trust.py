@@ -70,6 +70,17 @@ def record_rating(
         return Rating(case_id, score, source, row.rated_at, True)
 
 
+def ratable(sessions: sessionmaker[Session], case_id: str) -> bool:
+    """The case is resolved and not rated yet: a reply to it may offer the rating links."""
+    with sessions() as session:
+        case = session.get(CaseRow, case_id)
+        return (
+            case is not None
+            and case.status in RATABLE_STATUSES
+            and session.get(CsatRatingRow, case_id) is None
+        )
+
+
 @dataclass(frozen=True)
 class ControlSetting:
     category: str

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     killed_categories: list[str] = Field(
         default_factory=list, description="Categories never handled alone, whatever the gate says."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The web process's address as customers reach it, for links in emails "
+        "(rating links); http://<web_host>:<web_port> when unset.",
+    )
     canary_shares: dict[str, Decimal] = Field(
         default_factory=dict,
         description="Share of cases (0 to 1) a newly enabled category is autonomous for, e.g. "
@@ -109,6 +114,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'trustdesk.db').resolve()}"
+
+    @property
+    def public_base_url(self) -> str:
+        return self.public_url or f"http://{self.web_host}:{self.web_port}"
 
     @property
     def temporal_ui_url(self) -> str:

@@ -27,7 +27,7 @@ import smtplib
 import ssl
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any
@@ -47,8 +47,10 @@ from store.channels import (
     sent_email,
 )
 from store.outbox import OutboxMessage, mark_bounced
+from store.trust import ratable
 from trustdesk.cases import CaseGateway, refusal_type
 from trustdesk.config import Settings
+from trustdesk.rating_links import rating_links
 from workers.email_text import InboundEmail, parse_email
 from workers.senders import DeliveryFailed
 from workflows.contracts import MAX_MESSAGE_CHARS, PostMessageInput
@@ -219,9 +221,13 @@ def outgoing_message_id(outbox_message_id: str, support_address: str) -> str:
 
 
 def compose_reply(
-    message: OutboxMessage, thread: EmailThread, support_address: str
+    message: OutboxMessage,
+    thread: EmailThread,
+    support_address: str,
+    rating_links: Mapping[int, str] | None = None,
 ) -> EmailMessage:
-    """The email that carries an outbox message into the customer's conversation."""
+    """The email that carries an outbox message into the customer's conversation; with
+    `rating_links` (the case is resolved), one link per score to rate it."""
     mail = EmailMessage()
     mail["From"] = formataddr(("Customer support", support_address))
     mail["To"] = thread.address
@@ -243,6 +249,9 @@ def compose_reply(
         if message.role == "human"
         else "The shop's AI assistant (Trustdesk)"
     )
+    if rating_links:
+        body += "\n\nHow did we do? Rate this conversation from 1 (poor) to 5 (great):\n"
+        body += "\n".join(f"  {score}: {link}" for score, link in sorted(rating_links.items()))
     body += (
         f"\n\n-- \n{author}. Reply to this email to continue; you can ask for a person at any time."
     )
@@ -264,6 +273,8 @@ class EmailSender:
         username: str | None = None,
         password: str | None = None,
         timeout: float = RELAY_TIMEOUT_SECONDS,
+        rating_secret: str | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.support_address = support_address
@@ -271,6 +282,8 @@ class EmailSender:
         self.starttls = starttls
         self.credentials = (username, password or "") if username else None
         self.timeout = timeout
+        # Resolution emails carry signed rating links when both are known.
+        self.rating = (rating_secret, public_url) if rating_secret and public_url else None
 
     @classmethod
     def from_settings(cls, settings: Settings, sessions: sessionmaker[DbSession]) -> EmailSender:
@@ -282,6 +295,8 @@ class EmailSender:
             starttls=settings.smtp_relay_starttls,
             username=settings.smtp_relay_username,
             password=settings.smtp_relay_password,
+            rating_secret=settings.secret(),
+            public_url=settings.public_base_url,
         )
 
     async def send(self, message: OutboxMessage) -> None:
@@ -290,7 +305,10 @@ class EmailSender:
             raise DeliveryFailed(
                 "no customer address is known for this conversation", permanent=True
             )
-        mail = compose_reply(message, thread, self.support_address)
+        links = None
+        if self.rating and await asyncio.to_thread(ratable, self.sessions, message.case_id):
+            links = rating_links(*self.rating, message.case_id)
+        mail = compose_reply(message, thread, self.support_address, links)
         # Remembered before sending, so the customer's answer finds the conversation even
         # if this process stops right after the relay took the message.
         await asyncio.to_thread(

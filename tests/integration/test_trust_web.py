@@ -21,16 +21,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.controls import OperatorControls
 from store.audit import append_event, verify_chain
+from store.channels import EmailThread
 from store.models import AuditEventRow, CaseRow, CsatRatingRow, HandoffRow, MessageRow
-from store.trust import RatingRefused, read_controls, record_rating, set_control
+from store.outbox import OutboxMessage
+from store.trust import RatingRefused, ratable, read_controls, record_rating, set_control
 from tests.unit.test_trust_metrics import CASES, DATA, MESSAGES
 from tests.unit.test_trust_metrics import NOW as SCRIPTED_NOW
 from trustdesk.config import Settings
+from trustdesk.rating_links import rating_links, rating_token
 from web.app import create_app
 from web.review.metrics import compute_metrics
 from web.review.queries import metrics_input
-from web.routers.ratings import rating_token
 from web.users import create_user
+from workers.email import compose_reply
 
 PASSWORD = "correct horse battery staple"
 SECRET = "trust-web-test-secret-" + "x" * 32
@@ -274,3 +277,24 @@ async def test_the_metrics_page_shows_resolution_beside_deflection(
     assert re.search(r'data-testid="csat">5.0<', page.text)
     assert re.search(r'data-testid="handoff-backlog">1<', page.text)
     assert 'data-category="order_status"' in page.text
+
+
+async def test_a_resolution_email_offers_links_that_rate_the_case(
+    http: httpx.AsyncClient, sqlite_sessions: sessionmaker[Session]
+) -> None:
+    add_case(sqlite_sessions, "case-email-open", "awaiting_customer")
+    add_case(sqlite_sessions, "case-email-done", "resolved")
+    assert not ratable(sqlite_sessions, "case-email-open")
+    assert ratable(sqlite_sessions, "case-email-done")
+    links = rating_links(SECRET, "https://help.shop.test/", "case-email-done")
+    message = OutboxMessage(
+        "case-email-done/msg-4", "case-email-done", "email", "t-1", "agent", "Done.", None, 1
+    )
+    thread = EmailThread("t-1", "ada@example.com", "Cancel", None, ())
+    body = compose_reply(message, thread, "support@shop.test", links).get_content()
+    assert "How did we do?" in body and "  5: https://help.shop.test/rate/" in body
+    plain = compose_reply(message, thread, "support@shop.test").get_content()
+    assert "How did we do?" not in plain
+    path = links[2].removeprefix("https://help.shop.test")
+    assert (await http.get(path)).status_code == 200
+    assert not ratable(sqlite_sessions, "case-email-done")  # rated: no more links

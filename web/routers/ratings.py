@@ -4,7 +4,7 @@
   capability, as for its transcript.
 * `GET /rate/{token}?score=N`: the link in a resolution email. The token is signed with the
   web process's secret and names the case, so the customer rates without signing in; it
-  expires after `LINK_TTL`.
+  expires after `trustdesk.rating_links.LINK_TTL`.
 
 One rating per case: the same rating again answers 200 and changes nothing; a different
 one is refused (409). Each first rating is an audit event (`store.trust.record_rating`).
@@ -13,10 +13,9 @@ one is refused (409). Each first rating is an audit event (`store.trust.record_r
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
-import jwt
 from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
@@ -24,16 +23,13 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from store.trust import RatingRefused, record_rating
-from web.auth import derive_key
+from trustdesk.rating_links import BadRatingLink, ExpiredRatingLink, case_of_rating_token
 from web.deps import Context
 from workflows.contracts import case_id_for
 
 router = APIRouter(tags=["ratings"])
 
 _THREAD_ID = re.compile(r"^[A-Za-z0-9_-]{16,150}$")
-LINK_TTL = timedelta(days=30)
-_PURPOSE = "csat-link"
-_ALGORITHM = "HS256"
 
 
 class RatingIn(BaseModel):
@@ -78,32 +74,13 @@ async def rate_chat(thread_id: str, body: RatingIn, ctx: Context) -> RatingOut:
     return await _record(ctx, case_id_for("webchat", thread_id), body.score, "chat")
 
 
-def rating_token(secret: str, case_id: str, *, now: datetime | None = None) -> str:
-    """The signed part of a case's rating link (`/rate/<token>?score=N`)."""
-    issued = now or datetime.now(UTC)
-    claims = {"case": case_id, "iat": issued, "exp": issued + LINK_TTL, "aud": _PURPOSE}
-    return jwt.encode(claims, derive_key(secret, _PURPOSE), algorithm=_ALGORITHM)
-
-
-def rating_links(secret: str, base_url: str, case_id: str) -> dict[int, str]:
-    """One link per score, for the resolution email."""
-    token = rating_token(secret, case_id)
-    return {score: f"{base_url.rstrip('/')}/rate/{token}?score={score}" for score in range(1, 6)}
-
-
 def _case_of(secret: str, token: str) -> str:
     try:
-        claims = jwt.decode(
-            token, derive_key(secret, _PURPOSE), algorithms=[_ALGORITHM], audience=_PURPOSE
-        )
-    except jwt.ExpiredSignatureError as exc:
-        raise HTTPException(status.HTTP_410_GONE, "this rating link has expired") from exc
-    except jwt.PyJWTError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "this rating link is not valid") from exc
-    case_id = claims.get("case")
-    if not isinstance(case_id, str):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "this rating link is not valid")
-    return case_id
+        return case_of_rating_token(secret, token)
+    except ExpiredRatingLink as exc:
+        raise HTTPException(status.HTTP_410_GONE, str(exc)) from exc
+    except BadRatingLink as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
 
 
 @router.get("/rate/{token}", response_class=HTMLResponse, include_in_schema=False)
