@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from playwright.async_api import Page, expect
 
+from brain.validation import autonomy_document, autonomy_path, write_autonomy
+from domain.gate import GateReport, LabelScore
 from store.models import CsatRatingRow
 from store.trust import record_rating
 from tests.browser.conftest import LiveWeb, screenshot
@@ -20,6 +22,18 @@ async def test_the_dashboard_shows_resolution_beside_deflection(
     write_scripted_cases(sessions, datetime.now(UTC))
     record_rating(sessions, "a", 5, source="chat")
     record_rating(sessions, "f", 2, source="email")
+    # The accuracy gate's figures, as `trustdesk brain validate` records them.
+    report = GateReport(
+        (
+            LabelScore("return", 120, 100, 97, 0.8),
+            LabelScore("order_status", 60, 50, 40, 0.7),
+            LabelScore("cancel_order", 90, 80, 79, 0.6),
+        )
+    )
+    write_autonomy(
+        autonomy_path(live_web.settings.data_dir),
+        autonomy_document(report, model="offline-test", source="the shipped labelled set"),
+    )
     live_web.add_user("pat", "approver", "1000")
     await live_web.login(page, "pat")
     await page.get_by_role("link", name="Metrics").click()
@@ -35,6 +49,10 @@ async def test_the_dashboard_shows_resolution_beside_deflection(
     await expect(page.get_by_test_id("handoff-backlog")).to_have_text("1")
     await expect(page.get_by_test_id("human-first-response")).to_have_text("20 min")
     await expect(page.get_by_test_id("chart-csat").locator("svg")).to_be_visible()
+    calibration = page.get_by_test_id("chart-calibration")
+    await expect(calibration.locator("svg")).to_be_visible()
+    await expect(calibration).to_contain_text("observed precision")
+    await expect(page.get_by_text("(the shipped labelled set)")).to_be_visible()
     await expect(page.get_by_test_id("chart-outcomes")).to_contain_text("declined")
     row = page.get_by_test_id("categories").locator('tr[data-category="order_status"]')
     await expect(row).to_contain_text("67%")  # two of three handled alone

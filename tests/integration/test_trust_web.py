@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.controls import OperatorControls
+from domain.controls import OperatorControls, effective_autonomy, in_canary
 from store.audit import append_event, verify_chain
 from store.channels import EmailThread
 from store.models import AuditEventRow, CaseRow, CsatRatingRow, HandoffRow, MessageRow
@@ -28,6 +28,7 @@ from store.trust import RatingRefused, ratable, read_controls, record_rating, se
 from tests.unit.test_trust_metrics import CASES, DATA, MESSAGES
 from tests.unit.test_trust_metrics import NOW as SCRIPTED_NOW
 from trustdesk.config import Settings
+from trustdesk.controls import load_operator_controls
 from trustdesk.rating_links import rating_links, rating_token
 from web.app import create_app
 from web.review.metrics import compute_metrics
@@ -298,3 +299,19 @@ async def test_a_resolution_email_offers_links_that_rate_the_case(
     path = links[2].removeprefix("https://help.shop.test")
     assert (await http.get(path)).status_code == 200
     assert not ratable(sqlite_sessions, "case-email-done")  # rated: no more links
+
+
+def test_the_readmes_control_settings_parse_as_written(
+    monkeypatch: pytest.MonkeyPatch, sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TRUSTDESK_KILLED_CATEGORIES", '["return"]')
+    monkeypatch.setenv("TRUSTDESK_CANARY_SHARES", '{"exchange": "0.1"}')
+    settings = Settings(data_dir=tmp_path)
+    controls = load_operator_controls(settings, sqlite_sessions)
+    assert controls == OperatorControls(
+        killed=frozenset({"return"}), canary={"exchange": Decimal("0.1")}
+    )
+    gated = frozenset({"return", "exchange", "order_status"})
+    case_id = "case-webchat-abc"
+    assert not in_canary(case_id, Decimal("0.1"))  # its bucket is 9455 of 10000
+    assert effective_autonomy(gated, controls, case_id) == {"order_status"}
