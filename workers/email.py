@@ -283,7 +283,9 @@ class EmailSender:
         self.credentials = (username, password or "") if username else None
         self.timeout = timeout
         # Resolution emails carry signed rating links when both are known.
-        self.rating = (rating_secret, public_url) if rating_secret and public_url else None
+        self.rating: tuple[str, str] | None = (
+            (rating_secret, public_url) if rating_secret and public_url else None
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, sessions: sessionmaker[DbSession]) -> EmailSender:
@@ -305,9 +307,12 @@ class EmailSender:
             raise DeliveryFailed(
                 "no customer address is known for this conversation", permanent=True
             )
-        links = None
-        if self.rating and await asyncio.to_thread(ratable, self.sessions, message.case_id):
-            links = rating_links(*self.rating, message.case_id)
+        links: dict[int, str] | None = None
+        if self.rating is not None:
+            resolved = await asyncio.to_thread(ratable, self.sessions, message.case_id)
+            if resolved:
+                secret, public_url = self.rating
+                links = rating_links(secret, public_url, message.case_id)
         mail = compose_reply(message, thread, self.support_address, links)
         # Remembered before sending, so the customer's answer finds the conversation even
         # if this process stops right after the relay took the message.
