@@ -354,7 +354,15 @@ def compute_metrics(
 
     window_len = timedelta(days=recontact_days)
     handled = [c for c in cases if is_handled(c, by_case.get(c.case_id, []))]
-    came_back = {c.case_id for c in cases if recontacted(c, data.cases, window_len)}
+    by_customer: dict[str, list[CaseRecord]] = {}
+    for c in data.cases:
+        if c.customer_id is not None:
+            by_customer.setdefault(c.customer_id, []).append(c)
+    came_back = {
+        c.case_id
+        for c in cases
+        if c.customer_id is not None and recontacted(c, by_customer[c.customer_id], window_len)
+    }
     judged = {
         c.case_id for c in cases if now - c.created_at >= window_len or c.case_id in came_back
     }
