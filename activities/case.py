@@ -74,6 +74,7 @@ class CaseActivities:
                             seq=entry.seq,
                             role=entry.role,
                             text=entry.text,
+                            reason=entry.reason,
                             created_at=entry.at,
                         )
                     )

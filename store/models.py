@@ -258,6 +258,9 @@ class MessageRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
+    # Why the agent said it (the decision's first reason); tells a clarifying question
+    # from a substantive reply on the metrics dashboard.
+    reason: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -458,3 +461,30 @@ class KnowledgePassageRow(Base):
     title: Mapped[str] = mapped_column(String(200))
     heading: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+
+
+# --- trust: customer ratings and operator controls ------------------------------------
+
+
+class CsatRatingRow(Base):
+    """A customer's one rating of a resolved case (1 to 5), from chat or an email link."""
+
+    __tablename__ = "csat_ratings"
+
+    case_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))  # "chat" or "email"
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class OperatorControlRow(Base):
+    """An operator's setting for one category: switched off, or autonomous for a share."""
+
+    __tablename__ = "operator_controls"
+
+    category: Mapped[str] = mapped_column(String(40), primary_key=True)
+    killed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Basis points (0-10000) of cases autonomous; None when the category is not on a canary.
+    canary_basis_points: Mapped[int | None] = mapped_column(Integer)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
@@ -89,6 +90,27 @@ class Settings(BaseSettings):
     )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
+    # Operator controls and the trust dashboard (README, "Metrics").
+    recontact_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="A case counts as resolved only when the customer "
+        "does not come back about the same order within this many days.",
+    )
+    killed_categories: list[str] = Field(
+        default_factory=list, description="Categories never handled alone, whatever the gate says."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The web process's address as customers reach it, for links in emails "
+        "(rating links); http://<web_host>:<web_port> when unset.",
+    )
+    canary_shares: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description="Share of cases (0 to 1) a newly enabled category is autonomous for, e.g. "
+        'TRUSTDESK_CANARY_SHARES=\'{"exchange": "0.1"}\'.',
+    )
     # Channels (docs/architecture.md, "Channels").
     support_address: str = "support@trustdesk.localhost"
     smtp_listen_host: str = "127.0.0.1"
@@ -152,6 +174,10 @@ class Settings(BaseSettings):
     @property
     def audit_checkpoints(self) -> Path:
         return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
+
+    @property
+    def public_base_url(self) -> str:
+        return self.public_url or f"http://{self.web_host}:{self.web_port}"
 
     @property
     def temporal_ui_url(self) -> str:

@@ -31,7 +31,7 @@ import smtplib
 import ssl
 import unicodedata
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from email import policy as email_policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
@@ -55,7 +55,9 @@ from store.channels import (
 from store.mail_sink import keep_mail
 from store.one_time_codes import CODE_SUBJECT
 from store.outbox import OutboxMessage, mark_bounced
+from store.trust import ratable
 from trustdesk.config import Settings
+from trustdesk.rating_links import rating_links
 from trustdesk.temporal_client import connect
 from workers.email_text import InboundEmail, parse_email
 from workers.mail_auth import sender_proven
@@ -242,9 +244,13 @@ def outgoing_message_id(outbox_message_id: str, support_address: str) -> str:
 
 
 def compose_reply(
-    message: OutboxMessage, thread: EmailThread, support_address: str
+    message: OutboxMessage,
+    thread: EmailThread,
+    support_address: str,
+    rating_links: Mapping[int, str] | None = None,
 ) -> EmailMessage:
-    """The email that carries an outbox message into the customer's conversation."""
+    """The email that carries an outbox message into the customer's conversation; with
+    `rating_links` (the case is resolved), one link per score to rate it."""
     mail = EmailMessage()
     mail["From"] = formataddr(("Customer support", support_address))
     mail["To"] = thread.address
@@ -266,6 +272,9 @@ def compose_reply(
         if message.role == "human"
         else "The shop's AI assistant (Trustdesk)"
     )
+    if rating_links:
+        body += "\n\nHow did we do? Rate this conversation from 1 (poor) to 5 (great):\n"
+        body += "\n".join(f"  {score}: {link}" for score, link in sorted(rating_links.items()))
     body += (
         f"\n\n-- \n{author}. Reply to this email to continue; you can ask for a person at any time."
     )
@@ -287,6 +296,8 @@ class EmailSender:
         username: str | None = None,
         password: str | None = None,
         timeout: float = RELAY_TIMEOUT_SECONDS,
+        rating_secret: str | None = None,
+        public_url: str | None = None,
     ) -> None:
         self.sessions = sessions
         self.support_address = support_address
@@ -294,6 +305,10 @@ class EmailSender:
         self.starttls = starttls
         self.credentials = (username, password or "") if username else None
         self.timeout = timeout
+        # Resolution emails carry signed rating links when both are known.
+        self.rating: tuple[str, str] | None = (
+            (rating_secret, public_url) if rating_secret and public_url else None
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, sessions: sessionmaker[DbSession]) -> EmailSender:
@@ -305,6 +320,8 @@ class EmailSender:
             starttls=settings.smtp_relay_starttls,
             username=settings.smtp_relay_username,
             password=settings.smtp_relay_password,
+            rating_secret=settings.secret(),
+            public_url=settings.public_base_url,
         )
 
     async def send(self, message: OutboxMessage) -> None:
@@ -313,7 +330,13 @@ class EmailSender:
             raise DeliveryFailed(
                 "no customer address is known for this conversation", permanent=True
             )
-        mail = compose_reply(message, thread, self.support_address)
+        links: dict[int, str] | None = None
+        if self.rating is not None:
+            resolved = await asyncio.to_thread(ratable, self.sessions, message.case_id)
+            if resolved:
+                secret, public_url = self.rating
+                links = rating_links(secret, public_url, message.case_id)
+        mail = compose_reply(message, thread, self.support_address, links)
         # Remembered before sending, so the customer's answer finds the conversation even
         # if this process stops right after the relay took the message.
         await asyncio.to_thread(

@@ -13,6 +13,7 @@ local aiosmtpd sink this test reads. Decisions shown here:
 from __future__ import annotations
 
 import asyncio
+import re
 import smtplib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -36,12 +37,14 @@ from tests.workflows.conftest import (  # noqa: F401  (fixtures used here)
     shop_sessions,
     temporal_env,
 )
+from trustdesk.rating_links import case_of_rating_token
 from workers.email import EmailSender, SupportMailHandler, start_listener
 from workers.outbox import OutboxDispatcher
 from workflows.contracts import case_id_for
 from workflows.gateway import CaseGateway
 
 SUPPORT = "support@shop.test"
+RATING_SECRET = "email-rating-test-secret-" + "r" * 24
 ADA = "ada@example.com"
 MAX_BYTES = 64 * 1024
 
@@ -117,8 +120,9 @@ async def mailroom(harness: CaseHarness) -> AsyncIterator[Mailroom]:  # noqa: F8
     handler = SupportMailHandler(gateway, harness.sessions, support_address=SUPPORT)
     listener = await start_listener(handler, "127.0.0.1", 0, max_bytes=MAX_BYTES)
     sender = EmailSender(
-        harness.sessions, support_address=SUPPORT, relay_host="127.0.0.1", relay_port=relay_port
-    )
+        harness.sessions, support_address=SUPPORT, relay_host="127.0.0.1", relay_port=relay_port,
+        rating_secret=RATING_SECRET, public_url="https://help.shop.test",
+    )  # fmt: skip
     dispatcher = OutboxDispatcher(harness.sessions, "email", sender, send_timeout=20)
     stop = asyncio.Event()
     delivering = asyncio.create_task(dispatcher.run(stop, idle=0.05, idle_max=0.2))
@@ -180,6 +184,13 @@ async def test_a_three_email_conversation_is_one_case(mailroom: Mailroom) -> Non
     assert {mailroom.thread_of(f"<c{n}@example.com>") for n in (2, 3)} == {thread}
     case = await mailroom.case("<c3@example.com>")
     assert case.case_id == f"case-email-{thread}"
+    # Only the reply that resolves the case offers the signed rating links.
+    assert "How did we do?" not in first.get_content() + confirm.get_content()
+    links = re.findall(
+        r"  (\d): (https://help\.shop\.test/rate/(\S+)\?score=\d)", done.get_content()
+    )
+    assert [score for score, _, _ in links] == ["1", "2", "3", "4", "5"]
+    assert case_of_rating_token(RATING_SECRET, links[0][2]) == case.case_id
     assert [t.role for t in case.transcript] == ["customer", "agent"] * 3
     assert case.transcript[2].text == "I ordered it by mistake."
     assert case.captured["order_id"] == "#W0000001"  # the quoted #W0000004 was not read

@@ -7,6 +7,7 @@ gateway that takes a known time.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -255,6 +256,15 @@ async def test_the_store_is_counted_exactly(
     assert actions[frozenset({"action": "exchange_items"}.items())] == 0  # every type is listed
     assert sum(actions.values()) == 3
 
+    # The trust dashboard's numbers: every case is a day old, younger than the 7-day
+    # re-contact window, so no resolution rate yet (NaN, never a flattering 0 or 1).
+    assert math.isnan(value(samples, "trustdesk_trust_resolution_ratio"))
+    assert value(samples, "trustdesk_trust_escalation_ratio") == 0.25  # case-email-d of 4
+    assert value(samples, "trustdesk_trust_deflection_ratio") == 0
+    assert value(samples, "trustdesk_trust_handoff_backlog") == 1
+    assert value(samples, "trustdesk_trust_csat_ratings") == 0
+    assert math.isnan(value(samples, "trustdesk_trust_csat_average"))
+
 
 async def test_every_trustdesk_metric_says_what_it_means(
     http: httpx.AsyncClient, sqlite_sessions: sessionmaker[Session]
@@ -277,6 +287,22 @@ async def test_every_trustdesk_metric_says_what_it_means(
         "trustdesk_actions_executed",
         "trustdesk_http_requests",
         "trustdesk_chat_reply_seconds",
+        *(
+            f"trustdesk_trust_{name}"
+            for name in (
+                "resolution_ratio",
+                "deflection_ratio",
+                "escalation_ratio",
+                "recontacts",
+                "declined",
+                "first_response_median_seconds",
+                "handoff_backlog",
+                "handoff_wait_median_seconds",
+                "human_first_response_median_seconds",
+                "csat_average",
+                "csat_ratings",
+            )
+        ),
     }
     for name in ours:
         assert len(families[name].documentation) > 30, name

@@ -57,7 +57,7 @@ def at(seconds: float) -> datetime:
         ([("customer", 0), ("agent", 1.5)], 1.5),
         ([("customer", 0), ("customer", 4), ("agent", 6)], 6.0),
         ([("agent", 0), ("customer", 10), ("human", 70)], 60.0),  # a greeting is no answer
-        ([("customer", 0), ("system", 2), ("agent", 3)], 2.0),
+        ([("customer", 0), ("system", 2), ("agent", 3)], 3.0),  # a system note answers nothing
     ],
 )
 def test_first_response_runs_from_the_first_customer_message(
@@ -107,6 +107,7 @@ def test_compute_metrics_counts_days_outcomes_approvals_and_responses() -> None:
         "resolved with approval": 1,
         "deflection": 1,
         "escalation": 1,
+        "declined": 0,
         "in progress": 1,
     }
     assert list(m.outcomes) == list(OUTCOMES)

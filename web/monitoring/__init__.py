@@ -56,7 +56,9 @@ def install(app: FastAPI, context: WebContext) -> Monitoring:
         {"version": trustdesk.__version__}
     )
     sla = timedelta(minutes=context.settings.policy.approval_sla_minutes)
-    store = StoreCollector(context.sessions, sla=sla)
+    store = StoreCollector(
+        context.sessions, sla=sla, recontact_days=context.settings.recontact_days
+    )
     registry.register(store)
     monitoring = Monitoring(registry=registry, requests=RequestMetrics(registry), store=store)
     app.state.monitoring = monitoring

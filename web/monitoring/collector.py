@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.policy import ActionType
 from store.outbox import DEAD, DELIVERED, PENDING, SENDING
 from web.monitoring.store_counts import StoreCounts, read_store_counts
+from web.monitoring.trust import read_trust_metrics, trust_families
 from workflows.contracts import CaseStatus
 
 log = logging.getLogger("trustdesk.web.metrics")
@@ -41,10 +42,12 @@ class StoreCollector(Collector):
         *,
         sla: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        recontact_days: int = 7,
     ) -> None:
         self.sessions = sessions
         self.sla = sla
         self.clock = clock
+        self.recontact_days = recontact_days
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily(
@@ -53,7 +56,11 @@ class StoreCollector(Collector):
             "metrics are then missing from the scrape).",
         )
         try:
-            counts = read_store_counts(self.sessions, now=self.clock(), sla=self.sla)
+            now = self.clock()
+            counts = read_store_counts(self.sessions, now=now, sla=self.sla)
+            trust = read_trust_metrics(
+                self.sessions, now=now, sla=self.sla, recontact_days=self.recontact_days
+            )
         except SQLAlchemyError as exc:
             log.warning("metrics: the store could not be read: %s", exc)
             up.add_metric([], 0)
@@ -62,6 +69,7 @@ class StoreCollector(Collector):
         up.add_metric([], 1)
         yield up
         yield from store_families(counts, self.sla)
+        yield from trust_families(trust)
 
 
 def _by_channel(

@@ -28,6 +28,7 @@ _OUTCOME_COLOURS = {
     "resolved with approval": _BLUE,
     "deflection": "#5aa37a",
     "escalation": _AMBER,
+    "declined": _RED,
     "in progress": _GREY,
 }
 
@@ -148,3 +149,44 @@ def first_response(metrics: Metrics) -> str | None:
     ax.set_ylabel("cases")
     ax.yaxis.get_major_locator().set_params(integer=True)
     return _svg(fig, "First-response time")
+
+
+def calibration(metrics: Metrics) -> str | None:
+    """Stated confidence (each label's acting threshold) against the precision observed on
+    the gate's held-out messages; points on the diagonal are calibrated, below it overconfident."""
+    points = [g for g in metrics.calibration if g.precision is not None]
+    if not points:
+        return None
+    fig = _figure()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], color=_GREY, linestyle="--", linewidth=1)
+    xs = [float(g.acting_threshold or 0.0) for g in points]
+    ys = [float(g.precision or 0.0) for g in points]
+    sizes = [20 + min(200, g.given) for g in points]
+    colours = [_GREEN if g.autonomous else _AMBER for g in points]
+    ax.scatter(xs, ys, s=sizes, c=colours, alpha=0.8)
+    for g, x, y in zip(points, xs, ys, strict=True):
+        ax.annotate(
+            g.label.replace("_", " "), (x, y), xytext=(4, 2), textcoords="offset points", fontsize=7
+        )
+    low = min([*xs, *ys, 0.5]) - 0.05
+    ax.set_xlim(low, 1.02)
+    ax.set_ylim(low, 1.02)
+    ax.set_xlabel("stated confidence (acting threshold)")
+    ax.set_ylabel("observed precision")
+    return _svg(fig, "Calibration")
+
+
+def csat(metrics: Metrics) -> str | None:
+    if not metrics.ratings:
+        return None
+    fig = _figure()
+    ax = fig.add_subplot()
+    scores = [1, 2, 3, 4, 5]
+    counts = [metrics.ratings.count(s) for s in scores]
+    bars = ax.bar([str(s) for s in scores], counts, color=[_RED, _AMBER, _GREY, "#5aa37a", _GREEN])
+    ax.bar_label(bars, labels=[str(n) if n else "" for n in counts], fontsize=9)
+    ax.set_xlabel("rating")
+    ax.set_ylabel("ratings")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    return _svg(fig, "Customer satisfaction")

@@ -14,10 +14,12 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.db import read_only
 from store.models import (
     ApprovalRow,
     AuditEventRow,
     CaseRow,
+    CsatRatingRow,
     CustomerRow,
     HandoffRow,
     MessageRow,
@@ -25,7 +27,15 @@ from store.models import (
     OutboxRow,
 )
 from store.outbox import DEAD
-from web.review.metrics import ApprovalRecord, CaseRecord, MessageRecord, MetricsInput
+from web.review.metrics import (
+    DECLINED_REASON,
+    ApprovalRecord,
+    CaseRecord,
+    HandoffRecord,
+    MessageRecord,
+    MetricsInput,
+    RatingRecord,
+)
 from workflows.contracts import CaseStatus, Handoff
 
 Sort = Literal["newest", "oldest"]
@@ -315,13 +325,28 @@ def count_waiting(session: Session) -> dict[str, int]:
 
 
 def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsInput:
-    """The projection's facts about cases created (or approvals requested) since `since`."""
-    with sessions() as session:
+    """The projection's facts about cases created (or approvals requested) since `since`,
+    their handoffs, and the customers' ratings; every handoff still open, whenever made.
+    Read-only, so a scrape of `/metrics` never waits for a writer."""
+    with read_only(sessions) as session:
         cases = list(session.scalars(select(CaseRow).where(CaseRow.created_at >= since)))
         ids = [c.id for c in cases]
-        escalated = set(
-            session.scalars(select(HandoffRow.case_id).where(HandoffRow.case_id.in_(ids)))
+        handoffs = list(
+            session.scalars(
+                select(HandoffRow).where(
+                    HandoffRow.case_id.in_(ids) | (HandoffRow.status == "open")
+                )
+            )
         )
+        escalated = {h.case_id for h in handoffs}
+        statuses: dict[str, str] = {
+            case_id: status
+            for case_id, status in session.execute(
+                select(CaseRow.id, CaseRow.status).where(
+                    CaseRow.id.in_([h.case_id for h in handoffs])
+                )
+            )
+        }
         acted = set(
             session.scalars(
                 select(AuditEventRow.case_id).where(
@@ -338,10 +363,20 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
         )
         decided = {a.case_id for a in approvals if a.status in ("approved", "rejected")}
         messages = session.execute(
-            select(MessageRow.case_id, MessageRow.seq, MessageRow.role, MessageRow.created_at)
+            select(
+                MessageRow.case_id,
+                MessageRow.seq,
+                MessageRow.role,
+                MessageRow.created_at,
+                MessageRow.reason,
+            )
             .where(MessageRow.case_id.in_(ids))
             .order_by(MessageRow.case_id, MessageRow.seq)
         ).all()
+        declined = {m.case_id for m in messages if m.reason == DECLINED_REASON}
+        ratings = list(
+            session.scalars(select(CsatRatingRow).where(CsatRatingRow.rated_at >= since))
+        )
         return MetricsInput(
             cases=[
                 CaseRecord(
@@ -351,6 +386,10 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
                     escalated=c.id in escalated,
                     acted=c.id in acted,
                     decided_by_person=c.id in decided,
+                    category=c.category,
+                    customer_id=c.customer_id,
+                    order_id=(c.captured or {}).get("order_id"),
+                    declined=c.id in declined and c.id not in acted,
                 )
                 for c in cases
             ],
@@ -363,5 +402,15 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
                 )
                 for a in approvals
             ],
-            messages=[MessageRecord(m[0], m[1], m[2], m[3]) for m in messages],
+            messages=[MessageRecord(m[0], m[1], m[2], m[3], m[4]) for m in messages],
+            handoffs=[
+                HandoffRecord(
+                    h.case_id,
+                    h.created_at,
+                    open=h.status == "open"
+                    and statuses.get(h.case_id) == CaseStatus.ESCALATED.value,
+                )
+                for h in handoffs
+            ],
+            ratings=[RatingRecord(r.case_id, r.score, r.rated_at) for r in ratings],
         )
