@@ -8,12 +8,14 @@ reach the store and the brain through this one process-wide slot instead.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from brain.base import Brain
+from domain.controls import OperatorControls
 from domain.policy import Policy
 from store.actions import RetailActions
 
@@ -33,6 +35,8 @@ class AgentDeps:
     code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     #: The shop's help articles (`KnowledgeBase.search`); None where a test needs none.
     knowledge: KnowledgeBase | None = None
+    #: The operators' kill switches and canary shares as they are now (read each turn).
+    controls: Callable[[], OperatorControls] = OperatorControls
 
 
 _installed: AgentDeps | None = None

@@ -42,6 +42,7 @@ from brain.templates import (
     within,
 )
 from domain.commands import ActionCommand, Authorization
+from domain.controls import effective_autonomy
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.identity import IdentityLevel
@@ -356,7 +357,8 @@ async def understand(state: CaseState) -> dict[str, Any]:
     update: dict[str, Any] = {
         "category": result.category.value,
         "confidence": result.confidence,
-        "autonomous": result.category.value in deps.autonomous_categories,
+        "autonomous": result.category.value
+        in effective_autonomy(deps.autonomous_categories, deps.controls(), state["case_id"]),
         "wants_human": result.wants_human,
         "affirm": result.affirm,
         "rationale": result.rationale,

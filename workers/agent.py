@@ -30,6 +30,7 @@ from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
+from trustdesk.controls import load_operator_controls
 from trustdesk.temporal_client import connect as connect_temporal
 from workflows.case import SupportCaseWorkflow
 
@@ -67,6 +68,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
             sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
         ),
         code_key=derive_code_key(settings.secret()),
+        controls=lambda: load_operator_controls(settings, sessions),
     )
 
 
