@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from brain.base import Entities, Reply, ReplyRequest, TurnContext, Understanding
-from brain.classifier import Prediction, TextClassifier, load_or_build
+from brain.classifier import Prediction, TextClassifier, category_of, load_or_build
 from brain.extract import Extraction, OrderLine, extract
 from brain.language import DEFAULT as ENGLISH
 from brain.language import detect_language
@@ -110,7 +110,7 @@ class OfflineBrain:
             rationale += f" (acts from {self.classifier.threshold_of(prediction.label):.2f})"
         if language != ENGLISH:
             # Read in English only: say so in the customer's language and hand off
-            # (`brain.wording_languages`), with the language in the record.
+            # (`brain.templates.handoff_in_language`), with the language in the record.
             return Understanding(
                 category=category,
                 confidence=confidence,
@@ -135,10 +135,21 @@ class OfflineBrain:
             entities=entities,
             rationale=rationale,
             out_of_scope=prediction.out_of_scope and category is Category.OTHER,
+            alternatives=_readings(prediction) if confidence < 0.5 else [],
         )
 
     async def compose(self, request: ReplyRequest) -> Reply:
         return compose_from_template(request)
+
+
+def _readings(prediction: Prediction) -> list[Category]:
+    """The likeliest requests an unsure read names back to the customer, best first."""
+    named = [
+        category_of(label)
+        for label, _ in prediction.ranked
+        if label not in (OUT_OF_SCOPE, Category.OTHER.value, Category.TALK_TO_HUMAN.value)
+    ]
+    return list(dict.fromkeys(named))[:2]
 
 
 def _continues_topic(
