@@ -135,19 +135,28 @@ class OfflineBrain:
             entities=entities,
             rationale=rationale,
             out_of_scope=prediction.out_of_scope and category is Category.OTHER,
-            alternatives=_readings(prediction) if confidence < 0.5 else [],
+            alternatives=_readings(prediction, 0.0 if confidence < 0.5 else TOPIC_FLOOR)
+            if confidence < 0.5 or category is Category.TALK_TO_HUMAN
+            else [],
         )
 
     async def compose(self, request: ReplyRequest) -> Reply:
         return compose_from_template(request)
 
 
-def _readings(prediction: Prediction) -> list[Category]:
-    """The likeliest requests an unsure read names back to the customer, best first."""
+# How likely a request must be to name the topic of a message asking for a person
+# ("a person about my return"): the handoff record files the case under it.
+TOPIC_FLOOR = 0.04
+
+
+def _readings(prediction: Prediction, floor: float) -> list[Category]:
+    """The likeliest requests a read names, best first: to ask an unsure customer which
+    they mean, or the topic of a message that asks for a person."""
     named = [
         category_of(label)
-        for label, _ in prediction.ranked
-        if label not in (OUT_OF_SCOPE, Category.OTHER.value, Category.TALK_TO_HUMAN.value)
+        for label, p in prediction.ranked
+        if p >= floor
+        and label not in (OUT_OF_SCOPE, Category.OTHER.value, Category.TALK_TO_HUMAN.value)
     ]
     return list(dict.fromkeys(named))[:2]
 

@@ -263,6 +263,8 @@ def _answer(request: ReplyRequest) -> str:
     f = request.facts
     if request.answer == "declined":
         return "No problem, I won't make any changes. Is there anything else I can help with?"
+    if request.answer == "acknowledged":
+        return "Glad I could help. Is there anything else I can do for you?"
     if request.answer == "knowledge" and f.get("knowledge"):
         return knowledge_reply(f["knowledge"])
     if request.answer == "policy":

@@ -110,6 +110,8 @@ class TurnFacts:
     knowledge: tuple[Passage, ...] | None = None
     # The field the agent asked for last turn ("identity", "clarify", ...).
     awaiting: str | None = None
+    # Last turn answered from a help article: "full", or "partial" (a person was offered).
+    after_article: str | None = None
 
 
 class OutcomeKind(StrEnum):
@@ -129,6 +131,7 @@ class AnswerSource(StrEnum):
     POLICY = "policy"  # the shop's return and refund policy
     KNOWLEDGE = "knowledge"  # passages of the shop's knowledge base
     DECLINED = "declined"  # the customer said no to the proposal: nothing is done
+    ACKNOWLEDGED = "acknowledged"  # a yes, no or thanks to an answer: nothing to do
 
 
 class Rating(BaseModel):
@@ -239,7 +242,12 @@ _COMMAND: TypeAdapter[ActionCommand] = TypeAdapter(ActionCommand)
 
 def decide_turn(facts: TurnFacts) -> Outcome:
     """The next step of the conversation, with any action it leads to planned and rated."""
-    first = language_outcome(facts) or knowledge_outcome(facts) or clarify_outcome(facts)
+    first = (
+        language_outcome(facts)
+        or follow_up_outcome(facts)
+        or knowledge_outcome(facts)
+        or clarify_outcome(facts)
+    )
     if first is not None:
         return first
     decision = decide(_dialogue_input(facts))
@@ -553,4 +561,22 @@ def clarify_outcome(facts: TurnFacts) -> Outcome | None:
         reasons=("I want to be sure what you need before I do anything",),
         confidence=read.confidence,
         ask_for=CLARIFY,
+    )
+
+
+def follow_up_outcome(facts: TurnFacts) -> Outcome | None:
+    """A bare yes or no after an answer from a help article: a yes to the person offered
+    with partial help hands off; anything else ("no, I only asked") changes nothing."""
+    read = facts.read
+    if facts.after_article is None or facts.proposal is not None or read.affirm is None:
+        return None
+    if read.wants_human:
+        return None
+    if read.affirm and facts.after_article == "partial":
+        reason = "you said yes to a colleague's help with your question"
+        return Escalate(reasons=(reason,), confidence=read.confidence, handoff_reason=reason)
+    return Answer(
+        reasons=("nothing needs doing",),
+        confidence=read.confidence,
+        source=AnswerSource.ACKNOWLEDGED,
     )

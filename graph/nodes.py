@@ -46,6 +46,7 @@ from brain.templates import (
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
+from domain.handoff import NOT_A_TOPIC
 from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.policy import Actor, Tier
@@ -97,12 +98,17 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     update |= gather_context(_with(state, update))
     read = _with(state, update)
     passages = search_knowledge(read)
-    outcome = decide_turn(replace(_turn_facts(read), knowledge=passages))
+    facts = replace(_turn_facts(read), knowledge=passages, after_article=_after_article(state))
+    outcome = decide_turn(facts)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
     elif isinstance(outcome, Escalate) and passages == ():
         update["facts"] = {**update["facts"], "knowledge_no_match": True}
+        update["captured"] = {
+            "preferred_resolution": "an answer to the question",
+            **update["captured"],
+        }
     decision = _decision_of(outcome)
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
@@ -131,6 +137,14 @@ def search_knowledge(state: CaseState) -> tuple[Passage, ...] | None:
         mid_request=state.get("awaiting") not in _NOT_MID_REQUEST,
     )
     return tuple(knowledge.search(message)) if question else None
+
+
+def _after_article(state: CaseState) -> str | None:
+    """Whether the last turn answered from a help article, fully or as partial help."""
+    previous = (state.get("facts") or {}).get("knowledge")
+    if not previous or state.get("outcome") != "answer":
+        return None
+    return "partial" if previous.get("partial") else "full"
 
 
 def _knowledge_facts(answer: Answer) -> dict[str, Any]:
@@ -296,6 +310,12 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if e.card_last_four:
         captured["card_last_four"] = e.card_last_four
     captured |= _language_and_scope(result)
+    if state.get("awaiting") == "preferred_resolution" and state.get("message"):
+        captured["preferred_resolution"] = state["message"][:200]
+    if result.category.value not in NOT_A_TOPIC and result.confidence >= 0.5:
+        captured["topic"] = result.category.value  # what the handoff record files it under
+    elif result.wants_human and result.alternatives and "topic" not in captured:
+        captured["topic"] = result.alternatives[0].value  # "a person about my return"
     if "issue" not in captured and result.category is not Category.OTHER:
         captured["issue"] = state.get("message", "")[:500]
     update: dict[str, Any] = {

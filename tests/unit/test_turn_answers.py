@@ -175,3 +175,31 @@ def test_an_answer_to_the_agents_question_is_not_a_question_for_the_articles() -
     message = "what is the zip? 02139"
     assert asks_the_shop(Category.RETURN, message, mid_request=True) is False
     assert asks_the_shop(Category.OTHER, "anything", out_of_scope=True) is True
+
+
+@pytest.mark.parametrize(
+    ("category", "captured", "topic", "issue_has", "preferred"),
+    [
+        ("talk_to_human", {"topic": "return", "order_id": "#W1"}, "return",
+         "Wants to return items (order #W1)", "a refund for the returned items"),
+        ("talk_to_human", {}, "other", "Needs help", None),
+        ("complaint", {"preferred_resolution": "a discount"}, "complaint", "complaint",
+         "a discount"),
+        ("return", {"language": "es"}, "return", "writes in Spanish", "a refund"),
+        ("cancel_order", {"item_names": ["earbuds"], "issue": "pls cancel the earbuds!!"},
+         "cancel_order", "cancel an order: earbuds", "the order cancelled"),
+    ],
+)  # fmt: skip
+def test_the_handoff_record(
+    category: str, captured: dict[str, object], topic: str, issue_has: str, preferred: str | None
+) -> None:
+    from domain.handoff import handoff_fields
+
+    record = handoff_fields(category, captured)
+    assert record.category == topic and record.category != "talk_to_human"
+    assert issue_has in record.issue and record.issue != captured.get("issue")
+    if preferred is None:
+        assert record.preferred_resolution is None
+    else:
+        assert record.preferred_resolution and preferred in record.preferred_resolution
+    assert record.language == captured.get("language", "en")
