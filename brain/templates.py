@@ -259,6 +259,17 @@ def _who_reviews(approval_reason: str) -> str:
     return f"because {approval_reason}, an approver will review this"
 
 
+# What a customer can expect next, by the order's status (said after its status).
+WHAT_HAPPENS_NEXT = {
+    "pending": "It hasn't shipped yet, so it can still be changed or cancelled.",
+    "pending (item modified)": "It hasn't shipped yet; its address can still change.",
+    "processed": "It is on its way; the tracking number shows where it is.",
+    "delivered": "If something isn't right, its items can be returned or exchanged.",
+    "return requested": "Once the items reach us, the refund is made.",
+    "exchange requested": "Once the items reach us, the new ones are sent.",
+}
+
+
 def _answer(request: ReplyRequest) -> str:
     f = request.facts
     if request.answer == "declined":
@@ -275,7 +286,13 @@ def _answer(request: ReplyRequest) -> str:
         if o.get("tracking"):
             text += f" Tracking number: {', '.join(o['tracking'])}."
         if o.get("refunds"):
-            text += f" Refunds on this order so far: {o['refunds']}."
+            to = f" to your {o['payment']}" if o.get("payment") else ""
+            text += f" Refunds on this order so far: {o['refunds']}{to}."
+        items = [str(i.get("name")) for i in o.get("items") or () if i.get("name")]
+        if items:
+            text += f" It holds: {', '.join(items)}."
+        if str(o["status"]) in WHAT_HAPPENS_NEXT:
+            text += f" {WHAT_HAPPENS_NEXT[str(o['status'])]}"
         return text
     return "Is there anything else I can help with?"
 

@@ -203,3 +203,30 @@ def test_the_handoff_record(
     else:
         assert record.preferred_resolution and preferred in record.preferred_resolution
     assert record.language == captured.get("language", "en")
+
+
+@pytest.mark.parametrize(
+    ("status", "next_step"),
+    [("pending", "can still be changed or cancelled"), ("processed", "on its way"),
+     ("delivered", "returned or exchanged"), ("cancelled", None)],
+)  # fmt: skip
+def test_an_order_status_answer_says_what_happens_next(status: str, next_step: str | None) -> None:
+    from brain.base import ReplyRequest
+    from brain.grounding import ungrounded
+    from brain.templates import compose_from_template
+
+    order = {
+        "id": "#W0000001",
+        "status": status,
+        "items": [{"name": "Wireless Earbuds"}],
+        "tracking": ["TRK123"],
+        "refunds": "$20.00",
+        "payment": "Visa ending 4242",
+    }
+    request = ReplyRequest(step="answer", answer="order_status", facts={"order": order})
+    text = compose_from_template(request).text
+    assert f"#W0000001 is {status}" in text and "TRK123" in text
+    assert "Wireless Earbuds" in text and "$20.00 to your Visa ending 4242" in text
+    if next_step:
+        assert next_step in text
+    assert ungrounded(text, request) == []
