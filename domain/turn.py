@@ -76,6 +76,7 @@ class Captured(TypedDict, total=False):
     preferred_resolution: str
     language: str  # the customer's language (ISO 639-1), as the brain read it
     out_of_scope: bool  # the brain read a request the shop's tools cannot serve
+    asked: dict[str, int]  # how often the agent asked for each field
 
 
 class TurnRead(BaseModel):
@@ -250,6 +251,10 @@ def decide_turn(facts: TurnFacts) -> Outcome:
     )
     if first is not None:
         return first
+    return not_a_third_time(facts, _decide(facts))
+
+
+def _decide(facts: TurnFacts) -> Outcome:
     decision = decide(_dialogue_input(facts))
     confidence = facts.read.confidence
     reasons = decision.reasons
@@ -580,3 +585,18 @@ def follow_up_outcome(facts: TurnFacts) -> Outcome | None:
         confidence=read.confidence,
         source=AnswerSource.ACKNOWLEDGED,
     )
+
+
+# The same question is asked at most this often; then a person takes over.
+MAX_SAME_QUESTION = 2
+
+
+def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
+    """`outcome`, unless it asks for a field already asked for twice: then a person."""
+    if not isinstance(outcome, Ask):
+        return outcome
+    asked = (facts.captured.get("asked") or {}).get(outcome.ask_for, 0)
+    if asked < MAX_SAME_QUESTION:
+        return outcome
+    reason = "I've asked for this twice without getting it right, so a colleague will take over"
+    return Escalate(reasons=(reason,), confidence=outcome.confidence, handoff_reason=reason)

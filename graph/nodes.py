@@ -101,6 +101,11 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     facts = replace(_turn_facts(read), knowledge=passages, after_article=_after_article(state))
     outcome = decide_turn(facts)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
+    if isinstance(outcome, Ask):  # counted, so no question is asked a third time
+        captured = dict(update.get("captured") or read.get("captured") or {})
+        asked = dict(captured.get("asked") or {})
+        asked[outcome.ask_for] = int(asked.get(outcome.ask_for, 0)) + 1
+        update["captured"] = {**captured, "asked": asked}
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
     elif isinstance(outcome, Escalate) and passages == ():

@@ -230,3 +230,14 @@ def test_an_order_status_answer_says_what_happens_next(status: str, next_step: s
     if next_step:
         assert next_step in text
     assert ungrounded(text, request) == []
+
+
+@pytest.mark.parametrize(("asked", "kind"), [(0, OutcomeKind.ASK), (1, OutcomeKind.ASK),
+                                             (2, OutcomeKind.ESCALATE)])  # fmt: skip
+def test_the_same_question_is_asked_at_most_twice(asked: int, kind: OutcomeKind) -> None:
+    row = Row("identity", Category.RETURN, "I want to return my shoes",
+              captured=Captured(asked={"identity": asked}))  # fmt: skip
+    outcome = decide_turn(facts(row))
+    assert outcome.kind is kind
+    if kind is OutcomeKind.ESCALATE:
+        assert "twice" in outcome.reasons[0]
