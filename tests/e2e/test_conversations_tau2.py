@@ -267,7 +267,10 @@ async def test_an_order_address_change_ships_it_elsewhere(web: Web) -> None:
     assert "12 Elm Street" in last_reply(answers[0])
     after = order(web, "#W6247578")
     assert (after.address1, after.city, after.state, after.zip) == (
-        "12 Elm Street", "Boston", "MA", "02110",
+        "12 Elm Street",
+        "Boston",
+        "MA",
+        "02110",
     )
     assert after.status == "pending"
     assert [k for k, _, _ in money(web, "#W6247578")] == ["payment"]
