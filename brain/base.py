@@ -64,6 +64,9 @@ class Understanding(BaseModel):
     # A request the shop's tools cannot serve (account recovery, invoices, ...): `category`
     # is then `other`, and the agent answers from knowledge or hands off, never acts.
     out_of_scope: bool = False
+    # When the read is unsure: the likeliest categories, best first, for the clarifying
+    # question ("Is this about a return or an exchange?").
+    alternatives: list[Category] = Field(default_factory=list)
 
 
 class ReplyRequest(BaseModel):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from brain.base import Entities, Reply, ReplyRequest, TurnContext, Understanding
-from brain.classifier import Prediction, TextClassifier, load_or_build
+from brain.classifier import Prediction, TextClassifier, category_of, load_or_build
 from brain.extract import Extraction, OrderLine, extract
 from brain.language import DEFAULT as ENGLISH
 from brain.language import detect_language
@@ -112,7 +112,7 @@ class OfflineBrain:
             rationale += f" (acts from {self.classifier.threshold_of(prediction.label):.2f})"
         if language != ENGLISH:
             # Read in English only: say so in the customer's language and hand off
-            # (`brain.wording_languages`), with the language in the record.
+            # (`brain.templates.handoff_in_language`), with the language in the record.
             return Understanding(
                 category=category,
                 confidence=confidence,
@@ -137,10 +137,30 @@ class OfflineBrain:
             entities=entities,
             rationale=rationale,
             out_of_scope=prediction.out_of_scope and category is Category.OTHER,
+            alternatives=_readings(prediction, 0.0 if confidence < 0.5 else TOPIC_FLOOR)
+            if confidence < 0.5 or category is Category.TALK_TO_HUMAN
+            else [],
         )
 
     async def compose(self, request: ReplyRequest) -> Reply:
         return compose_from_template(request)
+
+
+# How likely a request must be to name the topic of a message asking for a person
+# ("a person about my return"): the handoff record files the case under it.
+TOPIC_FLOOR = 0.04
+
+
+def _readings(prediction: Prediction, floor: float) -> list[Category]:
+    """The likeliest requests a read names, best first: to ask an unsure customer which
+    they mean, or the topic of a message that asks for a person."""
+    named = [
+        category_of(label)
+        for label, p in prediction.ranked
+        if p >= floor
+        and label not in (OUT_OF_SCOPE, Category.OTHER.value, Category.TALK_TO_HUMAN.value)
+    ]
+    return list(dict.fromkeys(named))[:2]
 
 
 def _continues_topic(

@@ -99,6 +99,40 @@ def action_summary(
     return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
 
 
+# --- other languages --------------------------------------------------------------------
+# The offline brain reads English only, so it does not pretend otherwise: it says, in the
+# customer's language, that a person will take over, and hands off with the language in
+# the record. One sentence per language the detector knows (`brain.language`).
+
+HANDOFF_IN_LANGUAGE: dict[str, str] = {
+    "es": (
+        "Gracias por su mensaje. Por ahora solo puedo atenderle en inglés, así que una "
+        "persona de nuestro equipo continuará la conversación y le responderá en español."
+    ),
+    "fr": (
+        "Merci pour votre message. Pour l'instant, je ne peux vous aider qu'en anglais : "
+        "une personne de notre équipe va reprendre la conversation et vous répondre en français."
+    ),
+    "de": (
+        "Danke für Ihre Nachricht. Ich kann Ihnen im Moment nur auf Englisch helfen, daher "
+        "übernimmt eine Person aus unserem Team und antwortet Ihnen auf Deutsch."
+    ),
+    "pt": (
+        "Obrigado pela sua mensagem. Por enquanto só consigo ajudar em inglês, por isso uma "
+        "pessoa da nossa equipa vai continuar a conversa e responder-lhe em português."
+    ),
+    "it": (
+        "Grazie per il suo messaggio. Al momento posso aiutarla solo in inglese, quindi una "
+        "persona del nostro team prenderà in carico la conversazione e le risponderà in italiano."
+    ),
+}
+
+
+def handoff_in_language(language: str) -> str | None:
+    """The honest handoff sentence in `language`, or None for English and unknown languages."""
+    return HANDOFF_IN_LANGUAGE.get(language)
+
+
 # --- composed replies ------------------------------------------------------------------
 
 _ASK = {
@@ -126,6 +160,10 @@ _ASK = {
     "anything_else": "No problem, I won't make any changes. What else can I help you with?",
     "item": "Which item of the order is this about?",
     "item_choice": "Which of the order's items do you mean?",
+    "clarify": (
+        "I want to be sure I help with the right thing: could you tell me in a few words what "
+        "you need?"
+    ),
     "new_option": (
         "Which version would you like instead? Please name the option, for example the colour "
         "or the size."
@@ -172,6 +210,8 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             text = asked
         elif request.ask_for == "item" and items:
             text += f" It holds: {', '.join(str(i) for i in items if i)}."
+        if request.ask_for == "clarify":
+            text = clarifying_question(f.get("readings") or []) or text
         if request.ask_for in ("identity", "identity_factor") and f.get("identity_failed"):
             text = "I couldn't confirm those details. " + text.removeprefix("Thanks. ")
         if request.ask_for == "one_time_code":
@@ -221,11 +261,16 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             text=intro + f"I'm sorry, I can't do that: {f.get('refusal', reason)}.", reason=reason
         )
     if step == "escalate":
+        in_language = handoff_in_language(str(f.get("language") or "en"))
+        if in_language:
+            return Reply(text=in_language, reason=reason)
         text = (
             "I'm handing this to a colleague from our support team, together with everything "
             "you've told me, so you won't need to repeat yourself. "
             f"You can expect a reply {f.get('sla', 'soon')}."
         )
+        if f.get("knowledge_no_match"):
+            text = NO_ARTICLE + text
         return Reply(text=intro + text, reason=reason)
     if step == "answer":
         return Reply(text=intro + _answer(request), reason=reason)
@@ -274,10 +319,25 @@ def _who_reviews(approval_reason: str) -> str:
     return f"because {approval_reason}, an approver will review this"
 
 
+# What a customer can expect next, by the order's status (said after its status).
+WHAT_HAPPENS_NEXT = {
+    "pending": "It hasn't shipped yet, so it can still be changed or cancelled.",
+    "pending (item modified)": "It hasn't shipped yet; its address can still change.",
+    "processed": "It is on its way; the tracking number shows where it is.",
+    "delivered": "If something isn't right, its items can be returned or exchanged.",
+    "return requested": "Once the items reach us, the refund is made.",
+    "exchange requested": "Once the items reach us, the new ones are sent.",
+}
+
+
 def _answer(request: ReplyRequest) -> str:
     f = request.facts
     if request.answer == "declined":
         return "No problem, I won't make any changes. Is there anything else I can help with?"
+    if request.answer == "acknowledged":
+        return "Glad I could help. Is there anything else I can do for you?"
+    if request.answer == "knowledge" and f.get("knowledge"):
+        return knowledge_reply(f["knowledge"])
     if request.answer == "policy":
         return f.get("policy_text", "A colleague can explain the details of our policy.")
     if request.answer == "order_status" and "order" in f:
@@ -286,6 +346,52 @@ def _answer(request: ReplyRequest) -> str:
         if o.get("tracking"):
             text += f" Tracking number: {', '.join(o['tracking'])}."
         if o.get("refunds"):
-            text += f" Refunds on this order so far: {o['refunds']}."
+            to = f" to your {o['payment']}" if o.get("payment") else ""
+            text += f" Refunds on this order so far: {o['refunds']}{to}."
+        items = [str(i.get("name")) for i in o.get("items") or () if i.get("name")]
+        if items:
+            text += f" It holds: {', '.join(items)}."
+        if str(o["status"]) in WHAT_HAPPENS_NEXT:
+            text += f" {WHAT_HAPPENS_NEXT[str(o['status'])]}"
         return text
     return "Is there anything else I can help with?"
+
+
+# --- answers from the shop's help articles ------------------------------------------------
+
+NO_ARTICLE = "I couldn't find the answer to that in our help articles, and I don't want to guess. "
+_READING = {
+    "order_status": "where an order is",
+    "cancel_order": "cancelling an order",
+    "change_items": "changing an item before it ships",
+    "change_address": "the delivery address of an order",
+    "change_payment": "how an order is paid",
+    "return": "a return",
+    "exchange": "an exchange",
+    "refund_status": "a refund",
+    "account_address": "the address on your account",
+}
+
+
+def clarifying_question(readings: list[str]) -> str | None:
+    """One question naming the likeliest readings: "Is this about a return or an exchange?"."""
+    named = [_READING[r] for r in readings if r in _READING][:2]
+    if not named:
+        return None
+    return f"Just to be sure I help with the right thing: is this about {' or '.join(named)}?"
+
+
+def knowledge_reply(found: dict[str, Any]) -> str:
+    """A question answered from a help article, its title cited.
+
+    Where the category's answers are not cleared by the accuracy gate, the article is
+    shared as partial help and a person is offered: the agent never claims certainty.
+    """
+    citation = found["citation"]
+    if found.get("partial"):
+        return (
+            f"Our help article “{citation}” says: {found['text']}\n\n"
+            "If that doesn't fully answer your question, a colleague from our support team can "
+            "help: just say you'd like a person."
+        )
+    return f"{found['text']}\n\n(From our help article “{citation}”.)"

@@ -46,6 +46,7 @@ from domain.items import (
     proposal_of,
     resolve_items,
 )
+from domain.knowledge import KnowledgeAnswer, Passage, answer_from_passages
 from domain.money import ZERO
 from domain.policy import ActionRequest, ActionType, Actor, Policy, RiskLevel, Tier, evaluate_policy
 from domain.retail import (
@@ -95,6 +96,9 @@ class Captured(TypedDict, total=False):
     item_candidates: list[str]
     item_asks: int
     rejected_commands: list[dict[str, object]]  # actions an approver rejected, as JSON
+    language: str  # the customer's language (ISO 639-1), as the brain read it
+    out_of_scope: bool  # the brain read a request the shop's tools cannot serve
+    asked: dict[str, int]  # how often the agent asked for each field
 
 
 class TurnRead(BaseModel):
@@ -136,6 +140,13 @@ class TurnFacts:
         return self.verified and self.identity.satisfies(self.policy.identity.change)
     # Actions an approver rejected in this conversation: never proposed again unchanged.
     rejected: tuple[ActionCommand, ...] = ()
+    # The knowledge base's passages for this message, best first, when it was searched
+    # (`asks_the_shop`); an empty tuple then means no article matched.
+    knowledge: tuple[Passage, ...] | None = None
+    # The field the agent asked for last turn ("identity", "clarify", ...).
+    awaiting: str | None = None
+    # Last turn answered from a help article: "full", or "partial" (a person was offered).
+    after_article: str | None = None
 
 
 class OutcomeKind(StrEnum):
@@ -155,6 +166,7 @@ class AnswerSource(StrEnum):
     POLICY = "policy"  # the shop's return and refund policy
     KNOWLEDGE = "knowledge"  # passages of the shop's knowledge base
     DECLINED = "declined"  # the customer said no to the proposal: nothing is done
+    ACKNOWLEDGED = "acknowledged"  # a yes, no or thanks to an answer: nothing to do
 
 
 class Rating(BaseModel):
@@ -223,6 +235,10 @@ class Ask(_Outcome):
 class Answer(_Outcome):
     kind: Literal[OutcomeKind.ANSWER] = OutcomeKind.ANSWER
     source: AnswerSource
+    # A knowledge answer: the passage's words, its citation, and whether the category's
+    # answers are cleared by the gate (else it is partial help, and a person is offered).
+    knowledge: KnowledgeAnswer | None = None
+    partial: bool = False
 
 
 class Propose(_Outcome):
@@ -266,10 +282,18 @@ _COMMAND: TypeAdapter[ActionCommand] = TypeAdapter(ActionCommand)
 
 def decide_turn(facts: TurnFacts) -> Outcome:
     """The next step of the conversation, with any action it leads to planned and rated."""
-    return not_again(facts, _decide_turn(facts))
+    first = (
+        language_outcome(facts)
+        or follow_up_outcome(facts)
+        or knowledge_outcome(facts)
+        or clarify_outcome(facts)
+    )
+    if first is not None:
+        return first
+    return not_again(facts, not_a_third_time(facts, _decide(facts)))
 
 
-def _decide_turn(facts: TurnFacts) -> Outcome:
+def _decide(facts: TurnFacts) -> Outcome:
     if (repeated := proposal_questioned(facts)) is not None:
         return repeated
     facts = account_address_meant(facts)
@@ -657,3 +681,152 @@ def rate_action(policy: Policy, action: PlannedAction, *, verified: bool) -> Rat
         four_eyes=verdict.four_eyes,
         amount=action.amount,
     )
+
+
+# --- questions about the shop, other languages, unsure readings ------------------------
+
+# Categories whose messages are questions about the shop, answered from its articles.
+KNOWLEDGE_CATEGORIES = frozenset({Category.POLICY_QUESTION, Category.PRODUCT_QUESTION})
+# A general question ("how many days do I have to return shoes?", "do you ship to
+# Canada?"): asked about the shop's rules, not about one of the customer's own orders.
+_GENERAL_QUESTION = re.compile(
+    r"^\s*(?:hi|hello|hey)?[,!.\s]*(?:how (?:many|long|much|soon|fast|do|does|can)|"
+    r"what(?:'s| is| are| does| do| happens| kind| if)|when (?:do|does|will|can)|where do|"
+    r"which|do you|does (?:the|your|it)|is (?:there|it possible|shipping)|are (?:there|your)|"
+    r"can (?:i|you) (?:pay|ship|get|use)|is your|are returns)\b",
+    re.IGNORECASE,
+)
+_ABOUT_OWN_ORDER = re.compile(r"\b(?:my|mine|our)\b|#?W\d{5,}", re.IGNORECASE)
+# Readings an unsure turn names in its clarifying question, and the question asked once.
+CLARIFY = "clarify"
+_ACTIONS_AND_STATUS = frozenset(
+    {
+        Category.CANCEL_ORDER,
+        Category.RETURN,
+        Category.EXCHANGE,
+        Category.CHANGE_ITEMS,
+        Category.CHANGE_ADDRESS,
+        Category.CHANGE_PAYMENT,
+        Category.ACCOUNT_ADDRESS,
+        Category.ORDER_STATUS,
+        Category.REFUND_STATUS,
+    }
+)
+
+
+def asks_the_shop(
+    category: Category, message: str, *, out_of_scope: bool = False, mid_request: bool = False
+) -> bool:
+    """Whether a message is a question for the shop's articles rather than a request.
+
+    Questions about policy or products are, and so are requests the shop's tools cannot
+    serve. A message read as an action or a status is one when it is worded as a general
+    question and names none of the customer's own orders; in the middle of a request
+    (an answer to the agent's question) it is not.
+    """
+    if category in (Category.TALK_TO_HUMAN, Category.COMPLAINT):
+        return False
+    if category in KNOWLEDGE_CATEGORIES or out_of_scope:
+        return True
+    if mid_request:
+        return False
+    return bool(_GENERAL_QUESTION.search(message)) and not _ABOUT_OWN_ORDER.search(message)
+
+
+def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
+    """The answer to a question about the shop from its articles, or None when the
+    knowledge base was not searched this turn (not a question, or a yes/no to a proposal).
+
+    Asked without identity: the articles are public. The best passage is answered with
+    its title cited; where the gate has not cleared the category's answers, it is shared
+    as partial help with a person offered. No passage above the threshold: the agent says
+    so and hands the question to a person rather than guessing.
+    """
+    read = facts.read
+    if facts.knowledge is None or read.wants_human:
+        return None
+    if facts.proposal is not None and read.affirm is not None:
+        return None
+    answer = answer_from_passages(facts.message, facts.knowledge)
+    if answer.kind == "no_match":
+        return Escalate(
+            reasons=("our help articles do not answer this question",),
+            confidence=read.confidence,
+            handoff_reason="our help articles do not answer this question",
+        )
+    cleared = read.category in KNOWLEDGE_CATEGORIES and read.autonomous
+    because = f"this is what our help article “{answer.citation}” says"
+    return Answer(
+        reasons=(because,),
+        confidence=read.confidence,
+        source=AnswerSource.KNOWLEDGE,
+        knowledge=answer,
+        partial=not cleared,
+    )
+
+
+def language_outcome(facts: TurnFacts) -> Outcome | None:
+    """A handoff for a message the brain could not read in its language.
+
+    The brain hands off (`wants_human`) what it reads in a language other than English;
+    the reason says so, rather than that the customer asked for a person."""
+    language = facts.captured.get("language") or "en"
+    if language == "en" or not facts.read.wants_human:
+        return None
+    reason = "you wrote in a language I can't answer in yet, so a colleague who can will reply"
+    return Escalate(reasons=(reason,), confidence=facts.read.confidence, handoff_reason=reason)
+
+
+def clarify_outcome(facts: TurnFacts) -> Outcome | None:
+    """One clarifying question when the read is below its acting threshold; a handoff
+    when the answer to it is still unclear. None when the read is sure enough."""
+    read = facts.read
+    if read.confidence >= CONFIDENT or read.wants_human or not facts.verified:
+        return None
+    if facts.proposal is not None and read.affirm is not None:
+        return None
+    if read.category not in _ACTIONS_AND_STATUS and read.category is not Category.OTHER:
+        return None
+    if facts.awaiting in (CLARIFY, "request"):
+        reason = "I still couldn't tell what you need, so a colleague will take it from here"
+        return Escalate(reasons=(reason,), confidence=read.confidence, handoff_reason=reason)
+    if read.category is Category.OTHER and not facts.captured.get("issue"):
+        return None  # nothing said yet: "How can I help?"
+    return Ask(
+        reasons=("I want to be sure what you need before I do anything",),
+        confidence=read.confidence,
+        ask_for=CLARIFY,
+    )
+
+
+def follow_up_outcome(facts: TurnFacts) -> Outcome | None:
+    """A bare yes or no after an answer from a help article: a yes to the person offered
+    with partial help hands off; anything else ("no, I only asked") changes nothing."""
+    read = facts.read
+    if facts.after_article is None or facts.proposal is not None or read.affirm is None:
+        return None
+    if read.wants_human:
+        return None
+    if read.affirm and facts.after_article == "partial":
+        reason = "you said yes to a colleague's help with your question"
+        return Escalate(reasons=(reason,), confidence=read.confidence, handoff_reason=reason)
+    return Answer(
+        reasons=("nothing needs doing",),
+        confidence=read.confidence,
+        source=AnswerSource.ACKNOWLEDGED,
+    )
+
+
+# The same question is asked at most this often; then a person takes over.
+MAX_SAME_QUESTION = 2
+
+
+def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
+    """`outcome`, unless it asks for a field already asked for twice: then a person."""
+    if not isinstance(outcome, Ask):
+        return outcome
+    asked = (facts.captured.get("asked") or {}).get(outcome.ask_for, 0)
+    if asked < MAX_SAME_QUESTION:
+        return outcome
+    reason = "I've asked for this twice without getting it right, so a colleague will take over"
+    return Escalate(reasons=(reason,), confidence=outcome.confidence, handoff_reason=reason)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -32,12 +33,13 @@ from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
 from activities.deps import current
-from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext
-from brain.grounding import ground_reply
+from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
+from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
     POLICY_SUMMARY,
     action_summary,
     compose_from_template,
+    knowledge_reply,
     refund_note,
     within,
 )
@@ -45,8 +47,10 @@ from domain.commands import ActionCommand, Authorization
 from domain.controls import effective_autonomy
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
+from domain.handoff import NOT_A_TOPIC
 from domain.identity import IdentityLevel
 from domain.items import describe_choices, describe_lines
+from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
@@ -65,6 +69,7 @@ from domain.turn import (
     Refuse,
     TurnFacts,
     TurnRead,
+    asks_the_shop,
     decide_turn,
     lines_with_ids,
     pick_items,
@@ -100,9 +105,24 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     update |= _item_answers(_with(state, update))
     update |= _rejection_kept(_with(state, update))
     read = _with(state, update)
-    outcome = decide_turn(_turn_facts(read))
+    passages = search_knowledge(read)
+    facts = replace(_turn_facts(read), knowledge=passages, after_article=_after_article(state))
+    outcome = decide_turn(facts)
     update |= _item_question(read, outcome)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
+    if isinstance(outcome, Ask):  # counted, so no question is asked a third time
+        captured = dict(update.get("captured") or read.get("captured") or {})
+        asked = dict(captured.get("asked") or {})
+        asked[outcome.ask_for] = int(asked.get(outcome.ask_for, 0)) + 1
+        update["captured"] = {**captured, "asked": asked}
+    if isinstance(outcome, Answer) and outcome.knowledge is not None:
+        update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
+    elif isinstance(outcome, Escalate) and passages == ():
+        update["facts"] = {**update["facts"], "knowledge_no_match": True}
+        update["captured"] = {
+            "preferred_resolution": "an answer to the question",
+            **update["captured"],
+        }
     decision = _decision_of(outcome)
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
@@ -180,6 +200,51 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
     return {"captured": captured, "facts": facts}
 
 
+# What the agent asks for in the middle of a request: an answer to it is not a question.
+_NOT_MID_REQUEST = frozenset({None, "identity", "need", "request", "clarify", "confirmation"})
+
+
+def search_knowledge(state: CaseState) -> tuple[Passage, ...] | None:
+    """The knowledge base's passages for a question about the shop, best first; None
+    when the message is not one (`domain.turn.asks_the_shop`) or there is no knowledge base."""
+    knowledge = current().knowledge
+    captured = state.get("captured") or {}
+    message = state.get("message", "")
+    if knowledge is None or not message.strip() or captured.get("language", "en") != "en":
+        return None
+    if state.get("proposal") is not None and state.get("affirm") is not None:
+        return None
+    category = Category(state.get("category") or "other")
+    question = asks_the_shop(
+        category,
+        message,
+        out_of_scope=bool(captured.get("out_of_scope")),
+        mid_request=state.get("awaiting") not in _NOT_MID_REQUEST,
+    )
+    return tuple(knowledge.search(message)) if question else None
+
+
+def _after_article(state: CaseState) -> str | None:
+    """Whether the last turn answered from a help article, fully or as partial help."""
+    previous = (state.get("facts") or {}).get("knowledge")
+    if not previous or state.get("outcome") != "answer":
+        return None
+    return "partial" if previous.get("partial") else "full"
+
+
+def _knowledge_facts(answer: Answer) -> dict[str, Any]:
+    """A knowledge answer as the reply's facts: the passage's words and its citation."""
+    found = answer.knowledge
+    assert found is not None
+    return {
+        "text": found.text,
+        "citation": found.citation,
+        "slug": found.slug,
+        "partial": answer.partial,
+        "passage": found.passage.text if found.passage else "",
+    }
+
+
 def _turn_facts(state: CaseState) -> TurnFacts:
     """What the turn decides from: the state's read and snapshots, and, for a yes to the
     proposal on the table, the order and variants that proposal's plan needs."""
@@ -220,6 +285,7 @@ def _turn_facts(state: CaseState) -> TurnFacts:
         rejected=tuple(
             _COMMAND.validate_python(c) for c in d.captured.get("rejected_commands") or ()
         ),
+        awaiting=state.get("awaiting"),
     )
 
 
@@ -352,6 +418,13 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["cancel_reason"] = e.cancel_reason
     if e.card_last_four:
         captured["card_last_four"] = e.card_last_four
+    captured |= _language_and_scope(result)
+    if state.get("awaiting") == "preferred_resolution" and state.get("message"):
+        captured["preferred_resolution"] = state["message"][:200]
+    if result.category.value not in NOT_A_TOPIC and result.confidence >= 0.5:
+        captured["topic"] = result.category.value  # what the handoff record files it under
+    elif result.wants_human and result.alternatives and "topic" not in captured:
+        captured["topic"] = result.alternatives[0].value  # "a person about my return"
     if "issue" not in captured and result.category is not Category.OTHER:
         captured["issue"] = state.get("message", "")[:500]
     update: dict[str, Any] = {
@@ -371,6 +444,15 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if state.get("proposal") is not None and moved_on and result.affirm is None:
         update["proposal"] = None
     return update
+
+
+def _language_and_scope(result: Understanding) -> dict[str, Any]:
+    """What the read says about the message besides its request: its language, whether
+    the shop's tools can serve it, and the likeliest readings when it was unsure."""
+    found: dict[str, Any] = {"language": result.language, "out_of_scope": result.out_of_scope}
+    if result.alternatives:
+        found["readings"] = [c.value for c in result.alternatives[:2]]
+    return found
 
 
 def _add_usage(state: CaseState, usage: TokenUsage) -> dict[str, int]:
@@ -605,6 +687,7 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         facts["code_sent"] = True
     if state.get("code_limit"):
         facts["code_limit"] = True
+    facts |= _how_to_word(state)
     refused_by_rule = decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order")
     if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
@@ -621,6 +704,8 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         first_turn=int(state.get("turn") or 0) <= 1,
     )
     reply, ungrounded = ground_reply(await _compose(brain, request, after_action), request)
+    if request.answer == "knowledge" and outcome == "answer" and facts.get("knowledge"):
+        reply, ungrounded = _grounded_in_article(reply, facts["knowledge"], ungrounded)
     if ungrounded:
         log.warning(
             "%s: the %s brain's reply stated %s, not in the facts; sent a safe template instead",
@@ -642,6 +727,32 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     if reply.usage is not None:
         update["usage"] = _add_usage(state, reply.usage)
     return update
+
+
+def _how_to_word(state: CaseState) -> dict[str, Any]:
+    """What the wording needs besides the decision: the customer's language (a handoff is
+    said in it) and, for a clarifying question, the likeliest readings it names."""
+    captured = state.get("captured") or {}
+    return {key: captured[key] for key in ("language", "readings") if captured.get(key) is not None}
+
+
+def _grounded_in_article(
+    reply: Reply, found: dict[str, Any], problems: list[str]
+) -> tuple[Reply, list[str]]:
+    """A knowledge answer that states only what its article's passage holds; else the
+    passage's own words with the citation (`brain.grounding.ground_knowledge_reply`)."""
+    passage = Passage(
+        slug=found.get("slug", ""),
+        title=found["citation"],
+        heading=found["citation"],
+        text=found.get("passage") or found["text"],
+        score=1.0,
+    )
+    answer = KnowledgeAnswer("answer", found["text"], found["citation"], found["slug"], passage)
+    text, wrong = ground_knowledge_reply(reply.text, answer)
+    if wrong:
+        text = knowledge_reply(found)
+    return reply.model_copy(update={"text": text}), [*problems, *wrong]
 
 
 # What the reply to each outcome kind says (brain.base.ReplyRequest.step), and the steps a

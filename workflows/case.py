@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.case import CaseActivities
     from brain import templates
     from domain.approvals import ApprovalRefused, check_submitted_approval
+    from domain.handoff import handoff_fields
     from graph.builder import GRAPH_NAME
     from trustdesk import approval_keys
     from workflows.contracts import (
@@ -61,6 +62,8 @@ with workflow.unsafe.imports_passed_through():
         RISK_LEVEL,
     )
 
+# Histories recorded before it resolved a case on a declined proposal.
+_NOT_A_RESOLUTION = "declining-is-not-a-resolution"
 _STATUS_OF_OUTCOME = {
     "ask": CaseStatus.AWAITING_CUSTOMER,
     "confirm": CaseStatus.AWAITING_CUSTOMER,
@@ -241,6 +244,8 @@ class SupportCaseWorkflow:
                 )
             ]
         elif self._status is CaseStatus.ESCALATED:
+            if self._handoff is not None:  # the person sees what the customer added
+                self._handoff.added.append(message.text)
             replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
             replies = [await self._run_turn(message)]
@@ -276,6 +281,9 @@ class SupportCaseWorkflow:
         self._state = {k: v for k, v in result.items() if k != "__interrupt__"}
         outcome = self._state.get("outcome", "ask")
         self._status = _STATUS_OF_OUTCOME.get(outcome, CaseStatus.AWAITING_CUSTOMER)
+        if outcome == "answer" and self._nothing_done() and workflow.patched(_NOT_A_RESOLUTION):
+            # A no to a proposal, or to an answer ("no, I only asked"), resolves nothing.
+            self._status = CaseStatus.AWAITING_CUSTOMER
         if outcome == "escalate":
             self._escalate((self._state.get("decision") or {}).get("reasons", ["handoff"])[0])
         if interrupts:
@@ -286,6 +294,10 @@ class SupportCaseWorkflow:
         self._actions_logged = len(executed)
         reply = self._state.get("reply") or {}
         return self._reply(reply.get("text", ""), reply.get("reason"))
+
+    def _nothing_done(self) -> bool:
+        answer = (self._state.get("decision") or {}).get("answer")
+        return answer in ("declined", "acknowledged")
 
     # --- approvals -----------------------------------------------------------------------
 
@@ -409,16 +421,16 @@ class SupportCaseWorkflow:
     def _escalate(self, reason: str) -> None:
         captured = self._state.get("captured") or {}
         self._status = CaseStatus.ESCALATED
+        record = handoff_fields(self._state.get("category"), captured)
         self._handoff = Handoff(
             reason=reason,
-            category=self._state.get("category"),
+            category=record.category,
             customer_id=self._state.get("customer_id"),
             order_id=captured.get("order_id"),
-            issue=captured.get("issue"),
-            preferred_resolution=captured.get("preferred_resolution"),
-            actions_taken=[
-                f"{a['type']} {a['status']}" for a in self._state.get("executed", [])
-            ],
+            issue=record.issue,
+            preferred_resolution=record.preferred_resolution,
+            language=record.language,
+            actions_taken=[f"{a['type']} {a['status']}" for a in self._state.get("executed", [])],
             created_at=workflow.now(),
         )
         self._event("case.escalated", "agent", self._handoff.model_dump(mode="json"))
@@ -566,8 +578,10 @@ class SupportCaseWorkflow:
         risk = (self._pending.risk if self._pending else None) or (
             (self._state.get("risk") or {}).get("risk") or "low"
         )
-        amount = self._pending.amount if self._pending else Decimal(
-            (self._state.get("proposal") or {}).get("amount") or "0"
+        amount = (
+            self._pending.amount
+            if self._pending
+            else Decimal((self._state.get("proposal") or {}).get("amount") or "0")
         )
         values = (
             self._status.value,

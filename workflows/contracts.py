@@ -212,6 +212,9 @@ class Handoff(_Model):
     preferred_resolution: str | None
     actions_taken: list[str]
     created_at: datetime
+    # The customer's language (ISO 639-1), and what they wrote after the handoff.
+    language: str | None = None
+    added: list[str] = Field(default_factory=list)
 
 
 class CaseView(_Model):

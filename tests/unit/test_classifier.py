@@ -19,6 +19,7 @@ from brain.classifier import (
     model_path,
 )
 from brain.language import detect_language
+from brain.templates import HANDOFF_IN_LANGUAGE, handoff_in_language
 from brain.text import features, lemma, tokens_of
 from brain.training import (
     SHARED_RUN,
@@ -32,7 +33,6 @@ from brain.training import (
     word_runs,
 )
 from brain.validation import shipped_history, validate
-from brain.wording_languages import HANDOFF_IN_LANGUAGE, handoff_in_language
 from domain.dialogue import Category
 from domain.gate import LABELS, OUT_OF_SCOPE
 from trustdesk.brain_cli import format_table

@@ -442,3 +442,15 @@ def test_select_brain(monkeypatch: pytest.MonkeyPatch, key: str | None, expected
     brain = select_brain(Settings(anthropic_api_key=key), offline)
     assert brain.name == expected
     assert made == (["offline"] if expected == "offline" else [])
+
+
+async def test_understand_reports_the_language_and_offers_the_scope_flag() -> None:
+    # The cancel fixture's response, with the tool input of a Spanish return.
+    api = MessagesAPI((200, "understand_spanish_return.json"))
+    text = "Hola, quiero devolver los zapatos"
+    understanding = await claude(api).understand(TurnContext(text=text))
+
+    tool = api.body()["tools"][0]["input_schema"]["properties"]
+    assert {"language", "out_of_scope"} <= set(tool)
+    assert understanding.category is Category.RETURN and understanding.language == "es"
+    assert understanding.out_of_scope is False

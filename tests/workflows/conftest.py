@@ -19,9 +19,10 @@ from temporalio.testing import WorkflowEnvironment
 from activities.deps import AgentDeps
 from brain.offline import OfflineBrain
 from domain.dialogue import HANDLED
-from domain.policy import Policy
+from domain.policy import Policy, policy_placeholders
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
+from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
 from tests.shop import create_shop
 from trustdesk.approval_keys import ApprovalSigner, public_bytes
 from workflows.search_attributes import ALL_KEYS
@@ -94,12 +95,16 @@ class CaseHarness:
 
 
 def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
+    """The worker's dependencies as shipped: the shipped help articles indexed."""
+    knowledge = KnowledgeBase(sessions, policy_placeholders(policy))
+    knowledge.sync_from_dir(DEFAULT_ARTICLES)
     return AgentDeps(
         sessions=sessions,
         shop=RetailActions(sessions, policy),
         brain=OfflineBrain(),
         policy=policy,
         autonomous_categories=frozenset(c.value for c in HANDLED),
+        knowledge=knowledge,
     )
 
 

@@ -1,0 +1,87 @@
+"""What a person reads first when a case is handed to them: the record's fields, from
+what the conversation captured. Pure.
+
+The category is the topic the customer asked about (never "talk to human": asking for a
+person is a route, not a topic), the issue one line in the agent's words rather than the
+raw first message, and the preferred resolution the customer gave, or the one their
+request itself states ("a return" wants a refund).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from domain.dialogue import Category
+
+# Categories that are routes or unknowns rather than topics.
+NOT_A_TOPIC = frozenset({Category.TALK_TO_HUMAN.value, Category.OTHER.value})
+
+_TOPIC_LINE = {
+    "order_status": "Asks where their order is",
+    "cancel_order": "Wants to cancel an order",
+    "change_items": "Wants to change items of an order before it ships",
+    "change_address": "Wants to change the delivery address of an order",
+    "change_payment": "Wants to change how an order is paid",
+    "return": "Wants to return items",
+    "exchange": "Wants to exchange items for another version",
+    "refund_status": "Asks about a refund",
+    "policy_question": "Asks about the shop's policies",
+    "product_question": "Asks about a product",
+    "account_address": "Wants to change the address on their account",
+    "complaint": "Has a complaint",
+    "other": "Needs help with something else",
+}
+# The resolution a request states by itself.
+_WANTS = {
+    "order_status": "to know where the order is and when it arrives",
+    "cancel_order": "the order cancelled and refunded",
+    "change_items": "the items changed before shipping",
+    "change_address": "the order delivered to the new address",
+    "change_payment": "the order paid another way",
+    "return": "a refund for the returned items",
+    "exchange": "an exchange for another version",
+    "refund_status": "to know when the refund arrives",
+    "policy_question": "an answer to the question",
+    "product_question": "an answer to the question",
+    "account_address": "the account address updated",
+}
+_LANGUAGE_NAMES = {
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "pt": "Portuguese",
+    "it": "Italian",
+}
+
+
+@dataclass(frozen=True)
+class HandoffFields:
+    category: str
+    issue: str
+    preferred_resolution: str | None
+    language: str
+
+
+def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> HandoffFields:
+    """The record's topic, one-line issue, preferred resolution and language."""
+    topic = captured.get("topic") or (category if category not in NOT_A_TOPIC else None)
+    topic = str(topic or Category.OTHER.value)
+    line = _TOPIC_LINE.get(topic, _TOPIC_LINE["other"])
+    order_id = captured.get("order_id")
+    if order_id:
+        line += f" (order {order_id})"
+    items = [str(n) for n in captured.get("item_names") or () if str(n).strip()]
+    if items:
+        line += f": {', '.join(items[:3])}"
+    language = str(captured.get("language") or "en")
+    if language != "en":
+        line += f"; writes in {_LANGUAGE_NAMES.get(language, language)}"
+    preferred = captured.get("preferred_resolution") or _WANTS.get(topic)
+    return HandoffFields(
+        category=topic,
+        issue=line + ".",
+        preferred_resolution=str(preferred) if preferred else None,
+        language=language,
+    )
