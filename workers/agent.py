@@ -8,7 +8,6 @@ import signal
 from collections.abc import Iterable, Sequence
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
@@ -24,6 +23,7 @@ from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from trustdesk.config import Settings
+from trustdesk.encryption import case_keys_for, encrypted_converter
 from workflows.case import SupportCaseWorkflow
 
 
@@ -67,10 +67,11 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
 
 
 async def connect(settings: Settings) -> Client:
+    """A client whose payloads are encrypted per case (trustdesk/encryption.py)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=encrypted_converter(case_keys_for(settings)),
     )
 
 
