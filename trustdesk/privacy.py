@@ -184,12 +184,14 @@ def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -
         )
     )
     session.flush()
-    for table in (OrderRow, PaymentMethodRow):
-        for row in session.scalars(select(table).where(table.customer_id == customer.id)):
-            row.customer_id = pseudonym
-            if isinstance(row, OrderRow):
-                for name in ADDRESS_FIELDS:
-                    setattr(row, name, "")
+    for order in session.scalars(select(OrderRow).where(OrderRow.customer_id == customer.id)):
+        order.customer_id = pseudonym
+        for name in ADDRESS_FIELDS:
+            setattr(order, name, "")
+    for method in session.scalars(
+        select(PaymentMethodRow).where(PaymentMethodRow.customer_id == customer.id)
+    ):
+        method.customer_id = pseudonym
     threads = []
     for case_id in case_ids:
         case = session.get(CaseRow, case_id)

@@ -26,7 +26,17 @@ from trustdesk.config import Settings
 from web.deps import WebContext
 from web.monitoring import install as install_monitoring
 from web.review import install as install_review
-from web.routers import approvals, cases, channels, chat, health, messages, pages, tokens
+from web.routers import (
+    approvals,
+    cases,
+    channels,
+    chat,
+    codec,
+    health,
+    messages,
+    pages,
+    tokens,
+)
 from web.routers.messages import validation_reason
 from workflows.contracts import MAX_MESSAGE_CHARS
 
@@ -200,7 +210,7 @@ def create_app(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 
-    for module in (health, messages, chat, channels, cases, approvals, tokens, pages):
+    for module in (health, messages, chat, channels, cases, approvals, tokens, pages, codec):
         app.include_router(module.router)
     install_review(app)
     install_monitoring(app, context)
