@@ -1,9 +1,10 @@
 """The Temporal UI's remote codec: staff with the right role read decoded case histories.
 
 The UI (started with `--ui-codec-endpoint http://<web>/review/codec`) posts a history's
-payloads to `/review/codec/decode` (the remote codec protocol) from its own origin, with the browser's credentials; this answers only
-a signed-in reviewer (the review UI's session cookie) or a bearer token whose role may read
-histories, and only for the UI's origin. Payloads whose case was erased stay sealed.
+payloads to `/review/codec/decode` (the remote codec protocol) from its own origin, with
+the browser's credentials; this answers only a signed-in reviewer (the review UI's session
+cookie) or a bearer token whose role may read histories, and only for the UI's origin.
+Payloads whose case was erased stay sealed.
 """
 
 from __future__ import annotations
