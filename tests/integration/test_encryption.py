@@ -120,3 +120,19 @@ def test_configured_master_keys_pick_the_active_one(tmp_path: Path) -> None:
     assert not (tmp_path / "encryption.keys").exists()
     with pytest.raises(ValueError, match="not one of"):
         Settings(data_dir=tmp_path, encryption_keys=encoded, encryption_key_id="c").master_keys()
+
+
+def test_the_store_file_is_owner_only(tmp_path: Path) -> None:
+    migrate(f"sqlite:///{tmp_path / 'store.db'}")
+    assert stat.S_IMODE((tmp_path / "store.db").stat().st_mode) == 0o600
+
+
+def test_the_dev_server_ui_decodes_through_the_web_process(tmp_path: Path) -> None:
+    from trustdesk.temporal_server import dev_server_for
+
+    command = dev_server_for(Settings(data_dir=tmp_path, web_port=8123)).command()
+    at = command.index("--ui-codec-endpoint")
+    assert command[at + 1] == "http://127.0.0.1:8123/review/codec"
+    assert (
+        "--ui-codec-endpoint" not in dev_server_for(Settings(data_dir=tmp_path), ui=False).command()
+    )
