@@ -127,14 +127,20 @@ class Settings(BaseSettings):
         if not keys:
             path = self.data_dir / "encryption.keys"
             if not path.exists():
+                import contextlib
                 import os
                 import secrets
 
                 self.data_dir.mkdir(parents=True, exist_ok=True)
                 created = {"k1": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                draft = path.with_name(f".{path.name}.{os.getpid()}")
+                fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 with os.fdopen(fd, "w") as out:
                     json.dump({"active": "k1", "keys": created}, out)
+                # Processes starting together (`trustdesk up`) agree on the first file linked.
+                with contextlib.suppress(FileExistsError):
+                    os.link(draft, path)
+                draft.unlink()
             stored = json.loads(path.read_text())
             keys, active = stored["keys"], active or stored["active"]
         decoded = {kid: base64.urlsafe_b64decode(value) for kid, value in keys.items()}
