@@ -64,6 +64,8 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
 
 
 def customer_command(settings: Settings, args: argparse.Namespace, out: TextIO) -> int:
+    import getpass
+
     from store.db import make_engine, migrate, session_factory
     from trustdesk.privacy import CustomerNotFoundError, export_customer, export_json
 
@@ -71,7 +73,7 @@ def customer_command(settings: Settings, args: argparse.Namespace, out: TextIO) 
     sessions = session_factory(make_engine(settings.store_url))
     try:
         if args.customer_command == "export":
-            data = export_customer(sessions, args.email)
+            data = export_customer(sessions, args.email, actor=f"cli:{getpass.getuser()}")
             out.write(export_json(data) + "\n")
             if args.html is not None:
                 args.html.write_text(render_export_page(data))

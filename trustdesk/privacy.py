@@ -86,8 +86,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def export_customer(sessions: sessionmaker[Session], email: str) -> dict[str, Any]:
-    """Everything the store holds about the customer with `email`, as plain JSON data."""
+def export_customer(
+    sessions: sessionmaker[Session], email: str, *, actor: str | None = None
+) -> dict[str, Any]:
+    """Everything the store holds about the customer with `email`, as plain JSON data; with
+    an `actor`, audited as `customer.exported` (under the customer's pseudonym)."""
+    if actor is not None:
+        with sessions() as session:
+            customer = _customer(session, email)
+            append_event(
+                session,
+                kind="customer.exported",
+                actor=actor,
+                payload={"customer": _pseudonym(customer.id)},
+            )
+            session.commit()
     with sessions() as session:
         customer = _customer(session, email)
         cases = []
