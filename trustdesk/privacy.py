@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
@@ -181,6 +181,40 @@ def _pseudonym(customer_id: str) -> str:
     return "erased-" + hashlib.sha256(f"trustdesk-erasure:{customer_id}".encode()).hexdigest()[:16]
 
 
+def scrub_cases(
+    session: Session, case_ids: list[str], *, customer_id: str | None, email: str | None = None
+) -> int:
+    """Remove the conversation of these cases, keeping their rows (status, category, amount)
+    and their approvals' decisions; the case rows then name `customer_id`. Messages deleted."""
+    deleted = 0
+    threads = []
+    for case_id in case_ids:
+        case = session.get(CaseRow, case_id)
+        assert case is not None
+        threads.append(case.thread_id)
+        case.captured = {}
+        case.customer_id = customer_id
+        for message in session.scalars(select(MessageRow).where(MessageRow.case_id == case_id)):
+            session.delete(message)
+            deleted += 1
+        for handoff in session.scalars(select(HandoffRow).where(HandoffRow.case_id == case_id)):
+            handoff.reason, handoff.record = "(erased)", {}
+        for approval in session.scalars(select(ApprovalRow).where(ApprovalRow.case_id == case_id)):
+            approval.note, approval.reasons = None, []
+        for outbox in session.scalars(select(OutboxRow).where(OutboxRow.case_id == case_id)):
+            session.delete(outbox)
+    mail_match: ColumnElement[bool] = EmailMessageRow.thread_id.in_(threads)
+    if email is not None:
+        mail_match = or_(EmailMessageRow.address == email, mail_match)
+    for mail in session.scalars(select(EmailMessageRow).where(mail_match)):
+        session.delete(mail)
+    for delivery in session.scalars(
+        select(WebhookDeliveryRow).where(WebhookDeliveryRow.thread_id.in_(threads))
+    ):
+        session.delete(delivery)
+    return deleted
+
+
 def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -> ErasureReport:
     pseudonym = _pseudonym(customer.id)
     report = ErasureReport(customer_id=customer.id, pseudonym=pseudonym, cases=case_ids)
@@ -205,32 +239,7 @@ def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -
         select(PaymentMethodRow).where(PaymentMethodRow.customer_id == customer.id)
     ):
         method.customer_id = pseudonym
-    threads = []
-    for case_id in case_ids:
-        case = session.get(CaseRow, case_id)
-        assert case is not None
-        threads.append(case.thread_id)
-        case.captured = {}
-        case.customer_id = pseudonym
-        for message in session.scalars(select(MessageRow).where(MessageRow.case_id == case_id)):
-            session.delete(message)
-            report.messages_deleted += 1
-        for handoff in session.scalars(select(HandoffRow).where(HandoffRow.case_id == case_id)):
-            handoff.reason, handoff.record = "(erased)", {}
-        for approval in session.scalars(select(ApprovalRow).where(ApprovalRow.case_id == case_id)):
-            approval.note, approval.reasons = None, []
-        for outbox in session.scalars(select(OutboxRow).where(OutboxRow.case_id == case_id)):
-            session.delete(outbox)
-    for mail in session.scalars(
-        select(EmailMessageRow).where(
-            or_(EmailMessageRow.address == email, EmailMessageRow.thread_id.in_(threads))
-        )
-    ):
-        session.delete(mail)
-    for delivery in session.scalars(
-        select(WebhookDeliveryRow).where(WebhookDeliveryRow.thread_id.in_(threads))
-    ):
-        session.delete(delivery)
+    report.messages_deleted = scrub_cases(session, case_ids, customer_id=pseudonym, email=email)
     session.flush()
     session.expire(customer)  # its collections now load empty: nothing follows it out
     session.delete(customer)
