@@ -85,6 +85,12 @@ class Settings(BaseSettings):
         default=None,
         description="Which of `encryption_keys` encrypts new data; the last one listed when unset.",
     )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Closed cases untouched this long lose their conversation and history keys "
+        "(a daily Temporal Schedule, `trustdesk-retention`); kept forever when unset.",
+    )
     anthropic_api_key: str | None = Field(
         default=None,
         repr=False,

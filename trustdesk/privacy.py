@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -304,3 +305,37 @@ async def erase_customer(
         )
         session.commit()
     return report
+
+
+#: Case statuses after which nothing more happens on a case.
+CLOSED_STATUSES = ("resolved", "closed")
+
+
+def purge_closed_cases(
+    sessions: sessionmaker[Session], keys: CaseKeys, cutoff: datetime
+) -> tuple[int, int]:
+    """Retention: closed cases last touched before `cutoff` lose their conversation and their
+    history keys; their rows stay, with no customer, for the numbers. (cases, keys shredded)."""
+    with sessions() as session:
+        with_messages = select(MessageRow.case_id)
+        case_ids = list(
+            session.scalars(
+                select(CaseRow.id).where(
+                    CaseRow.status.in_(CLOSED_STATUSES),
+                    CaseRow.updated_at < cutoff,
+                    or_(CaseRow.customer_id.is_not(None), CaseRow.id.in_(with_messages)),
+                )
+            )
+        )
+        if not case_ids:
+            return 0, 0
+        scrub_cases(session, case_ids, customer_id=None)
+        shredded = keys.shred(session, case_ids)
+        append_event(
+            session,
+            kind="retention.purged",
+            actor="retention",
+            payload={"cases": len(case_ids), "keys_shredded": shredded, "before": cutoff},
+        )
+        session.commit()
+    return len(case_ids), shredded

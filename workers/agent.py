@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 
 from activities.case import CaseActivities
 from activities.deps import AgentDeps, install
+from activities.retention import RetentionActivities
 from brain.gate_subjects import claude_fingerprint, recorded_autonomy
 from brain.offline import OfflineBrain
 from brain.select import select_brain
@@ -24,7 +25,9 @@ from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from trustdesk.config import Settings
 from trustdesk.encryption import case_keys_for, encrypted_converter
+from workers.retention import ensure_retention_schedule
 from workflows.case import SupportCaseWorkflow
+from workflows.retention import RetentionWorkflow
 
 
 def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
@@ -89,7 +92,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[SupportCaseWorkflow],
+        workflows=[SupportCaseWorkflow, RetentionWorkflow],
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
@@ -108,7 +111,16 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-        worker = build_worker(client, deps, task_queue=settings.task_queue, executor=executor)
+        retention = RetentionActivities(deps.sessions, case_keys_for(settings))
+        worker = build_worker(
+            client,
+            deps,
+            task_queue=settings.task_queue,
+            executor=executor,
+            extra_activities=[retention.purge_closed_cases],
+        )
+        if settings.retention_days is not None:
+            await ensure_retention_schedule(client, settings.retention_days, settings.task_queue)
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
         await stop.wait()
