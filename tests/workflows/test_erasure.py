@@ -76,7 +76,9 @@ async def test_histories_are_encrypted_and_an_erasure_leaves_nothing_of_the_cust
     harness: CaseHarness,
 ) -> None:
     keys = CaseKeys(harness.sessions, MASTER)
-    client = Client(**{**harness.client.config(), "data_converter": encrypted_converter(keys)})
+    config = harness.client.config()
+    config["data_converter"] = encrypted_converter(keys)
+    client = Client(**config)
     plain_client = harness.client  # the pydantic converter, no codec: what the server holds
     queue = f"erasure-{uuid.uuid4().hex[:8]}"
     thread = uuid.uuid4().hex
