@@ -7,13 +7,18 @@ reach the store and the brain through this one process-wide slot instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from brain.base import Brain
 from domain.policy import Policy
 from store.actions import RetailActions
+
+if TYPE_CHECKING:  # the workflow sandbox imports this module: keep the search engine out
+    from store.knowledge import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,11 @@ class AgentDeps:
     brain: Brain
     policy: Policy
     autonomous_categories: frozenset[str]
+    # Hashes one-time codes at rest (domain.identity.derive_code_key of the deployment's
+    # secret); a random one when unset, so codes then hold within this process only.
+    code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    #: The shop's help articles (`KnowledgeBase.search`); None where a test needs none.
+    knowledge: KnowledgeBase | None = None
 
 
 _installed: AgentDeps | None = None

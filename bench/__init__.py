@@ -1,1 +1,2 @@
-"""Benchmarks of Trustdesk: they measure the product, they are not part of it."""
+"""Benchmarks, conformance reports and evaluations of Trustdesk: they measure the product, they are
+not part of it (`trustdesk bench`, `trustdesk eval`)."""

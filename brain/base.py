@@ -59,6 +59,11 @@ class Understanding(BaseModel):
     entities: Entities = Field(default_factory=Entities)
     rationale: str = ""
     usage: TokenUsage | None = None
+    # The message's language (ISO 639-1, "en" unless detected otherwise).
+    language: str = "en"
+    # A request the shop's tools cannot serve (account recovery, invoices, ...): `category`
+    # is then `other`, and the agent answers from knowledge or hands off, never acts.
+    out_of_scope: bool = False
 
 
 class ReplyRequest(BaseModel):

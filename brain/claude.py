@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import anthropic
 from anthropic import AsyncAnthropic
@@ -42,8 +42,6 @@ from domain.policy import Policy
 
 if TYPE_CHECKING:
     import httpx2
-
-    from trustdesk.config import Settings
 
 MAX_TOKENS = 2048
 CACHED = {"type": "ephemeral"}
@@ -358,6 +356,23 @@ def _api_error(exc: anthropic.APIError) -> BrainError:
 # --- the brain ------------------------------------------------------------------------
 
 
+class ClaudeSettings(Protocol):
+    """What the Claude brain is configured from; the edges pass their `Settings`, which
+    has these fields, so the brain never imports the settings module."""
+
+    @property
+    def anthropic_api_key(self) -> str | None: ...
+
+    @property
+    def anthropic_model(self) -> str: ...
+
+    @property
+    def anthropic_timeout_seconds(self) -> float: ...
+
+    @property
+    def policy(self) -> Policy: ...
+
+
 class ClaudeBrain:
     """A `Brain` backed by Claude; build it with `from_settings` or hand it a client."""
 
@@ -372,7 +387,7 @@ class ClaudeBrain:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, *, http_client: httpx2.AsyncClient | None = None
+        cls, settings: ClaudeSettings, *, http_client: httpx2.AsyncClient | None = None
     ) -> ClaudeBrain:
         """The brain the settings describe; `http_client` replaces the SDK's transport."""
         api_key = (settings.anthropic_api_key or "").strip()

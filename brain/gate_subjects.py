@@ -15,6 +15,7 @@ from pathlib import Path
 from brain.base import Brain, TurnContext
 from brain.validation import autonomy_path, read_autonomy
 from domain.dialogue import Category
+from domain.gate import OUT_OF_SCOPE
 
 #: Below this confidence a measured Claude answer counts as an abstention.
 CLAUDE_ABSTAIN_BELOW = 0.5
@@ -25,6 +26,11 @@ class GatePrediction:
     category: Category
     confidence: float
     abstain: bool
+    out_of_scope: bool = False
+
+    @property
+    def label(self) -> str:
+        return OUT_OF_SCOPE if self.out_of_scope else self.category.value
 
 
 def claude_fingerprint(model: str) -> str:
@@ -54,6 +60,7 @@ class BrainGateSubject:
                     understood.category,
                     understood.confidence,
                     abstain=understood.confidence < self.threshold,
+                    out_of_scope=understood.out_of_scope,
                 )
             )
         return predictions

@@ -4,6 +4,9 @@ Whatever brain wrote the reply, `ground_reply` checks it against the facts it wa
 given (`ReplyRequest.facts`, `answer` and `reasons`). A reply that states anything
 else is replaced by the offline template for the same step, which is filled from
 those facts alone; if even that does not pass, by a fixed text that states nothing.
+Knowledge answers (`ground_knowledge_reply`) are checked the same way against the
+passage they answer from: a number, date, order id or address the passage does not
+hold puts the passage's own words in the reply's place.
 Pure: regular expressions and `Decimal`, no I/O.
 """
 
@@ -11,12 +14,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from brain.base import Reply, ReplyRequest
 from brain.templates import compose_from_template
+from domain.knowledge import KnowledgeAnswer, Passage, word_knowledge_answer
 
 SAFE_TEXT = (
     "I'm sorry, I can't give you a reliable answer to that just now. A colleague from our "
@@ -96,3 +101,38 @@ def ground_reply(reply: Reply, request: ReplyRequest) -> tuple[Reply, list[str]]
     if ungrounded(fallback.text, request):
         fallback = Reply(text=SAFE_TEXT, reason=fallback.reason)
     return fallback.model_copy(update={"usage": reply.usage}), problems
+
+
+# --- knowledge answers ------------------------------------------------------------------
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+def ungrounded_knowledge(text: str, passages: Sequence[Passage]) -> list[str]:
+    """What a knowledge answer states that its passages do not: numbers (days, amounts,
+    hours, percentages), dates, order ids and email addresses. The passages' titles and
+    headings count as theirs, so citing them is always allowed."""
+    source = "\n".join(f"{p.title}\n{p.heading}\n{p.text}" for p in passages)
+    held = claims(source)
+    said = claims(_EMAIL.sub(" ", text))
+    problems = [f"order id {o}" for o in sorted(said.order_ids - held.order_ids)]
+    problems += [f"number {a:f}" for a in sorted(said.amounts - held.amounts)]
+    problems += [f"date {d!r}" for d in sorted(said.dates) if d not in source.lower()]
+    held_emails = {e.lower() for e in _EMAIL.findall(source)}
+    problems += [
+        f"address {e}" for e in sorted({e.lower() for e in _EMAIL.findall(text)} - held_emails)
+    ]
+    return problems
+
+
+def ground_knowledge_reply(text: str, answer: KnowledgeAnswer) -> tuple[str, list[str]]:
+    """A knowledge reply if it states only what its passage holds, else the passage's own
+    words with the citation (the offline wording); and what was wrong with it.
+
+    A "no match" answer has no passage: a reply may then state no number at all.
+    """
+    passages = [answer.passage] if answer.passage is not None else []
+    problems = ungrounded_knowledge(text, passages)
+    if not problems:
+        return text, []
+    return word_knowledge_answer(answer), problems

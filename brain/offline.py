@@ -15,13 +15,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from brain.base import Entities, Reply, ReplyRequest, TurnContext, Understanding
-from brain.classifier import Prediction, TextClassifier, load_or_train, shipped_model
+from brain.classifier import Prediction, TextClassifier, load_or_build
 from brain.extract import Extraction, OrderLine, extract
+from brain.language import DEFAULT as ENGLISH
+from brain.language import detect_language
 from brain.templates import compose_from_template
 from domain.dialogue import Category
+from domain.gate import OUT_OF_SCOPE
 from domain.matching import relative_wish
 
 MAX_CHARS = 4000
+# What a reading below its label's acting threshold reports as its confidence.
+ABSTAINED_CONFIDENCE = 0.49
+# Readings with no request to act on: a greeting or bare answer, or one the shop cannot serve.
+_NOTHING_TO_ACT_ON = frozenset({Category.OTHER.value, OUT_OF_SCOPE})
 # A different request this sure of itself ends the topic even while we wait for an answer.
 TOPIC_CHANGE_CONFIDENCE = 0.9
 
@@ -74,11 +81,15 @@ class OfflineBrain:
     @classmethod
     def load(cls, data_dir: Path) -> OfflineBrain:
         """The brain with the model cached in `data_dir` (trained there on first use)."""
-        return cls(load_or_train(data_dir))
+        return cls(load_or_build(data_dir))
 
     @property
     def classifier(self) -> TextClassifier:
         if self._classifier is None:
+            # Without a data dir (tests, tools) the model is trained in this process; a
+            # worker always passes one, through `load`, and never imports the training code.
+            from brain.training import shipped_model
+
             self._classifier = shipped_model()
         return self._classifier
 
@@ -87,8 +98,28 @@ class OfflineBrain:
         found = extract(text, [OrderLine.from_fact(line) for line in turn.order_lines])
         entities = entities_from(found)
         prediction = self.classifier.predict(text)
+        language = detect_language(text, self.classifier.english_share(text))
         category, confidence = prediction.category, prediction.confidence
         rationale = prediction.rationale()
+        if prediction.abstain and prediction.label not in _NOTHING_TO_ACT_ON:
+            # Below this label's acting threshold (chosen on the development split): the
+            # dialogue acts on a reading at 0.5 or more, so an unsure one is reported below
+            # it and the agent asks a clarifying question instead. The probability itself
+            # stays in the rationale.
+            confidence = min(confidence, ABSTAINED_CONFIDENCE)
+            rationale += f" (acts from {self.classifier.threshold_of(prediction.label):.2f})"
+        if language != ENGLISH:
+            # Read in English only: say so in the customer's language and hand off
+            # (`brain.wording_languages`), with the language in the record.
+            return Understanding(
+                category=category,
+                confidence=confidence,
+                wants_human=True,
+                entities=entities,
+                rationale=f"written in {language}; the offline brain reads English ({rationale})",
+                language=language,
+                out_of_scope=prediction.out_of_scope,
+            )
         previous = turn.previous_category
         if previous is not None and _continues_topic(turn, prediction, entities, found):
             category, confidence = previous, max(confidence, 0.9)
@@ -103,6 +134,7 @@ class OfflineBrain:
             affirm=found.affirm,
             entities=entities,
             rationale=rationale,
+            out_of_scope=prediction.out_of_scope and category is Category.OTHER,
         )
 
     async def compose(self, request: ReplyRequest) -> Reply:

@@ -5,12 +5,114 @@ Pure (no I/O, no model), so the grounding check can fall back to it from anywher
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
+
 from brain.base import Reply, ReplyRequest
+from domain.money import format_money
+
+# --- sentences the agent's steps say outside a composed reply -------------------------
+
+POLICY_SUMMARY = (
+    "Pending orders can be cancelled (because they are no longer needed or were ordered by "
+    "mistake) and refunded in full. Delivered orders can be returned or exchanged once; "
+    "refunds go to the original payment method or to a gift card. Gift card refunds arrive "
+    "immediately, other refunds within 5 to 7 business days."
+)
+_REFUND_NOTES = {
+    "cancel_order": (
+        "Gift card refunds arrive immediately; other refunds take 5 to 7 business days."
+    ),
+    "return_items": (
+        "You'll receive an email on how to send the items back; the refund is made once they "
+        "arrive."
+    ),
+}
+TURN_FAILED = (
+    "I'm sorry, something went wrong on my side. I've passed your message to a colleague, who "
+    "will reply here."
+)
+APPROVED_ACTION_FAILED = (
+    "I'm sorry, I couldn't complete the approved request. A colleague will pick it up and "
+    "reply here."
+)
+WITH_A_PERSON = (
+    "A colleague from our support team has your case and everything you've told me; they'll "
+    "reply here."
+)
+
+
+def refund_note(action: str) -> str | None:
+    """What happens to the money after `action` ran, when it moves any."""
+    return _REFUND_NOTES.get(action)
+
+
+def within(minutes: int) -> str:
+    """A service time said to the customer: "within 4 hours", "within 90 minutes"."""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"within {hours} hour{'s' if hours != 1 else ''}"
+    return f"within {minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def by_time(at: datetime) -> str:
+    """A due time said to the customer: "by 14:05 UTC on 07 Dec"."""
+    return f"by {at.strftime('%H:%M UTC on %d %b')}"
+
+
+def approval_pending(due_at: datetime) -> str:
+    """The reply to a message that arrives while an approver has the request."""
+    return (
+        "Your request is with an approver; you'll have an answer "
+        f"{by_time(due_at)} at the latest, right here."
+    )
+
+
+def approval_overdue(reply_by: datetime) -> str:
+    """The message sent when an approval outlived its SLA and a person took the case."""
+    return (
+        "Our approvers are taking longer than usual, so a colleague from the support team is "
+        f"now looking after your request personally. You'll hear from us here {by_time(reply_by)}."
+    )
+
+
+def action_summary(
+    kind: str, order_id: str, amount: Decimal, method: str, detail: str | None = None
+) -> str:
+    """An action as the customer is asked to confirm it, with its amount and payment method."""
+    money = format_money(amount)
+    if kind == "cancel_order":
+        return f"cancel order {order_id} and refund the full {money} to your {method}"
+    if kind == "return_items":
+        return f"start a return of order {order_id} for a refund of {money} to your {method}"
+    if kind in ("exchange_items", "modify_items") and detail:
+        verb = "exchange" if kind == "exchange_items" else "change"
+        settled = f", settling the price difference of {money} with your {method}" if amount else ""
+        return f"{verb} {detail} in order {order_id}{settled}"
+    if kind == "modify_order_address" and detail:
+        return f"ship order {order_id} to {detail}"
+    if kind == "modify_user_address" and detail:
+        return f"change the default address on your account to {detail}"
+    if kind == "modify_order_payment":
+        return f"pay order {order_id} with your {method}"
+    return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
+
+
+# --- composed replies ------------------------------------------------------------------
 
 _ASK = {
     "identity": (
         "To keep your account safe, I first need to confirm who you are: please tell me the "
         "email address on your account, or your full name and zip code."
+    ),
+    "identity_factor": (
+        "Thanks. To make sure it's you, please also tell me the zip code of the address on "
+        "your account, or your full name."
+    ),
+    "one_time_code": (
+        "For anything that changes your account or moves money I need one more check: if "
+        "that address has an account with us, a six-digit code is on its way to it. Please "
+        "type the code here."
     ),
     "order_id": "Which order is this about? The order number starts with #W.",
     "cancel_reason": (
@@ -36,6 +138,24 @@ _ASK = {
 }
 
 
+def _code_prompt(f: dict[str, object]) -> str:
+    """The one-time-code question; never says whether the address has an account."""
+    check = f.get("code_check")
+    if f.get("code_limit"):
+        return (
+            "I can't send another code in this conversation. A colleague can help you with "
+            "this change: just ask for a person."
+        )
+    if check == "wrong" and not f.get("code_sent"):
+        return "That code doesn't match. Please check the email and type the six-digit code again."
+    if check in ("expired", "exhausted") and f.get("code_sent"):
+        return (
+            "That code can no longer be used. If that address has an account with us, a new "
+            "six-digit code is on its way to it. Please type the new code here."
+        )
+    return _ASK["one_time_code"]
+
+
 def compose_from_template(request: ReplyRequest) -> Reply:
     """Word a reply from the decision and its facts alone."""
     f = request.facts
@@ -47,8 +167,10 @@ def compose_from_template(request: ReplyRequest) -> Reply:
         items = [i.get("name") for i in ((f.get("order") or {}).get("items") or [])]
         if request.ask_for == "item" and items:
             text += f" It holds: {', '.join(str(i) for i in items if i)}."
-        if request.ask_for == "identity" and f.get("identity_failed"):
-            text = "I couldn't find an account with those details. " + text
+        if request.ask_for in ("identity", "identity_factor") and f.get("identity_failed"):
+            text = "I couldn't confirm those details. " + text.removeprefix("Thanks. ")
+        if request.ask_for == "one_time_code":
+            text = _code_prompt(f)
         return Reply(text=intro + text, reason=reason)
     if step == "confirm":
         p = f["proposal"]

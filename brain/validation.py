@@ -1,11 +1,12 @@
 """Running the accuracy gate: labelled history in, the autonomy list the agent reads out.
 
 `read_history` loads a shop's labelled tickets (CSV or JSONL, with an optional label
-map onto Trustdesk's categories), `validate` scores the classifier on them with
-`domain.gate.measure`, and `write_autonomy` / `read_autonomy` keep the result in
-`<data dir>/autonomy.json`. `ensure_autonomy` is what a worker calls at start: the
-recorded list when it was measured on the current model, else a fresh measurement
-on the shipped held-out split.
+map onto Trustdesk's labels: the categories and `out_of_scope`), `validate` scores the
+brain on them with `domain.gate.measure` (the precision of the answers it gives at each
+label's acting confidence), and `write_autonomy` / `read_autonomy` keep the result, with
+the acting threshold per category the agent reads, in `<data dir>/autonomy.json`.
+`ensure_autonomy` is what a worker calls at start: the recorded list when it was measured
+on the current model, else a fresh measurement on the shipped held-out split.
 """
 
 from __future__ import annotations
@@ -18,31 +19,46 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from brain.classifier import TextClassifier, fingerprint_of, read_examples
-from brain.corpus import HELDOUT_FILE, TRAIN_FILE
+from brain.classifier import HELDOUT_FILE, fingerprint_of
 from domain.dialogue import Category
 from domain.errors import ConfigError
-from domain.gate import DEFAULT_MIN_SAMPLES, DEFAULT_THRESHOLD, GateReport, measure
+from domain.gate import DEFAULT_THRESHOLD, LABELS, GateReport, Outcome, measure
 
 log = logging.getLogger(__name__)
 
 SHIPPED_SOURCE = "shipped held-out split"
-AUTONOMY_FORMAT = 1
+AUTONOMY_FORMAT = 2
 TEXT_FIELDS = ("text", "message", "body", "customer_message")
 LABEL_FIELDS = ("category", "label", "intent", "topic")
 
 
 @dataclass(frozen=True)
 class History:
-    examples: list[tuple[str, Category]]
+    examples: list[tuple[str, str]]  # (text, label): a category's value or "out_of_scope"
     skipped: int  # rows the label map drops (mapped to null) or without text
     source: str
+    languages: list[str] | None = None  # per example, when the history records it
 
 
 def shipped_history() -> History:
-    return History([(e.text, e.category) for e in read_examples(HELDOUT_FILE)], 0, SHIPPED_SOURCE)
+    lines = HELDOUT_FILE.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    return History(
+        [(r["text"], r["label"]) for r in rows],
+        0,
+        SHIPPED_SOURCE,
+        [r.get("language", "en") for r in rows],
+    )
+
+
+class GateSubject(Protocol):
+    """What the gate measures: the offline classifier, or any brain through `understand`."""
+
+    fingerprint: str
+
+    def predict_many(self, texts: list[str]) -> list[Any]: ...
 
 
 def read_label_map(path: Path) -> dict[str, str | None]:
@@ -53,7 +69,7 @@ def read_label_map(path: Path) -> dict[str, str | None]:
         raise ConfigError(f"cannot read the label map {path}: {exc}") from exc
     if not isinstance(doc, dict):
         raise ConfigError(f"the label map {path} must be a JSON object of label -> category")
-    known = {c.value for c in Category}
+    known = set(LABELS)
     bad = sorted(str(v) for v in doc.values() if v is not None and v not in known)
     if bad:
         raise ConfigError(
@@ -91,23 +107,19 @@ def _field(row: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _category_of(label: str, label_map: Mapping[str, str | None]) -> Category | None | str:
-    """The category for a label; None when the map drops it; the label itself when unknown."""
+def _label_of(label: str, label_map: Mapping[str, str | None]) -> tuple[str | None, bool]:
+    """(Trustdesk label or None when the map drops it, whether it is known)."""
     for key in (label, label.strip(), label.strip().lower()):
         if key in label_map:
-            mapped = label_map[key]
-            return Category(mapped) if mapped is not None else None
+            return label_map[key], True
     normalised = label.strip().lower().replace(" ", "_").replace("-", "_")
-    try:
-        return Category(normalised)
-    except ValueError:
-        return label
+    return (normalised, True) if normalised in LABELS else (label, False)
 
 
 def read_history(path: Path, label_map: Mapping[str, str | None] | None = None) -> History:
     """Labelled messages from a CSV or JSONL file with a text column and a label column."""
     label_map = label_map or {}
-    examples: list[tuple[str, Category]] = []
+    examples: list[tuple[str, str]] = []
     unknown: dict[str, int] = {}
     skipped = 0
     for number, row in enumerate(_rows(path), 1):
@@ -121,17 +133,17 @@ def read_history(path: Path, label_map: Mapping[str, str | None] | None = None) 
         if text is None or not text.strip():
             skipped += 1
             continue
-        category = _category_of(label, label_map)
-        if category is None:
+        mapped, known = _label_of(label, label_map)
+        if mapped is None:
             skipped += 1
-        elif isinstance(category, Category):
-            examples.append((text, category))
+        elif known:
+            examples.append((text, mapped))
         else:
-            unknown[category] = unknown.get(category, 0) + 1
+            unknown[mapped] = unknown.get(mapped, 0) + 1
     if unknown:
         listed = ", ".join(f"{k!r} ({v})" for k, v in sorted(unknown.items())[:12])
         raise ConfigError(
-            f"{path}: labels that are not Trustdesk categories: {listed}. "
+            f"{path}: labels that are not Trustdesk categories (or out_of_scope): {listed}. "
             "Map them with --label-map (a JSON object of label -> category, or null to skip)."
         )
     if not examples:
@@ -139,22 +151,23 @@ def read_history(path: Path, label_map: Mapping[str, str | None] | None = None) 
     return History(examples, skipped, str(path))
 
 
+def outcomes(subject: GateSubject, history: History) -> list[Outcome]:
+    """How the brain read each labelled message, and whether it would act on it."""
+    predictions = subject.predict_many([text for text, _ in history.examples])
+    return [
+        Outcome(truth, p.label, not p.abstain)
+        for (_, truth), p in zip(history.examples, predictions, strict=True)
+    ]
+
+
 def validate(
-    classifier: TextClassifier,
-    history: History,
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    min_samples: int = DEFAULT_MIN_SAMPLES,
+    subject: GateSubject, history: History, *, threshold: float = DEFAULT_THRESHOLD
 ) -> GateReport:
-    """The classifier's per-category accuracy on the history, and what it earns."""
-    predictions = classifier.predict_many([text for text, _ in history.examples])
+    """The precision of the brain's answers per label on the history, and what it earns."""
     return measure(
-        (
-            (truth, None if p.abstain else p.category)
-            for (_, truth), p in zip(history.examples, predictions, strict=True)
-        ),
+        outcomes(subject, history),
         threshold=threshold,
-        min_samples=min_samples,
+        acting_thresholds=getattr(subject, "thresholds", None),
     )
 
 
@@ -180,17 +193,22 @@ def autonomy_document(
         "source": source,
         "label_map": label_map,
         "threshold": report.threshold,
-        "min_samples": report.min_samples,
         "measured_at": (measured_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         "autonomous": sorted(c.value for c in autonomous),
+        # The confidence the agent acts on per label; below it, one clarifying question.
+        "acting_thresholds": {
+            s.label: s.acting_threshold for s in report.scores if s.acting_threshold is not None
+        },
         "categories": {
-            s.category.value: {
+            s.label: {
                 "n": s.n,
+                "given": s.given,
                 "correct": s.correct,
-                "abstained": s.abstained,
-                "accuracy": round(s.accuracy, 4),
+                "precision": None if s.precision is None else round(s.precision, 4),
                 "wilson_lower": round(s.wilson_lower, 4),
-                "autonomous": s.category in autonomous,
+                "coverage": round(s.coverage, 4),
+                "acting_threshold": s.acting_threshold,
+                "autonomous": s.label in {c.value for c in autonomous},
             }
             for s in report.scores
         },
@@ -222,7 +240,7 @@ def read_autonomy(path: Path) -> dict[str, Any] | None:
 PINNED_SOURCE = "pinned by hand"
 
 
-def pin_autonomy(data_dir: Path, categories: Iterable[str], train_file: Path = TRAIN_FILE) -> Path:
+def pin_autonomy(data_dir: Path, categories: Iterable[str]) -> Path:
     """Record `categories` as autonomous for the current model without measuring anything.
 
     The seam for tests and demos that need the agent to act on its own whatever the
@@ -237,11 +255,11 @@ def pin_autonomy(data_dir: Path, categories: Iterable[str], train_file: Path = T
         path,
         {
             "format": AUTONOMY_FORMAT,
-            "model": fingerprint_of(train_file),
+            "model": fingerprint_of(),
             "source": PINNED_SOURCE,
             "label_map": None,
             "threshold": None,
-            "min_samples": None,
+            "acting_thresholds": {},
             "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "autonomous": chosen,
             "categories": {},
@@ -252,7 +270,7 @@ def pin_autonomy(data_dir: Path, categories: Iterable[str], train_file: Path = T
 
 def ensure_autonomy(
     data_dir: Path,
-    classifier: TextClassifier,
+    classifier: GateSubject,
     *,
     say: Callable[[str], None] = log.info,
 ) -> frozenset[str]:

@@ -87,6 +87,9 @@ class DialogueInput:
     # product id: enough to read "the red one in size 10" against the shop's catalogue.
     message: str = ""
     variants: Mapping[str, Sequence[Variant]] = field(default_factory=dict)
+    # The next identity factor the request needs when `verified` is false
+    # (domain/identity.py::next_factor: identity, identity_factor, one_time_code).
+    identity_ask: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def decide(d: DialogueInput) -> Decision:
     """The next step of the conversation."""
     if d.wants_human or d.category is Category.TALK_TO_HUMAN:
         return Decision(Step.ESCALATE, ("the customer asked for a person",))
-    if d.proposal is not None and d.affirm is not None:
+    if d.proposal is not None and d.affirm is not None and d.verified:
         if d.affirm:
             return Decision(
                 Step.EXECUTE,
@@ -119,7 +122,7 @@ def decide(d: DialogueInput) -> Decision:
         return Decision(
             Step.ASK,
             ("identity must be verified before disclosing anything or acting",),
-            ask_for="identity",
+            ask_for=d.identity_ask or "identity",
         )
     if d.category is Category.COMPLAINT:
         return Decision(Step.ESCALATE, ("a complaint deserves a person's attention",))

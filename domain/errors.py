@@ -87,6 +87,12 @@ class RefundExceedsPaid(ActionRefused):
     code = "refund_exceeds_paid"
 
 
+class ReturnWindowClosed(ActionRefused):
+    """The items were delivered longer ago than the shop's return window allows."""
+
+    code = "return_window_closed"
+
+
 class PaymentHistoryConflict(ActionRefused):
     code = "payment_history_conflict"
 

@@ -1,4 +1,4 @@
-"""The shop's money limits as data, and the pure function that applies them.
+"""The shop's money limits and identity rules as data, and the pure function that applies them.
 
 The policy file (TOML, validated here) says per action type up to which amount
 Trustdesk acts on its own, up to which an approver may decide, above which only a
@@ -19,6 +19,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from domain.errors import ConfigError, InvalidMoney
+from domain.identity import IdentityRules
 from domain.money import format_money, to_money
 
 
@@ -106,12 +107,41 @@ class ActionLimits(BaseModel):
         return self
 
 
+class ShopTerms(BaseModel):
+    """The numbers customers are told and the rules enforce: one place for both.
+
+    The knowledge base's articles name them as placeholders (`{{ return_window_days }}`),
+    filled from here when they are indexed, and `domain.retail` enforces the return window.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    return_window_days: int | None = Field(
+        default=None,
+        gt=0,
+        description="Days after delivery within which items may be returned or exchanged; "
+        "unset: no window.",
+    )
+    refund_card_business_days: int = Field(
+        default=7, gt=0, description="Business days a refund to a card takes to show."
+    )
+    refund_paypal_business_days: int = Field(
+        default=3, gt=0, description="Business days a refund to PayPal takes to show."
+    )
+    free_shipping_over: Money | None = Field(
+        default=None, description="Orders above this amount ship free (standard shipping)."
+    )
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = "default"
     approval_sla_minutes: int = Field(default=240, gt=0)
+    terms: ShopTerms = Field(default_factory=ShopTerms)
     actions: dict[ActionType, ActionLimits]
+    # The identity each kind of request needs (domain/identity.py); strict when unset.
+    identity: IdentityRules = Field(default_factory=IdentityRules)
 
     def limits(self, action: ActionType) -> ActionLimits | None:
         return self.actions.get(action)
@@ -235,6 +265,28 @@ def evaluate_policy(policy: Policy, request: ActionRequest) -> PolicyDecision:
         [f"{action}.senior_max"],
         [f"{words} of {amount} is above the highest limit of {format_money(limits.senior_max)}"],
     )
+
+
+def policy_placeholders(policy: Policy) -> dict[str, str]:
+    """The policy's numbers by the names articles use for them, as customers read them."""
+    terms = policy.terms
+    values: dict[str, str] = {
+        "approval_sla_minutes": str(policy.approval_sla_minutes),
+        "refund_card_business_days": str(terms.refund_card_business_days),
+        "refund_paypal_business_days": str(terms.refund_paypal_business_days),
+        "return_window_days": (
+            str(terms.return_window_days) if terms.return_window_days is not None else "unlimited"
+        ),
+        "free_shipping_over": (
+            f"${format_money(terms.free_shipping_over)}"
+            if terms.free_shipping_over is not None
+            else "any amount"
+        ),
+    }
+    for action, limits in policy.actions.items():
+        if limits.auto_max is not None:
+            values[f"{action.value}_auto_max"] = format_money(limits.auto_max)
+    return values
 
 
 DEFAULT_POLICY_PATH = Path(__file__).with_name("default_policy.toml")

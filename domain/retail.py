@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
@@ -30,6 +31,7 @@ from domain.errors import (
     PaymentMethodNotAllowed,
     PaymentMethodNotFound,
     RefundExceedsPaid,
+    ReturnWindowClosed,
     SameItem,
     VariantNotFound,
     VariantUnavailable,
@@ -171,6 +173,8 @@ class Order(_Value):
     exchange_price_difference: Decimal | None = None
     cancel_reason: str | None = None
     fulfillments: tuple[Fulfillment, ...] = ()
+    #: When the order reached the customer; unknown (None) for data sets without it.
+    delivered_on: date | None = None
 
     def total_paid(self) -> Decimal:
         return sum(
@@ -225,6 +229,29 @@ def _require_status(order: Order, allowed: Sequence[str], verb: str) -> None:
 
 def _is_pending(order: Order) -> bool:
     return order.status in (OrderStatus.PENDING, OrderStatus.PENDING_ITEM_MODIFIED)
+
+
+@dataclass(frozen=True)
+class ReturnWindow:
+    """The shop's return window and the day it is judged on (the store's today)."""
+
+    days: int | None
+    today: date
+
+
+def check_return_window(order: Order, window: ReturnWindow | None, verb: str) -> None:
+    """Refuse when the order was delivered more than the window's days before today.
+
+    No window, or no known delivery date, means nothing to enforce.
+    """
+    if window is None or window.days is None or order.delivered_on is None:
+        return
+    elapsed = (window.today - order.delivered_on).days
+    if elapsed > window.days:
+        raise ReturnWindowClosed(
+            f"order {order.id} was delivered on {order.delivered_on.isoformat()}, "
+            f"{elapsed} days ago; items can be {verb} within {window.days} days of delivery"
+        )
 
 
 def _method(methods: Mapping[str, PaymentMethod], method_id: str) -> PaymentMethod:
@@ -357,7 +384,11 @@ def plan_cancel(order: Order, reason: str, methods: Mapping[str, PaymentMethod])
         if amount <= ZERO:
             continue
         held[t.payment_method_id] -= amount
-        refunds.append(Transaction(kind=TransactionKind.REFUND, amount=amount, payment_method_id=t.payment_method_id))
+        refunds.append(
+            Transaction(
+                kind=TransactionKind.REFUND, amount=amount, payment_method_id=t.payment_method_id
+            )
+        )
     total = sum((r.amount for r in refunds), ZERO)
     return OrderChange(
         order_id=order.id,
@@ -371,6 +402,40 @@ def plan_cancel(order: Order, reason: str, methods: Mapping[str, PaymentMethod])
     )
 
 
+@dataclass(frozen=True)
+class _Swap:
+    """Lines of an order priced against the variants that replace them."""
+
+    indexes: list[int]
+    variants: list[Variant]
+    difference: Decimal  # positive: the customer owes it; negative: they are owed it
+    method: PaymentMethod
+
+
+def _price_swap(
+    order: Order,
+    item_ids: Sequence[str],
+    new_item_ids: Sequence[str],
+    method_id: str,
+    methods: Mapping[str, PaymentMethod],
+    catalogue: Mapping[str, Variant],
+    *,
+    allow_same: bool,
+) -> _Swap:
+    """Pick the lines, their replacements and the price difference, and check that the
+    method can settle it: the checks an item change and an exchange share, in one order."""
+    indexes = _pick_lines(order, item_ids)
+    _check_counts(item_ids, new_item_ids)
+    variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=allow_same)
+    difference = sum(
+        (v.price - order.lines[i].price for i, v in zip(indexes, variants, strict=True)), ZERO
+    )
+    method = _method(methods, method_id)
+    _check_gift_card_covers(method, difference, "the price difference")
+    _check_refundable(order, -difference)
+    return _Swap(indexes, variants, difference, method)
+
+
 def plan_modify_items(
     order: Order,
     item_ids: Sequence[str],
@@ -381,15 +446,11 @@ def plan_modify_items(
 ) -> OrderChange:
     """Swap items of a pending order for other variants of the same products (once)."""
     _require_status(order, [OrderStatus.PENDING], "modified item by item")
-    indexes = _pick_lines(order, item_ids)
-    _check_counts(item_ids, new_item_ids)
-    variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=False)
-    difference = sum(
-        (v.price - order.lines[i].price for i, v in zip(indexes, variants, strict=True)), ZERO
+    swap = _price_swap(
+        order, item_ids, new_item_ids, method_id, methods, catalogue, allow_same=False
     )
-    method = _method(methods, method_id)
-    _check_gift_card_covers(method, difference, "the price difference")
-    _check_refundable(order, -difference)
+    indexes, variants = swap.indexes, swap.variants
+    difference, method = swap.difference, swap.method
     kind = TransactionKind.PAYMENT if difference > ZERO else TransactionKind.REFUND
     deltas = ((method_id, -difference),) if method.is_gift_card else ()
     verb = "charge" if difference > ZERO else "refund"
@@ -411,7 +472,9 @@ def plan_modify_items(
 def plan_modify_order_address(order: Order, address: Address) -> OrderChange:
     """Change where a pending order ships."""
     if not _is_pending(order):
-        raise WrongOrderStatus(f"order {order.id} is {order.status!r}; only a pending order ships elsewhere")
+        raise WrongOrderStatus(
+            f"order {order.id} is {order.status!r}; only a pending order ships elsewhere"
+        )
     return OrderChange(
         order_id=order.id,
         action="modify_order_address",
@@ -426,7 +489,9 @@ def plan_modify_order_payment(
 ) -> OrderChange:
     """Pay a pending order with another of the customer's methods; refund the old one."""
     if not _is_pending(order):
-        raise WrongOrderStatus(f"order {order.id} is {order.status!r}; only a pending order can change payment")
+        raise WrongOrderStatus(
+            f"order {order.id} is {order.status!r}; only a pending order can change payment"
+        )
     method = _method(methods, method_id)
     if len(order.transactions) != 1 or order.transactions[0].kind is not TransactionKind.PAYMENT:
         raise PaymentHistoryConflict(
@@ -470,12 +535,15 @@ def plan_return(
     method_id: str,
     methods: Mapping[str, PaymentMethod],
     refund_limit: Decimal | None = None,
+    window: ReturnWindow | None = None,
 ) -> OrderChange:
     """Request the return of delivered items; the money moves when they arrive.
 
-    `refund_limit` caps the refund below the items' price (an approver allowed less).
+    `refund_limit` caps the refund below the items' price (an approver allowed less);
+    `window` refuses items delivered longer ago than the shop's return window.
     """
     _require_status(order, [OrderStatus.DELIVERED], "returned")
+    check_return_window(order, window, "returned")
     method = _method(methods, method_id)
     if not method.is_gift_card and method_id != _original_method_id(order):
         raise PaymentMethodNotAllowed(
@@ -516,24 +584,21 @@ def plan_exchange(
     method_id: str,
     methods: Mapping[str, PaymentMethod],
     catalogue: Mapping[str, Variant],
+    window: ReturnWindow | None = None,
 ) -> OrderChange:
     """Request the exchange of delivered items for other variants of the same products."""
     _require_status(order, [OrderStatus.DELIVERED], "exchanged")
-    indexes = _pick_lines(order, item_ids)
-    _check_counts(item_ids, new_item_ids)
-    variants = _replacement_variants(order, indexes, new_item_ids, catalogue, allow_same=True)
-    difference = sum(
-        (v.price - order.lines[i].price for i, v in zip(indexes, variants, strict=True)), ZERO
+    check_return_window(order, window, "exchanged")
+    swap = _price_swap(
+        order, item_ids, new_item_ids, method_id, methods, catalogue, allow_same=True
     )
-    method = _method(methods, method_id)
-    _check_gift_card_covers(method, difference, "the price difference")
-    _check_refundable(order, -difference)
+    difference, method = swap.difference, swap.method
     return OrderChange(
         order_id=order.id,
         action="exchange_items",
         amount=abs(difference),
         summary=(
-            f"exchange {len(indexes)} item(s) of order {order.id}; price difference "
+            f"exchange {len(swap.indexes)} item(s) of order {order.id}; price difference "
             f"{format_money(difference)} settled with the {method.describe()}"
         ),
         status=OrderStatus.EXCHANGE_REQUESTED,
@@ -562,12 +627,17 @@ def plan_receive_return(
         if order.return_refund_limit is not None:
             amount = min(amount, order.return_refund_limit)
         _check_return_refund(order, method, amount)
-        refund = Transaction(kind=TransactionKind.REFUND, amount=amount, payment_method_id=method_id)
+        refund = Transaction(
+            kind=TransactionKind.REFUND, amount=amount, payment_method_id=method_id
+        )
         return OrderChange(
             order_id=order.id,
             action="receive_return",
             amount=amount,
-            summary=f"returned items of order {order.id} received; refund {format_money(amount)} to the {method.describe()}",
+            summary=(
+                f"returned items of order {order.id} received; refund {format_money(amount)} "
+                f"to the {method.describe()}"
+            ),
             status=OrderStatus.RETURNED,
             transactions=(refund,),
             gift_card_deltas=_gift_card_credits(methods, [refund]),
@@ -597,7 +667,9 @@ def plan_receive_return(
     if difference > ZERO:
         _check_gift_card_covers(method, difference, "the price difference")
         transactions = (
-            Transaction(kind=TransactionKind.PAYMENT, amount=difference, payment_method_id=method_id),
+            Transaction(
+                kind=TransactionKind.PAYMENT, amount=difference, payment_method_id=method_id
+            ),
         )
         deltas = ((method_id, -difference),) if method.is_gift_card else ()
     elif difference < ZERO:
@@ -654,5 +726,6 @@ def apply_change(
     new_methods = dict(methods)
     for method_id, delta in change.gift_card_deltas:
         m = new_methods[method_id]
-        new_methods[method_id] = m.model_copy(update={"balance": to_money((m.balance or ZERO) + delta)})
+        balance = to_money((m.balance or ZERO) + delta)
+        new_methods[method_id] = m.model_copy(update={"balance": balance})
     return new_order, new_methods

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from langgraph.graph import START, StateGraph
+from temporalio import activity
 from temporalio.common import RetryPolicy
 
 from brain.errors import NON_RETRYABLE_BRAIN_ERRORS
@@ -40,18 +44,64 @@ _ACTION_RETRY = RetryPolicy(
 
 
 SummaryFn = Callable[[tuple[Any, ...], dict[str, Any]], str]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Recovery from a dead worker (docs/benchmarks.md, "Chaos"): the server notices a
+# worker that died holding an activity when the activity misses a heartbeat, so work it
+# held is retried elsewhere within HEARTBEAT_TIMEOUT plus the retry's first interval,
+# instead of waiting out the start-to-close timeout. Short activities that do not
+# heartbeat get a start-to-close timeout of a few seconds for the same reason.
+HEARTBEAT_TIMEOUT = timedelta(seconds=5)
+HEARTBEAT_EVERY = 1.0
+SHORT_TIMEOUT = 10.0
+
+
+def heartbeating(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """``fn`` heartbeating every ``HEARTBEAT_EVERY`` seconds while it runs in an activity."""
+
+    @functools.wraps(fn)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not activity.in_activity():
+            return await fn(*args, **kwargs)
+
+        async def beat() -> None:
+            while True:
+                activity.heartbeat()
+                await asyncio.sleep(HEARTBEAT_EVERY)  # the heartbeat's period, not a wait
+
+        beats = asyncio.create_task(beat())
+        try:
+            return await fn(*args, **kwargs)
+        finally:
+            beats.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beats
+
+    return run
 
 
 def _activity(
-    summary: str | SummaryFn, timeout: float = 30, retry: RetryPolicy = _IO_RETRY
+    summary: str | SummaryFn,
+    timeout: float = SHORT_TIMEOUT,
+    retry: RetryPolicy = _IO_RETRY,
+    *,
+    heartbeat: bool = False,
 ) -> dict[str, Any]:
-    """An activity node's metadata: a fixed summary, or one worded from the node's input."""
-    return {
+    """An activity node's metadata: a fixed summary, or one worded from the node's input.
+
+    ``heartbeat`` for nodes wrapped in ``heartbeating``: a dead worker is then noticed
+    after ``HEARTBEAT_TIMEOUT`` however long ``timeout`` allows the node to run.
+    """
+    meta: dict[str, Any] = {
         "execute_in": "activity",
         "start_to_close_timeout": timedelta(seconds=timeout),
         "retry_policy": retry,
         ("summary_fn" if callable(summary) else "summary"): summary,
     }
+    if heartbeat:
+        meta["heartbeat_timeout"] = HEARTBEAT_TIMEOUT
+    return meta
 
 
 def _in_workflow(summary: str) -> dict[str, Any]:
@@ -78,21 +128,23 @@ def build_support_graph() -> StateGraph:
     # is a round trip through the Temporal server (docs/benchmarks.md).
     g.add_node(
         "understand",
-        nodes.read_message,
-        metadata=_activity(understand_summary, 60, _BRAIN_RETRY),
+        heartbeating(nodes.read_message),
+        metadata=_activity(understand_summary, 60, _BRAIN_RETRY, heartbeat=True),
     )
     g.add_node("decide", nodes.decide_next, metadata=_in_workflow("decide the next step"))
     g.add_node("assess_risk", nodes.assess_risk, metadata=_activity("assess risk against policy"))
     g.add_node("await_approval", nodes.await_approval, metadata=_in_workflow("await approval"))
     g.add_node(
         "execute_action",
-        nodes.execute_action,
-        metadata=_activity("execute the action (idempotent) and word the reply", 90, _ACTION_RETRY),
+        heartbeating(nodes.execute_action),
+        metadata=_activity(
+            "execute the action (idempotent) and word the reply", 90, _ACTION_RETRY, heartbeat=True
+        ),
     )
     g.add_node(
         "compose_reply",
-        nodes.compose_reply,
-        metadata=_activity("compose the reply", 60, _BRAIN_RETRY),
+        heartbeating(nodes.compose_reply),
+        metadata=_activity("compose the reply", 60, _BRAIN_RETRY, heartbeat=True),
     )
 
     g.add_edge(START, "understand")

@@ -8,13 +8,13 @@ partial state update.
 Each activity on the way to a reply costs a round trip through the Temporal
 server, so the activities do all the I/O a turn needs in as few of them as it takes:
 
-- `read_message` is the brain's `understand`, then `verify_identity` (until the
-  customer is known) and `gather_context`, then the dialogue policy's decision
-  (`domain/dialogue.py::decide`, pure), which `decide_next` adopts: being an
-  activity's result, it is in the history, so a later change to the dialogue rules
-  never changes how a recorded turn replays. When the decision proposes or executes
-  an action, that action is planned and rated here too (`preassess`).
-  `assess_risk` remains for a turn whose read did not rate it.
+- `read_message` is the brain's `understand`, then `verify_identity` (the level
+  the request needs, `graph/identity.py`) and `gather_context`, then the turn's one decision
+  (`domain/turn.py::decide_turn`, pure: the dialogue's rules, and the action they
+  lead to planned and rated against the policy in the same call), which
+  `decide_next` adopts: being an activity's result, it is in the history, so a later
+  change to the rules never changes how a recorded turn replays.
+  `assess_risk` remains for turns recorded before the read rated the action.
 - `execute_action` runs the action exactly once and words the reply in the same
   activity: a retry repeats the call with the same idempotency key, which
   changes nothing, and a brain that fails once money has moved gives way to the
@@ -34,25 +34,44 @@ from pydantic import TypeAdapter
 from activities.deps import current
 from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext
 from brain.grounding import ground_reply
-from brain.templates import compose_from_template
+from brain.templates import (
+    POLICY_SUMMARY,
+    action_summary,
+    compose_from_template,
+    refund_note,
+    within,
+)
 from domain.commands import ActionCommand, Authorization
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
+from domain.identity import IdentityLevel
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
+from domain.turn import (
+    OUTCOME,
+    Answer,
+    AnswerSource,
+    Ask,
+    AwaitApproval,
+    Captured,
+    Escalate,
+    Execute,
+    Outcome,
+    OutcomeKind,
+    Propose,
+    Refuse,
+    TurnFacts,
+    TurnRead,
+    decide_turn,
+)
+from graph.identity import keep_topic_for_code, may_change
+from graph.identity import verify_identity as identity_step
+from graph.routing import outcome_kind
 from graph.state import CaseState
 
 _COMMAND = TypeAdapter(ActionCommand)
 log = logging.getLogger(__name__)
-
-CUSTOMER_POLICY = (
-    "Pending orders can be cancelled (because they are no longer needed or were ordered by "
-    "mistake) and refunded in full. Delivered orders can be returned or exchanged once; "
-    "refunds go to the original payment method or to a gift card. Gift card refunds arrive "
-    "immediately, other refunds within 5 to 7 business days."
-)
-
 
 # --- activities ---------------------------------------------------------------------
 
@@ -64,22 +83,133 @@ async def read_message(state: CaseState) -> dict[str, Any]:
     thread, as the plugin runs a synchronous node, so the worker's event loop stays free.
     """
     update = await understand(state)
+    update |= keep_topic_for_code(state, update)
     update |= await asyncio.to_thread(_read_store, _with(state, update))
     return update
 
 
 def _read_store(state: CaseState) -> dict[str, Any]:
-    """Identity (until verified), context, the dialogue policy's decision on all of it, and
-    the rating of the action that decision leads to."""
-    update: dict[str, Any] = {}
-    if not state.get("verified"):
-        update |= verify_identity(state)
+    """Identity (as sure as the request needs), context, and the turn's one decision on all
+    of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
+    update: dict[str, Any] = verify_identity(state)
     update |= gather_context(_with(state, update))
     read = _with(state, update)
-    decision = _decision_record(decide(_dialogue_input(read)))
+    outcome = decide_turn(_turn_facts(read))
+    update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
+    decision = _decision_of(outcome)
     update["decided"] = {**decision, "turn": state.get("turn")}
-    update |= preassess(read, decision)
+    update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+def _turn_facts(state: CaseState) -> TurnFacts:
+    """What the turn decides from: the state's read and snapshots, and, for a yes to the
+    proposal on the table, the order and variants that proposal's plan needs."""
+    d = _dialogue_input(state)
+    proposal = _COMMAND.validate_python(d.proposal["command"]) if d.proposal else None
+    order, variants = d.order, d.variants
+    if proposal is not None and d.affirm and d.verified:
+        order_id = getattr(proposal, "order_id", None)
+        shop = current().shop
+        if order_id is not None and (order is None or order.id != order_id):
+            try:
+                order = shop.get_order(order_id)
+            except NotFound:
+                order = None  # planning refuses the action: the order is gone
+        if order is not None and getattr(proposal, "new_item_ids", None) and not variants:
+            variants = {
+                product_id: [Variant.model_validate(v) for v in found]
+                for product_id, found in _variants_of(shop, order).items()
+            }
+    return TurnFacts(
+        read=TurnRead(
+            category=d.category,
+            confidence=min(max(float(state.get("confidence") or 0), 0.0), 1.0),
+            autonomous=d.autonomous,
+            wants_human=d.wants_human,
+            affirm=d.affirm,
+        ),
+        message=d.message,
+        captured=cast(Captured, dict(d.captured)),
+        verified=d.verified,
+        customer=d.customer,
+        order=order,
+        policy=current().policy,
+        proposal=proposal,
+        variants=variants,
+        identity=IdentityLevel(state.get("identity_level") or IdentityLevel.NONE),
+        identity_ask=state.get("identity_ask"),
+    )
+
+
+def _decision_of(outcome: Outcome) -> dict[str, Any]:
+    """The outcome as the step record the workflow's `decide_next` adopts."""
+    record: dict[str, Any] = {
+        "reasons": list(outcome.reasons[:1]),
+        "ask_for": None,
+        "answer": None,
+        "command": None,
+        "detail": None,
+    }
+    match outcome:
+        case Ask():
+            return record | {"step": Step.ASK.value, "ask_for": outcome.ask_for}
+        case Answer():
+            answer = "order_status" if outcome.source is AnswerSource.REFUND_STATUS else None
+            return record | {"step": Step.ANSWER.value, "answer": answer or outcome.source.value}
+        case Refuse():
+            return record | {"step": Step.REFUSE.value, "reasons": [outcome.rule]}
+        case Escalate():
+            return record | {"step": Step.ESCALATE.value, "reasons": [outcome.handoff_reason]}
+        case Propose() | Execute() | AwaitApproval():
+            step = Step.CONFIRM if isinstance(outcome, Propose) else Step.EXECUTE
+            return record | {
+                "step": step.value,
+                "command": outcome.action.command.model_dump(mode="json"),
+                "detail": outcome.action.detail,
+            }
+    raise TypeError(f"unknown outcome {outcome!r}")
+
+
+def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
+    """The planned action's rating and its proposal, as `decide_next` takes them over."""
+    if not isinstance(outcome, Propose | Execute | AwaitApproval):
+        return None
+    action, rating = outcome.action, outcome.rating
+    customer = Customer.model_validate(state["facts"]["customer"])
+    methods = customer.methods_by_id()
+    method_id = action.payment_method_id
+    method = methods[method_id].describe() if method_id in methods else None
+    kind = action.command.kind
+    if action.order_id is not None and method:
+        summary = action_summary(kind, action.order_id, action.amount, method, action.detail)
+    elif action.detail:
+        summary = action_summary(kind, action.order_id or "", action.amount, "", action.detail)
+    else:
+        summary = action.summary
+    command = action.command.model_dump(mode="json")
+    return {
+        "command": command,
+        "risk": {
+            "tier": rating.tier.value,
+            "risk": rating.risk.value,
+            "rules": list(rating.rules),
+            "reasons": list(rating.reasons),
+            "four_eyes": rating.four_eyes,
+            "amount": str(rating.amount),
+        },
+        "proposal": {
+            "command": command,
+            "action": kind,
+            "summary": summary,
+            "amount": str(action.amount),
+            "because": outcome.reasons[0],
+            "needs_approval": rating.needs_approval,
+            "approval_reason": rating.reasons[0] if rating.reasons else "",
+            "tier": rating.tier.value,
+            "method": method,
+        },
+    }
 
 
 def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
@@ -136,9 +266,9 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if result.usage is not None:
         update["usage"] = _add_usage(state, result.usage)
     topic_changed = previous is not None and previous != result.category.value
-    if state.get("proposal") is not None and (topic_changed or e.order_ids):
-        if result.affirm is None:
-            update["proposal"] = None
+    moved_on = topic_changed or bool(e.order_ids)
+    if state.get("proposal") is not None and moved_on and result.affirm is None:
+        update["proposal"] = None
     return update
 
 
@@ -148,24 +278,8 @@ def _add_usage(state: CaseState, usage: TokenUsage) -> dict[str, int]:
 
 
 def verify_identity(state: CaseState) -> dict[str, Any]:
-    """Find the customer from a signed channel identity, an email, or name and zip."""
-    shop = current().shop
-    claim = state.get("identity_claim") or {}
-    captured = state.get("captured") or {}
-    try:
-        if claim.get("customer_id"):
-            customer = shop.get_customer(claim["customer_id"])
-        elif captured.get("email"):
-            customer = shop.find_customer_by_email(captured["email"])
-        elif captured.get("first_name") and captured.get("zip"):
-            customer = shop.find_customer_by_name_zip(
-                captured["first_name"], captured["last_name"], captured["zip"]
-            )
-        else:
-            return {"verified": False, "identity_failed": False}
-    except NotFound:
-        return {"verified": False, "identity_failed": True}
-    return {"verified": True, "identity_failed": False, "customer_id": customer.id}
+    """The identity the request needs, reached or asked for (graph/identity.py)."""
+    return identity_step(state)
 
 
 def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
@@ -193,7 +307,7 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
 
 def gather_context(state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
-    facts: dict[str, Any] = {"policy_text": CUSTOMER_POLICY}
+    facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
     captured = dict(state.get("captured") or {})
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
@@ -243,7 +357,7 @@ def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
     return Authorization(
         actor=Actor.CUSTOMER,
         customer_id=state.get("customer_id"),
-        identity_verified=bool(state.get("verified")),
+        identity_verified=may_change(state),
         confirmed=confirmed,
         approved_tier=Tier(approved_tier) if approved_tier else None,
         approved_by=tuple(approval.get("approved_by") or ()),
@@ -254,26 +368,6 @@ def assess_risk(state: CaseState) -> dict[str, Any]:
     """Plan the proposed action against the store and let the policy rate it."""
     decision = state["decision"]
     return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
-
-
-def preassess(state: CaseState, decision: dict[str, Any]) -> dict[str, Any]:
-    """The action `decision` proposes or executes, planned and rated on today's store.
-
-    When the decision ends in confirming or executing a command, that command is rated
-    as `assess_risk` would and returned as `reassessed`; `decide_next` takes the rating
-    over when this turn's decision is exactly that command. Any approval on record
-    belongs to an earlier action and is left out.
-    """
-    if decision["step"] not in (Step.CONFIRM, Step.EXECUTE) or decision["command"] is None:
-        return {"reassessed": None}
-    if not state.get("verified"):
-        return {"reassessed": None}
-    rated = _assess(
-        _with(state, {"approval": None, "decision": decision}),
-        decision["command"],
-        decision["reasons"][0],
-    )
-    return {"reassessed": {"command": decision["command"], **rated}}
 
 
 def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
@@ -293,9 +387,9 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
     method = methods[method_id].describe() if method_id in methods else None
     detail = (state.get("decision") or {}).get("detail")
     if change and method:
-        summary = _plain_summary(command.kind, change.order_id, amount, method, detail)
+        summary = action_summary(command.kind, change.order_id, amount, method, detail)
     elif detail:
-        summary = _plain_summary(command.kind, getattr(command, "order_id", ""), amount, "", detail)
+        summary = action_summary(command.kind, getattr(command, "order_id", ""), amount, "", detail)
     risk = {
         "tier": verdict.tier.value,
         "risk": verdict.risk.value,
@@ -316,27 +410,6 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
         "method": method,
     }
     return {"risk": risk, "proposal": proposal}
-
-
-def _plain_summary(
-    kind: str, order_id: str, amount: Decimal, method: str, detail: str | None = None
-) -> str:
-    money = format_money(amount)
-    if kind == "cancel_order":
-        return f"cancel order {order_id} and refund the full {money} to your {method}"
-    if kind == "return_items":
-        return f"start a return of order {order_id} for a refund of {money} to your {method}"
-    if kind in ("exchange_items", "modify_items") and detail:
-        verb = "exchange" if kind == "exchange_items" else "change"
-        settled = f", settling the price difference of {money} with your {method}" if amount else ""
-        return f"{verb} {detail} in order {order_id}{settled}"
-    if kind == "modify_order_address" and detail:
-        return f"ship order {order_id} to {detail}"
-    if kind == "modify_user_address" and detail:
-        return f"change the default address on your account to {detail}"
-    if kind == "modify_order_payment":
-        return f"pay order {order_id} with your {method}"
-    return f"{kind.replace('_', ' ')} on order {order_id} ({money}, {method})"
 
 
 async def execute_action(state: CaseState) -> dict[str, Any]:
@@ -385,12 +458,10 @@ def _execute(state: CaseState) -> dict[str, Any]:
     }
     facts = dict(state.get("facts") or {})
     proposal = state.get("proposal") or {}
-    note = None
-    if command.kind == "cancel_order":
-        note = "Gift card refunds arrive immediately; other refunds take 5 to 7 business days."
-    elif command.kind == "return_items":
-        note = "You'll receive an email on how to send the items back; the refund is made once they arrive."
-    facts["result"] = {"summary": proposal.get("summary", result.summary), "refund_note": note}
+    facts["result"] = {
+        "summary": proposal.get("summary", result.summary),
+        "refund_note": refund_note(command.kind),
+    }
     return {
         "action_seq": seq,
         "executed": [*(state.get("executed") or []), record],
@@ -411,7 +482,13 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     facts = dict(state.get("facts") or {})
     outcome = state.get("outcome") or decision.get("step", "ask")
     risk = state.get("risk") or {}
-    if risk.get("refused") and outcome in ("confirm", "execute"):
+    kind = outcome_kind(state)
+    if kind is not None and not after_action and outcome not in _SETTLED:
+        # This turn's decision says what to word; nothing here changes it.
+        outcome = _WORDING_STEP[kind]
+        if kind is OutcomeKind.REFUSE:
+            facts["refusal"] = (state.get("turn_outcome") or {})["rule"]
+    elif risk.get("refused") and outcome in ("confirm", "execute"):
         outcome, facts["refusal"] = Step.REFUSE.value, risk["refused"]
     elif risk.get("tier") == Tier.FORBIDDEN and outcome in ("confirm", "execute"):
         outcome, facts["refusal"] = Step.REFUSE.value, "; ".join(risk.get("reasons") or [])
@@ -421,9 +498,18 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         facts["proposal"] = state["proposal"]
     if state.get("identity_failed"):
         facts["identity_failed"] = True
-    if decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order"):
+    if state.get("code_check") in ("wrong", "expired", "exhausted"):
+        facts["code_check"] = state["code_check"]
+    if state.get("code_sent"):
+        facts["code_sent"] = True
+    if state.get("code_limit"):
+        facts["code_limit"] = True
+    refused_by_rule = decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order")
+    if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
-    facts["sla"] = state.get("facts", {}).get("sla") or "within 4 hours"
+    # The case's own approval SLA (the workflow's timer), not a promise of our own.
+    sla_minutes = state.get("approval_sla_minutes") or current().policy.approval_sla_minutes
+    facts["sla"] = within(int(sla_minutes))
     request = ReplyRequest(
         step=outcome,
         category=Category(state["category"]) if state.get("category") else None,
@@ -455,6 +541,20 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     if reply.usage is not None:
         update["usage"] = _add_usage(state, reply.usage)
     return update
+
+
+# What the reply to each outcome kind says (brain.base.ReplyRequest.step), and the steps a
+# turn reaches after its decision (an approver's answer, the action's result).
+_WORDING_STEP: dict[OutcomeKind, str] = {
+    OutcomeKind.ASK: "ask",
+    OutcomeKind.ANSWER: "answer",
+    OutcomeKind.PROPOSE: "confirm",
+    OutcomeKind.EXECUTE: "execute",
+    OutcomeKind.AWAIT_APPROVAL: "awaiting_approval",
+    OutcomeKind.REFUSE: "refuse",
+    OutcomeKind.ESCALATE: "escalate",
+}
+_SETTLED = frozenset({"approved", "rejected", "executed"})
 
 
 async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> Reply:
@@ -497,7 +597,7 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
         "reassessed": None,
         **({"proposal": None} if decision["answer"] == "declined" else {}),
     }
-    # The action was rated while the message was read (`preassess`): when this turn
+    # The action was rated while the message was read (`decide_turn`): when this turn
     # proposes or executes exactly that command, the rating stands and the turn goes on
     # without `assess_risk`.
     reassessed = state.get("reassessed") or {}
@@ -539,6 +639,7 @@ def _dialogue_input(state: CaseState) -> DialogueInput:
         customer=customer,
         order=order,
         proposal=state.get("proposal"),
+        identity_ask=state.get("identity_ask"),
         message=state.get("message", ""),
         variants={
             product_id: [Variant.model_validate(v) for v in found]
@@ -574,7 +675,7 @@ def _with_approved_amount(proposal: dict[str, Any], amount: Decimal) -> dict[str
     command = {**proposal["command"], "refund_limit": str(amount)}
     summary = proposal.get("summary", "")
     if proposal.get("method"):
-        summary = _plain_summary(
+        summary = action_summary(
             proposal["action"], command["order_id"], amount, proposal["method"]
         )
     return {**proposal, "command": command, "amount": str(amount), "summary": summary}

@@ -13,11 +13,17 @@ class CaseState(TypedDict, total=False):
     case_id: str
     channel: str
     turn: int
+    approval_sla_minutes: int  # the case's approval SLA, as its timer runs it
     message: str
     identity_claim: dict[str, Any] | None  # a signed identity passed by the channel
     customer_id: str | None
     verified: bool
     identity_failed: bool
+    identity_level: str | None  # domain.identity.IdentityLevel reached so far (graph/identity.py)
+    identity_ask: str | None  # the next factor the request needs: identity, identity_factor, ...
+    code_sent: bool  # a one-time code went to the email on file this turn
+    code_limit: bool  # the conversation had all the codes it may ask for
+    code_check: str | None  # how the code typed this turn fared (domain.identity.CodeCheck)
     category: str | None
     confidence: float
     autonomous: bool
@@ -28,6 +34,7 @@ class CaseState(TypedDict, total=False):
     facts: dict[str, Any]  # customer, order, proposal, result: what replies may state
     awaiting: str | None  # the field asked for last
     decision: dict[str, Any]  # step, reasons, ask_for, answer, command, detail
+    turn_outcome: dict[str, Any] | None  # this turn's domain.turn.Outcome, as plain data
     decided: dict[str, Any] | None  # the decision as the read made it, with its turn
     proposal: dict[str, Any] | None  # an action summarised to the customer, awaiting a yes
     risk: dict[str, Any] | None  # tier, risk, rules, reasons, amount, four_eyes

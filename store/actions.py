@@ -21,14 +21,8 @@ from domain.commands import (
     ActionCommand,
     ActionResult,
     Authorization,
-    CancelOrder,
-    ExchangeItems,
-    ModifyItems,
-    ModifyOrderAddress,
-    ModifyOrderPayment,
     ModifyUserAddress,
     ReceiveReturn,
-    ReturnItems,
     action_type,
 )
 from domain.errors import (
@@ -53,16 +47,11 @@ from domain.retail import (
     Order,
     OrderChange,
     Product,
-    plan_cancel,
-    plan_exchange,
-    plan_modify_items,
-    plan_modify_order_address,
-    plan_modify_order_payment,
-    plan_receive_return,
-    plan_return,
+    ReturnWindow,
 )
+from domain.turn import plan_change
 from store.audit import append_event
-from store.models import ActionRecordRow, OrderRow, PaymentMethodRow, TransactionRow
+from store.models import ActionRecordRow, OrderRow, PaymentMethodRow, TransactionRow, utcnow
 from store.repository import method_of, order_of, set_address
 from store.uow import UnitOfWork
 
@@ -233,34 +222,14 @@ class RetailActions:
         method_rows: list[PaymentMethodRow],
     ) -> OrderChange:
         methods = {m.id: method_of(m) for m in method_rows}
-        match command:
-            case CancelOrder():
-                return plan_cancel(order, command.reason, methods)
-            case ModifyItems():
-                catalogue = uow.shop.variants(command.new_item_ids)
-                return plan_modify_items(
-                    order, command.item_ids, command.new_item_ids, command.payment_method_id,
-                    methods, catalogue,
-                )
-            case ModifyOrderAddress():
-                return plan_modify_order_address(order, command.address)
-            case ModifyOrderPayment():
-                return plan_modify_order_payment(order, command.payment_method_id, methods)
-            case ReturnItems():
-                return plan_return(
-                    order, command.item_ids, command.payment_method_id, methods,
-                    command.refund_limit,
-                )
-            case ExchangeItems():
-                catalogue = uow.shop.variants(command.new_item_ids)
-                return plan_exchange(
-                    order, command.item_ids, command.new_item_ids, command.payment_method_id,
-                    methods, catalogue,
-                )
-            case ReceiveReturn():
-                catalogue = uow.shop.variants(order.exchange_new_items or ())
-                return plan_receive_return(order, methods, catalogue)
-        raise TypeError(f"unknown command {command!r}")
+        if isinstance(command, ReceiveReturn):
+            catalogue = uow.shop.variants(order.exchange_new_items or ())
+        else:
+            catalogue = uow.shop.variants(getattr(command, "new_item_ids", ()))
+        return plan_change(command, order, methods, catalogue, self._return_window())
+
+    def _return_window(self) -> ReturnWindow:
+        return ReturnWindow(self.policy.terms.return_window_days, utcnow().date())
 
     @staticmethod
     def _check_owner(customer_id: str, authorization: Authorization) -> None:

@@ -9,7 +9,7 @@ order lines, payment history and fulfillments are ordered facts.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -160,6 +161,8 @@ class OrderRow(_AddressColumns, Base):
     exchange_new_items: Mapped[list[Any] | None] = mapped_column(JSON)
     exchange_payment_method_id: Mapped[str | None] = mapped_column(String(64))
     exchange_price_difference: Mapped[Decimal | None] = mapped_column(MoneyCents)
+    #: The day the order reached the customer, when known; the return window counts from it.
+    delivered_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -318,6 +321,9 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Tokens and review sessions carry the generation they were issued in; revoking them
+    # all increments it (a counter, so no clock decides what a revocation covers).
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RevokedSessionRow(Base):
@@ -329,6 +335,39 @@ class RevokedSessionRow(Base):
     username: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[datetime] = mapped_column(index=True)
     revoked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OneTimeCodeRow(Base):
+    """A one-time code sent to the email on file (domain/identity.py): only its hash is kept.
+
+    A row exists for every code asked for, also for an address with no account (then
+    `customer_id` is empty and no code was sent), so both take the same path.
+    """
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[str] = mapped_column(String(250), primary_key=True)  # <case id>/code-<turn>
+    case_id: Mapped[str] = mapped_column(String(200), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(100))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column()
+    max_attempts: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SinkMailRow(Base):
+    """An email the local mail sink kept instead of relaying it (`trustdesk up`'s default)."""
+
+    __tablename__ = "mail_sink"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class OutboxRow(Base):
@@ -385,6 +424,41 @@ class WebhookDeliveryRow(Base):
     thread_id: Mapped[str] = mapped_column(String(150), index=True)
     sender: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeArticleRow(Base):
+    """An article of the shop's knowledge base as written (placeholders kept)."""
+
+    __tablename__ = "knowledge_articles"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+
+    passages: Mapped[list[KnowledgePassageRow]] = relationship(
+        order_by="KnowledgePassageRow.position", cascade="all, delete-orphan"
+    )
+
+
+class KnowledgePassageRow(Base):
+    """One section of an article, placeholders filled: what the full-text index holds.
+
+    The index is the migration's: an FTS5 table kept in step by triggers on SQLite, a
+    generated `tsvector` column with a GIN index on PostgreSQL (`store.knowledge`).
+    """
+
+    __tablename__ = "knowledge_passages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(
+        ForeignKey("knowledge_articles.slug", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    heading: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
 
 
 # --- privacy -------------------------------------------------------------------------

@@ -120,6 +120,7 @@ def order_of(row: OrderRow) -> Order:
         exchange_new_items=_ids(row.exchange_new_items),
         exchange_payment_method_id=row.exchange_payment_method_id,
         exchange_price_difference=row.exchange_price_difference,
+        delivered_on=row.delivered_on,
     )
 
 

@@ -48,8 +48,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.models import CustomerRow, OrderRow, ProductRow
 from store.tau2 import import_retail_db, load_reference_db
 
 DATASETS = ("demo", "tau2-retail")
@@ -625,8 +627,28 @@ def demo_customer(email: str) -> DemoCustomer:
     raise KeyError(email)
 
 
+def store_is_empty(sessions: sessionmaker[Session]) -> bool:
+    """True while the store holds no shop data (no customers, products or orders)."""
+    with sessions() as session:
+        return all(
+            session.scalars(select(model).limit(1)).first() is None
+            for model in (CustomerRow, ProductRow, OrderRow)
+        )
+
+
+def seed_if_empty(sessions: sessionmaker[Session], dataset: str) -> dict[str, int] | None:
+    """Load `dataset` only into an empty store; None (nothing touched) otherwise.
+
+    What `trustdesk up` runs on every start: executed actions, changed addresses and
+    refunds survive a restart. Reloading the demo is `trustdesk seed --reset --yes`."""
+    if not store_is_empty(sessions):
+        return None
+    return seed(sessions, dataset)
+
+
 def seed(sessions: sessionmaker[Session], dataset: str) -> dict[str, int]:
-    """Load `dataset` ("demo" or "tau2-retail") into the store; safe to run again."""
+    """Load `dataset` ("demo" or "tau2-retail") into the store, replacing the rows it wrote
+    before (orders, refunds and addresses go back to the data set's)."""
     if dataset == "demo":
         return import_retail_db(sessions, demo_data())
     if dataset == "tau2-retail":

@@ -38,13 +38,13 @@ from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
 from tests.waiting import wait_until  # noqa: F401  (re-exported for server tests)
-from trustdesk.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
 from trustdesk.temporal_server import (
     DevServer,
     free_port,
     temporal_binary,
     test_server_binary,
 )
+from workflows.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
 
 STARTUP_TIMEOUT = timedelta(seconds=30)
 

@@ -9,15 +9,29 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from trustdesk.config import Settings
 
+#: Entry-point group of subcommands that other distributions add: each entry point is a
+#: function `(subparsers, add_common_options) -> None` whose parsers set `handler=` to a
+#: `(settings, args) -> exit code` function. The development tools (`trustdesk bench`)
+#: come this way from `bench/`, which the runtime package does not ship (bench/commands.py).
+COMMAND_PLUGINS = "trustdesk.commands"
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, help="where the store, server data and keys live")
-    parser.add_argument("--database-url", help="SQLAlchemy URL of the store (default: SQLite)")
-    parser.add_argument("--temporal-address", help="host:port of the Temporal frontend")
+
+def _common(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    # On a sub-command (`users add NAME --data-dir D`) an unset flag must not overwrite
+    # one given before it (`users --data-dir D add NAME`): it then sets nothing at all.
+    unset = {"default": argparse.SUPPRESS} if after_command else {}
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the store, server data and keys live", **unset
+    )
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL of the store (default: SQLite)", **unset
+    )
+    parser.add_argument("--temporal-address", help="host:port of the Temporal frontend", **unset)
 
 
 def _ports(parser: argparse.ArgumentParser) -> None:
@@ -77,69 +91,100 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("migrate", help="bring the store's schema up to date")
     _common(p)
 
-    p = sub.add_parser("seed", help="load a data set into the store (idempotent)")
+    p = sub.add_parser("seed", help="load a data set into an empty store")
     _common(p)
     p.add_argument("--dataset", choices=["demo", "tau2-retail"], default="demo")
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="reload the data set over the store's shop data, undoing every change (needs --yes)",
+    )
+    p.add_argument("--yes", action="store_true", help="confirm --reset")
 
     p = sub.add_parser("users", help="manage review-UI users")
     _common(p)
     users = p.add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="add a user; the password is read from stdin")
+    _common(add, after_command=True)
     add.add_argument("name")
     add.add_argument(
         "--role", required=True, choices=["agent", "approver", "senior_approver", "admin"]
     )
     add.add_argument("--approval-limit", help="highest amount this user may approve")
-    users.add_parser("list", help="list users")
+    _common(users.add_parser("list", help="list users"), after_command=True)
+    for name, text in (
+        ("disable", "stop a user signing in; their tokens and sessions stop working"),
+        ("enable", "let a disabled user sign in again"),
+        ("revoke", "end every token and review session the user holds now"),
+    ):
+        one = users.add_parser(name, help=text)
+        _common(one, after_command=True)
+        one.add_argument("name")
 
     from trustdesk.customer_cli import add_parser as add_customer_parser
 
     add_customer_parser(sub, _common)
 
-    p = sub.add_parser("audit", help="verify the audit log's hash chain")
+    p = sub.add_parser("audit", help="verify the audit log's hash chain and its checkpoints")
     _common(p)
+
+    sub.add_parser(
+        "approval-keys",
+        help="print a new approval key pair as settings: the signing key for the web "
+        "process, the verify key for workers",
+    )
 
     p = sub.add_parser(
-        "validate", help="measure the brain per category on labelled history; write the autonomy list"
+        "validate",
+        help="measure the brain per category on labelled history; write the autonomy list",
     )
     _common(p)
-    p.add_argument("--history", type=Path, help="labelled messages, .csv or .jsonl (default: the shipped held-out split)")
-    p.add_argument("--label-map", type=Path, help="JSON object mapping your labels to categories (null skips)")
-    p.add_argument("--threshold", type=float, default=0.95, help="accuracy a category needs (default 0.95)")
-    p.add_argument("--min-samples", type=int, default=30, help="messages a category needs (default 30)")
-
-    p = sub.add_parser("classify", help="classify messages read one per line on stdin; JSON lines out")
-    _common(p)
-    p.add_argument("--threshold", type=float, help="abstain below this confidence (default: the model's)")
-
-    p = sub.add_parser("bench", help="benchmarks and conformance reports")
-    _common(p)
-    p.add_argument("suite", choices=["conformance", "latency"])
     p.add_argument(
-        "--conversations",
-        type=int,
-        default=30,
-        help="latency: scripted conversations of each kind (cancel; return with approval)",
+        "--history",
+        type=Path,
+        help="labelled messages, .csv or .jsonl (default: the shipped held-out split)",
     )
-    p.add_argument("--json", action="store_true", help="latency: print the results as JSON")
     p.add_argument(
-        "--temporal-in-memory",
-        action="store_true",
-        help="latency: run the dev server without its database file, to see what the file costs",
+        "--label-map",
+        type=Path,
+        help="JSON object mapping your labels to categories (null skips)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.95,
+        help="Wilson lower bound of the answers' precision a category needs (default 0.95)",
     )
 
-    p = sub.add_parser("eval", help="measure how the agent resolves scripted conversations")
+    p = sub.add_parser(
+        "classify", help="classify messages read one per line on stdin; JSON lines out"
+    )
     _common(p)
-    p.add_argument("suite", choices=["conversations"])
-    p.add_argument("--split", choices=["dev", "heldout", "all"], default="dev")
-    p.add_argument("--dataset", choices=["demo", "tau2-retail"], help="default: both")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument(
+        "--threshold", type=float, help="abstain below this confidence (default: the model's)"
+    )
+
+    p = sub.add_parser("knowledge", help="the shop's knowledge base: search, sync")
+    _common(p)
+    knowledge = p.add_subparsers(dest="knowledge_command", required=True)
+    search = knowledge.add_parser("search", help="the best passages for a question")
+    search.add_argument("question")
+    search.add_argument("--limit", type=int, default=3)
+    knowledge.add_parser(
+        "sync", help="index <data dir>/knowledge/*.md (the shipped articles on first use)"
+    )
+
+    for entry_point in entry_points(group=COMMAND_PLUGINS):
+        entry_point.load()(sub, _common)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = settings_from(args)
+    handler = getattr(args, "handler", None)
+    if handler is not None:  # a command added through COMMAND_PLUGINS
+        return int(handler(settings, args))
     command = args.command
     if command == "up":
         from trustdesk.up import run_up
@@ -173,11 +218,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if command == "seed":
         from store.db import make_engine, migrate, session_factory
-        from store.seed import seed
+        from store.seed import seed, seed_if_empty
 
+        if args.reset and not args.yes:
+            print(
+                "trustdesk seed --reset replaces every order, refund and address in the store "
+                "with the data set's, undoing what the agent did; add --yes to confirm",
+                file=sys.stderr,
+            )
+            return 2
         migrate(settings.store_url)
-        counts = seed(session_factory(make_engine(settings.store_url)), args.dataset)
-        print(f"seeded {args.dataset}: {counts}")
+        sessions = session_factory(make_engine(settings.store_url))
+        if args.reset:
+            print(f"reset to {args.dataset}: {seed(sessions, args.dataset)}")
+            return 0
+        counts = seed_if_empty(sessions, args.dataset)
+        if counts is None:
+            print("the store already holds shop data: nothing changed (--reset --yes reloads it)")
+        else:
+            print(f"seeded {args.dataset}: {counts}")
         return 0
     if command == "users":
         from web.users import users_command
@@ -196,30 +255,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return customer_command(settings, args, sys.stdout)
     if command == "audit":
-        from store.audit import verify_chain
+        from store.audit import anchor_for, verify_chain
         from store.db import make_engine, session_factory
 
+        anchor = anchor_for(settings.secret(), settings.audit_checkpoints)
         with session_factory(make_engine(settings.store_url))() as session:
-            check = verify_chain(session)
+            check = verify_chain(session, anchor)
         if check.ok:
-            print(f"audit chain intact: {check.checked} events")
+            anchored = (
+                f", signed checkpoints up to event {check.anchored_seq}"
+                if check.anchored_seq
+                else ", no signed checkpoint yet"
+            )
+            print(f"audit chain intact: {check.checked} events{anchored}")
             return 0
-        print(f"audit chain BROKEN at event {check.first_bad_seq} (after {check.checked} good)")
+        print(f"audit chain BROKEN: {check.problem} ({check.checked} events checked)")
         return 1
-    if command == "eval":
-        from bench.conversations.runner import run_conversations_cli
+    if command == "approval-keys":
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-        return run_conversations_cli(args.split, as_json=args.json, dataset=args.dataset)
-    if command == "bench":
-        if args.suite == "conformance":
-            from trustdesk.bench.conformance import run_conformance_bench
+        from trustdesk.approval_keys import encode_private_key, encode_public_key
 
-            return run_conformance_bench(settings)
-        from trustdesk.bench.latency import run_latency_cli
+        key = Ed25519PrivateKey.generate()
+        print(f"TRUSTDESK_APPROVAL_SIGNING_KEY={encode_private_key(key)}")
+        print(f'TRUSTDESK_APPROVAL_VERIFY_KEYS=["{encode_public_key(key)}"]')
+        return 0
+    if command == "knowledge":
+        from trustdesk.knowledge_cli import run_knowledge
 
-        return run_latency_cli(
-            args.conversations, as_json=args.json, temporal_in_memory=args.temporal_in_memory
-        )
+        return run_knowledge(settings, args, sys.stdout)
     raise AssertionError(command)
 
 

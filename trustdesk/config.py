@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.identity import TAU2_RULES
 from domain.policy import Policy, load_policy
 
 
@@ -29,14 +30,62 @@ class Settings(BaseSettings):
     )
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # A production Temporal (docs: README, "Production Temporal"): mutual TLS and/or an API key.
+    temporal_tls_cert: Path | None = Field(default=None, description="Client certificate (PEM).")
+    temporal_tls_key: Path | None = Field(default=None, description="Client key (PEM).")
+    temporal_tls_ca: Path | None = Field(
+        default=None, description="CA that signed the server's certificate (PEM)."
+    )
+    temporal_tls_server_name: str | None = None
+    temporal_tls: bool = Field(
+        default=False, description="TLS with the system's CAs (implied by any TLS file)."
+    )
+    temporal_api_key: str | None = Field(default=None, repr=False)
     task_queue: str = "trustdesk-cases"
     temporal_port: int = 7233
     ui_port: int = 8233
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     policy_file: Path | None = None
+    dataset: str = Field(
+        default="demo",
+        description="The data set the store was seeded with; "
+        "tau2-retail runs under τ²'s identity rule.",
+    )
+    mail_sink: bool = Field(
+        default=False,
+        description="Keep one-time-code emails in the store for the review UI's /review/mail "
+        "instead of relaying them (trustdesk up's embedded default).",
+    )
+    trusted_authserv_ids: list[str] = Field(
+        default_factory=list,
+        description="authserv-ids of the receiving mail servers whose Authentication-Results "
+        "headers the email channel trusts for DKIM/SPF.",
+    )
     secret_key: str | None = Field(
-        default=None, description="Signs tokens and sessions; generated into the data dir when unset."
+        default=None,
+        description="Signs tokens and sessions; generated into the data dir when unset.",
+    )
+    approval_signing_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="Ed25519 key the web process signs approvals with (base64url seed or PEM); "
+        "generated into the data dir when unset.",
+    )
+    approval_verify_keys: list[str] = Field(
+        default_factory=list,
+        description="Ed25519 public keys (base64url) whose signed approvals workers accept; "
+        "the data dir's key when empty.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For names "
+        "the client (sign-in throttling); with none, the connection's peer is the client.",
+    )
+    audit_checkpoint_file: Path | None = Field(
+        default=None,
+        description="Where signed audit-chain heads are appended, outside the database; "
+        "audit-checkpoints.jsonl in the data dir when unset.",
     )
     max_message_chars: int = 8000
     approval_sla_minutes: int | None = None
@@ -72,6 +121,13 @@ class Settings(BaseSettings):
         default=None,
         description="host:port where the agent worker serves Temporal's SDK metrics at "
         "/metrics, without authentication: bind it to a private address. Off when unset.",
+    )
+    worker_max_cached_workflows: int = Field(
+        default=1000,
+        ge=0,
+        description="Cases the agent worker keeps in memory between turns (the SDK's "
+        "workflow cache). A case evicted from it is rebuilt from its history on its next "
+        "event; 0 rebuilds every case on every event.",
     )
     # Privacy (docs/architecture.md, "Privacy").
     encryption_keys: dict[str, str] = Field(
@@ -112,12 +168,18 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'trustdesk.db').resolve()}"
 
     @property
+    def audit_checkpoints(self) -> Path:
+        return self.audit_checkpoint_file or self.data_dir / "audit-checkpoints.jsonl"
+
+    @property
     def temporal_ui_url(self) -> str:
         return f"http://127.0.0.1:{self.ui_port}"
 
     @cached_property
     def policy(self) -> Policy:
         policy = load_policy(self.policy_file)
+        if self.dataset == "tau2-retail":
+            policy = policy.model_copy(update={"identity": TAU2_RULES})
         if self.approval_sla_minutes is not None:
             policy = policy.model_copy(update={"approval_sla_minutes": self.approval_sla_minutes})
         return policy

@@ -38,6 +38,7 @@ from temporalio.converter import (
     WorkflowSerializationContext,
 )
 
+from store.db import read_only
 from store.models import CaseKeyRow
 
 if TYPE_CHECKING:
@@ -98,32 +99,35 @@ class CaseKeys:
         if cached is not None and cached[0] > now:
             return cached[1], self.by_id(cached[1])
         for _attempt in range(3):
-            with self._sessions() as session:
+            # Reads take no write lock (SQLite): the codec runs beside activities that write.
+            with read_only(self._sessions) as session:
                 rows = session.scalars(
                     select(CaseKeyRow).where(CaseKeyRow.workflow_id == workflow_id)
                 ).all()
                 live = [row for row in rows if row.wrapped is not None]
-                if live:
-                    row = live[0]
-                else:
-                    key_id = f"{workflow_id}#{len(rows) + 1}"
-                    data_key = AESGCM.generate_key(bit_length=256)
-                    row = CaseKeyRow(
-                        key_id=key_id,
-                        workflow_id=workflow_id,
-                        master_key_id=self.master.active,
-                        wrapped=self.master.seal(self.master.active, data_key, key_id.encode()),
-                    )
+                count = len(rows)
+            if live:
+                row = live[0]
+            else:
+                key_id = f"{workflow_id}#{count + 1}"
+                data_key = AESGCM.generate_key(bit_length=256)
+                row = CaseKeyRow(
+                    key_id=key_id,
+                    workflow_id=workflow_id,
+                    master_key_id=self.master.active,
+                    wrapped=self.master.seal(self.master.active, data_key, key_id.encode()),
+                )
+                with self._sessions() as session:
                     session.add(row)
                     try:
                         session.commit()
                     except IntegrityError:  # another process made it first: read theirs
                         session.rollback()
                         continue
-                key = self._unwrap(row)
-                self._by_id[row.key_id] = (now + CACHE_SECONDS, key)
-                self._current[workflow_id] = (now + CACHE_SECONDS, row.key_id)
-                return row.key_id, key
+            key = self._unwrap(row)
+            self._by_id[row.key_id] = (now + CACHE_SECONDS, key)
+            self._current[workflow_id] = (now + CACHE_SECONDS, row.key_id)
+            return row.key_id, key
         raise RuntimeError(f"could not make a data key for {workflow_id!r}")
 
     def by_id(self, key_id: str) -> bytes:
@@ -132,7 +136,7 @@ class CaseKeys:
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             return cached[1]
-        with self._sessions() as session:
+        with read_only(self._sessions) as session:
             row = session.get(CaseKeyRow, key_id)
             if row is None:
                 raise KeyShreddedError(f"no data key {key_id!r}")

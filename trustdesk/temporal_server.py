@@ -32,7 +32,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from trustdesk.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
+from workflows.search_attributes import ALL_KEYS, SEARCH_ATTRIBUTES
 
 if TYPE_CHECKING:
     from temporalio.client import Client

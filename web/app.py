@@ -17,12 +17,14 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.service import RPCError, RPCStatusCode
 
 import trustdesk
-from trustdesk.cases import CaseGateway
+from trustdesk.approval_keys import ApprovalSigner, signing_key
 from trustdesk.config import Settings
+from trustdesk.temporal_client import connect
 from web.deps import WebContext
 from web.monitoring import install as install_monitoring
 from web.review import install as install_review
@@ -39,6 +41,7 @@ from web.routers import (
 )
 from web.routers.messages import validation_reason
 from workflows.contracts import MAX_MESSAGE_CHARS
+from workflows.gateway import CaseGateway
 
 log = logging.getLogger("trustdesk.web")
 
@@ -119,8 +122,6 @@ async def _json(send: Send, code: int, detail: str) -> None:
 
 
 async def _connect_with_retry(settings: Settings) -> Any:
-    from workers.agent import connect
-
     delay = 0.2
     for attempt in range(1, CONNECT_ATTEMPTS + 1):
         try:
@@ -154,6 +155,7 @@ def create_app(
         sessions=sessions,
         gateway=gateway,
         max_message_chars=min(settings.max_message_chars, MAX_MESSAGE_CHARS),
+        approval_signer=ApprovalSigner(signing_key(settings)),
     )
 
     @asynccontextmanager
@@ -170,11 +172,14 @@ def create_app(
             if owned_engine is not None:
                 owned_engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from the fastapi-offline wheel, never a
+    # CDN, and Swagger UI's online validator is off: the docs work with no network.
+    app = FastAPIOffline(
         title="Trustdesk",
         version=trustdesk.__version__,
         summary="A self-hostable AI customer-support agent that acts safely and explains itself.",
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
     )
     app.state.web = context
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
@@ -221,9 +226,12 @@ def run_web(settings: Settings) -> int:
     """`trustdesk web`: migrate the store, then serve the app on the configured address."""
     import uvicorn
 
+    from store.audit import anchor_for, configure_anchor
     from store.db import migrate
+    from web.access_log import uvicorn_log_config
 
     migrate(settings.store_url)
+    configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print(f"web       serving on http://{settings.web_host}:{settings.web_port}", flush=True)
     uvicorn.run(
@@ -231,6 +239,7 @@ def run_web(settings: Settings) -> int:
         host=settings.web_host,
         port=settings.web_port,
         log_level="info",
+        log_config=uvicorn_log_config(),
         proxy_headers=False,
     )
     return 0

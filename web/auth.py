@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -82,12 +83,19 @@ class InvalidToken(Exception):
 
 
 def create_access_token(
-    username: str, secret: str, *, now: datetime | None = None, ttl: timedelta = TOKEN_TTL
+    username: str,
+    secret: str,
+    *,
+    now: datetime | None = None,
+    ttl: timedelta = TOKEN_TTL,
+    generation: int = 0,
 ) -> str:
     issued = now or datetime.now(UTC)
     claims = {
         "sub": username,
         "iss": TOKEN_ISSUER,
+        "jti": secrets.token_urlsafe(12),
+        "gen": generation,
         "iat": int(issued.timestamp()),
         "exp": int((issued + ttl).timestamp()),
     }
@@ -96,6 +104,12 @@ def create_access_token(
 
 def decode_access_token(token: str, secret: str) -> str:
     """The username a valid token was issued to; `InvalidToken` otherwise."""
+    return read_access_token(token, secret)[0]
+
+
+def read_access_token(token: str, secret: str) -> tuple[str, int]:
+    """The username a valid token was issued to and its generation (`StaffUser.accepts`);
+    `InvalidToken` otherwise."""
     try:
         claims = jwt.decode(
             token,
@@ -109,7 +123,10 @@ def decode_access_token(token: str, secret: str) -> str:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("the token names no user")
-    return subject
+    generation = claims.get("gen", 0)
+    if not isinstance(generation, int):
+        raise InvalidToken("the token's generation is malformed")
+    return subject, generation
 
 
 # --- signed customer identities (the hook for channels) -------------------------------

@@ -13,10 +13,11 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
-from trustdesk.cases import CaseGateway
+from trustdesk.approval_keys import ApprovalSigner
 from trustdesk.config import Settings
-from web.auth import InvalidToken, decode_access_token
+from web.auth import InvalidToken, read_access_token
 from web.users import StaffUser, load_user
+from workflows.gateway import CaseGateway
 
 
 @dataclass
@@ -28,6 +29,7 @@ class WebContext:
     sessions: sessionmaker[Session]
     gateway: CaseGateway | None
     max_message_chars: int
+    approval_signer: ApprovalSigner | None = None
 
 
 def _context(request: Request) -> WebContext:
@@ -66,7 +68,7 @@ def _current_user(
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first", headers=_UNAUTHORISED)
     try:
-        username = decode_access_token(credentials.credentials, ctx.secret)
+        username, generation = read_access_token(credentials.credentials, ctx.secret)
     except InvalidToken:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "the token is invalid or expired", headers=_UNAUTHORISED
@@ -74,7 +76,13 @@ def _current_user(
     found = load_user(ctx.sessions, username)
     if found is None:
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "the token's user no longer exists", headers=_UNAUTHORISED
+            status.HTTP_401_UNAUTHORIZED,
+            "the token's user no longer exists or is disabled",
+            headers=_UNAUTHORISED,
+        )
+    if not found[0].accepts(generation):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "the token was revoked", headers=_UNAUTHORISED
         )
     return found[0]
 

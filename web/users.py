@@ -1,4 +1,4 @@
-"""Review-UI users: `trustdesk users add|list`, and the store functions behind them.
+"""Review-UI users: `trustdesk users add|list|disable|enable|revoke`, and their store functions.
 
 Roles:
 * ``agent``  reads cases, replies to escalated customers; cannot decide approvals.
@@ -47,6 +47,12 @@ class StaffUser:
     username: str
     role: Role
     approval_limit: Decimal | None
+    # Tokens and review sessions issued in an earlier generation are refused.
+    generation: int = 0
+
+    def accepts(self, generation: int) -> bool:
+        """Whether a token or session of `generation` still speaks for this user."""
+        return generation == self.generation
 
     @property
     def can_approve(self) -> bool:
@@ -112,7 +118,34 @@ def load_user(sessions: sessionmaker[Session], username: str) -> tuple[StaffUser
             role = Role(row.role)
         except ValueError:
             return None
-        return StaffUser(row.username, role, row.approval_limit), row.password_hash
+        user = StaffUser(row.username, role, row.approval_limit, row.token_generation or 0)
+        return user, row.password_hash
+
+
+def set_disabled(sessions: sessionmaker[Session], username: str, disabled: bool) -> bool:
+    """Disable (or enable) a user; a disabled user's tokens and sessions stop working at
+    once, because every request reads the user afresh. False if there is no such user."""
+    with sessions() as session:
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if row is None:
+            return False
+        row.disabled = disabled
+        if disabled:
+            row.token_generation = (row.token_generation or 0) + 1
+        session.commit()
+        return True
+
+
+def revoke_tokens(sessions: sessionmaker[Session], username: str) -> bool:
+    """End every bearer token and review session `username` holds now (they sign in again
+    for new ones). False if there is no such user."""
+    with sessions() as session:
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if row is None:
+            return False
+        row.token_generation = (row.token_generation or 0) + 1
+        session.commit()
+        return True
 
 
 def revoke_session(
@@ -177,9 +210,22 @@ def users_command(settings: Settings, args: argparse.Namespace, stdin: TextIO) -
             width = max(len("username"), *(len(r.username) for r in rows))
             print(f"{'username':<{width}}  {'role':<15}  approval limit")
             for r in rows:
-                limit = "-" if r.approval_limit is None else format_money(r.approval_limit)
+                shown = "-" if r.approval_limit is None else format_money(r.approval_limit)
                 flag = "  (disabled)" if r.disabled else ""
-                print(f"{r.username:<{width}}  {r.role:<15}  {limit}{flag}")
+                print(f"{r.username:<{width}}  {r.role:<15}  {shown}{flag}")
+            return 0
+        if args.users_command in ("disable", "enable", "revoke"):
+            if args.users_command == "revoke":
+                found = revoke_tokens(sessions, args.name)
+                done = "revoked every token and session of"
+            else:
+                found = set_disabled(sessions, args.name, args.users_command == "disable")
+                done = args.users_command + "d"
+            if not found:
+                command = args.users_command
+                print(f"trustdesk users {command}: no user {args.name!r}", file=sys.stderr)
+                return 1
+            print(f"{done} {args.name}")
             return 0
         print(f"trustdesk users: unknown command {args.users_command!r}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import signal
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.langgraph import LangGraphPlugin
@@ -20,14 +21,28 @@ from brain.offline import OfflineBrain
 from brain.select import select_brain
 from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
+from domain.identity import derive_code_key
+from domain.policy import policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
 from store.actions import RetailActions
+from store.audit import anchor_for, configure_anchor
 from store.db import make_engine, migrate, session_factory
+from store.knowledge import KnowledgeBase, knowledge_dir
+from trustdesk.approval_keys import trust as trust_approval_keys
+from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
-from trustdesk.encryption import case_keys_for, encrypted_converter
+from trustdesk.encryption import case_keys_for
+from trustdesk.temporal_client import connect as connect_temporal
 from workers.retention import ensure_retention_schedule
 from workflows.case import SupportCaseWorkflow
 from workflows.retention import RetentionWorkflow
+
+#: How long a case's next workflow task waits for the worker that ran its last one before
+#: any worker may take it: a killed worker holds its cases no longer than this (the SDK's
+#: default is 10 s). A live worker picks sticky tasks up in milliseconds.
+STICKY_TIMEOUT = timedelta(seconds=2)
+#: A worker asked to stop lets activities in flight finish for this long.
+GRACEFUL_SHUTDOWN = timedelta(seconds=5)
 
 
 def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
@@ -52,6 +67,10 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         brain=brain,
         policy=settings.policy,
         autonomous_categories=frozenset(autonomous),
+        knowledge=KnowledgeBase(
+            sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
+        ),
+        code_key=derive_code_key(settings.secret()),
     )
 
 
@@ -70,12 +89,7 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
 
 
 async def connect(settings: Settings) -> Client:
-    """A client whose payloads are encrypted per case (trustdesk/encryption.py)."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=encrypted_converter(case_keys_for(settings)),
-    )
+    return await connect_temporal(settings)
 
 
 def build_worker(
@@ -85,9 +99,16 @@ def build_worker(
     task_queue: str,
     executor: concurrent.futures.Executor,
     extra_activities: Sequence[object] = (),
+    max_cached_workflows: int = 1000,
+    approval_keys: Iterable[bytes] = (),
 ) -> Worker:
-    """A worker for case workflows; the LangGraph plugin adds the graph's node activities."""
+    """A worker for case workflows; the LangGraph plugin adds the graph's node activities.
+
+    `max_cached_workflows` bounds the cases held in memory between turns
+    (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`). Its case workflows accept approvals signed by
+    one of `approval_keys` (Ed25519 public)."""
     install(deps)
+    trust_approval_keys(approval_keys)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
         client,
@@ -95,12 +116,16 @@ def build_worker(
         workflows=[SupportCaseWorkflow, RetentionWorkflow],
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
+        max_cached_workflows=max_cached_workflows,
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
+        graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
     )
 
 
 async def main(settings: Settings) -> None:
     migrate(settings.store_url)
+    configure_anchor(anchor_for(settings.secret(), settings.audit_checkpoints))
     runtime = temporal_runtime(settings)
     if runtime is not None:
         Runtime.set_default(runtime)  # before the first client, which reports through it
@@ -117,6 +142,8 @@ async def main(settings: Settings) -> None:
             deps,
             task_queue=settings.task_queue,
             executor=executor,
+            max_cached_workflows=settings.worker_max_cached_workflows,
+            approval_keys=verify_keys(settings),
             extra_activities=[retention.purge_closed_cases],
         )
         if settings.retention_days is not None:
@@ -129,7 +156,17 @@ async def main(settings: Settings) -> None:
 
 
 def run_worker(settings: Settings) -> int:
-    asyncio.run(main(settings))
+    """`trustdesk worker`: 0 once stopped by a signal; 1, with one line, if Temporal is unreachable
+    (a supervisor such as `trustdesk up` or compose then starts it again)."""
+    try:
+        asyncio.run(main(settings))
+    except RuntimeError as exc:  # the SDK reports a failed connection as RuntimeError
+        if "connect" not in str(exc).lower():
+            raise
+        print(f"worker: Temporal at {settings.temporal_address} is unreachable: {exc}", flush=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 

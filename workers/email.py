@@ -14,7 +14,11 @@ Outbound, `EmailSender` is the outbox dispatcher's sender for the channel: it
 replies through the configured SMTP relay with `In-Reply-To`, `References` and a
 `Message-ID` derived from the outbox message id (a resend carries the same one).
 The sender's address reaches the agent as a captured email, a hint it treats as
-if the customer had typed it, never as a signed identity.
+if the customer had typed it; only when the receiving server that a trusted
+`Authentication-Results` header names proved it (DKIM or SPF pass for the From
+domain, `workers/mail_auth.py`) does it come as the case's identity (`mailbox`).
+Unproven mail can ask, never act: a change still needs the one-time code sent to
+the address on file.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ import smtplib
 import ssl
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from email import policy as email_policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import formataddr, formatdate
 from typing import Any
 
@@ -46,12 +52,16 @@ from store.channels import (
     record_email,
     sent_email,
 )
+from store.mail_sink import keep_mail
+from store.one_time_codes import CODE_SUBJECT
 from store.outbox import OutboxMessage, mark_bounced
-from trustdesk.cases import CaseGateway, refusal_type
 from trustdesk.config import Settings
+from trustdesk.temporal_client import connect
 from workers.email_text import InboundEmail, parse_email
+from workers.mail_auth import sender_proven
 from workers.senders import DeliveryFailed
 from workflows.contracts import MAX_MESSAGE_CHARS, PostMessageInput
+from workflows.gateway import CaseGateway, refusal_type
 
 log = logging.getLogger("trustdesk.email")
 
@@ -93,7 +103,9 @@ class SupportMailHandler:
         support_address: str,
         accept_timeout: float = ACCEPT_TIMEOUT_SECONDS,
         new_thread_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        trusted_authserv_ids: Collection[str] = (),
     ) -> None:
+        self.trusted_authserv_ids = tuple(trusted_authserv_ids)
         self.gateway = gateway
         self.sessions = sessions
         self.support_address = support_address.lower()
@@ -119,7 +131,15 @@ class SupportMailHandler:
         if mail.automatic or mail.sender == self.support_address:
             await self._note_automatic(mail)
             return "250 2.0.0 OK: automatic message noted; it is not answered"
-        return await self._accept(mail)
+        headers = BytesHeaderParser(policy=email_policy.compat32).parsebytes(
+            envelope.original_content or b""
+        )
+        proven = sender_proven(
+            [str(v) for v in headers.get_all("Authentication-Results") or []],
+            mail.sender,
+            self.trusted_authserv_ids,
+        )
+        return await self._accept(mail, sender_proven=proven)
 
     async def _note_automatic(self, mail: InboundEmail) -> None:
         for message_id in mail.bounced_ids:
@@ -131,7 +151,7 @@ class SupportMailHandler:
                 return
         log.info("ignored an automatic message (%s) from %s", mail.automatic, mail.sender)
 
-    async def _accept(self, mail: InboundEmail) -> str:
+    async def _accept(self, mail: InboundEmail, *, sender_proven: bool = False) -> str:
         message_id = mail.message_id or f"<{uuid.uuid4().hex}@trustdesk.invalid>"
         thread_id = await asyncio.to_thread(find_email_thread, self.sessions, mail.thread_keys())
         if thread_id is None:
@@ -159,6 +179,9 @@ class SupportMailHandler:
             text=text,
             message_id=_update_id(message_id),
             captured={"email": mail.sender} if "@" in mail.sender else None,
+            # Only a sender the trusted receiving server proved (DKIM/SPF) is an identity;
+            # otherwise the From address is a hint, as if typed: enough to ask, never to act.
+            identity={"mailbox": mail.sender} if sender_proven and "@" in mail.sender else None,
         )
         try:
             try:
@@ -332,20 +355,74 @@ class EmailSender:
             raise DeliveryFailed(f"the relay at {host}:{port} failed: {exc!r}") from exc
 
 
+def compose_direct(message: OutboxMessage, support_address: str) -> EmailMessage:
+    """An email to an address on file outside any conversation (a one-time code)."""
+    mail = EmailMessage()
+    mail["From"] = formataddr(("Customer support", support_address))
+    mail["To"] = message.thread_id
+    mail["Subject"] = CODE_SUBJECT
+    mail["Date"] = formatdate(usegmt=True)
+    mail["Message-ID"] = outgoing_message_id(message.message_id, support_address)
+    mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message.text)
+    return mail
+
+
+class DirectMailSender:
+    """Sends the `mail` channel (emails to the address on file) through the SMTP relay."""
+
+    def __init__(self, relay: EmailSender) -> None:
+        self.relay = relay
+
+    async def send(self, message: OutboxMessage) -> None:
+        mail = compose_direct(message, self.relay.support_address)
+        await asyncio.to_thread(self.relay._relay, mail, message.thread_id)
+
+
+class MailSinkSender:
+    """Keeps the `mail` channel's emails in the store's mail sink (read at /review/mail)."""
+
+    def __init__(self, sessions: sessionmaker[DbSession], support_address: str) -> None:
+        self.sessions = sessions
+        self.support_address = support_address
+
+    async def send(self, message: OutboxMessage) -> None:
+        mail = compose_direct(message, self.support_address)
+        await asyncio.to_thread(
+            keep_mail,
+            self.sessions,
+            message_id=message.message_id,
+            to=message.thread_id,
+            subject=str(mail["Subject"]),
+            body=message.text,
+        )
+
+
+def mail_sender(
+    settings: Settings, sessions: sessionmaker[DbSession]
+) -> DirectMailSender | MailSinkSender:
+    """The `mail` channel's sender: the local sink on the embedded default, else the relay."""
+    if settings.mail_sink:
+        return MailSinkSender(sessions, settings.support_address)
+    return DirectMailSender(EmailSender.from_settings(settings, sessions))
+
+
 # --- `trustdesk email` --------------------------------------------------------------------
 
 
 async def main(settings: Settings) -> None:
     """Listen for customer email until SIGINT/SIGTERM."""
     from store.db import make_engine, migrate, session_factory
-    from workers.agent import connect
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
     client = await connect(settings)
     gateway = CaseGateway(client, settings.task_queue, settings.policy.approval_sla_minutes)
     handler = SupportMailHandler(
-        gateway, session_factory(engine), support_address=settings.support_address
+        gateway,
+        session_factory(engine),
+        support_address=settings.support_address,
+        trusted_authserv_ids=settings.trusted_authserv_ids,
     )
     server = await start_listener(
         handler, settings.smtp_listen_host, settings.smtp_listen_port,

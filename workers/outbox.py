@@ -30,7 +30,7 @@ from workers.senders import DeliveryFailed, Sender, WebchatSender, WebhookSender
 
 log = logging.getLogger("trustdesk.outbox")
 
-RESERVED_CHANNELS = frozenset({"webchat", "email"})
+RESERVED_CHANNELS = frozenset({"webchat", "email", "mail"})
 
 
 @dataclass(frozen=True)
@@ -149,11 +149,12 @@ def build_dispatchers(
     settings: Settings, sessions: sessionmaker[Session]
 ) -> list[OutboxDispatcher]:
     """A dispatcher for the web chat, email, and every configured webhook provider."""
-    from workers.email import EmailSender
+    from workers.email import EmailSender, mail_sender
 
     senders: dict[str, Sender] = {
         "webchat": WebchatSender(),
         "email": EmailSender.from_settings(settings, sessions),
+        "mail": mail_sender(settings, sessions),  # one-time codes to the address on file
     }
     for provider, config in settings.webhooks.items():
         if provider in RESERVED_CHANNELS:

@@ -15,10 +15,10 @@ from typing import Protocol
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
+from channels.webhooks import DELIVERY_HEADER, sign
 from domain.errors import TrustdeskError
 from store.channels import webhook_recipient
 from store.outbox import OutboxMessage
-from trustdesk.webhooks import DELIVERY_HEADER, sign
 
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 _RETRYABLE_STATUS = {408, 425, 429}

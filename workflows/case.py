@@ -30,16 +30,10 @@ with workflow.unsafe.imports_passed_through():
     from temporalio.langgraph import graph
 
     from activities.case import CaseActivities
-    from domain.approvals import ApprovalRefused, Decider, check_decision
+    from brain import templates
+    from domain.approvals import ApprovalRefused, check_submitted_approval
     from graph.builder import GRAPH_NAME
-    from trustdesk.search_attributes import (
-        AMOUNT,
-        CASE_CATEGORY,
-        CASE_STATUS,
-        CHANNEL,
-        CUSTOMER_ID,
-        RISK_LEVEL,
-    )
+    from trustdesk import approval_keys
     from workflows.contracts import (
         ActionView,
         AgentReply,
@@ -57,6 +51,14 @@ with workflow.unsafe.imports_passed_through():
         SubmitApprovalInput,
         SubmitApprovalResult,
         TranscriptEntry,
+    )
+    from workflows.search_attributes import (
+        AMOUNT,
+        CASE_CATEGORY,
+        CASE_STATUS,
+        CHANNEL,
+        CUSTOMER_ID,
+        RISK_LEVEL,
     )
 
 _STATUS_OF_OUTCOME = {
@@ -85,10 +87,6 @@ _RECORD_FIRST_APPROVAL = "record-first-of-two-approvals"
 def _search_number(value: Decimal) -> float:
     """Visibility indexes store numbers as doubles; only filters and sorting read them."""
     return float(value)
-
-
-def _when(at: datetime) -> str:
-    return f"by {at.strftime('%H:%M UTC on %d %b')}"
 
 
 @workflow.defn(name="SupportCaseWorkflow")
@@ -219,10 +217,9 @@ class SupportCaseWorkflow:
                 self._sla_escalated = True
                 self._escalate("the approval was not decided within its SLA")
                 self._deliver(
-                    "Our approvers are taking longer than usual, so a colleague from the "
-                    "support team is now looking after your request personally. You'll hear "
-                    "from us here "
-                    f"{_when(now + timedelta(minutes=self._input.approval_sla_minutes))}.",
+                    templates.approval_overdue(
+                        now + timedelta(minutes=self._input.approval_sla_minutes)
+                    ),
                     reason="approval SLA expired",
                     role="system",
                 )
@@ -238,17 +235,13 @@ class SupportCaseWorkflow:
         self._last_activity = workflow.now()
         self._note("customer", message.text)
         if self._status is CaseStatus.AWAITING_APPROVAL and self._pending:
-            replies = [self._reply(
-                f"Your request is with an approver; you'll have an answer "
-                f"{_when(self._pending.due_at)} at the latest, right here.",
-                "an approval is pending",
-            )]
+            replies = [
+                self._reply(
+                    templates.approval_pending(self._pending.due_at), "an approval is pending"
+                )
+            ]
         elif self._status is CaseStatus.ESCALATED:
-            replies = [self._reply(
-                "A colleague from our support team has your case and everything you've told me; "
-                "they'll reply here.",
-                "the case is with a person",
-            )]
+            replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
             replies = [await self._run_turn(message)]
         self._replies[ticket] = PostMessageResult(
@@ -261,7 +254,11 @@ class SupportCaseWorkflow:
 
     async def _run_turn(self, message: PostMessageInput) -> AgentReply:
         self._state["turn"] = int(self._state.get("turn", 0)) + 1
-        turn_input = {**self._state, "message": message.text}
+        turn_input = {
+            **self._state,
+            "message": message.text,
+            "approval_sla_minutes": self._input.approval_sla_minutes,
+        }
         if message.identity:
             turn_input["identity_claim"] = message.identity
         if message.captured:  # a channel's hints; what the customer said wins
@@ -271,11 +268,7 @@ class SupportCaseWorkflow:
         except ActivityError as err:
             workflow.logger.warning("turn failed: %s", err)
             self._escalate("the agent could not complete the turn")
-            return self._reply(
-                "I'm sorry, something went wrong on my side. I've passed your message to a "
-                "colleague, who will reply here.",
-                "an internal error; handed to a person",
-            )
+            return self._reply(templates.TURN_FAILED, "an internal error; handed to a person")
         return self._absorb(result)
 
     def _absorb(self, result: dict[str, Any]) -> AgentReply:
@@ -367,14 +360,15 @@ class SupportCaseWorkflow:
 
     @submit_approval.validator
     def _validate_approval(self, inp: SubmitApprovalInput) -> None:
-        approver = inp.approver
+        # The decision must carry the web process's signature, bound to this case and
+        # approval and unexpired at workflow time; then the approver's role and limit apply.
         try:
-            check_decision(
+            check_submitted_approval(
                 self._pending.facts() if self._pending else None,
-                Decider(approver.username, approver.role.value, approver.approval_limit),
-                inp.decision,
-                approval_id=inp.approval_id,
-                amount=inp.amount,
+                inp,
+                case_id=self._input.case_id,
+                trusted_keys=approval_keys.trusted_keys(),
+                now=workflow.now().timestamp(),
             )
         except ApprovalRefused as refused:
             raise ApplicationError(str(refused), type=refused.kind) from None
@@ -404,9 +398,7 @@ class SupportCaseWorkflow:
             workflow.logger.warning("resume failed: %s", err)
             self._escalate("the approved action could not be completed")
             self._deliver(
-                "I'm sorry, I couldn't complete the approved request. A colleague will pick it "
-                "up and reply here.",
-                reason="an internal error; handed to a person",
+                templates.APPROVED_ACTION_FAILED, reason="an internal error; handed to a person"
             )
             return
         reply = self._absorb(result)
@@ -510,7 +502,12 @@ class SupportCaseWorkflow:
         return AgentReply(text=text, reason=reason)
 
     def _deliver(
-        self, text: str, *, reason: str | None = None, role: str = "agent", already_noted: bool = False
+        self,
+        text: str,
+        *,
+        reason: str | None = None,
+        role: str = "agent",
+        already_noted: bool = False,
     ) -> None:
         if not already_noted:
             self._note(role, text, reason)

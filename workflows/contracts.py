@@ -6,6 +6,7 @@ plain pydantic models, sent with Temporal's pydantic data converter.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -29,9 +30,20 @@ LIVE_CHANNELS = frozenset({"webchat"})
 CHANNEL_HINTS = frozenset({"email"})
 
 
+def _id_part(text: str, limit: int) -> str:
+    """`text` itself when it is short, plain ASCII and holds no `__`; otherwise a readable
+    prefix, `__` and a hash of the whole. Only the second form holds `__`, so two names
+    never share a case (`user:محمد` and `user:李雷` differ), and plain ids stay as they were."""
+    if len(text) <= limit and not _SAFE.search(text) and "__" not in text:
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:32]
+    return f"{_SAFE.sub('_', text)[: limit - 34]}__{digest}"
+
+
 def case_id_for(channel: str, thread_id: str) -> str:
-    """The readable, idempotent workflow id of a conversation: `case-<channel>-<thread>`."""
-    return f"case-{_SAFE.sub('_', channel)[:30]}-{_SAFE.sub('_', thread_id)[:150]}"
+    """The readable, idempotent workflow id of a conversation: `case-<channel>-<thread>`,
+    one-to-one (`user:محمد` and `user:李雷` are different cases)."""
+    return f"case-{_id_part(channel, 30)}-{_id_part(thread_id, 150)}"
 
 
 class CaseStatus(StrEnum):
@@ -119,11 +131,18 @@ class SubmitApprovalInput(_Model):
     approver: Approver
     amount: Decimal | None = None
     note: str | None = Field(default=None, max_length=2000)
+    # The web process's signature over this decision (domain.approvals.read_approval_proof);
+    # the workflow refuses a decision without a valid one.
+    proof: str | None = Field(default=None, max_length=4000)
 
 
 class SubmitApprovalResult(_Model):
     approval_id: str
     status: Literal["approved", "rejected", "needs_second_approval"]
+    # What became of the approved action, when the caller waited to see it (the web API
+    # does): "executed", "failed", "escalated"; None while it is still running.
+    action: str | None = None
+    detail: str | None = None
 
 
 class PendingApproval(_Model):

@@ -40,7 +40,7 @@ from bench.conversations.judge import (
     rows,
 )
 from bench.conversations.scenarios import DATASETS, Scenario, load_suite
-from trustdesk.bench.latency import (
+from bench.latency import (
     CHANNEL,
     BenchFailed,
     _bench_stack,

@@ -1,1 +1,1 @@
-"""The labelled corpus the offline brain learns from and is measured on (see `brain.corpus`)."""
+"""The labelled data the offline brain learns from (`train.jsonl`) and is measured on (`split/`)."""

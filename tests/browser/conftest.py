@@ -36,12 +36,14 @@ import uvicorn
 
 from tests.waiting import wait_until
 from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this directory)
+    TEST_APPROVAL_KEY,
     CaseHarness,
     harness,
     shop_sessions,
     temporal_env,
 )
-from trustdesk.cases import CaseGateway
+from trustdesk.approval_keys import encode_private_key
+from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from trustdesk.temporal_server import free_port
 from web.app import create_app
@@ -162,7 +164,12 @@ class LiveWeb:
 
 @pytest.fixture
 async def live_web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[LiveWeb]:  # noqa: F811
-    settings = Settings(data_dir=tmp_path / "web", secret_key=SECRET, task_queue=harness.task_queue)
+    settings = Settings(
+        data_dir=tmp_path / "web",
+        secret_key=SECRET,
+        task_queue=harness.task_queue,
+        approval_signing_key=encode_private_key(TEST_APPROVAL_KEY),
+    )
     gateway = CaseGateway(harness.client, harness.task_queue)
     app = create_app(settings, gateway=gateway, sessions=harness.sessions)
     app.state.review.refresh_ms = REFRESH_MS

@@ -48,14 +48,14 @@ def conformance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def start(reference_data: dict[str, Any], conformance_dir: Path, policy: Policy) -> Any:
     """The reference data in a template store and on the reference side, made once."""
-    from trustdesk.bench.conformance import prepare_start
+    from bench.conformance import prepare_start
 
     return prepare_start(reference_data, conformance_dir, policy)
 
 
 @pytest.fixture(scope="session")
 def gold_tasks() -> list[dict[str, Any]]:
-    from trustdesk.bench.conformance import load_gold_tasks
+    from bench.conformance import load_gold_tasks
 
     return load_gold_tasks()
 
@@ -63,13 +63,13 @@ def gold_tasks() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def gold_report(gold_tasks: list[dict[str, Any]], start: Any) -> Any:
     """Every gold task replayed once through both sides."""
-    from trustdesk.bench.conformance import replay_gold_tasks
+    from bench.conformance import replay_gold_tasks
 
     return replay_gold_tasks(gold_tasks, start)
 
 
 @pytest.fixture(scope="session")
 def random_world(reference_data: dict[str, Any], conformance_dir: Path, policy: Policy) -> Any:
-    from trustdesk.bench.conformance import prepare_random_world
+    from bench.conformance import prepare_random_world
 
     return prepare_random_world(reference_data, conformance_dir, policy)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.conformance import check_round_trip, dict_hash, reference_hash
 from domain.commands import Authorization, CancelOrder
 from domain.policy import Actor, Policy, Tier
 from store.actions import RetailActions
@@ -22,7 +23,6 @@ from store.models import (
     VariantRow,
 )
 from store.tau2 import export_retail_db, import_retail_db
-from trustdesk.bench.conformance import check_round_trip, dict_hash, reference_hash
 
 REFERENCE_COUNTS = {
     "products": 50,

@@ -12,10 +12,7 @@ import pytest
 from sqlalchemy import update
 
 import store.actions
-from domain.errors import WrongOrderStatus
-from domain.retail import OrderChange, Transaction, TransactionKind
-from store.models import OrderRow
-from trustdesk.bench.conformance import (
+from bench.conformance import (
     COMPARED_READS,
     EXPECTED_MULTI_ITEM_MODIFY,
     WRITE_TOOLS,
@@ -27,6 +24,9 @@ from trustdesk.bench.conformance import (
     render_report,
     replay_gold_task,
 )
+from domain.errors import WrongOrderStatus
+from domain.retail import OrderChange, Transaction, TransactionKind
+from store.models import OrderRow
 
 # The reference's multi-item modify defect shows in exactly these tasks.
 MULTI_ITEM_TASKS = {"20", "21", "36", "37", "100"}
@@ -134,7 +134,7 @@ def test_a_write_to_an_order_nobody_named_shows_in_the_totals(start: Any) -> Non
 def test_a_read_that_differs_is_an_unexpected_divergence(
     monkeypatch: pytest.MonkeyPatch, gold_tasks: list[dict[str, Any]], start: Any
 ) -> None:
-    import trustdesk.bench.conformance as conformance
+    import bench.conformance as conformance
 
     real = conformance.order_to_tau2
 

@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import store.actions
-from domain.retail import OrderChange
-from trustdesk.bench.conformance import (
+from bench.conformance import (
     EXPECTED_CANCEL_REFUNDS,
     EXPECTED_EMPTY_ITEMS,
     EXPECTED_MULTI_ITEM_MODIFY,
@@ -24,6 +23,7 @@ from trustdesk.bench.conformance import (
     replay_random_sequence,
     replay_random_sequences,
 )
+from domain.retail import OrderChange
 
 T = TypeVar("T")
 ADDRESS = {

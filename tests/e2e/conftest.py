@@ -19,12 +19,14 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 
 from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this directory)
+    TEST_APPROVAL_KEY,
     CaseHarness,
     harness,
     shop_sessions,
     temporal_env,
 )
-from trustdesk.cases import CaseGateway
+from trustdesk.approval_keys import encode_private_key
+from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from web.app import create_app
 from web.users import StaffUser, create_user
@@ -116,7 +118,10 @@ class Web:
 @pytest.fixture
 async def web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[Web]:
     settings = Settings(
-        data_dir=tmp_path / "web", secret_key=SECRET, task_queue=harness.task_queue
+        data_dir=tmp_path / "web",
+        secret_key=SECRET,
+        task_queue=harness.task_queue,
+        approval_signing_key=encode_private_key(TEST_APPROVAL_KEY),
     )
     gateway = RecordingGateway(harness.client, harness.task_queue)
     app = create_app(settings, gateway=gateway, sessions=harness.sessions)

@@ -236,7 +236,13 @@ async def test_return_above_limit_waits_for_approval_and_refusals_never_reach_it
 
     ok = await approve(web, case_id, await web.auth("pat"), note="long-standing customer")
     assert ok.status_code == 200, ok.text
-    assert ok.json() == {"approval_id": pending["approval_id"], "status": "approved"}
+    assert ok.json() == {
+        "approval_id": pending["approval_id"],
+        "status": "approved",
+        "action": "executed",
+        "detail": "return 1 item(s) of order #W0000003 for a refund of 899.00 to the "
+        "Visa ending 4242",
+    }
     again = await approve(web, case_id, await web.auth("sam"))
     assert again.status_code == 409
     assert len(web.gateway.submitted) == 1

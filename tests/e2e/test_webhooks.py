@@ -1,6 +1,6 @@
 """Signed webhooks end to end: provider → web app → case worker → outbox → provider's URL.
 
-Signatures are computed here independently of `trustdesk/webhooks.py`, and the
+Signatures are computed here independently of `channels/webhooks.py`, and the
 provider's side is a real HTTP server on a free port that records what it is sent.
 """
 
@@ -28,10 +28,10 @@ from store.models import WebhookDeliveryRow
 from store.outbox import list_dead_letters
 from tests.e2e.conftest import SECRET, CaseHarness
 from tests.waiting import wait_until
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings, WebhookProvider
 from web.app import create_app
 from workers.outbox import build_dispatchers
+from workflows.gateway import CaseGateway
 
 SMS_SECRET = "sms-shared-secret-0123456789"
 PHONE = "+15551234567"

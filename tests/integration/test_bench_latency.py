@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 
-from trustdesk.bench.history import analyse_history
-from trustdesk.bench.latency import LatencyReport, percentile, run_latency_bench
-from trustdesk.bench.shop import bench_customers, bench_shop
+from bench.history import analyse_history
+from bench.latency import LatencyReport, percentile, run_latency_bench
+from bench.shop import bench_customers, bench_shop
 from trustdesk.cli import build_parser
 
 CONVERSATIONS = 2

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from brain.classifier import fingerprint_of, shipped_model
-from brain.corpus import TRAIN_FILE
+from brain.classifier import fingerprint_of
+from brain.training import install, shipped_model
 from brain.validation import (
     PINNED_SOURCE,
     SHIPPED_SOURCE,
@@ -24,6 +24,7 @@ from brain.validation import (
     validate,
 )
 from domain.dialogue import HANDLED, Category
+from domain.gate import LABELS
 from trustdesk.brain_cli import format_table, run_classify
 from trustdesk.cli import main
 from trustdesk.config import Settings
@@ -35,18 +36,24 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_validate_prints_the_table_and_writes_the_autonomy_list(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    install(tmp_path)
     assert main(["validate", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     report = validate(shipped_model(), shipped_history())
     assert format_table(report) in out
-    for category in Category:
-        assert re.search(rf"^\| {category.value} \| \d+ \| \d+ \| \d+ \| ", out, re.MULTILINE)
+    for label in LABELS:
+        assert re.search(rf"^\| {label} \| \d+ \| [\d.]+ \| \d+ \| \d+ \| ", out, re.MULTILINE)
+    assert "out_of_scope: " in out and "| es |" in out  # the confusion and the languages
     doc = read_autonomy(autonomy_path(tmp_path))
     assert doc is not None
     assert doc["source"] == SHIPPED_SOURCE and doc["model"] == shipped_model().fingerprint
     assert doc["autonomous"] == sorted(c.value for c in report.autonomous())
-    assert (doc["threshold"], doc["min_samples"]) == (0.95, 30)
-    assert doc["categories"]["cancel_order"]["n"] == report.score_of(Category.CANCEL_ORDER).n
+    assert doc["threshold"] == 0.95
+    # The agent reads the confidence it may act on per category.
+    assert doc["acting_thresholds"] == shipped_model().thresholds
+    cancel = doc["categories"]["cancel_order"]
+    assert cancel["n"] == report.score_of(Category.CANCEL_ORDER).n
+    assert cancel["given"] == report.score_of(Category.CANCEL_ORDER).given
 
 
 def test_the_docs_show_the_current_table() -> None:
@@ -67,7 +74,7 @@ def test_validate_on_a_shops_own_tickets_with_a_label_map(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     history, label_map = tmp_path / "tickets.csv", tmp_path / "labels.json"
-    cancels = [f"Please cancel order #W{1000000 + i}, I don't need it anymore" for i in range(30)]
+    cancels = [f"Please cancel order #W{1000000 + i}, I don't need it anymore" for i in range(80)]
     statuses = [f"where is my package? it's order #W{2000000 + i}" for i in range(12)]
     _write_history(
         history,
@@ -79,6 +86,7 @@ def test_validate_on_a_shops_own_tickets_with_a_label_map(
         json.dumps({"Cancellation": "cancel_order", "WISMO": "order_status", "Spam": None})
     )
     data_dir = tmp_path / "data"
+    install(data_dir)
     args = [
         "validate",
         "--data-dir",
@@ -90,14 +98,18 @@ def test_validate_on_a_shops_own_tickets_with_a_label_map(
     ]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "42 labelled messages (2 skipped)" in out
-    assert "| cancel_order | 30 | 30 | 0 | 100.0% |" in out
-    assert "| order_status | 12 | 12 | 0 | 100.0% | 75.8% | no (too few) |" in out
+    assert "92 labelled messages (2 skipped)" in out
+    # 80 right answers and none wrong: the lower bound (95.4 %) clears the bar.
+    row = r"^\| cancel_order \| 80 \| [\d.]+ \| 80 \| 80 \| 100.0% \| 95.4% \| 100.0% \| yes \|$"
+    assert re.search(row, out, re.M)
+    # 12 right answers are too few to be sure of 95 %: bound 75.8 %.
+    row = r"^\| order_status \| 12 \| [\d.]+ \| 12 \| 12 \| 100.0% \| 75.8% \| 100.0% \| no \|$"
+    assert re.search(row, out, re.M)
     doc = read_autonomy(autonomy_path(data_dir))
     assert doc is not None and doc["autonomous"] == ["cancel_order"]
     assert doc["source"] == str(history.resolve()) and doc["label_map"] == str(label_map.resolve())
-    # A lower bar for samples is the shop's choice.
-    assert main([*args, "--min-samples", "10"]) == 0
+    # A lower bar is the shop's choice.
+    assert main([*args, "--threshold", "0.75"]) == 0
     assert read_autonomy(autonomy_path(data_dir))["autonomous"] == ["cancel_order", "order_status"]  # type: ignore[index]
 
 
@@ -120,11 +132,15 @@ def test_classify_prints_one_json_object_per_line(tmp_path: Path) -> None:
         "can you sort out the thing with my parcel and the money\n"
     )
     stdout = io.StringIO()
+    install(tmp_path)
     assert run_classify(Settings(data_dir=tmp_path), Namespace(threshold=0.99), stdin, stdout) == 0
     lines = [json.loads(line) for line in stdout.getvalue().splitlines()]
     assert len(lines) == 3
     cancel, human, vague = lines
-    assert set(cancel) == {"category", "confidence", "abstain", "wants_human", "entities"}
+    assert set(cancel) == {
+        "category", "label", "language", "confidence", "abstain", "wants_human", "entities"
+    }
+    assert cancel["language"] == "en"
     assert cancel["category"] == "cancel_order" and not cancel["abstain"]
     assert cancel["entities"] == {"order_ids": ["#W1234567"], "cancel_reason": "ordered by mistake"}
     assert human["wants_human"] is True
@@ -135,6 +151,7 @@ def test_classify_prints_one_json_object_per_line(tmp_path: Path) -> None:
 
 def test_the_worker_reads_the_gate(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}")
+    install(tmp_path)
     cleared = validate(shipped_model(), shipped_history()).autonomous()
     # No file yet: measured on the shipped split, written, and only handled categories act.
     deps = build_deps(settings)
@@ -157,7 +174,7 @@ def test_a_stale_measurement_is_redone_or_withdrawn(tmp_path: Path) -> None:
     # Measured on the shipped split for another model: measured again.
     path.write_text(
         json.dumps(
-            {"format": 1, "model": "old", "source": SHIPPED_SOURCE, "autonomous": ["return"]}
+            {"format": 2, "model": "old", "source": SHIPPED_SOURCE, "autonomous": ["return"]}
         )
     )
     again = ensure_autonomy(tmp_path, model, say=said.append)
@@ -165,13 +182,24 @@ def test_a_stale_measurement_is_redone_or_withdrawn(tmp_path: Path) -> None:
     assert read_autonomy(path)["model"] == model.fingerprint  # type: ignore[index]
     # Measured on the shop's tickets for another model: nothing is autonomous until re-run,
     # and the shop's file is left alone.
-    shop = {"format": 1, "model": "old", "source": "/srv/tickets.csv", "autonomous": ["return"]}
+    shop = {"format": 2, "model": "old", "source": "/srv/tickets.csv", "autonomous": ["return"]}
     path.write_text(json.dumps(shop))
     assert ensure_autonomy(tmp_path, model, say=said.append) == frozenset()
     assert json.loads(path.read_text()) == shop
     assert "trustdesk validate --history" in said[-1]
     # A pinned list is for this training data only.
     pin_autonomy(tmp_path, ["return"])
-    assert read_autonomy(path)["model"] == fingerprint_of(TRAIN_FILE) == model.fingerprint  # type: ignore[index]
+    assert read_autonomy(path)["model"] == fingerprint_of() == model.fingerprint  # type: ignore[index]
     assert read_autonomy(path)["source"] == PINNED_SOURCE  # type: ignore[index]
     assert ensure_autonomy(tmp_path, model) == {"return"}
+
+
+def test_the_readmes_lower_bar_lets_the_demo_return_through(tmp_path: Path) -> None:
+    """The README says the demo's return is handed off at the shipped bar and acts after
+    `trustdesk validate --threshold 0.85`."""
+    install(tmp_path)
+    assert main(["validate", "--data-dir", str(tmp_path)]) == 0
+    assert "return" not in read_autonomy(autonomy_path(tmp_path))["autonomous"]  # type: ignore[index]
+    assert main(["validate", "--data-dir", str(tmp_path), "--threshold", "0.85"]) == 0
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}")
+    assert "return" in build_deps(settings).autonomous_categories

@@ -19,7 +19,7 @@ from brain.validation import (
     write_autonomy,
 )
 from domain.dialogue import Category
-from domain.gate import measure
+from domain.gate import Outcome, measure
 from store.db import migrate
 from tests.unit.test_claude_brain import API_KEY, MessagesAPI
 from trustdesk.config import Settings
@@ -51,17 +51,19 @@ def test_a_brain_is_measured_through_understand_and_unsure_answers_abstain() -> 
     subject = BrainGateSubject(brain, "keywords:1")
     history = History(
         examples=[
-            ("please cancel it", Category.CANCEL_ORDER),
-            ("where is it", Category.ORDER_STATUS),
+            ("please cancel it", "cancel_order"),
+            ("where is it", "order_status"),
         ],
         skipped=0,
         source="test",
     )
-    report = validate(subject, history, min_samples=1)
+    report = validate(subject, history, threshold=0.2)
     assert brain.seen == ["please cancel it", "where is it"]
     assert report.score_of(Category.CANCEL_ORDER).correct == 1
     status = report.score_of(Category.ORDER_STATUS)
-    assert (status.correct, status.abstained) == (0, 1)
+    # Unsure, so not acted on: no answer given for it, and none wrong elsewhere.
+    assert (status.n, status.given, status.correct) == (1, 0, 0)
+    assert report.score_of(Category.OTHER).given == 0
     assert report.autonomous() == {Category.CANCEL_ORDER}
 
 
@@ -79,7 +81,7 @@ def test_claude_is_measured_over_the_messages_api() -> None:
 
 def record(data_dir: Path, model: str, autonomous: set[Category]) -> None:
     report = measure(
-        [(c, c) for c in autonomous for _ in range(30)], threshold=0.95, min_samples=30
+        [Outcome(c.value, c.value, True) for c in autonomous for _ in range(80)], threshold=0.95
     )
     write_autonomy(autonomy_path(data_dir), autonomy_document(report, model=model, source="test"))
 

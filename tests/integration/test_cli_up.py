@@ -94,13 +94,26 @@ async def test_up_stops_children_and_server_on_sigint(tmp_path: Path) -> None:
     assert (tmp_path / "temporal.db").exists()
 
 
-async def test_up_exits_non_zero_when_a_child_dies(tmp_path: Path) -> None:
-    proc, ports = await _stand_in_up(tmp_path, "raise SystemExit(3)")
+async def test_up_restarts_a_child_that_dies_and_says_so(tmp_path: Path) -> None:
+    mark = tmp_path / "worker-started-once"
+    worker = (
+        "import pathlib, signal\n"
+        f"mark = pathlib.Path({str(mark)!r})\n"
+        "if not mark.exists():\n"
+        "    mark.touch()\n"
+        "    raise SystemExit(3)\n"
+        "signal.pause()\n"
+    )
+    proc, ports = await _stand_in_up(tmp_path, worker)
     assert proc.stdout is not None
     try:
+        out = await _read_until(proc.stdout, "worker restarted (restart 1)", 30)
+        assert "worker exited unexpectedly with code 3; restarting it in" in out
+        assert proc.returncode is None  # the rest kept running
+        proc.send_signal(signal.SIGINT)
         out = await _read_until(proc.stdout, "stopped", 30)
-        assert "worker exited unexpectedly with code 3" in out
-        assert await asyncio.wait_for(proc.wait(), 10) == 1
+        assert "Traceback" not in out
+        assert await asyncio.wait_for(proc.wait(), 10) == 0
     finally:
         if proc.returncode is None:
             proc.kill()

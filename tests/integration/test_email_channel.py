@@ -36,10 +36,10 @@ from tests.workflows.conftest import (  # noqa: F401  (fixtures used here)
     shop_sessions,
     temporal_env,
 )
-from trustdesk.cases import CaseGateway
 from workers.email import EmailSender, SupportMailHandler, start_listener
 from workers.outbox import OutboxDispatcher
 from workflows.contracts import case_id_for
+from workflows.gateway import CaseGateway
 
 SUPPORT = "support@shop.test"
 ADA = "ada@example.com"

@@ -24,7 +24,6 @@ from temporalio.client import Client
 
 from store.db import make_engine, session_factory
 from store.models import ActionRecordRow, ApprovalRow, CaseRow, HandoffRow, OutboxRow
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from web.app import create_app
 from web.monitoring.store_counts import read_store_counts
@@ -35,6 +34,7 @@ from workflows.contracts import (
     PostMessageResult,
     case_id_for,
 )
+from workflows.gateway import CaseGateway
 
 TOKEN = "metrics-token-" + "m" * 24
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -574,3 +574,44 @@ async def test_retrying_a_dead_letter_needs_the_token_and_the_role_and_requeues_
         assert twice.status_code == 409 and "not among the undelivered replies" in twice.text
         blank = await http.post("/review/outbox/retry", data={"csrf_token": token})
         assert blank.status_code == 422 and "Choose a message" in blank.text
+
+
+async def test_an_admin_disables_enables_and_signs_a_user_out_everywhere(
+    app,  # type: ignore[no-untyped-def]
+) -> None:
+    async with await client_for(app) as pat:
+        await sign_in(pat, "pat")
+        assert (await pat.get("/review/approvals")).status_code == 200
+        async with await client_for(app) as admin:
+            await sign_in(admin, "ad")
+            page = await admin.get("/review/admin/users")
+            token = login_token(page)
+            assert 'data-testid="disable-pat"' in page.text
+            forged = await admin.post("/review/admin/users/pat/revoke", data={"csrf_token": "x"})
+            assert forged.status_code == 403
+            assert (await pat.get("/review/approvals")).status_code == 200
+
+            done = await admin.post("/review/admin/users/pat/revoke", data={"csrf_token": token})
+            assert done.headers["location"] == "/review/admin/users?notice=revoked"
+            assert (await pat.get("/review/approvals")).status_code == 303  # signed out
+            await sign_in(pat, "pat")
+            assert (await pat.get("/review/approvals")).status_code == 200
+
+            done = await admin.post("/review/admin/users/pat/disable", data={"csrf_token": token})
+            after = await admin.get(done.headers["location"])
+            assert "Disabled" in after.text and 'data-testid="enable-pat"' in after.text
+            assert (await pat.get("/review/approvals")).status_code == 303
+            assert (await sign_in(pat, "pat")).status_code == 401
+
+            await admin.post("/review/admin/users/pat/enable", data={"csrf_token": token})
+            assert (await sign_in(pat, "pat")).status_code == 303
+            itself = await admin.post("/review/admin/users/ad/disable", data={"csrf_token": token})
+            assert itself.headers["location"].endswith("notice=not_yourself")
+
+        async with await client_for(app) as agent:
+            await sign_in(agent, "al")
+            token = login_token(await agent.get("/review/handoffs"))
+            refused = await agent.post(
+                "/review/admin/users/pat/disable", data={"csrf_token": token}
+            )
+            assert refused.status_code == 403

@@ -1,8 +1,9 @@
 """Recorded case histories must replay cleanly through today's workflow code.
 
 `v1_*` histories were recorded before the read rated the action and the action
-worded its reply (fewer activities per turn): a case in flight across that upgrade
-must go on under the new worker, so they replay too.
+worded its reply (fewer activities per turn); `v2_*` before the read decided once with
+`domain.turn.decide_turn` and routing read the typed outcome. A case in flight across
+either upgrade must go on under the new worker, so they replay too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def test_histories_are_recorded() -> None:
     names = {f.stem for f in FILES}
     assert {"cancel_within_limits", "return_with_approval"} <= names
     assert {"v1_cancel_within_limits", "v1_return_with_approval"} <= names
+    assert {"v2_cancel_within_limits", "v2_return_with_approval"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
@@ -66,4 +68,5 @@ async def test_recorded_turns_replay_whatever_the_dialogue_rules_say_today(
 
     assert await replay("return_with_approval") is None
     assert await replay("cancel_within_limits") is None
+    assert await replay("v2_return_with_approval") is None
     assert await replay("v1_cancel_within_limits") is not None

@@ -9,7 +9,8 @@ import pytest
 from brain.base import TurnContext
 from brain.classifier import model_path
 from brain.offline import OfflineBrain
-from domain.dialogue import Category
+from brain.training import install
+from domain.dialogue import ACTION_OF_CATEGORY, Category
 
 C = Category
 BRAIN = OfflineBrain()
@@ -139,8 +140,31 @@ async def test_which_item_and_which_version_are_answered_in_the_exchange(
     assert u.category is category
 
 
-async def test_loading_from_a_data_dir_caches_the_model(tmp_path: Path) -> None:
+async def test_loading_from_a_data_dir_reads_the_built_model(tmp_path: Path) -> None:
+    install(tmp_path)  # what `python -m brain.training build` writes at a first start
     brain = OfflineBrain.load(tmp_path)
     assert model_path(tmp_path).exists()
     u = await brain.understand(TurnContext(text="cancel order #W1000002 please"))
     assert u.category is C.CANCEL_ORDER
+    assert u.language == "en" and not u.out_of_scope
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hola, quiero devolver las zapatillas, me quedan pequeñas.", "es"),
+        ("Bonjour, je voudrais annuler ma commande.", "fr"),
+        ("Wo ist meine Bestellung? Ich warte seit zwei Wochen.", "de"),
+    ],
+)
+async def test_another_language_is_handed_to_a_person_with_the_language(
+    text: str, language: str
+) -> None:
+    u = await BRAIN.understand(TurnContext(text=text))
+    assert (u.language, u.wants_human) == (language, True)
+
+
+async def test_an_out_of_scope_request_is_never_an_action() -> None:
+    u = await BRAIN.understand(TurnContext(text="I forgot my password and can't log in"))
+    assert u.category in (C.OTHER, C.TALK_TO_HUMAN) or u.confidence < 0.5
+    assert u.category not in ACTION_OF_CATEGORY

@@ -77,9 +77,30 @@ def test_a_smaller_approved_refund_is_told_to_the_customer() -> None:
 
 def test_asking_which_item_names_the_orders_items() -> None:
     order = {"items": [{"name": "Electric Kettle"}, {"name": "Bookshelf"}]}
-    reply = compose_from_template(
-        ReplyRequest(step="ask", ask_for="item", facts={"order": order})
-    )
+    reply = compose_from_template(ReplyRequest(step="ask", ask_for="item", facts={"order": order}))
     assert reply.text == (
         "Which item of the order is this about? It holds: Electric Kettle, Bookshelf."
     )
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [
+        (240, "within 4 hours"),
+        (60, "within 1 hour"),
+        (90, "within 90 minutes"),
+        (1, "within 1 minute"),
+    ],
+)
+def test_the_service_time_is_the_policys_own(minutes: int, said: str) -> None:
+    """The approval SLA the customer is promised is the one the case's timer runs."""
+    from brain.templates import within
+
+    assert within(minutes) == said
+    reply = compose_from_template(
+        ReplyRequest(
+            step="awaiting_approval",
+            facts={"proposal": {"approval_reason": "a refund"}, "sla": within(minutes)},
+        )
+    )
+    assert f"You can expect an answer {said};" in reply.text

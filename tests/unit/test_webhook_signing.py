@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from trustdesk.webhooks import BadSignature, sign, verify
+from channels.webhooks import BadSignature, sign, verify
 
 SECRET = "a-shared-secret-of-some-length"
 BODY = b'{"id":"evt_1","thread_id":"t","from":"+1","text":"hi"}'

@@ -6,9 +6,11 @@ import concurrent.futures
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -21,9 +23,43 @@ from domain.policy import Policy
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from tests.shop import create_shop
-from trustdesk.search_attributes import ALL_KEYS
+from trustdesk.approval_keys import ApprovalSigner, public_bytes
+from workflows.search_attributes import ALL_KEYS
 from trustdesk.temporal_server import temporal_binary
 from workers.agent import build_worker
+from workflows.contracts import Approver, SubmitApprovalInput
+
+#: The web process's approval key in these tests; every test worker trusts its public half.
+TEST_APPROVAL_KEY = Ed25519PrivateKey.generate()
+TEST_SIGNER = ApprovalSigner(TEST_APPROVAL_KEY)
+
+
+def signed_decision(
+    case_id: str,
+    approval_id: str,
+    approver: Approver,
+    decision: str = "approve",
+    *,
+    amount: Decimal | None = None,
+    signer: ApprovalSigner = TEST_SIGNER,
+) -> SubmitApprovalInput:
+    """A decision as the web process sends it: with its signed proof."""
+    proof = signer.sign(
+        username=approver.username,
+        role=approver.role.value,
+        approval_limit=approver.approval_limit,
+        case_id=case_id,
+        approval_id=approval_id,
+        decision=decision,
+        amount=amount,
+    )
+    return SubmitApprovalInput(
+        approval_id=approval_id,
+        decision=decision,  # type: ignore[arg-type]
+        approver=approver,
+        amount=amount,
+        proof=proof,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +110,12 @@ async def harness(
     task_queue = f"cases-{uuid.uuid4().hex[:8]}"
     deps = make_deps(shop_sessions, policy)
     with concurrent.futures.ThreadPoolExecutor(max_workers=8) as executor:
-        worker = build_worker(temporal_env.client, deps, task_queue=task_queue, executor=executor)
+        worker = build_worker(
+            temporal_env.client,
+            deps,
+            task_queue=task_queue,
+            executor=executor,
+            approval_keys=[public_bytes(TEST_APPROVAL_KEY)],
+        )
         async with worker:
             yield CaseHarness(temporal_env.client, task_queue, shop_sessions, deps)

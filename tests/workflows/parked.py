@@ -13,7 +13,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 # Imported inside the workflow sandbox on purpose: workflow code does the same.
-from trustdesk.search_attributes import CASE_STATUS
+from workflows.search_attributes import CASE_STATUS
 
 
 @workflow.defn

@@ -17,9 +17,9 @@ from brain.offline import OfflineBrain
 from domain.policy import Policy
 from tests.workflows.conftest import CaseHarness, make_deps
 from tests.workflows.test_case_workflow import refunds, status_of
-from trustdesk.cases import CaseGateway
 from workers.agent import build_worker
 from workflows.contracts import PostMessageInput
+from workflows.gateway import CaseGateway
 
 
 class BrainDownAfterTheAction:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
@@ -14,9 +15,9 @@ from domain.policy import Tier
 from store.models import OrderRow, TransactionRow
 from tests.replay.recording import record_history
 from tests.waiting import wait_until
-from tests.workflows.conftest import CaseHarness
-from trustdesk.cases import CaseGateway, refusal_type
-from workflows.contracts import Approver, PostMessageInput, Role, SubmitApprovalInput
+from tests.workflows.conftest import CaseHarness, signed_decision
+from workflows.gateway import CaseGateway, refusal_type
+from workflows.contracts import Approver, PostMessageInput, Role
 
 
 def gateway(h: CaseHarness) -> CaseGateway:
@@ -82,24 +83,24 @@ async def test_return_above_limit_waits_for_approval_then_refunds_once(
     for who, expected in ((low, "OverLimit"), (agent, "Forbidden")):
         with pytest.raises(WorkflowUpdateFailedError) as err:
             await gw.submit_approval(
-                case_id, SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=who)
+                case_id, signed_decision(case_id, pending.approval_id, who)
             )
         assert refusal_type(err.value) == expected
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await gw.submit_approval(
-            case_id, SubmitApprovalInput(approval_id="stale", decision="approve", approver=approver)
+            case_id, signed_decision(case_id, "stale", approver)
         )
     assert refusal_type(err.value) == "StaleApproval"
 
     result = await gw.submit_approval(
         case_id,
-        SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=approver),
+        signed_decision(case_id, pending.approval_id, approver),
     )
     assert result.status == "approved"
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await gw.submit_approval(
             case_id,
-            SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=approver),
+            signed_decision(case_id, pending.approval_id, approver),
         )
     assert refusal_type(err.value) == "NothingPending"
 
@@ -159,3 +160,18 @@ async def test_a_yes_is_checked_against_the_store_as_it_is_then(harness: CaseHar
     assert refunds(harness, "#W0000001") == []
     case = await gw.get_case(f"case-webchat-{thread}")
     assert case.actions == [] and case.status.value == "awaiting_customer"
+
+
+async def test_the_customer_is_promised_the_cases_own_approval_sla(harness: CaseHarness) -> None:
+    """The wait the customer is told is the SLA the case's approval timer runs, not a
+    sentence of its own."""
+    gw, thread = (
+        CaseGateway(harness.client, harness.task_queue, approval_sla_minutes=90),
+        uuid.uuid4().hex,
+    )
+    await say(gw, thread, "I'd like to return order #W0000003, my email is ada@example.com")
+    reply = await say(gw, thread, "yes")
+    assert "approver" in reply and "within 90 minutes" in reply
+    pending = await gw.get_pending_approval(f"case-webchat-{thread}")
+    assert pending is not None
+    assert pending.due_at - pending.requested_at == timedelta(minutes=90)

@@ -35,10 +35,10 @@ from store.db import migrate
 from store.models import OrderRow, PaymentMethodRow, TransactionRow
 from tests.shop import create_shop
 from tests.unit.test_claude_brain import API_KEY, recorded, usage_of
-from trustdesk.cases import CaseGateway
 from trustdesk.config import Settings
 from workers.agent import build_deps, build_worker
 from workflows.contracts import CaseView, PostMessageInput
+from workflows.gateway import CaseGateway
 
 UNDERSTAND, REPLY = "record_understanding", "write_reply"
 ENVELOPE = {UNDERSTAND: "understand_cancel.json", REPLY: "compose_ask_reason.json"}
@@ -190,7 +190,8 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         raise AssertionError("a Claude-backed worker loaded the offline brain")
 
     monkeypatch.setattr(OfflineBrain, "load", classmethod(never))
-    settings = Settings(data_dir=tmp_path, anthropic_api_key=API_KEY)
+    # The test shop runs under τ²'s identity rule (an email suffices), as in tests/conftest.py.
+    settings = Settings(data_dir=tmp_path, anthropic_api_key=API_KEY, dataset="tau2-retail")
     migrate(settings.store_url)
     return settings
 

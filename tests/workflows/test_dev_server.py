@@ -15,8 +15,8 @@ from temporalio.worker import Worker
 
 from tests.temporal_env import dev_server, local_env, time_skipping_env, wait_until
 from tests.workflows.parked import ParkedCase, SleepyCase
-from trustdesk.search_attributes import ALL_KEYS, CASE_STATUS, SEARCH_ATTRIBUTES
 from trustdesk.temporal_server import DevServer, port_in_use, temporal_binary
+from workflows.search_attributes import ALL_KEYS, CASE_STATUS, SEARCH_ATTRIBUTES
 
 
 def _queue() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import signal
 import subprocess
@@ -20,16 +21,18 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from brain.classifier import load_or_train
+from brain.training import install
 from brain.validation import pin_autonomy
 from domain.dialogue import HANDLED
 from domain.policy import Policy
 from store.actions import RetailActions
 from store.models import ActionRecordRow, OrderRow, TransactionRow
+from tests.pollers import pollers, wait_for_new_poller
 from tests.temporal_env import dev_server, time_skipping_env
 from tests.waiting import wait_until
-from tests.workflows.conftest import make_deps
-from trustdesk.cases import CaseGateway
+from tests.workflows.conftest import TEST_APPROVAL_KEY, make_deps, signed_decision
+from trustdesk.approval_keys import encode_public_key, public_bytes
+from workflows.gateway import CaseGateway
 from workers.agent import build_worker
 from workflows.case import SupportCaseWorkflow
 from workflows.contracts import (
@@ -37,9 +40,9 @@ from workflows.contracts import (
     CaseInput,
     PostMessageInput,
     Role,
-    SubmitApprovalInput,
 )
 
+TRUSTED = [public_bytes(TEST_APPROVAL_KEY)]
 APPROVER = Approver(username="pat", role=Role.APPROVER, approval_limit=Decimal("1000"))
 RETURN_899 = "I'd like to return order #W0000003, my email is ada@example.com"
 
@@ -66,7 +69,7 @@ async def approve_and_wait(gw: CaseGateway, case_id: str, timeout: float = 20) -
     assert pending is not None
     await gw.submit_approval(
         case_id,
-        SubmitApprovalInput(approval_id=pending.approval_id, decision="approve", approver=APPROVER),
+        signed_decision(case_id, pending.approval_id, APPROVER),
     )
 
     async def resolved() -> bool:
@@ -82,7 +85,7 @@ def store_file(tmp_path: Path, shop_sessions: sessionmaker[Session]) -> str:
 
 def spawn_worker(address: str, store_url: str, task_queue: str, data_dir: Path) -> subprocess.Popen[bytes]:
     # These tests are about durability, not the accuracy gate: every handled category acts.
-    load_or_train(data_dir)
+    install(data_dir)
     pin_autonomy(data_dir, (c.value for c in HANDLED))
     env = {
         **os.environ,
@@ -90,6 +93,8 @@ def spawn_worker(address: str, store_url: str, task_queue: str, data_dir: Path) 
         "TRUSTDESK_DATABASE_URL": store_url,
         "TRUSTDESK_TEMPORAL_ADDRESS": address,
         "TRUSTDESK_DATA_DIR": str(data_dir),
+        # The worker trusts the tests' approval key, as a deployed one trusts the web's.
+        "TRUSTDESK_APPROVAL_VERIFY_KEYS": json.dumps([encode_public_key(TEST_APPROVAL_KEY)]),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "trustdesk.cli", "worker"],
@@ -122,13 +127,16 @@ async def test_worker_killed_while_waiting_for_approval(
     workers.append(spawn_worker(address, store_file, queue, tmp_path))
     case_id = await park_for_approval(gw, uuid.uuid4().hex)
     before = await gw.get_case(case_id)
+    killed = await pollers(temporal_env.client, queue)
 
     workers[0].send_signal(signal.SIGKILL)
     assert workers[0].wait(10) == -signal.SIGKILL
     workers.append(spawn_worker(address, store_file, queue, tmp_path))
+    # With no worker polling, the server refuses updates ("no poller seen"), as it should.
+    await wait_for_new_poller(temporal_env.client, queue, killed)
 
-    # The killed worker's sticky queue times out before the new worker takes over (~10 s).
-    await approve_and_wait(gw, case_id, timeout=90)
+    # The killed worker's sticky queue times out (2 s) and the new worker takes over.
+    await approve_and_wait(gw, case_id, timeout=30)
     after = await gw.get_case(case_id)
     assert order_status(shop_sessions, "#W0000003") == "return requested"
     assert count(shop_sessions, ActionRecordRow) == 1
@@ -146,13 +154,13 @@ async def test_dev_server_restarted_on_its_data_file(
         client = await Client.connect(server.address, data_converter=pydantic_data_converter)
         gw = CaseGateway(client, queue)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            async with build_worker(client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool):
+            async with build_worker(client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool, approval_keys=TRUSTED):
                 case_id = await park_for_approval(gw, uuid.uuid4().hex)
         await server.restart()
         client = await Client.connect(server.address, data_converter=pydantic_data_converter)
         gw = CaseGateway(client, queue)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            async with build_worker(client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool):
+            async with build_worker(client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool, approval_keys=TRUSTED):
                 await approve_and_wait(gw, case_id)
     assert order_status(shop_sessions, "#W0000003") == "return requested"
     assert count(shop_sessions, ActionRecordRow) == 1
@@ -180,7 +188,7 @@ async def test_activity_failing_after_its_side_effect_does_not_double_the_refund
     gw = CaseGateway(temporal_env.client, queue)
     thread = uuid.uuid4().hex
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        async with build_worker(temporal_env.client, deps, task_queue=queue, executor=pool):
+        async with build_worker(temporal_env.client, deps, task_queue=queue, executor=pool, approval_keys=TRUSTED):
             for text in ("cancel #W0000001 please, ada@example.com, ordered by mistake", "yes"):
                 result = await gw.post_message(
                     PostMessageInput(channel="webchat", thread_id=thread, text=text)
@@ -202,7 +210,7 @@ async def test_approval_sla_expiry_escalates_and_tells_the_customer(
         thread = uuid.uuid4().hex
         case_id = f"case-webchat-{thread}"
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            async with build_worker(env.client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool):
+            async with build_worker(env.client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool, approval_keys=TRUSTED):
                 handle = await env.client.start_workflow(
                     SupportCaseWorkflow.run,
                     CaseInput(

@@ -18,7 +18,6 @@ from store.audit import verify_chain
 from store.models import AuditEventRow, Base, CustomerRow, OrderRow, TransactionRow
 from tests.waiting import wait_until
 from tests.workflows.conftest import CaseHarness
-from trustdesk.cases import CaseGateway
 from trustdesk.encryption import (
     CaseKeyCodec,
     CaseKeys,
@@ -29,6 +28,7 @@ from trustdesk.encryption import (
 from trustdesk.privacy import erase_customer, export_customer
 from workers.agent import build_worker
 from workflows.contracts import PostMessageInput
+from workflows.gateway import CaseGateway
 
 #: What the store and the histories hold about Ada (tests/shop.py) before the erasure.
 PERSONAL = ("ada@example.com", "Lovelace", "Analytical Way")

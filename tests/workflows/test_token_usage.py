@@ -13,9 +13,9 @@ from brain.base import Reply, ReplyRequest, TokenUsage, TurnContext, Understandi
 from brain.offline import OfflineBrain
 from domain.policy import Policy
 from tests.workflows.conftest import make_deps
-from trustdesk.cases import CaseGateway
 from workers.agent import build_worker
 from workflows.contracts import PostMessageInput
+from workflows.gateway import CaseGateway
 
 
 class MeteredBrain:

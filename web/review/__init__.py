@@ -14,7 +14,18 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from web.review import admin, approvals, cases, dashboard, handoffs, login, outbox, privacy
+from web.review import (
+    admin,
+    approvals,
+    cases,
+    dashboard,
+    handoffs,
+    knowledge,
+    login,
+    mail,
+    outbox,
+    privacy,
+)
 from web.review.access import LoginRequired, ReviewError, ReviewState, signed_in
 from web.review.render import page, see_other
 
@@ -59,6 +70,8 @@ def install(app: FastAPI, state: ReviewState | None = None) -> None:
 
     app.add_exception_handler(ReviewError, _refused)
     app.add_exception_handler(LoginRequired, _sign_in_first)
-    for module in (login, approvals, cases, handoffs, outbox, dashboard, admin, privacy):
+    for module in (
+        login, approvals, cases, handoffs, outbox, mail, dashboard, admin, knowledge, privacy
+    ):
         app.include_router(module.router)
     app.include_router(static_router)

@@ -35,15 +35,21 @@ class Permission(StrEnum):
     VIEW_METRICS = "view metrics"
     VIEW_DEAD_LETTERS = "view undelivered replies"
     RETRY_DELIVERY = "retry undelivered replies"
+    READ_MAIL_SINK = "read the local mail sink"
     ADMINISTER = "administer users and policy"
 
 
 _EVERYONE = {Permission.VIEW_CASES, Permission.VIEW_METRICS}
 #: Replies that never reached the customer: support agents and admins fix the cause and retry.
 _DEAD_LETTERS = {Permission.VIEW_DEAD_LETTERS, Permission.RETRY_DELIVERY}
+#: The local mail sink holds one-time codes: only support agents and admins read it.
+_MAIL = {Permission.READ_MAIL_SINK}
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(
-        _EVERYONE | _DEAD_LETTERS | {Permission.VIEW_HANDOFFS, Permission.HANDLE_HANDOFFS}
+        _EVERYONE
+        | _DEAD_LETTERS
+        | _MAIL
+        | {Permission.VIEW_HANDOFFS, Permission.HANDLE_HANDOFFS}
     ),
     Role.APPROVER: frozenset(_EVERYONE | {Permission.VIEW_APPROVALS, Permission.DECIDE_APPROVALS}),
     Role.SENIOR_APPROVER: frozenset(
@@ -52,6 +58,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         _EVERYONE
         | _DEAD_LETTERS
+        | _MAIL
         | {Permission.VIEW_APPROVALS, Permission.VIEW_HANDOFFS, Permission.ADMINISTER}
     ),
 }
@@ -135,7 +142,7 @@ def signed_in(request: Request, ctx: Context) -> Reviewer | None:
     if session is None or session_revoked(ctx.sessions, session.sid):
         return None
     found = load_user(ctx.sessions, session.username)
-    if found is None:
+    if found is None or not found[0].accepts(session.generation):
         return None
     return Reviewer(found[0], session, csrf_token(ctx.secret, session.sid))
 

@@ -8,6 +8,7 @@ validator; replies, hand-backs and closes are the workflow's updates.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
@@ -23,7 +24,6 @@ from temporalio.service import RPCError, RPCStatusCode
 from domain.approvals import REDUCIBLE_ACTIONS, ApprovalRefused, Decider, check_decision
 from domain.errors import InvalidMoney
 from domain.money import to_money
-from trustdesk.cases import CaseGateway, refusal_type
 from web.deps import Context, WebContext
 from web.review.access import (
     Permission,
@@ -47,6 +47,7 @@ from workflows.contracts import (
     HumanReplyInput,
     PendingApproval,
 )
+from workflows.gateway import CaseGateway, refusal_type
 
 router = APIRouter(prefix="/review")
 
@@ -287,7 +288,7 @@ async def decide_case(
     except ValidationError as exc:
         return await refuse(422, str(exc.errors()[0].get("msg", "the decision is malformed")))
     try:
-        result = await decide_approval(_case_id(case_id), body, reviewer.user, gateway)
+        result = await decide_approval(_case_id(case_id), body, reviewer.user, gateway, ctx)
     except HTTPException as exc:
         return await refuse(exc.status_code, f"Not done: {exc.detail}.")
     except RPCError as exc:
@@ -332,14 +333,9 @@ async def _human_update(
             await gateway.post_human_reply(
                 case_id, HumanReplyInput(username=reviewer.username, text=text)
             )
-        elif kind == "hand_back":
-            await gateway.hand_back(
-                case_id, HandoffActionInput(username=reviewer.username, note=text or None)
-            )
         else:
-            await gateway.close_case(
-                case_id, HandoffActionInput(username=reviewer.username, note=text or None)
-            )
+            act = gateway.hand_back if kind == "hand_back" else gateway.close_case
+            await act(case_id, HandoffActionInput(username=reviewer.username, note=text or None))
     except WorkflowUpdateFailedError as err:
         message = getattr(err.cause, "message", None) or "the case refused this"
         status_code = 409 if refusal_type(err) in ("CaseClosed", "NotEscalated") else 500
@@ -384,29 +380,28 @@ async def reply_to_customer(
     return refused or _back_to(case_id, next, "replied")
 
 
-@router.post("/cases/{case_id}/hand-back", include_in_schema=False)
-async def hand_back(
-    request: Request,
-    case_id: str,
-    reviewer: PostingReviewer,
-    ctx: Context,
-    note: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "case",
-) -> Response:
-    text = clean_text(note).strip()
-    refused = await _human_update(request, ctx, reviewer, case_id, "hand_back", text, {})
-    return refused or _back_to(case_id, next, "handed_back")
+def _handoff_action(kind: str, notice: str) -> Callable[..., Awaitable[Response]]:
+    """The POST handler of a handoff action that takes an optional note: hand back, close."""
+
+    async def act(
+        request: Request,
+        case_id: str,
+        reviewer: PostingReviewer,
+        ctx: Context,
+        note: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "case",
+    ) -> Response:
+        text = clean_text(note).strip()
+        refused = await _human_update(request, ctx, reviewer, case_id, kind, text, {})
+        return refused or _back_to(case_id, next, notice)
+
+    act.__name__ = kind
+    return act
 
 
-@router.post("/cases/{case_id}/close", include_in_schema=False)
-async def close_case(
-    request: Request,
-    case_id: str,
-    reviewer: PostingReviewer,
-    ctx: Context,
-    note: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "case",
-) -> Response:
-    text = clean_text(note).strip()
-    refused = await _human_update(request, ctx, reviewer, case_id, "close", text, {})
-    return refused or _back_to(case_id, next, "closed")
+hand_back = router.post("/cases/{case_id}/hand-back", include_in_schema=False)(
+    _handoff_action("hand_back", "handed_back")
+)
+close_case = router.post("/cases/{case_id}/close", include_in_schema=False)(
+    _handoff_action("close", "closed")
+)

@@ -10,7 +10,6 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from web.deps import Context
-from web.review import charts
 from web.review.access import Permission, ReviewerDep, require
 from web.review.metrics import MetricsInput, compute_metrics
 from web.review.queries import metrics_input, waiting_counts
@@ -22,6 +21,9 @@ DAYS = 14
 
 
 def _charts(now: datetime, sla: timedelta, data: MetricsInput) -> dict[str, object]:
+    # matplotlib (and numpy) load with the first chart drawn, not with the web process.
+    from web.review import charts
+
     metrics = compute_metrics(data, now=now, sla=sla, days=DAYS)
     drawn = {
         "cases_per_day": charts.cases_per_day(metrics),

@@ -23,6 +23,7 @@ from web.review.session import (
     issue_session,
     new_login_nonce,
 )
+from web.review.throttle import request_address
 from web.users import load_user, revoke_session
 
 router = APIRouter(prefix="/review")
@@ -115,7 +116,7 @@ async def login(
             status_code=403,
             username=username,
         )
-    address = request.client.host if request.client else "unknown"
+    address = request_address(request, ctx)
     wait = state.throttle.retry_after(username, address)
     if wait is not None:
         minutes = max(1, round(wait / 60))
@@ -144,7 +145,7 @@ async def login(
         )
     state.throttle.succeeded(username, address)
     user = found[0]
-    _, cookie = issue_session(user.username, ctx.secret)
+    _, cookie = issue_session(user.username, ctx.secret, generation=user.generation)
     response = see_other(next_path or HOME[user.role])
     _set_cookie(request, response, SESSION_COOKIE, cookie, int(SESSION_TTL.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/review")

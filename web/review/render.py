@@ -41,6 +41,8 @@ NOTICES = {
         "comes back to this list with the new error."
     ),
     "signed_out": "You are signed out.",
+    "article_saved": "Saved and indexed: the agent answers from the new text from now on.",
+    "article_deleted": "The article is deleted; the agent no longer answers from it.",
 }
 
 

@@ -40,6 +40,7 @@ class ReviewSession:
     username: str
     issued_at: int
     expires_at: int
+    generation: int = 0  # the user's token generation when it was issued
 
 
 def _b64(data: bytes) -> str:
@@ -55,7 +56,12 @@ def _mac(secret: str, purpose: str, message: str) -> bytes:
 
 
 def issue_session(
-    username: str, secret: str, *, now: float | None = None, ttl: timedelta = SESSION_TTL
+    username: str,
+    secret: str,
+    *,
+    now: float | None = None,
+    ttl: timedelta = SESSION_TTL,
+    generation: int = 0,
 ) -> tuple[ReviewSession, str]:
     """A new session (with a fresh id) and the cookie value that carries it."""
     issued = int(time.time() if now is None else now)
@@ -64,8 +70,15 @@ def issue_session(
         username=username,
         issued_at=issued,
         expires_at=issued + int(ttl.total_seconds()),
+        generation=generation,
     )
-    claims = {"sid": session.sid, "sub": username, "iat": issued, "exp": session.expires_at}
+    claims = {
+        "sid": session.sid,
+        "sub": username,
+        "iat": issued,
+        "exp": session.expires_at,
+        "gen": generation,
+    }
     body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
     signed = f"{_VERSION}.{body}"
     return session, f"{signed}.{_b64(_mac(secret, 'review-session', signed))}"
@@ -97,7 +110,12 @@ def read_session(
         return None
     if exp <= (time.time() if now is None else now):
         return None
-    return ReviewSession(sid=sid, username=sub, issued_at=iat, expires_at=exp)
+    generation = claims.get("gen", 0)
+    if not isinstance(generation, int):
+        return None
+    return ReviewSession(
+        sid=sid, username=sub, issued_at=iat, expires_at=exp, generation=generation
+    )
 
 
 def csrf_token(secret: str, binding: str) -> str:

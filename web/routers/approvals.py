@@ -10,6 +10,8 @@ the same status codes.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,12 +20,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from temporalio.client import WorkflowUpdateFailedError
 
 from domain.approvals import ApprovalRefused, Decider, check_decision
-from trustdesk.cases import refusal_type
-from web.deps import CurrentUser, Gateway
+from web.deps import Context, CurrentUser, Gateway
 from web.routers.cases import check_case_id
-from workflows.contracts import Approver, SubmitApprovalInput, SubmitApprovalResult
+from workflows.contracts import (
+    Approver,
+    CaseStatus,
+    SubmitApprovalInput,
+    SubmitApprovalResult,
+)
+from workflows.gateway import CaseGateway, refusal_type
 
 router = APIRouter(prefix="/api/cases", tags=["approvals"])
+
+#: How long a decision's answer waits to say what became of the approved action.
+OUTCOME_WAIT = 10.0
 
 #: The HTTP status for each type a workflow validator refuses a decision with.
 REFUSAL_STATUS = {
@@ -72,7 +82,7 @@ def _refuse(code: int, detail: str) -> HTTPException:
     },
 )
 async def decide(
-    case_id: str, body: ApprovalDecision, user: CurrentUser, gateway: Gateway
+    case_id: str, body: ApprovalDecision, user: CurrentUser, gateway: Gateway, ctx: Context
 ) -> SubmitApprovalResult:
     if not user.can_approve:
         raise _refuse(status.HTTP_403_FORBIDDEN, f"a {user.role.value} cannot decide approvals")
@@ -88,6 +98,17 @@ async def decide(
     except ApprovalRefused as refused:
         raise _refuse(REFUSAL_STATUS[refused.kind], str(refused)) from None
     assert pending is not None  # check_decision refuses when nothing is pending
+    if ctx.approval_signer is None:
+        raise _refuse(status.HTTP_503_SERVICE_UNAVAILABLE, "approvals cannot be signed here")
+    proof = ctx.approval_signer.sign(
+        username=user.username,
+        role=user.role.value,
+        approval_limit=user.approval_limit,
+        case_id=case_id,
+        approval_id=pending.approval_id,
+        decision=body.decision,
+        amount=body.amount,
+    )
     decision = SubmitApprovalInput(
         approval_id=pending.approval_id,
         decision=body.decision,
@@ -96,10 +117,40 @@ async def decide(
         ),
         amount=body.amount,
         note=body.note,
+        proof=proof,
     )
+    before = await gateway.get_case(case_id)
     try:
-        return await gateway.submit_approval(case_id, decision)
+        result = await gateway.submit_approval(case_id, decision)
     except WorkflowUpdateFailedError as err:
         kind = refusal_type(err)
         message = getattr(err.cause, "message", None) or "the case refused this decision"
         raise _refuse(REFUSAL_STATUS.get(kind or "", status.HTTP_409_CONFLICT), message) from err
+    if result.status == "needs_second_approval":
+        return result.model_copy(update={"action": "awaiting_second_approval"})
+    if result.status == "rejected":
+        return result.model_copy(update={"action": "not_taken"})
+    return await _outcome(gateway, case_id, result, len(before.actions))
+
+
+async def _outcome(
+    gateway: CaseGateway, case_id: str, result: SubmitApprovalResult, actions_before: int
+) -> SubmitApprovalResult:
+    """The approved action's fate: the case resumes after the update returns, so read the
+    case until the action is recorded (or the case escalated), for up to `OUTCOME_WAIT`."""
+    deadline = time.monotonic() + OUTCOME_WAIT
+    pause = 0.05
+    while True:
+        view = await gateway.get_case(case_id)
+        if len(view.actions) > actions_before:
+            action = view.actions[-1]
+            return result.model_copy(
+                update={"action": action.status, "detail": action.error or action.summary}
+            )
+        if view.status is CaseStatus.ESCALATED:
+            reason = view.handoff.reason if view.handoff else None
+            return result.model_copy(update={"action": "escalated", "detail": reason})
+        if time.monotonic() >= deadline:
+            return result
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.5)

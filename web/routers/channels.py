@@ -2,7 +2,7 @@
 
 Each provider is configured with a shared secret (`TRUSTDESK_WEBHOOKS`). A
 delivery is accepted only when `X-Trustdesk-Signature` is the hex HMAC-SHA256 of
-`<X-Trustdesk-Timestamp>.<raw body>` under that secret (`trustdesk/webhooks.py`),
+`<X-Trustdesk-Timestamp>.<raw body>` under that secret (`channels/webhooks.py`),
 the timestamp is within the replay window, and its `id` was not accepted before.
 The message goes to the case `case-<provider>-<thread_id>`; the agent's replies
 are POSTed to the provider's `outbound_url` by the outbox, signed the same way.
@@ -18,12 +18,12 @@ from fastapi import APIRouter, Header, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 
+from channels.webhooks import BadSignature, verify
 from store.channels import record_webhook_delivery, webhook_delivery_seen
-from trustdesk.cases import refusal_type
-from trustdesk.webhooks import BadSignature, verify
 from web.deps import Context, Gateway, Sessions
 from web.routers.messages import clean_text, validation_reason
 from workflows.contracts import PostMessageInput
+from workflows.gateway import refusal_type
 
 router = APIRouter(prefix="/api/channels", tags=["channels"])
 

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Body, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from temporalio.client import WorkflowUpdateFailedError
 
-from trustdesk.cases import refusal_type
 from web.auth import verify_customer_identity
 from web.deps import Context, Gateway
 from workflows.contracts import PostMessageInput, PostMessageResult
+from workflows.gateway import refusal_type
 
 router = APIRouter(prefix="/api", tags=["messages"])
 

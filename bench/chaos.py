@@ -1,0 +1,388 @@
+"""`trustdesk chaos`: many concurrent cases while workers are killed and the server restarts.
+
+The run brings up its own stack in a temporary directory and leaves nothing behind: a
+Temporal dev server on its database file, a SQLite store holding the generated bench
+shop (`bench/shop.py`: per customer a pending order of 149.99 the agent
+cancels on its own and a delivered order of 899.00 whose return needs an approver),
+and agent workers as child processes (`trustdesk worker`, two by default, as compose
+runs them), so they can be SIGKILLed.
+
+Half the cases are cancellations, half returns approved by an approver. While they
+run, a worker is SIGKILLed at random moments and a new one started at once, and the
+dev server is restarted once on its data file. Every call the server refuses while no
+worker polls is repeated, as a client would. At the end it reports:
+
+* lost messages: customer messages that never got into their case's transcript, or
+  never got an answer;
+* double actions: an order acted on more than once;
+* over-refunds: an order refunded more than was paid for it;
+* recovery: for each kill, the time until the next reply any case received;
+* whether the audit chain verifies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+APPROVER_NAME = "chaos-approver"
+CALL_TIMEOUT = 300.0
+TARGET_RECOVERY_P95 = 15.0
+
+
+def _quiet_unread_rpc_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    from temporalio.service import RPCError
+
+    if isinstance(context.get("exception"), RPCError):
+        return
+    loop.default_exception_handler(context)
+
+
+@dataclass
+class ChaosReport:
+    cases: int
+    kills: int
+    workers: int = 1
+    idle_kills: int = 0
+    server_restarts: int = 0
+    messages_sent: int = 0
+    lost_messages: int = 0
+    double_actions: int = 0
+    over_refunds: int = 0
+    recoveries: list[float] = field(default_factory=list)
+    audit_ok: bool = False
+    audit_events: int = 0
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.lost_messages == self.double_actions == self.over_refunds == 0
+            and self.audit_ok
+            and (not self.recoveries or _p95(self.recoveries) <= TARGET_RECOVERY_P95)
+        )
+
+    def lines(self) -> list[str]:
+        rec = self.recoveries
+        recovery = (
+            f"p50 {statistics.median(rec):.1f} s, p95 {_p95(rec):.1f} s, max {max(rec):.1f} s"
+            if rec
+            else "no kill happened while cases ran"
+        )
+        return [
+            f"Trustdesk chaos run: {self.cases} concurrent cases on {self.workers} workers, "
+            f"{self.kills} worker SIGKILLs (each replaced at once), "
+            f"{self.server_restarts} dev-server restart(s), {self.seconds:.0f} s",
+            f"machine: {os.cpu_count()} cores; load average {_load()}",
+            f"messages sent          {self.messages_sent}",
+            f"lost messages          {self.lost_messages}    (target 0)",
+            f"double actions         {self.double_actions}    (target 0)",
+            f"over-refunds           {self.over_refunds}    (target 0)",
+            f"kill -> next reply     {recovery}    (target p95 <= {TARGET_RECOVERY_P95:.0f} s)",
+            f"kills after the last reply (not timed): {self.idle_kills}",
+            f"audit chain            {'intact' if self.audit_ok else 'BROKEN'}"
+            f" ({self.audit_events} events)",
+            f"result                 {'all targets met' if self.passed else 'TARGETS MISSED'}",
+        ]
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _load() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+class _Workers:
+    """Agent workers as child processes; any of them can be killed and replaced."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.started = 0
+
+    def start(self) -> None:
+        from trustdesk.temporal_server import spawn
+
+        self.started += 1
+        log = open(self.logs / f"worker-{self.started}.log", "wb")  # noqa: SIM115 - the child owns it
+        self.procs.append(
+            spawn(
+                [sys.executable, "-m", "trustdesk.cli", "worker"],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        log.close()
+
+    def kill_one(self, rng: random.Random) -> None:
+        """SIGKILL one live worker, chosen at random."""
+        alive = [p for p in self.procs if p.poll() is None]
+        if alive:
+            victim = rng.choice(alive)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+async def _poller_identities(client: Any, queue: str) -> set[str]:
+    from temporalio.api.enums.v1 import TaskQueueType
+    from temporalio.api.taskqueue.v1 import TaskQueue
+    from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+
+    try:
+        answer = await client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=client.namespace,
+                task_queue=TaskQueue(name=queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+        )
+    except Exception:  # noqa: BLE001 - the server may be restarting: nobody seen
+        return set()
+    return {p.identity for p in answer.pollers}
+
+
+async def _new_pollers(client: Any, queue: str, known: set[str], count: int) -> set[str]:
+    """Wait until ``count`` workers not in ``known`` poll ``queue``; their identities."""
+    pause = 0.1
+    while True:
+        fresh = await _poller_identities(client, queue) - known
+        if len(fresh) >= count:
+            return fresh
+        await asyncio.sleep(pause)  # between looks at the task queue
+        pause = min(pause * 2, 1.0)
+
+
+async def _deliver(call: Callable[[], Awaitable[T]], timeout: float = CALL_TIMEOUT) -> T | None:
+    """``call``, repeated while the server refuses it (no worker polls, server restarting)."""
+    from temporalio.service import RPCError
+
+    deadline = time.monotonic() + timeout
+    pause = 0.1
+    while time.monotonic() < deadline:
+        try:
+            return await call()
+        except (RPCError, RuntimeError):
+            await asyncio.sleep(pause)  # back-off between attempts, as a client would
+            pause = min(pause * 2, 1.0)
+    return None
+
+
+async def run_chaos(
+    cases: int,
+    kills: int,
+    seed: int = 1,
+    worker_count: int = 2,
+    say: Callable[[str], None] = print,
+) -> ChaosReport:
+    """Run the chaos scenario on a fresh stack; the report."""
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from brain.classifier import load_or_train
+    from brain.validation import pin_autonomy
+    from domain.dialogue import HANDLED
+    from store.db import make_engine, migrate, session_factory
+    from bench.shop import load_bench_shop
+    from workflows.gateway import CaseGateway
+    from trustdesk.temporal_server import DevServer, free_port
+    from workflows.contracts import (
+        Approver,
+        PostMessageInput,
+        Role,
+        SubmitApprovalInput,
+    )
+
+    rng = random.Random(seed)
+    report = ChaosReport(cases=cases, kills=kills, workers=worker_count)
+    # A failed update-with-start leaves its start operation's future unread; the call is
+    # repeated, so that is expected here, not an error to print.
+    asyncio.get_running_loop().set_exception_handler(_quiet_unread_rpc_errors)
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="trustdesk-chaos-") as tmp:
+        root = Path(tmp)
+        url = f"sqlite:///{root / 'store.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        sessions = session_factory(engine)
+        customers = load_bench_shop(sessions, cases + 1)[1:]
+        load_or_train(root)
+        pin_autonomy(root, (c.value for c in HANDLED))  # the run is about recovery, not the gate
+        server = DevServer(root / "temporal", port=free_port(), ui_port=None)
+        await server.start()
+        queue = "chaos-cases"
+        env = {
+            **os.environ,
+            "TRUSTDESK_DATA_DIR": str(root),
+            "TRUSTDESK_DATABASE_URL": url,
+            "TRUSTDESK_TEMPORAL_ADDRESS": server.address,
+            "TRUSTDESK_TASK_QUEUE": queue,
+            "PYTHONUNBUFFERED": "1",
+        }
+        workers = _Workers(env, root)
+        for _ in range(worker_count):
+            workers.start()
+        replies: list[float] = []
+        kill_times: list[float] = []
+        approver = Approver(
+            username=APPROVER_NAME, role=Role.APPROVER, approval_limit=Decimal("2000")
+        )
+        try:
+            client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+            gateways = [CaseGateway(client, queue)]
+
+            async def post(thread: str, text: str) -> bool:
+                message = PostMessageInput(channel="webchat", thread_id=thread, text=text)
+                report.messages_sent += 1
+                result = await _deliver(lambda: gateways[-1].post_message(message))
+                if result is None or not result.replies:
+                    return False
+                replies.append(time.monotonic())
+                return True
+
+            async def conversation(n: int) -> bool:
+                customer = customers[n]
+                thread = f"chaos-{n:06d}"
+                if n % 2 == 0:
+                    first = (
+                        f"I'd like to cancel order {customer.pending_order}, I ordered it by "
+                        f"mistake, my email is {customer.email}"
+                    )
+                    return await post(thread, first) and await post(thread, "yes")
+                order, email = customer.delivered_order, customer.email
+                first = f"I'd like to return order {order}, my email is {email}"
+                if not (await post(thread, first) and await post(thread, "yes")):
+                    return False
+                case_id = f"case-webchat-{thread}"
+                pending = await _deliver(lambda: gateways[-1].get_pending_approval(case_id))
+                if pending is None:
+                    return False
+                decision = SubmitApprovalInput(
+                    approval_id=pending.approval_id, decision="approve", approver=approver
+                )
+                return (
+                    await _deliver(lambda: gateways[-1].submit_approval(case_id, decision))
+                    is not None
+                )
+
+            async def chaos() -> None:
+                restart_at = kills // 2
+                for k in range(kills):
+                    await asyncio.sleep(rng.uniform(3, 10))  # a random moment to strike
+                    kill_times.append(time.monotonic())
+                    workers.kill_one(rng)
+                    say(f"  kill {k + 1}/{kills}: a worker SIGKILLed")
+                    if k == restart_at:
+                        await server.restart()
+                        report.server_restarts += 1
+                        gateways.append(
+                            CaseGateway(
+                                await Client.connect(
+                                    server.address, data_converter=pydantic_data_converter
+                                ),
+                                queue,
+                            )
+                        )
+                        say("  dev server restarted on its data file")
+                    workers.start()
+                    # The next kill waits for the replacement: one dead worker at a time.
+                    known.update(await _new_pollers(gateways[-1].client, queue, known, 1))
+
+            say(f"waiting for {worker_count} workers to poll ...")
+            known = await _new_pollers(client, queue, set(), worker_count)
+            say(f"starting {cases} conversations ...")
+            chaos_task = asyncio.create_task(chaos())
+            results = await asyncio.gather(*(conversation(n) for n in range(cases)))
+            await chaos_task
+            failed_conversations = results.count(False)
+
+            # Every message is in its case's transcript; every case reached a stable state.
+            gateway = gateways[-1]
+            missing = 0
+            for n in range(cases):
+                view = await _deliver(lambda n=n: gateway.get_case(f"case-webchat-chaos-{n:06d}"))  # type: ignore[misc]
+                if view is None:
+                    missing += 2
+                    continue
+                said = [e for e in view.transcript if e.role == "customer"]
+                missing += max(0, 2 - len(said))
+            report.lost_messages = missing + failed_conversations
+        finally:
+            workers.stop()
+            await server.stop()
+
+        # A kill after the last reply has no "next reply" to time: counted apart.
+        report.recoveries = [
+            min(r for r in replies if r > t) - t for t in kill_times if replies and max(replies) > t
+        ]
+        report.idle_kills = len(kill_times) - len(report.recoveries)
+        _check_store(sessions, report)
+        engine.dispose()
+    report.seconds = time.monotonic() - began
+    return report
+
+
+def _check_store(sessions: object, report: ChaosReport) -> None:
+    from sqlalchemy import func, select
+
+    from store.audit import verify_chain
+    from store.models import ActionRecordRow, TransactionRow
+
+    with sessions() as s:  # type: ignore[operator]
+        per_target = s.execute(
+            select(ActionRecordRow.target_id, func.count()).group_by(ActionRecordRow.target_id)
+        ).all()
+        report.double_actions = sum(n - 1 for _, n in per_target if n > 1)
+        paid: dict[str, Decimal] = {}
+        refunded: dict[str, Decimal] = {}
+        for row in s.scalars(select(TransactionRow)):
+            book = refunded if row.kind == "refund" else paid if row.kind == "payment" else None
+            if book is not None:
+                book[row.order_id] = book.get(row.order_id, Decimal(0)) + row.amount
+        report.over_refunds = sum(1 for o, r in refunded.items() if r > paid.get(o, Decimal(0)))
+        check = verify_chain(s)
+        report.audit_ok = check.ok
+        report.audit_events = check.checked
+
+
+def run_chaos_cli(cases: int, kills: int, seed: int, workers: int = 2) -> int:
+    """`trustdesk chaos`: print the report; 0 when every target was met."""
+    try:
+        report = asyncio.run(run_chaos(cases, kills, seed, workers))
+    except KeyboardInterrupt:
+        return 130
+    print("\n".join(report.lines()))
+    return 0 if report.passed else 1

@@ -1,0 +1,1 @@
+"""The measured splits: development (tuning, thresholds) and held-out (measured once)."""

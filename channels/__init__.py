@@ -1,0 +1,1 @@
+"""Channel protocol code shared by the web process (inbound) and the workers (outbound)."""

@@ -1,0 +1,511 @@
+"""The shop's knowledge base as values: articles, their passages, and what to answer from them.
+
+An article is a Markdown document with a title (YAML front matter `title:` or a first
+line `# Title`) and sections (`## Heading`). Each section is a passage: the unit the
+store indexes and the turn answers from. Articles name the policy's numbers as
+placeholders (`{{ return_window_days }}`), filled from `domain.policy` when indexed,
+so what customers read and what the rules enforce is one number.
+
+Pure: text in, values out. The full-text search itself lives in `store.knowledge`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import frontmatter
+import pycountry
+import Stemmer
+import yaml
+
+from domain.errors import ConfigError
+
+#: A slug names an article and its file (`<slug>.md`): lower-case words joined by hyphens.
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_CHARS = 80
+MAX_TITLE_CHARS = 200
+MAX_ARTICLE_CHARS = 50_000
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+_TITLE_LINE = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+
+
+class InvalidArticle(ConfigError):
+    """An article that cannot be indexed: no title, a bad slug, an unknown placeholder."""
+
+    code = "invalid_article"
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as written: `body` keeps its placeholders."""
+
+    slug: str
+    title: str
+    body: str
+
+    def sections(self) -> list[Section]:
+        """The intro (headed by the title) and each `##` section, empty ones left out."""
+        found: list[Section] = []
+        heading = self.title
+        lines: list[str] = []
+        for line in self.body.splitlines():
+            match = _HEADING.match(line)
+            if match:
+                found.append(Section(heading, "\n".join(lines).strip()))
+                heading, lines = match.group(1), []
+            else:
+                lines.append(line)
+        found.append(Section(heading, "\n".join(lines).strip()))
+        return [s for s in found if s.body]
+
+    def to_markdown(self) -> str:
+        """The file an admin edits: front matter with the title, then the body."""
+        title = yaml.safe_dump({"title": self.title}, allow_unicode=True, width=1000).strip()
+        return f"---\n{title}\n---\n{self.body.strip()}\n"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A section of an article, placeholders filled, with how well it matched a question."""
+
+    slug: str
+    title: str
+    heading: str
+    text: str
+    score: float
+    #: The share of the question's topic words the passage holds (`coverage`).
+    coverage: float = 1.0
+
+    @property
+    def citation(self) -> str:
+        return self.title if self.heading == self.title else f"{self.title} — {self.heading}"
+
+
+def check_slug(slug: str) -> str:
+    if len(slug) > MAX_SLUG_CHARS or not SLUG.match(slug):
+        raise InvalidArticle(
+            f"the slug {slug[:MAX_SLUG_CHARS]!r} must be lower-case letters, digits and "
+            f"hyphens (at most {MAX_SLUG_CHARS} characters), e.g. 'return-window'"
+        )
+    return slug
+
+
+def make_article(slug: str, title: str, body: str) -> Article:
+    """An article from its parts, checked as an admin's form is."""
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidArticle("an article needs a title")
+    if len(title) > MAX_TITLE_CHARS:
+        raise InvalidArticle(f"a title has at most {MAX_TITLE_CHARS} characters")
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise InvalidArticle("an article needs some text")
+    if len(body) > MAX_ARTICLE_CHARS:
+        raise InvalidArticle(f"an article has at most {MAX_ARTICLE_CHARS} characters")
+    return Article(check_slug(slug), title, body)
+
+
+def parse_article(slug: str, text: str) -> Article:
+    """An article from its Markdown file: front matter `title:`, else a first line `# Title`."""
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as exc:
+        raise InvalidArticle(f"{slug}: the front matter is not valid YAML: {exc}") from exc
+    title = post.metadata.get("title")
+    body = post.content
+    if not isinstance(title, str) or not title.strip():
+        first, _, rest = body.lstrip().partition("\n")
+        match = _TITLE_LINE.match(first)
+        if match is None:
+            raise InvalidArticle(
+                f"{slug}: no title (front matter 'title:' or a first line '# Title')"
+            )
+        title, body = match.group(1), rest
+    return make_article(slug, title, body)
+
+
+def placeholders_in(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text))
+
+
+def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
+    """`text` with every `{{ name }}` replaced; an unknown name is an error, never left in."""
+    unknown = sorted(placeholders_in(text) - values.keys())
+    if unknown:
+        raise InvalidArticle(
+            "unknown placeholder(s) "
+            + ", ".join("{{ " + u + " }}" for u in unknown)
+            + "; known: "
+            + ", ".join(sorted(values))
+        )
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+# --- the question ------------------------------------------------------------------
+
+# Words that carry no topic. The engines drop their own stop words too; these are the
+# ones customers add around a question ("hi, can you tell me please …").
+_STOP = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "don",
+        "done",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "please",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "u",
+        "ur",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "whats",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "thank",
+        "ok",
+        "okay",
+        "want",
+        "need",
+        "like",
+        "know",
+        "tell",
+        "im",
+        "ive",
+        "id",
+        "dont",
+        "cant",
+        "wont",
+        "isnt",
+        "still",
+        "really",
+        "just",
+        "help",
+        "anyone",
+        "someone",
+        "something",
+        "thing",
+        "things",
+        "good",
+        "morning",
+        "afternoon",
+        "evening",
+        "day",
+        "guys",
+        "sir",
+        "madam",
+        "dear",
+        "regards",
+        "cheers",
+    ]
+)
+
+#: Customers' words for what the articles call otherwise; the article's word is added.
+SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "send": ("return",),
+    "back": ("return",),
+    "money": ("refund",),
+    "reimburse": ("refund",),
+    "reimbursement": ("refund",),
+    "deliver": ("shipping",),
+    "delivery": ("shipping",),
+    "postage": ("shipping",),
+    "parcel": ("shipping",),
+    "package": ("shipping",),
+    "arrive": ("delivery",),
+    "abroad": ("international",),
+    "overseas": ("international",),
+    "internationally": ("international",),
+    "country": ("countries",),
+    "swap": ("exchange",),
+    "pay": ("payment",),
+    "paying": ("payment",),
+    "login": ("sign", "password"),
+    "log": ("sign",),
+    "pw": ("password",),
+    "guarantee": ("warranty",),
+    "defective": ("faulty",),
+    "damaged": ("broken", "faulty"),
+    "covered": ("warranty",),
+    "open": ("hours",),
+    "phone": ("contact",),
+    "call": ("phone",),
+    "human": ("person",),
+    "agent": ("person",),
+    "store": ("shop",),
+    "color": ("colour",),
+}
+
+_WORD = re.compile(r"[a-z0-9]+")
+#: A place named in a question is about where the shop ships: the articles' words for it.
+_COUNTRY_TERMS = ("countries", "international")
+_US_STATE_TERMS = ("states",)
+_PLACE_ALIASES = {"uk": "united kingdom", "usa": "united states", "america": "united states"}
+
+
+@cache
+def _places() -> dict[str, tuple[str, ...]]:
+    """Country names (never their two-letter codes: "in", "no", "it" are words) and US states."""
+    places: dict[str, tuple[str, ...]] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            name = getattr(country, attribute, None)
+            if name:
+                places[name.lower()] = _COUNTRY_TERMS
+    for state in pycountry.subdivisions.get(country_code="US") or ():
+        places[state.name.lower()] = _US_STATE_TERMS
+    for alias, name in _PLACE_ALIASES.items():
+        places[alias] = places[name]
+    return places
+
+
+def _place_terms(words: Sequence[str]) -> list[str]:
+    places = _places()
+    found: list[str] = []
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            found.extend(places.get(" ".join(words[i : i + size]), ()))
+    return found
+
+
+def question_groups(question: str, vocabulary: Sequence[str] | set[str] = ()) -> list[list[str]]:
+    """The question's topic words, each with its alternatives: its typo correction against
+    the articles' own words (`vocabulary`), the articles' word for it, and for a country or
+    US state the articles' words for destinations."""
+    vocab = set(vocabulary)
+    pool = sorted(vocab)
+    words = _WORD.findall(question.lower().replace("'", ""))
+    places = _place_terms(words)
+    groups: list[list[str]] = []
+    for word in words:
+        if word in _STOP or len(word) < 2:
+            continue
+        group = [word]
+        if vocab and word not in vocab and len(word) >= 4 and not word.isdigit():
+            group += difflib.get_close_matches(word, pool, n=1, cutoff=0.8)
+        for candidate in list(group):
+            group += [s for s in SYNONYMS.get(candidate, ()) if s not in group]
+        if group not in groups:
+            groups.append(group)
+    if places:
+        groups.append(list(dict.fromkeys(places)))
+    return groups
+
+
+def question_terms(question: str, vocabulary: Sequence[str] | set[str] = ()) -> list[str]:
+    """Every word to search for (see `question_groups`), each once."""
+    return list(dict.fromkeys(t for g in question_groups(question, vocabulary) for t in g))
+
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> set[str]:
+    return set(_STEMMER.stemWords(_WORD.findall(text.lower().replace("'", ""))))
+
+
+def coverage(groups: Sequence[Sequence[str]], passage: Passage) -> float:
+    """The share of the question's topic words the passage (with its titles) answers to.
+
+    A passage found through one common word of a long question ("recommend a pizza
+    place") covers little of it: the engine's score alone does not show that.
+    """
+    if not groups:
+        return 0.0
+    held = stems(f"{passage.title} {passage.heading} {passage.text}")
+    covered = sum(1 for g in groups if held & set(_STEMMER.stemWords(list(g))))
+    return covered / len(groups)
+
+
+# --- what to answer ------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+
+
+@dataclass(frozen=True)
+class KnowledgeAnswer:
+    """What the turn answers a general question with.
+
+    `kind` "answer": say `text` and cite `citation` (the article's title, and the
+    section); "no_match": say the articles do not answer it and offer a person.
+    `passage` is what the reply may draw on (the grounding check's facts).
+    """
+
+    kind: Literal["answer", "no_match"]
+    text: str = ""
+    citation: str = ""
+    slug: str = ""
+    passage: Passage | None = None
+
+
+NO_MATCH = KnowledgeAnswer("no_match")
+
+
+def relevant_sentences(question: str, text: str, limit: int = 3) -> str:
+    """The passage's sentences that share most words with the question, in their order.
+
+    A short passage (up to `limit` sentences) is kept whole, so nothing is taken out of
+    its context; a longer one keeps its first sentence when none matches.
+    """
+    sentences = [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
+    if len(sentences) <= limit:
+        return " ".join(sentences)
+    wanted = stems(" ".join(question_terms(question)))
+    scored = [(len(wanted & stems(s)), -i, i) for i, s in enumerate(sentences)]
+    best = sorted(scored, reverse=True)[:limit]
+    chosen = sorted(i for hits, _, i in best if hits > 0) or [0]
+    return " ".join(sentences[i] for i in chosen)
+
+
+def answer_from_passages(question: str, passages: Sequence[Passage]) -> KnowledgeAnswer:
+    """The best passage's most relevant sentences with its title cited, or no match.
+
+    `passages` come from `KnowledgeBase.search`, best first and already above the
+    engine's threshold: an empty list is "no match".
+    """
+    if not passages:
+        return NO_MATCH
+    best = passages[0]
+    return KnowledgeAnswer(
+        "answer",
+        text=relevant_sentences(question, best.text),
+        citation=best.citation,
+        slug=best.slug,
+        passage=best,
+    )
+
+
+def word_knowledge_answer(answer: KnowledgeAnswer) -> str:
+    """A plain reply for the offline brain: the answer and its source, or an honest no."""
+    if answer.kind == "no_match":
+        return (
+            "I couldn't find that in our help articles, so I don't want to guess. "
+            "A colleague from our support team can answer it: just say if you'd like a person."
+        )
+    return f"{answer.text}\n\n(From our help article “{answer.citation}”.)"

@@ -1,0 +1,169 @@
+"""The knowledge base's pure parts: articles, placeholders, the question's terms, the answer
+and the grounding of knowledge replies."""
+
+from __future__ import annotations
+
+import pytest
+
+from brain.grounding import ground_knowledge_reply, ungrounded_knowledge
+from domain.knowledge import (
+    NO_MATCH,
+    InvalidArticle,
+    Passage,
+    answer_from_passages,
+    fill_placeholders,
+    make_article,
+    parse_article,
+    question_terms,
+    relevant_sentences,
+    word_knowledge_answer,
+)
+from domain.policy import load_policy, parse_policy, policy_placeholders
+from store.knowledge import DEFAULT_ARTICLES
+
+ARTICLE = """---
+title: Returns
+---
+Intro line.
+
+## How many days?
+You have {{ return_window_days }} days.
+
+## Empty
+
+## Labels
+We email a label.
+"""
+
+
+def test_front_matter_title_and_sections() -> None:
+    article = parse_article("returns", ARTICLE)
+    assert article.title == "Returns"
+    assert [(s.heading, s.body) for s in article.sections()] == [
+        ("Returns", "Intro line."),
+        ("How many days?", "You have {{ return_window_days }} days."),
+        ("Labels", "We email a label."),
+    ]
+
+
+def test_a_first_line_heading_is_the_title() -> None:
+    article = parse_article("hours", "# Opening hours\nWe open at 9.\n")
+    assert (article.title, article.body) == ("Opening hours", "We open at 9.")
+
+
+@pytest.mark.parametrize(
+    "slug, text, reason",
+    [
+        ("x", "no title here", "no title"),
+        ("x", "---\ntitle: [unclosed\n---\nbody", "not valid YAML"),
+        ("Bad Slug", "# T\nbody", "slug"),
+        ("x", "# T\n", "needs some text"),
+    ],
+)
+def test_articles_that_cannot_be_indexed_say_why(slug: str, text: str, reason: str) -> None:
+    with pytest.raises(InvalidArticle, match=reason):
+        parse_article(slug, text)
+
+
+def test_an_article_survives_its_own_file() -> None:
+    article = make_article("faq", 'Questions: "quoted" & more', "## A\nText.")
+    assert parse_article("faq", article.to_markdown()) == article
+
+
+def test_placeholders_are_filled_from_the_policy_and_unknown_ones_refused() -> None:
+    values = policy_placeholders(load_policy())
+    assert fill_placeholders(
+        "{{ return_window_days }} days, {{refund_card_business_days}}", values
+    ) == ("30 days, 7")
+    with pytest.raises(InvalidArticle, match="return_window"):
+        fill_placeholders("{{ return_window }} days", values)
+
+
+def test_a_policy_without_a_window_says_so() -> None:
+    policy = parse_policy('[actions.cancel_order]\nauto_max = "10"\n')
+    assert policy.terms.return_window_days is None
+    assert policy_placeholders(policy)["return_window_days"] == "unlimited"
+    assert policy_placeholders(policy)["cancel_order_auto_max"] == "10.00"
+
+
+def test_every_shipped_article_indexes_with_the_default_policy() -> None:
+    values = policy_placeholders(load_policy())
+    slugs = []
+    for path in sorted(DEFAULT_ARTICLES.glob("*.md")):
+        article = parse_article(path.stem, path.read_text(encoding="utf-8"))
+        for section in article.sections():
+            assert "{{" not in fill_placeholders(section.body, values)
+        slugs.append(article.slug)
+    assert {"returns", "refunds", "shipping", "warranty", "payment", "exchanges"} <= set(slugs)
+    assert {"order-changes", "account", "contact"} <= set(slugs)
+
+
+@pytest.mark.parametrize(
+    "question, wanted, unwanted",
+    [
+        ("How many days do I have to return shoes?", {"days", "return", "shoes"}, {"how", "do"}),
+        ("retrun window", {"return", "window"}, set()),  # the typo corrected
+        ("can I send it back", {"return"}, set()),
+        ("do you deliver to New Zealand?", {"shipping", "countries", "international"}, set()),
+        ("ship to california", {"states"}, set()),
+        ("is it in stock, no?", set(), {"countries"}),  # "in", "no" are not country codes
+        ("hello, good morning!", set(), {"hello", "good", "morning"}),
+    ],
+)
+def test_question_terms(question: str, wanted: set[str], unwanted: set[str]) -> None:
+    terms = set(question_terms(question, {"return", "window", "days", "shoes"}))
+    assert wanted <= terms
+    assert not unwanted & terms
+
+
+PASSAGE = Passage(
+    slug="refunds",
+    title="Refunds and how long they take",
+    heading="How long does a refund take?",
+    text=(
+        "After we send it, a refund to a card takes up to 7 business days. "
+        "A PayPal refund shows within 3 business days. "
+        "A refund to a gift card is available right away. "
+        "Banks can be slower on holidays."
+    ),
+    score=5.0,
+)
+
+
+def test_the_answer_is_the_passages_relevant_sentences_with_its_title() -> None:
+    answer = answer_from_passages("how long does a paypal refund take", [PASSAGE])
+    assert answer.kind == "answer"
+    assert "PayPal refund shows within 3 business days" in answer.text
+    assert "Banks" not in answer.text
+    assert answer.citation == "Refunds and how long they take — How long does a refund take?"
+    reply = word_knowledge_answer(answer)
+    assert answer.text in reply and "Refunds and how long they take" in reply
+
+
+def test_a_short_passage_is_kept_whole() -> None:
+    assert relevant_sentences("gift card", "One. Two.") == "One. Two."
+
+
+def test_no_passages_is_no_match_and_offers_a_person() -> None:
+    assert answer_from_passages("poem about cats", []) == NO_MATCH
+    assert "person" in word_knowledge_answer(NO_MATCH)
+
+
+def test_a_knowledge_reply_may_state_only_the_passages_numbers() -> None:
+    answer = answer_from_passages("paypal refund", [PASSAGE])
+    assert ungrounded_knowledge("PayPal refunds show within 3 business days.", [PASSAGE]) == []
+    assert ungrounded_knowledge("PayPal refunds show within 2 days, mail x@y.com", [PASSAGE]) == [
+        "number 2",
+        "address x@y.com",
+    ]
+    text, problems = ground_knowledge_reply("It takes 14 days, on May 3rd.", answer)
+    assert problems == ["number 14", "date 'may 3rd'"]
+    assert text == word_knowledge_answer(answer)
+    assert ground_knowledge_reply("Up to 7 business days.", answer) == (
+        "Up to 7 business days.",
+        [],
+    )
+
+
+def test_a_no_match_reply_states_no_number() -> None:
+    assert ground_knowledge_reply("Returns take 30 days.", NO_MATCH)[1] == ["number 30"]

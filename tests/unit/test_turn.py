@@ -1,0 +1,203 @@
+"""The one decision of a turn (domain.turn.decide_turn), one row per outcome it can reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal as D
+from typing import Any
+
+import pytest
+
+from domain.commands import CancelOrder, ExchangeItems, ReturnItems
+from domain.dialogue import Category
+from domain.identity import IdentityLevel
+from domain.policy import ActionLimits, ActionType, Policy, Tier
+from domain.retail import Order, OrderStatus, Variant
+from domain.turn import (
+    OUTCOME,
+    AnswerSource,
+    Captured,
+    OutcomeKind,
+    TurnFacts,
+    TurnRead,
+    decide_turn,
+)
+from tests.unit.test_dialogue_changes import ADA, SHOES, order
+from tests.unit.test_matching import shoe
+
+POLICY = Policy(
+    actions={
+        ActionType.CANCEL_ORDER: ActionLimits(auto_max=D("100"), approver_max=D("1000")),
+        ActionType.RETURN_ITEMS: ActionLimits(
+            auto_max=D("50"), approver_max=D("60"), four_eyes_above=D("70")
+        ),
+        ActionType.EXCHANGE_ITEMS: ActionLimits(forbidden=True),
+        ActionType.MODIFY_ITEMS: ActionLimits(),
+    }
+)
+CANCEL = CancelOrder(order_id="#W0000001", reason="no longer needed")
+RETURN = ReturnItems(
+    order_id="#W0000001", item_ids=["s-black-9"], payment_method_id="credit_card_1"
+)
+EXCHANGE_TO_RED = ExchangeItems(
+    order_id="#W0000001",
+    item_ids=["s-black-9"],
+    new_item_ids=["s-red-9"],
+    payment_method_id="credit_card_1",
+)
+RED_SOLD_OUT = [shoe("s-black-9", "black", "9"), shoe("s-red-9", "red", "9", available=False)]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A turn, and what it must come to."""
+
+    name: str
+    category: Category
+    status: OrderStatus | None = OrderStatus.PENDING
+    message: str = ""
+    captured: Captured = field(default_factory=lambda: Captured())
+    verified: bool = True
+    wants_human: bool = False
+    affirm: bool | None = None
+    proposal: Any = None
+    variants: list[Variant] = field(default_factory=lambda: list(SHOES))
+    policy: Policy = POLICY
+    kind: OutcomeKind = OutcomeKind.ASK
+    expect: dict[str, Any] = field(default_factory=dict)
+
+
+def facts(row: Row) -> TurnFacts:
+    the_order: Order | None = order(row.status) if row.status is not None else None
+    return TurnFacts(
+        read=TurnRead(
+            category=row.category,
+            confidence=0.9,
+            autonomous=True,
+            wants_human=row.wants_human,
+            affirm=row.affirm,
+        ),
+        message=row.message,
+        captured=row.captured,
+        verified=row.verified,
+        customer=ADA if row.verified else None,
+        order=the_order if row.verified else None,
+        policy=row.policy,
+        proposal=row.proposal,
+        variants={"shoe": row.variants},
+        # A verified row's customer typed the one-time code: every kind of request is open.
+        identity=IdentityLevel.ONE_TIME_CODE if row.verified else IdentityLevel.NONE,
+    )
+
+
+ROWS = [
+    Row("a stranger is asked who they are", Category.ORDER_STATUS, verified=False,
+        expect={"ask_for": "identity"}),
+    Row("a cancellation needs its reason", Category.CANCEL_ORDER,
+        captured={"order_id": "#W0000001"}, expect={"ask_for": "cancel_reason"}),
+    Row("a request without an order asks for it", Category.RETURN, status=None,
+        expect={"ask_for": "order_id"}),
+    Row("an order's status is answered from the store", Category.ORDER_STATUS,
+        kind=OutcomeKind.ANSWER, expect={"source": AnswerSource.ORDER_STATUS}),
+    Row("a refund's status is answered from the store", Category.REFUND_STATUS,
+        kind=OutcomeKind.ANSWER, expect={"source": AnswerSource.REFUND_STATUS}),
+    Row("a policy question is answered from the policy", Category.POLICY_QUESTION,
+        kind=OutcomeKind.ANSWER, expect={"source": AnswerSource.POLICY}),
+    Row("a no to the proposal changes nothing", Category.CANCEL_ORDER, affirm=False,
+        proposal=CANCEL, kind=OutcomeKind.ANSWER, expect={"source": AnswerSource.DECLINED}),
+    Row("a cancellation is proposed, planned and rated at once", Category.CANCEL_ORDER,
+        captured={"cancel_reason": "no longer needed"}, kind=OutcomeKind.PROPOSE,
+        expect={"tier": Tier.AUTO, "amount": D("80.00"), "method": "credit_card_1",
+                "items": ["s-black-9"]}),
+    Row("a confirmed cancellation within the automatic limit runs", Category.CANCEL_ORDER,
+        affirm=True, proposal=CANCEL, kind=OutcomeKind.EXECUTE,
+        expect={"tier": Tier.AUTO, "amount": D("80.00")}),
+    Row("a return above the automatic limit is proposed with its tier", Category.RETURN,
+        status=OrderStatus.DELIVERED, kind=OutcomeKind.PROPOSE,
+        expect={"tier": Tier.SENIOR_APPROVER, "amount": D("80.00"), "four_eyes": True}),
+    Row("a confirmed return above the automatic limit awaits approval", Category.RETURN,
+        status=OrderStatus.DELIVERED, affirm=True, proposal=RETURN,
+        kind=OutcomeKind.AWAIT_APPROVAL,
+        expect={"tier": Tier.SENIOR_APPROVER, "amount": D("80.00"), "four_eyes": True}),
+    Row("a return of an undelivered order is refused by the rule", Category.RETURN,
+        kind=OutcomeKind.REFUSE, expect={"rule": "only delivered orders can be returned"}),
+    Row("an action the policy forbids is refused in its words", Category.EXCHANGE,
+        status=OrderStatus.DELIVERED, affirm=True, proposal=EXCHANGE_TO_RED,
+        kind=OutcomeKind.REFUSE, expect={"rule": "the shop does not allow an exchange"}),
+    Row("a confirmed change to a version sold out since is refused", Category.CHANGE_ITEMS,
+        affirm=True, variants=RED_SOLD_OUT,
+        proposal=EXCHANGE_TO_RED.model_copy(update={"kind": "modify_items"}),
+        kind=OutcomeKind.REFUSE, expect={"rule": "is not available"}),
+    Row("a yes to a cancellation of an order gone since is refused", Category.CANCEL_ORDER,
+        status=None, affirm=True, proposal=CANCEL, kind=OutcomeKind.REFUSE,
+        expect={"rule": "order #W0000001 was not found"}),
+    Row("a wish for a person is handed off", Category.RETURN, wants_human=True,
+        kind=OutcomeKind.ESCALATE, expect={"handoff_reason": "the customer asked for a person"}),
+    Row("a complaint goes to a person", Category.COMPLAINT, kind=OutcomeKind.ESCALATE,
+        expect={"handoff_reason": "a complaint deserves a person's attention"}),
+]  # fmt: skip
+
+
+def test_every_outcome_kind_has_a_row() -> None:
+    assert {row.kind for row in ROWS} == set(OutcomeKind)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_decide_turn(row: Row) -> None:
+    outcome = decide_turn(facts(row))
+    assert outcome.kind is row.kind
+    assert outcome.reasons and outcome.confidence == 0.9
+    expect = row.expect
+    if "ask_for" in expect:
+        assert outcome.ask_for == expect["ask_for"]  # type: ignore[union-attr]
+    if "source" in expect:
+        assert outcome.source is expect["source"]  # type: ignore[union-attr]
+    if "rule" in expect:
+        assert expect["rule"] in outcome.rule  # type: ignore[union-attr]
+    if "handoff_reason" in expect:
+        assert outcome.handoff_reason == expect["handoff_reason"]  # type: ignore[union-attr]
+    if "tier" in expect:
+        rating, action = outcome.rating, outcome.action  # type: ignore[union-attr]
+        assert rating.tier is expect["tier"]
+        assert rating.amount == action.amount == expect["amount"]
+        assert rating.four_eyes is expect.get("four_eyes", False)
+        # The rating's reasons are the outcome's reasons too: nothing rates it again.
+        assert set(rating.reasons) <= set(outcome.reasons)
+    if "method" in expect:
+        assert outcome.action.payment_method_id == expect["method"]  # type: ignore[union-attr]
+    if "items" in expect:
+        items = outcome.action.items  # type: ignore[union-attr]
+        assert [i.item_id for i in items] == expect["items"]
+
+
+def test_a_proposed_exchange_names_the_item_and_the_version_picked() -> None:
+    row = Row("", Category.EXCHANGE, status=OrderStatus.DELIVERED, message="in red please",
+              policy=Policy(actions={ActionType.EXCHANGE_ITEMS: ActionLimits()}))  # fmt: skip
+    outcome = decide_turn(facts(row))
+    assert outcome.kind is OutcomeKind.PROPOSE
+    (item,) = outcome.action.items
+    assert (item.item_id, item.new_item_id) == ("s-black-9", "s-red-9")
+    assert item.new_options == {"color": "red", "size": "9"}
+    assert outcome.action.detail and "red" in outcome.action.detail
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+def test_an_outcome_is_plain_data_and_back(row: Row) -> None:
+    """Outcomes cross the activity boundary as JSON and come back equal."""
+    outcome = decide_turn(facts(row))
+    data = OUTCOME.dump_python(outcome, mode="json")
+    assert data["kind"] == row.kind.value
+    assert OUTCOME.validate_python(data) == outcome
+
+
+def test_a_customer_verified_only_for_reading_is_never_rated_to_change() -> None:
+    """The backstop under the identity step: reading needs less than acting."""
+    row = next(r for r in ROWS if r.name.startswith("a confirmed cancellation within"))
+    strict = facts(row)
+    assert strict.policy.identity.change is IdentityLevel.ONE_TIME_CODE
+    outcome = decide_turn(replace(strict, identity=IdentityLevel.EMAIL_FACTOR))
+    assert outcome.kind is OutcomeKind.REFUSE
+    assert "identity verified" in outcome.reasons[0]
+    assert decide_turn(replace(strict, identity=IdentityLevel.SIGNED_TOKEN)).kind is (
+        OutcomeKind.EXECUTE
+    )

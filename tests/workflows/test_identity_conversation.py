@@ -1,0 +1,139 @@
+"""Identity proportional to risk, in whole conversations on the real worker (strict policy).
+
+Reading an order needs the email plus a second factor; changing anything needs the
+one-time code sent to the email on file, read here from the outbox as the mail
+channel would deliver it. Someone who knows only the owner's email cannot change
+the order, and no reply tells whether an address has an account.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.identity import IdentityLevel
+from domain.policy import Policy, load_policy
+from domain.retail import Order
+from store.models import OneTimeCodeRow, OutboxRow
+from tests.workflows.conftest import CaseHarness
+from workflows.contracts import PostMessageInput
+from workflows.gateway import CaseGateway
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    """The shipped policy as it is: strict identity rules."""
+    shipped = load_policy()
+    assert shipped.identity.change is IdentityLevel.ONE_TIME_CODE
+    return shipped
+
+
+class Chat:
+    def __init__(self, h: CaseHarness) -> None:
+        self.h = h
+        self.gw = CaseGateway(h.client, h.task_queue)
+        self.thread = uuid.uuid4().hex
+        self.case_id = f"case-webchat-{self.thread}"
+
+    async def say(self, text: str) -> str:
+        result = await self.gw.post_message(
+            PostMessageInput(channel="webchat", thread_id=self.thread, text=text)
+        )
+        return result.replies[-1].text
+
+    def code_emails(self) -> list[OutboxRow]:
+        with self.h.sessions() as s:
+            return list(
+                s.scalars(
+                    select(OutboxRow)
+                    .where(OutboxRow.case_id == self.case_id, OutboxRow.channel == "mail")
+                    .order_by(OutboxRow.id)
+                )
+            )
+
+    def codes_issued(self) -> int:
+        with self.h.sessions() as s:
+            return s.scalar(
+                select(func.count())
+                .select_from(OneTimeCodeRow)
+                .where(OneTimeCodeRow.case_id == self.case_id)
+            ) or 0
+
+
+def code_in(text: str) -> str:
+    found = re.search(r"\b(\d{6})\b", text)
+    assert found, text
+    return found.group(1)
+
+
+def order(h: CaseHarness, order_id: str) -> Order:
+    return h.deps.shop.get_order(order_id)
+
+
+async def test_an_email_alone_is_asked_for_a_second_factor_before_an_order_is_read(
+    harness: CaseHarness,
+) -> None:
+    chat = Chat(harness)
+    asked = await chat.say("Where is my order #W0000002? My email is ada@example.com")
+    assert "zip code" in asked and "full name" in asked
+    assert "delivered" not in asked.lower()
+    answer = await chat.say("My zip code is 10001")
+    assert "delivered" in answer.lower()
+    assert chat.code_emails() == []  # reading needs no code
+
+
+async def test_a_change_needs_the_code_sent_to_the_email_on_file(harness: CaseHarness) -> None:
+    chat = Chat(harness)
+    prompt = await chat.say(
+        "Please cancel order #W0000001, I ordered it by mistake. My email is ada@example.com"
+    )
+    assert "if that address has an account with us, a six-digit code is on its way" in prompt
+    [mail] = chat.code_emails()
+    assert mail.thread_id == "ada@example.com"  # the address on file, never the chat
+    assert order(harness, "#W0000001").status == "pending"
+    confirm = await chat.say(code_in(mail.text))
+    assert "149.99" in confirm and "yes" in confirm.lower()
+    done = await chat.say("yes please")
+    assert done.startswith("Done")
+    assert order(harness, "#W0000001").status == "cancelled"
+
+
+async def test_someone_with_only_the_email_cannot_redirect_an_order(harness: CaseHarness) -> None:
+    before = order(harness, "#W0000001")
+    chat = Chat(harness)
+    await chat.say(
+        "Ship order #W0000001 to 5 Other Street, Springfield, IL 62701 instead. "
+        "My email is ada@example.com, my zip is 10001 and my name is Ada Lovelace."
+    )
+    [mail] = chat.code_emails()
+    real = code_in(mail.text)
+    guesses = [g for g in ("000000", "123456", "111111", "999999", "654321") if g != real]
+    for guess in guesses[:5]:
+        reply = await chat.say(guess)
+        assert "Springfield" not in reply
+    # after the attempts a code allows, even the right code opens nothing
+    assert "Springfield" not in await chat.say(real)
+    for reply in [await chat.say("yes"), await chat.say("yes, do it")]:
+        assert not reply.startswith("Done")
+    assert order(harness, "#W0000001") == before
+    case = await chat.gw.get_case(chat.case_id)
+    assert case.actions == []
+
+
+async def test_no_reply_tells_whether_an_account_exists(harness: CaseHarness) -> None:
+    for first, then in [
+        ("Where is my order #W0000002? My email is {email}", "My zip code is 99999"),
+        ("Please cancel order #W0000001, I ordered it by mistake. My email is {email}", "314159"),
+    ]:
+        replies = {}
+        issued = {}
+        for email in ("ada@example.com", "nobody@example.com"):
+            chat = Chat(harness)
+            replies[email] = [await chat.say(first.format(email=email)), await chat.say(then)]
+            issued[email] = chat.codes_issued()
+        assert replies["ada@example.com"] == replies["nobody@example.com"]
+        # the same store path: a code is kept for both, only the owner is mailed one
+        assert issued["ada@example.com"] == issued["nobody@example.com"]

@@ -1,1 +1,0 @@
-"""Benchmarks and conformance reports run by `trustdesk bench`."""
