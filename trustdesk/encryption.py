@@ -15,6 +15,7 @@ stay configured, and payloads written before encryption was on pass through unch
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import os
 import time
@@ -84,6 +85,9 @@ class CaseKeys:
         self._sessions = sessions
         self.master = master
         self._by_id: dict[str, tuple[float, bytes]] = {}
+        # Key lookups get their own threads: the default executor may be busy with the
+        # worker's own work, and a payload must not wait behind it.
+        self.executor = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="case-keys")
         self._current: dict[str, tuple[float, str]] = {}
 
     def _unwrap(self, row: CaseKeyRow) -> bytes:
@@ -180,7 +184,9 @@ class CaseKeyCodec(PayloadCodec, WithSerializationContext):
             kind, kid, aead = "master", self._keys.master.active, None
         else:
             kind = "case"
-            kid, key = await asyncio.to_thread(self._keys.current, self._workflow_id)
+            kid, key = await asyncio.get_running_loop().run_in_executor(
+                self._keys.executor, self._keys.current, self._workflow_id
+            )
             aead = AESGCM(key)
         out = []
         for payload in payloads:
@@ -211,7 +217,9 @@ class CaseKeyCodec(PayloadCodec, WithSerializationContext):
                 if payload.metadata.get(KEY_KIND, b"case") == b"master":
                     plain = self._keys.master.open(kid, payload.data, aad)
                 else:
-                    key = await asyncio.to_thread(self._keys.by_id, kid)
+                    key = await asyncio.get_running_loop().run_in_executor(
+                        self._keys.executor, self._keys.by_id, kid
+                    )
                     data = payload.data
                     plain = AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], aad)
             except InvalidTag as exc:

@@ -158,7 +158,7 @@ async def test_histories_are_encrypted_and_an_erasure_leaves_nothing_of_the_cust
             return exc.status == RPCStatusCode.NOT_FOUND
         return False  # the server deletes executions asynchronously
 
-    await wait_until(deleted, what="the erased case's execution deleted")
+    await wait_until(deleted, timeout=90, what="the erased case's execution deleted")
     case_payloads = [p for p in sealed if p.metadata["encryption-key-kind"] == b"case"]
     assert case_payloads
     with pytest.raises(KeyShreddedError):
