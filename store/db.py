@@ -98,3 +98,14 @@ def migrate(url: str) -> None:
     # are still logged.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     command.upgrade(alembic_config(url), "head")
+    _owner_only(url)
+
+
+def _owner_only(url: str) -> None:
+    """A SQLite store (and its WAL files) readable by its owner only: it holds customers."""
+    path = url.split("///", 1)[-1]
+    if not url.startswith("sqlite") or not path or path == ":memory:":
+        return
+    for name in (path, path + "-wal", path + "-shm"):
+        if Path(name).exists():
+            Path(name).chmod(0o600)

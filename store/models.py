@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -488,3 +489,21 @@ class OperatorControlRow(Base):
     canary_basis_points: Mapped[int | None] = mapped_column(Integer)
     updated_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- privacy -------------------------------------------------------------------------
+
+
+class CaseKeyRow(Base):
+    """A case's data key, wrapped (AES-GCM) by a master key: every payload of the case's
+    Temporal history is encrypted under it. Erasing the customer destroys `wrapped`
+    (crypto-shredding), after which those histories cannot be read by anyone."""
+
+    __tablename__ = "case_keys"
+
+    key_id: Mapped[str] = mapped_column(String(250), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(200), index=True)
+    master_key_id: Mapped[str] = mapped_column(String(40))
+    wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shredded_at: Mapped[datetime | None] = mapped_column()

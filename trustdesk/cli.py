@@ -121,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         _common(one, after_command=True)
         one.add_argument("name")
 
+    from trustdesk.customer_cli import add_parser as add_customer_parser
+
+    add_customer_parser(sub, _common)
+
     p = sub.add_parser("audit", help="verify the audit log's hash chain and its checkpoints")
     _common(p)
 
@@ -248,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from trustdesk.brain_cli import run_classify
 
         return run_classify(settings, args, sys.stdin, sys.stdout)
+    if command == "customer":
+        from trustdesk.customer_cli import customer_command
+
+        return customer_command(settings, args, sys.stdout)
     if command == "audit":
         from store.audit import anchor_for, verify_chain
         from store.db import make_engine, session_factory

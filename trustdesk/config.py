@@ -151,6 +151,24 @@ class Settings(BaseSettings):
         "workflow cache). A case evicted from it is rebuilt from its history on its next "
         "event; 0 rebuilds every case on every event.",
     )
+    # Privacy (docs/architecture.md, "Privacy").
+    encryption_keys: dict[str, str] = Field(
+        default_factory=dict,
+        repr=False,
+        description="Master keys that encrypt Temporal payloads, by key id: 32 random bytes, "
+        'urlsafe base64, e.g. TRUSTDESK_ENCRYPTION_KEYS=\'{"2026-12": "…"}\'. Keep retired keys '
+        "here so old histories still decrypt; a key file in the data dir when unset.",
+    )
+    encryption_key_id: str | None = Field(
+        default=None,
+        description="Which of `encryption_keys` encrypts new data; the last one listed when unset.",
+    )
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Closed cases untouched this long lose their conversation and history keys "
+        "(a daily Temporal Schedule, `trustdesk-retention`); kept forever when unset.",
+    )
     anthropic_api_key: str | None = Field(
         default=None,
         repr=False,
@@ -191,6 +209,41 @@ class Settings(BaseSettings):
         if self.approval_sla_minutes is not None:
             policy = policy.model_copy(update={"approval_sla_minutes": self.approval_sla_minutes})
         return policy
+
+    def master_keys(self) -> tuple[str, dict[str, bytes]]:
+        """The active master key's id and every master key by id: configured, or created
+        once in the data dir (owner-only) for the embedded default."""
+        import base64
+        import json
+
+        keys = dict(self.encryption_keys)
+        active = self.encryption_key_id
+        if not keys:
+            path = self.data_dir / "encryption.keys"
+            if not path.exists():
+                import contextlib
+                import os
+                import secrets
+
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                created = {"k1": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
+                draft = path.with_name(f".{path.name}.{os.getpid()}")
+                fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                with os.fdopen(fd, "w") as out:
+                    json.dump({"active": "k1", "keys": created}, out)
+                # Processes starting together (`trustdesk up`) agree on the first file linked.
+                with contextlib.suppress(FileExistsError):
+                    os.link(draft, path)
+                draft.unlink()
+            stored = json.loads(path.read_text())
+            keys, active = stored["keys"], active or stored["active"]
+        decoded = {kid: base64.urlsafe_b64decode(value) for kid, value in keys.items()}
+        active = active or list(decoded)[-1]
+        if active not in decoded:
+            raise ValueError(f"encryption_key_id {active!r} is not one of encryption_keys")
+        if any(len(key) != 32 for key in decoded.values()):
+            raise ValueError("every encryption key must be 32 bytes (urlsafe base64)")
+        return active, decoded
 
     def secret(self) -> str:
         """The signing secret: configured, or created once in the data dir."""

@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.service import TLSConfig
 
 from trustdesk.config import Settings
+from trustdesk.encryption import case_keys_for, encrypted_converter
 from workflows.gateway import connect as connect_client
 
 
@@ -30,10 +31,12 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
 
 
 async def connect(settings: Settings) -> Client:
-    """A client of the configured Temporal service."""
+    """A client of the configured Temporal service, its payloads encrypted per case
+    (trustdesk/encryption.py)."""
     return await connect_client(
         settings.temporal_address,
         settings.temporal_namespace,
         tls=tls_config(settings),
         api_key=settings.temporal_api_key,
+        data_converter=encrypted_converter(case_keys_for(settings)),
     )

@@ -224,7 +224,9 @@ class DevServer:
         extra_args: Sequence[str] = (),
         die_with_parent: bool = True,
         binary: Path | None = None,
+        ui_codec_endpoint: str | None = None,
     ) -> None:
+        self.ui_codec_endpoint = ui_codec_endpoint
         self.data_dir = Path(data_dir).resolve() if data_dir is not None else None
         self.port = port
         self.ui_port = ui_port
@@ -300,6 +302,10 @@ class DevServer:
             cmd.append("--headless")
         else:
             cmd += ["--ui-port", str(self.ui_port), "--ui-disable-news-fetch"]
+            if self.ui_codec_endpoint is not None:
+                # Histories are encrypted (trustdesk/encryption.py): the UI asks the web
+                # process to decode them for signed-in staff.
+                cmd += ["--ui-codec-endpoint", self.ui_codec_endpoint]
         for name, kind in self.search_attributes.items():
             cmd += ["--search-attribute", f"{name}={kind}"]
         return cmd + self.extra_args
@@ -445,6 +451,7 @@ def dev_server_for(settings: Any, *, ui: bool = True) -> DevServer:
         port=settings.temporal_port,
         ui_port=settings.ui_port if ui else None,
         namespace=settings.temporal_namespace,
+        ui_codec_endpoint=f"http://{settings.web_host}:{settings.web_port}/review/codec",
     )
 
 

@@ -28,7 +28,18 @@ from trustdesk.temporal_client import connect
 from web.deps import WebContext
 from web.monitoring import install as install_monitoring
 from web.review import install as install_review
-from web.routers import approvals, cases, channels, chat, health, messages, pages, ratings, tokens
+from web.routers import (
+    approvals,
+    cases,
+    channels,
+    chat,
+    codec,
+    health,
+    messages,
+    pages,
+    ratings,
+    tokens,
+)
 from web.routers.messages import validation_reason
 from workflows.contracts import MAX_MESSAGE_CHARS
 from workflows.gateway import CaseGateway
@@ -205,7 +216,9 @@ def create_app(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 
-    for module in (health, messages, chat, ratings, channels, cases, approvals, tokens, pages):
+    for module in (
+        health, messages, chat, ratings, channels, cases, approvals, tokens, pages, codec
+    ):
         app.include_router(module.router)
     install_review(app)
     install_monitoring(app, context)

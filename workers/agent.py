@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 
 from activities.case import CaseActivities
 from activities.deps import AgentDeps, install
+from activities.retention import RetentionActivities
 from brain.gate_subjects import claude_fingerprint, recorded_autonomy
 from brain.offline import OfflineBrain
 from brain.select import select_brain
@@ -31,8 +32,11 @@ from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
+from trustdesk.encryption import case_keys_for
 from trustdesk.temporal_client import connect as connect_temporal
+from workers.retention import ensure_retention_schedule
 from workflows.case import SupportCaseWorkflow
+from workflows.retention import RetentionWorkflow
 
 #: How long a case's next workflow task waits for the worker that ran its last one before
 #: any worker may take it: a killed worker holds its cases no longer than this (the SDK's
@@ -111,7 +115,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[SupportCaseWorkflow],
+        workflows=[SupportCaseWorkflow, RetentionWorkflow],
         activities=[case_activities.record_case, *extra_activities],
         activity_executor=executor,
         max_cached_workflows=max_cached_workflows,
@@ -134,6 +138,7 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
+        retention = RetentionActivities(deps.sessions, case_keys_for(settings))
         worker = build_worker(
             client,
             deps,
@@ -141,7 +146,10 @@ async def main(settings: Settings) -> None:
             executor=executor,
             max_cached_workflows=settings.worker_max_cached_workflows,
             approval_keys=verify_keys(settings),
+            extra_activities=[retention.purge_closed_cases],
         )
+        if settings.retention_days is not None:
+            await ensure_retention_schedule(client, settings.retention_days, settings.task_queue)
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
         await stop.wait()

@@ -19,6 +19,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
 from workflows.contracts import (
@@ -52,13 +53,15 @@ async def connect(
     *,
     tls: TLSConfig | bool = False,
     api_key: str | None = None,
+    data_converter: DataConverter = pydantic_data_converter,
 ) -> Client:
     """A Temporal client with the pydantic data converter every client of cases needs
-    (`trustdesk.temporal_client.connect` passes the deployment's TLS and API key)."""
+    (`trustdesk.temporal_client.connect` passes the deployment's TLS and API key, and the
+    same converter with payload encryption)."""
     return await Client.connect(
         address,
         namespace=namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter,
         tls=tls,
         api_key=api_key,
     )

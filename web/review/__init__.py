@@ -25,6 +25,7 @@ from web.review import (
     login,
     mail,
     outbox,
+    privacy,
 )
 from web.review.access import LoginRequired, ReviewError, ReviewState, signed_in
 from web.review.render import page, see_other
@@ -81,6 +82,7 @@ def install(app: FastAPI, state: ReviewState | None = None) -> None:
         admin,
         knowledge,
         controls,
+        privacy,
     ):
         app.include_router(module.router)
     app.include_router(static_router)
