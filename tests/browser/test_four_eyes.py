@@ -16,6 +16,7 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 from sqlalchemy import func, select
 
+from domain.identity import TAU2_RULES
 from domain.policy import ActionLimits, ActionType, Policy, load_policy
 from store.models import ActionRecordRow, AuditEventRow, OrderRow
 from tests.browser.conftest import LiveWeb, screenshot
@@ -28,11 +29,12 @@ FOUR_EYES_ABOVE = Decimal("2000")
 
 @pytest.fixture
 def policy() -> Policy:
-    """The shipped policy with four eyes on return refunds above 2,000.00.
+    """The shipped policy with four eyes on return refunds above 2,000.00, under τ²'s
+    identity rule as the suite's shop runs (an email suffices).
 
     Overrides the suite's `policy`, the one the case worker (`harness`) decides with.
     """
-    shipped = load_policy()
+    shipped = load_policy().model_copy(update={"identity": TAU2_RULES})
     returns = shipped.actions[ActionType.RETURN_ITEMS]
     lowered = ActionLimits.model_validate(
         {**returns.model_dump(), "four_eyes_above": FOUR_EYES_ABOVE}
