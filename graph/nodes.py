@@ -431,7 +431,9 @@ async def understand(state: CaseState) -> dict[str, Any]:
         "category": result.category.value,
         "confidence": result.confidence,
         "autonomous": result.category.value
-        in effective_autonomy(deps.autonomous_categories, deps.controls(), state["case_id"]),
+        in effective_autonomy(
+            deps.autonomous_categories, deps.controls(), state.get("case_id") or ""
+        ),
         "wants_human": result.wants_human,
         "affirm": result.affirm,
         "rationale": result.rationale,

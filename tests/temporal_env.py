@@ -34,6 +34,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
@@ -114,3 +115,15 @@ async def time_skipping_env(**kwargs: Any) -> AsyncIterator[WorkflowEnvironment]
         yield env
     finally:
         await env.shutdown()
+
+
+async def encrypting_client(address: str, data_dir: Path, store_url: str) -> Client:
+    """A client that reads and writes payloads as a `trustdesk worker` started on
+    `data_dir` and `store_url` does: sealed under each case's data key."""
+    from trustdesk.config import Settings
+    from trustdesk.encryption import case_keys_for, encrypted_converter
+
+    settings = Settings(data_dir=data_dir, database_url=store_url)
+    return await Client.connect(
+        address, data_converter=encrypted_converter(case_keys_for(settings))
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from brain.validation import autonomy_path, read_autonomy
 from domain.controls import OperatorControls, policy_version
 from domain.policy import DEFAULT_POLICY_PATH
 from store.trust import read_controls
@@ -28,6 +27,8 @@ def load_operator_controls(settings: Settings, sessions: sessionmaker[Session]) 
 
 def gated_categories(settings: Settings) -> frozenset[str]:
     """The categories the accuracy gate cleared, as recorded in the data dir."""
+    from brain.validation import autonomy_path, read_autonomy  # loads numpy: only when asked
+
     document = read_autonomy(autonomy_path(settings.data_dir)) or {}
     return frozenset(str(c) for c in document.get("autonomous") or ())
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-import store.actions
+import domain.turn
 from bench.conformance import (
     COMPARED_READS,
     EXPECTED_MULTI_ITEM_MODIFY,
@@ -87,7 +87,7 @@ def test_a_wrong_refund_is_an_unexpected_divergence(
     monkeypatch: pytest.MonkeyPatch, gold_tasks: list[dict[str, Any]], start: Any
 ) -> None:
     """The harness can fail: a cancel that keeps one cent is caught."""
-    real = store.actions.plan_cancel
+    real = domain.turn.plan_cancel
 
     def short_by_a_cent(*args: Any, **kwargs: Any) -> OrderChange:
         change = real(*args, **kwargs)
@@ -99,7 +99,7 @@ def test_a_wrong_refund_is_an_unexpected_divergence(
         )
         return replace(change, transactions=(short, *change.transactions[1:]))
 
-    monkeypatch.setattr(store.actions, "plan_cancel", short_by_a_cent)
+    monkeypatch.setattr(domain.turn, "plan_cancel", short_by_a_cent)
     replay = replay_gold_task(_task_with(gold_tasks, "cancel_pending_order"), start)
 
     assert [d.kind for d in replay.unexpected][:1] == ["state"]
@@ -112,7 +112,7 @@ def test_a_wrong_refusal_is_an_unexpected_divergence(
     def refuse(*args: Any, **kwargs: Any) -> OrderChange:
         raise WrongOrderStatus("refused on purpose")
 
-    monkeypatch.setattr(store.actions, "plan_modify_order_address", refuse)
+    monkeypatch.setattr(domain.turn, "plan_modify_order_address", refuse)
     replay = replay_gold_task(_task_with(gold_tasks, "modify_pending_order_address"), start)
 
     assert replay.unexpected

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import store.actions
+import domain.turn
 from bench.conformance import (
     EXPECTED_CANCEL_REFUNDS,
     EXPECTED_EMPTY_ITEMS,
@@ -79,13 +79,13 @@ def test_seeded_sequences_catch_an_injected_bug(
     monkeypatch: pytest.MonkeyPatch, random_world: Any
 ) -> None:
     """The random level can fail: an exchange that forgets its payment method is caught."""
-    real = store.actions.plan_exchange
+    real = domain.turn.plan_exchange
 
     def forgetful(*args: Any, **kwargs: Any) -> OrderChange:
         change = real(*args, **kwargs)
         return replace(change, fields={**change.fields, "exchange_payment_method_id": None})
 
-    monkeypatch.setattr(store.actions, "plan_exchange", forgetful)
+    monkeypatch.setattr(domain.turn, "plan_exchange", forgetful)
     report = replay_random_sequences(random_world, sequences=40, seed=7)
 
     assert any(

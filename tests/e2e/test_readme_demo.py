@@ -2,7 +2,9 @@
 accuracy gate decides as `trustdesk up` does, and the chat's HTTP API.
 
 "In the chat, say "I'd like to return the earbuds from order #W1000007", give the email
-chloe.nguyen@example.com when asked, and yes." Out of the box the return ends in a
+chloe.nguyen@example.com when asked", type the one-time code the agent mails to that address
+(read here from the mail the outbox queued; tests/e2e/test_readme_demo_identity.py reads it in
+the review UI's mail page, as the README says), "then yes". Out of the box the return ends in a
 handoff; after `trustdesk validate --threshold 0.85` the agent proposes returning exactly
 the earbuds, listed with their options and amount, and opens their return on the yes.
 """
@@ -10,6 +12,7 @@ the earbuds, listed with their options and amount, and opens their return on the
 from __future__ import annotations
 
 import concurrent.futures
+import re
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +22,7 @@ from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from store.db import make_engine, migrate, session_factory
-from store.models import OrderRow, TransactionRow
+from store.models import OrderRow, OutboxRow, TransactionRow
 from store.seed import seed
 from tests.workflows.conftest import temporal_env  # noqa: F401  (fixture)
 from trustdesk.cli import main as trustdesk
@@ -32,6 +35,21 @@ SECRET = "readme-demo-secret-" + "x" * 32
 FIRST = "I'd like to return the earbuds from order #W1000007"
 EMAIL = "chloe.nguyen@example.com"
 EARBUDS = "9000000703"  # the order's in-ear Wireless Headphones (store/seed.py)
+CODE = "<the code in the email>"  # said as the latest code mailed to the customer
+
+
+def mailed_code(settings: Settings) -> str:
+    """The six-digit code in the newest email the outbox queued for the customer."""
+    engine = make_engine(settings.store_url)
+    try:
+        with session_factory(engine)() as s:
+            texts = s.scalars(select(OutboxRow.text).order_by(OutboxRow.id.desc()))
+            for text in texts:
+                if found := re.search(r"\b(\d{6})\b", text):
+                    return found.group(1)
+    finally:
+        engine.dispose()
+    raise AssertionError("no code was mailed")
 
 
 async def chat(
@@ -55,7 +73,8 @@ async def chat(
             ) as http,
         ):
             thread = uuid.uuid4().hex
-            for text in messages:
+            for said in messages:
+                text = mailed_code(settings) if said == CODE else said
                 r = await http.post(
                     "/api/messages",
                     json={"channel": "webchat", "thread_id": thread, "text": text},
@@ -91,9 +110,10 @@ async def test_out_of_the_box_the_return_is_handed_to_a_person(
     temporal_env: WorkflowEnvironment,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    answers, settings = await chat(temporal_env, tmp_path / "data", [FIRST, EMAIL, "yes"])
-    asked, handed, after = answers
+    answers, settings = await chat(temporal_env, tmp_path / "data", [FIRST, EMAIL, CODE])
+    asked, code_asked, handed = answers
     assert "email" in last_text(asked).lower()
+    assert "code" in last_text(code_asked).lower()
     assert handed["status"] == "escalated", handed
     assert "colleague" in last_text(handed)
     assert the_order(settings, "#W1000007") == ("delivered", [], [])
@@ -105,9 +125,10 @@ async def test_after_lowering_the_bar_the_earbuds_are_returned_as_proposed(
 ) -> None:
     data_dir = tmp_path / "data"
     assert trustdesk(["validate", "--data-dir", str(data_dir), "--threshold", "0.85"]) == 0
-    answers, settings = await chat(temporal_env, data_dir, [FIRST, EMAIL, "yes"])
-    asked, proposed, done = answers
+    answers, settings = await chat(temporal_env, data_dir, [FIRST, EMAIL, CODE, "yes"])
+    asked, code_asked, proposed, done = answers
     assert "email" in last_text(asked).lower()
+    assert "code" in last_text(code_asked).lower()
     proposal = last_text(proposed)
     # Exactly the earbuds, with their options and amount, the method and the total.
     assert "Wireless Headphones (" in proposal and "for 89.00" in proposal, proposal

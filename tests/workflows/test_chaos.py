@@ -17,14 +17,12 @@ from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
 from store.audit import verify_chain
 from store.models import ActionRecordRow, TransactionRow
 from tests.pollers import pollers, wait_for_new_poller
-from tests.temporal_env import dev_server
+from tests.temporal_env import dev_server, encrypting_client
 from tests.waiting import wait_until
 from tests.workflows.test_durability import (  # noqa: F401  (fixtures)
     APPROVER,
@@ -33,8 +31,8 @@ from tests.workflows.test_durability import (  # noqa: F401  (fixtures)
     store_file,
     workers,
 )
-from workflows.gateway import CaseGateway
 from workflows.contracts import PostMessageInput, SubmitApprovalInput
+from workflows.gateway import CaseGateway
 
 T = TypeVar("T")
 CANCEL = "cancel #W0000001 please, ada@example.com, ordered by mistake"
@@ -61,7 +59,7 @@ async def test_cases_survive_worker_kills_and_a_server_restart(
 ) -> None:
     queue = f"chaos-{uuid.uuid4().hex[:8]}"
     async with dev_server(tmp_path / "temporal") as server:
-        client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+        client = await encrypting_client(server.address, tmp_path, store_file)
         gw = CaseGateway(client, queue)
 
         async def replace_worker() -> None:
@@ -92,7 +90,7 @@ async def test_cases_survive_worker_kills_and_a_server_restart(
 
         # The server restarts on its data file; the worker reconnects on its own.
         await server.restart()
-        client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+        client = await encrypting_client(server.address, tmp_path, store_file)
         gw = CaseGateway(client, queue)
 
         # Mid-approval: the approval is sent and the worker dies as it acts on it.

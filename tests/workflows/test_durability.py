@@ -28,11 +28,10 @@ from domain.policy import Policy
 from store.actions import RetailActions
 from store.models import ActionRecordRow, OrderRow, TransactionRow
 from tests.pollers import pollers, wait_for_new_poller
-from tests.temporal_env import dev_server, time_skipping_env
+from tests.temporal_env import dev_server, encrypting_client, time_skipping_env
 from tests.waiting import wait_until
 from tests.workflows.conftest import TEST_APPROVAL_KEY, make_deps, signed_decision
 from trustdesk.approval_keys import encode_public_key, public_bytes
-from workflows.gateway import CaseGateway
 from workers.agent import build_worker
 from workflows.case import SupportCaseWorkflow
 from workflows.contracts import (
@@ -41,6 +40,7 @@ from workflows.contracts import (
     PostMessageInput,
     Role,
 )
+from workflows.gateway import CaseGateway
 
 TRUSTED = [public_bytes(TEST_APPROVAL_KEY)]
 APPROVER = Approver(username="pat", role=Role.APPROVER, approval_limit=Decimal("1000"))
@@ -123,7 +123,9 @@ async def test_worker_killed_while_waiting_for_approval(
 ) -> None:
     address = temporal_env.client.service_client.config.target_host
     queue = f"crash-{uuid.uuid4().hex[:8]}"
-    gw = CaseGateway(temporal_env.client, queue)
+    # The spawned worker seals each case's payloads; this client reads them the same way.
+    client = await encrypting_client(address, tmp_path, store_file)
+    gw = CaseGateway(client, queue)
     workers.append(spawn_worker(address, store_file, queue, tmp_path))
     case_id = await park_for_approval(gw, uuid.uuid4().hex)
     before = await gw.get_case(case_id)

@@ -16,7 +16,6 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from brain.validation import autonomy_path, read_autonomy
 from trustdesk.config import Settings
 from web.deps import Context
 from web.review.access import Permission, ReviewerDep, require
@@ -34,6 +33,10 @@ def read_dashboard_input(
 ) -> MetricsInput:
     """The store's facts since `since` and the gate's figures from the data dir."""
     data = metrics_input(sessions, since)
+    # The autonomy file's reader lives with the brain's validation, which loads numpy:
+    # imported here, so the web process loads it only for the dashboard.
+    from brain.validation import autonomy_path, read_autonomy
+
     gate, source = gate_figures(read_autonomy(autonomy_path(data_dir)))
     return MetricsInput(
         cases=data.cases,
