@@ -108,30 +108,33 @@ class CaseKeys:
                 rows = session.scalars(
                     select(CaseKeyRow).where(CaseKeyRow.workflow_id == workflow_id)
                 ).all()
-                live = [row for row in rows if row.wrapped is not None]
+                live = [(row.key_id, self._unwrap(row)) for row in rows if row.wrapped is not None]
                 count = len(rows)
+            # Read inside the session: it ends in a rollback, which expires what it loaded.
             if live:
-                row = live[0]
+                key_id, key = live[0]
             else:
                 key_id = f"{workflow_id}#{count + 1}"
-                data_key = AESGCM.generate_key(bit_length=256)
-                row = CaseKeyRow(
-                    key_id=key_id,
-                    workflow_id=workflow_id,
-                    master_key_id=self.master.active,
-                    wrapped=self.master.seal(self.master.active, data_key, key_id.encode()),
-                )
+                key = AESGCM.generate_key(bit_length=256)
                 with self._sessions() as session:
-                    session.add(row)
+                    session.add(
+                        CaseKeyRow(
+                            key_id=key_id,
+                            workflow_id=workflow_id,
+                            master_key_id=self.master.active,
+                            wrapped=self.master.seal(self.master.active, key, key_id.encode()),
+                        )
+                    )
                     try:
+                        # The row expires on commit and its session closes: nothing of it
+                        # is read afterwards, the id and key are the ones made here.
                         session.commit()
                     except IntegrityError:  # another process made it first: read theirs
                         session.rollback()
                         continue
-            key = self._unwrap(row)
-            self._by_id[row.key_id] = (now + CACHE_SECONDS, key)
-            self._current[workflow_id] = (now + CACHE_SECONDS, row.key_id)
-            return row.key_id, key
+            self._by_id[key_id] = (now + CACHE_SECONDS, key)
+            self._current[workflow_id] = (now + CACHE_SECONDS, key_id)
+            return key_id, key
         raise RuntimeError(f"could not make a data key for {workflow_id!r}")
 
     def by_id(self, key_id: str) -> bytes:

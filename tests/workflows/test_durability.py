@@ -93,6 +93,8 @@ def spawn_worker(address: str, store_url: str, task_queue: str, data_dir: Path) 
         "TRUSTDESK_DATABASE_URL": store_url,
         "TRUSTDESK_TEMPORAL_ADDRESS": address,
         "TRUSTDESK_DATA_DIR": str(data_dir),
+        # The τ²-like test shop keeps τ²'s identity rule (an email suffices), as the suite does.
+        "TRUSTDESK_DATASET": "tau2-retail",
         # The worker trusts the tests' approval key, as a deployed one trusts the web's.
         "TRUSTDESK_APPROVAL_VERIFY_KEYS": json.dumps([encode_public_key(TEST_APPROVAL_KEY)]),
     }
