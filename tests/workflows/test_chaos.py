@@ -31,7 +31,7 @@ from tests.workflows.test_durability import (  # noqa: F401  (fixtures)
     store_file,
     workers,
 )
-from workflows.contracts import PostMessageInput, SubmitApprovalInput
+from workflows.contracts import PostMessageInput
 from workflows.gateway import CaseGateway
 
 T = TypeVar("T")
@@ -94,9 +94,7 @@ async def test_cases_survive_worker_kills_and_a_server_restart(
         gw = CaseGateway(client, queue)
 
         # Mid-approval: the approval is sent and the worker dies as it acts on it.
-        decision = SubmitApprovalInput(
-            approval_id=pending.approval_id, decision="approve", approver=APPROVER
-        )
+        decision = signed_decision(return_case, pending.approval_id, APPROVER)
         approving = asyncio.create_task(
             _until_delivered(lambda: gw.submit_approval(return_case, decision))
         )
