@@ -24,6 +24,7 @@ from store.models import ActionRecordRow, TransactionRow
 from tests.pollers import pollers, wait_for_new_poller
 from tests.temporal_env import dev_server, encrypting_client
 from tests.waiting import wait_until
+from tests.workflows.conftest import signed_decision
 from tests.workflows.test_durability import (  # noqa: F401  (fixtures)
     APPROVER,
     RETURN_899,
