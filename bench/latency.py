@@ -287,9 +287,10 @@ async def _bench_stack(
     from domain.dialogue import HANDLED
     from store.db import migrate
     from trustdesk.approval_keys import verify_keys
+    from trustdesk.temporal_client import connect
     from web.app import create_app
     from web.users import create_user
-    from workers.agent import build_deps, build_worker, connect
+    from workers.agent import build_deps, build_worker
 
     temporal_dir = None if temporal_in_memory else root / "temporal"
     server = DevServer(temporal_dir, port=free_port(), ui_port=None, startup_timeout=60)

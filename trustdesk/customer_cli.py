@@ -104,7 +104,7 @@ async def _erase(settings: Settings, email: str, *, use_temporal: bool) -> Any:
     sessions = session_factory(make_engine(settings.store_url))
     client = None
     if use_temporal:
-        from workers.agent import connect
+        from trustdesk.temporal_client import connect
 
         client = await connect(settings)
     return await erase_customer(

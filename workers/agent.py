@@ -35,7 +35,7 @@ from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
 from trustdesk.encryption import case_keys_for
-from trustdesk.temporal_client import connect as connect_temporal
+from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
 from workflows.case import SupportCaseWorkflow
 from workflows.retention import RetentionWorkflow
@@ -90,10 +90,6 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
         return None
     prometheus = PrometheusConfig(bind_address=settings.worker_metrics_address)
     return Runtime(telemetry=TelemetryConfig(metrics=prometheus))
-
-
-async def connect(settings: Settings) -> Client:
-    return await connect_temporal(settings)
 
 
 def build_worker(
