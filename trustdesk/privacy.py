@@ -21,9 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from store.audit import append_event
@@ -257,7 +256,7 @@ async def _end_histories(client: Client, case_ids: list[str], report: ErasureRep
             if exc.status == RPCStatusCode.NOT_FOUND:
                 continue
             raise
-        if described.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
+        if described.status == WorkflowExecutionStatus.RUNNING:
             await handle.terminate(reason="the customer's data was erased")
             report.workflows_terminated += 1
         await client.workflow_service.delete_workflow_execution(
