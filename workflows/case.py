@@ -27,6 +27,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
+    from temporalio.langgraph import cache as node_results
     from temporalio.langgraph import graph
 
     from activities.case import CaseActivities
@@ -141,7 +142,11 @@ class SupportCaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> str:
-        self._app = graph(GRAPH_NAME).compile(checkpointer=InMemorySaver())
+        # The checkpointer only has to carry a turn across an approval's interrupt: between
+        # turns the case's state is `self._state`, so a finished turn's checkpoints are
+        # dropped (`_absorb`) instead of piling up in every cached case for its whole life.
+        self._checkpoints = InMemorySaver()
+        self._app = graph(GRAPH_NAME).compile(checkpointer=self._checkpoints)
         self._config = {"configurable": {"thread_id": workflow.info().workflow_id}}
         self._idle_timer = self._start_timer("idle", self._idle_deadline(), _IDLE_SUMMARY)
         while self._status is not CaseStatus.CLOSED:
@@ -288,6 +293,14 @@ class SupportCaseWorkflow:
             self._escalate((self._state.get("decision") or {}).get("reasons", ["handoff"])[0])
         if interrupts:
             self._open_approval(interrupts[0].value)
+        else:
+            self._checkpoints.delete_thread(workflow.info().workflow_id)
+        # The plugin keeps every activity node's result, keyed by its input, to skip work
+        # after a continue-as-new; this case carries its own state across one instead, and
+        # no node is ever called twice with the same input (the turn number is part of it).
+        held = node_results()
+        if held:
+            held.clear()
         executed = self._state.get("executed", [])
         for record in executed[self._actions_logged :]:
             self._event("action." + record["status"], "agent", record)
