@@ -30,13 +30,13 @@ from store.actions import RetailActions
 from store.audit import anchor_for, configure_anchor
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
-from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
 from trustdesk.encryption import case_keys_for
 from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
+from workflows.approval_trust import trust as trust_approval_keys
 from workflows.case import SupportCaseWorkflow
 from workflows.retention import RetentionWorkflow
 

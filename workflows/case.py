@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.approvals import ApprovalRefused, check_submitted_approval
     from domain.handoff import handoff_fields
     from graph.builder import GRAPH_NAME
-    from trustdesk import approval_keys
+    from workflows.approval_trust import trusted_keys
     from workflows.contracts import (
         ActionView,
         AgentReply,
@@ -379,7 +379,7 @@ class SupportCaseWorkflow:
                 self._pending.facts() if self._pending else None,
                 inp,
                 case_id=self._input.case_id,
-                trusted_keys=approval_keys.trusted_keys(),
+                trusted_keys=trusted_keys(),
                 now=workflow.now().timestamp(),
             )
         except ApprovalRefused as refused:
