@@ -16,10 +16,9 @@ account and orders become facts a reply may state, at least the policy's `read_o
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from activities.deps import AgentDeps, current
 from domain.dialogue import ACTION_OF_CATEGORY, Category
 from domain.errors import NotFound
 from domain.identity import (
@@ -29,7 +28,9 @@ from domain.identity import (
     level_from_facts,
     next_factor,
 )
+from domain.policy import Policy
 from domain.retail import Customer
+from graph.deps import AgentDeps
 from graph.state import CaseState
 from store.one_time_codes import CodeRecipient, request_code, verify_code
 
@@ -78,11 +79,12 @@ def _find(deps: AgentDeps, **how: str) -> Customer | None:
         return None
 
 
-def verify_identity(state: CaseState, now: datetime | None = None) -> dict[str, Any]:
+def verify_identity(
+    deps: AgentDeps, state: CaseState, now: datetime | None = None
+) -> dict[str, Any]:
     """The identity level reached this turn, what it still needs, and the customer."""
-    deps = current()
     rules = deps.policy.identity
-    now = now or datetime.now(UTC)
+    now = now or deps.clock()
     claim = state.get("identity_claim") or {}
     captured = state.get("captured") or {}
     email = str(captured.get("email") or "").strip().lower()
@@ -170,10 +172,10 @@ def verify_identity(state: CaseState, now: datetime | None = None) -> dict[str, 
     return update
 
 
-def may_change(state: CaseState) -> bool:
+def may_change(state: CaseState, policy: Policy) -> bool:
     """Whether the level reached lets the customer change anything or move money."""
     level = IdentityLevel(state.get("identity_level") or IdentityLevel.NONE)
-    return bool(state.get("verified")) and level.satisfies(current().policy.identity.change)
+    return bool(state.get("verified")) and level.satisfies(policy.identity.change)
 
 
 def keep_topic_for_code(state: CaseState, understood: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The nodes of one conversation turn.
 
 `read_message` (the node `understand`), `assess_risk`, `execute_action` and
-`compose_reply` do I/O and run as Temporal activities; `decide_next` and
+`compose_reply` do I/O and run as Temporal activities, with the worker's dependencies
+passed in (`graph.deps.AgentDeps`, bound by `ActivityNodes`); `decide_next` and
 `await_approval` are pure and run inside the workflow. Every node returns a
 partial state update.
 
@@ -32,7 +33,6 @@ from typing import Any, cast
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
-from activities.deps import current
 from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
@@ -74,6 +74,7 @@ from domain.turn import (
     lines_with_ids,
     pick_items,
 )
+from graph.deps import AgentDeps
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
@@ -85,28 +86,30 @@ log = logging.getLogger(__name__)
 # --- activities ---------------------------------------------------------------------
 
 
-async def read_message(state: CaseState) -> dict[str, Any]:
+async def read_message(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """The `understand` node: read the message, then who is asking and about what.
 
     The brain reads the message first (`understand`); the store steps then run on a
     thread, as the plugin runs a synchronous node, so the worker's event loop stays free.
     """
-    update = await understand(state)
+    update = await understand(deps, state)
     update |= keep_topic_for_code(state, update)
-    update |= await asyncio.to_thread(_read_store, _with(state, update))
+    update |= await asyncio.to_thread(_read_store, deps, _with(state, update))
     return update
 
 
-def _read_store(state: CaseState) -> dict[str, Any]:
+def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Identity (as sure as the request needs), context, and the turn's one decision on all
     of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
-    update: dict[str, Any] = verify_identity(state)
-    update |= gather_context(_with(state, update))
+    update: dict[str, Any] = verify_identity(deps, state)
+    update |= gather_context(deps, _with(state, update))
     update |= _item_answers(_with(state, update))
     update |= _rejection_kept(_with(state, update))
     read = _with(state, update)
-    passages = search_knowledge(read)
-    facts = replace(_turn_facts(read), knowledge=passages, after_article=_after_article(state))
+    passages = search_knowledge(deps, read)
+    facts = replace(
+        _turn_facts(deps, read), knowledge=passages, after_article=_after_article(state)
+    )
     outcome = decide_turn(facts)
     update |= _item_question(read, outcome)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
@@ -204,10 +207,10 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
 _NOT_MID_REQUEST = frozenset({None, "identity", "need", "request", "clarify", "confirmation"})
 
 
-def search_knowledge(state: CaseState) -> tuple[Passage, ...] | None:
+def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] | None:
     """The knowledge base's passages for a question about the shop, best first; None
     when the message is not one (`domain.turn.asks_the_shop`) or there is no knowledge base."""
-    knowledge = current().knowledge
+    knowledge = deps.knowledge
     captured = state.get("captured") or {}
     message = state.get("message", "")
     if knowledge is None or not message.strip() or captured.get("language", "en") != "en":
@@ -245,7 +248,7 @@ def _knowledge_facts(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _turn_facts(state: CaseState) -> TurnFacts:
+def _turn_facts(deps: AgentDeps, state: CaseState) -> TurnFacts:
     """What the turn decides from: the state's read and snapshots, and, for a yes to the
     proposal on the table, the order and variants that proposal's plan needs."""
     d = _dialogue_input(state)
@@ -253,7 +256,7 @@ def _turn_facts(state: CaseState) -> TurnFacts:
     order, variants = d.order, d.variants
     if proposal is not None and d.affirm and d.verified:
         order_id = getattr(proposal, "order_id", None)
-        shop = current().shop
+        shop = deps.shop
         if order_id is not None and (order is None or order.id != order_id):
             try:
                 order = shop.get_order(order_id)
@@ -277,7 +280,7 @@ def _turn_facts(state: CaseState) -> TurnFacts:
         verified=d.verified,
         customer=d.customer,
         order=order,
-        policy=current().policy,
+        policy=deps.policy,
         proposal=proposal,
         variants=variants,
         identity=IdentityLevel(state.get("identity_level") or IdentityLevel.NONE),
@@ -378,9 +381,8 @@ def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
     return cast(CaseState, {**state, **update})
 
 
-async def understand(state: CaseState) -> dict[str, Any]:
+async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
-    deps = current()
     previous = state.get("category")
     result = await deps.brain.understand(
         TurnContext(
@@ -462,9 +464,9 @@ def _add_usage(state: CaseState, usage: TokenUsage) -> dict[str, int]:
     return (TokenUsage.model_validate(state.get("usage") or {}) + usage).model_dump()
 
 
-def verify_identity(state: CaseState) -> dict[str, Any]:
+def verify_identity(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """The identity the request needs, reached or asked for (graph/identity.py)."""
-    return identity_step(state)
+    return identity_step(deps, state)
 
 
 def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
@@ -490,13 +492,13 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
     }
 
 
-def gather_context(state: CaseState) -> dict[str, Any]:
+def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
     facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
     captured = dict(state.get("captured") or {})
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
-    shop = current().shop
+    shop = deps.shop
     customer = shop.get_customer(state["customer_id"] or "")
     facts["customer"] = customer.model_dump(mode="json")
     facts["customer_name"] = customer.first_name
@@ -536,30 +538,32 @@ def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
     return variants
 
 
-def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
+def _authorization(deps: AgentDeps, state: CaseState, *, confirmed: bool) -> Authorization:
     approval = state.get("approval") or {}
     approved_tier = approval.get("tier") if approval.get("decision") == "approve" else None
     return Authorization(
         actor=Actor.CUSTOMER,
         customer_id=state.get("customer_id"),
-        identity_verified=may_change(state),
+        identity_verified=may_change(state, deps.policy),
         confirmed=confirmed,
         approved_tier=Tier(approved_tier) if approved_tier else None,
         approved_by=tuple(approval.get("approved_by") or ()),
     )
 
 
-def assess_risk(state: CaseState) -> dict[str, Any]:
+def assess_risk(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Plan the proposed action against the store and let the policy rate it."""
     decision = state["decision"]
-    return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
+    return _assess(deps, state, decision["command"], (decision.get("reasons") or [None])[0])
 
 
-def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
-    shop = current().shop
+def _assess(
+    deps: AgentDeps, state: CaseState, raw_command: dict[str, Any], because: str | None
+) -> dict[str, Any]:
+    shop = deps.shop
     command = _COMMAND.validate_python(raw_command)
     try:
-        change, verdict = shop.preview(command, _authorization(state, confirmed=True))
+        change, verdict = shop.preview(command, _authorization(deps, state, confirmed=True))
     except TrustdeskError as exc:
         return {"risk": {"refused": str(exc), "code": exc.code}}
     amount = change.amount if change else Decimal("0")
@@ -597,19 +601,19 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
     return {"risk": risk, "proposal": proposal}
 
 
-async def execute_action(state: CaseState) -> dict[str, Any]:
+async def execute_action(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Run the action exactly once, then word the reply to it in the same activity.
 
     `replied_turn` tells the graph the reply is written (`routing.route_after_execute`).
     """
-    update = await asyncio.to_thread(_execute, state)
-    update |= await _word_reply(_with(state, update), after_action=True)
+    update = await asyncio.to_thread(_execute, deps, state)
+    update |= await _word_reply(deps, _with(state, update), after_action=True)
     return update | {"replied_turn": state.get("turn")}
 
 
-def _execute(state: CaseState) -> dict[str, Any]:
+def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """The approved or automatic action, exactly once (the key is the case and step)."""
-    shop = current().shop
+    shop = deps.shop
     seq = int(state.get("action_seq") or 0) + 1
     key = f"{state['case_id']}/action-{seq}"
     command = _COMMAND.validate_python((state.get("proposal") or {})["command"])
@@ -621,7 +625,7 @@ def _execute(state: CaseState) -> dict[str, Any]:
     }
     try:
         result = shop.execute(
-            command, idempotency_key=key, authorization=_authorization(state, confirmed=True)
+            command, idempotency_key=key, authorization=_authorization(deps, state, confirmed=True)
         )
     except TrustdeskError as exc:
         record |= {"status": "failed", "error": str(exc), "code": exc.code}
@@ -656,13 +660,13 @@ def _execute(state: CaseState) -> dict[str, Any]:
     }
 
 
-async def compose_reply(state: CaseState) -> dict[str, Any]:
+async def compose_reply(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Word the reply to the customer from the outcome and its facts."""
-    return await _word_reply(state, after_action=False)
+    return await _word_reply(deps, state, after_action=False)
 
 
-async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]:
-    brain = current().brain
+async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) -> dict[str, Any]:
+    brain = deps.brain
     decision = state.get("decision") or {}
     facts = dict(state.get("facts") or {})
     outcome = state.get("outcome") or decision.get("step", "ask")
@@ -694,7 +698,7 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
     # The case's own approval SLA (the workflow's timer), not a promise of our own.
-    sla_minutes = state.get("approval_sla_minutes") or current().policy.approval_sla_minutes
+    sla_minutes = state.get("approval_sla_minutes") or deps.policy.approval_sla_minutes
     facts["sla"] = within(int(sla_minutes))
     request = ReplyRequest(
         step=outcome,
@@ -785,6 +789,40 @@ async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> R
     except Exception:
         log.exception("the %s brain could not word the reply to an action", brain.name)
         return compose_from_template(request)
+
+
+class ActivityNodes:
+    """The activity nodes, bound to the worker's dependencies (`build_support_graph(deps)`).
+
+    The plugin registers each as the activity `support.<node>`, whatever binds it. A graph
+    built without dependencies (a replayer's, which never runs an activity) has nodes
+    that refuse to run.
+    """
+
+    def __init__(self, deps: AgentDeps | None = None) -> None:
+        self._deps = deps
+
+    @property
+    def deps(self) -> AgentDeps:
+        if self._deps is None:
+            raise RuntimeError("this graph was built without dependencies: it runs no activity")
+        return self._deps
+
+    async def read_message(self, state: CaseState) -> dict[str, Any]:
+        """The `understand` node (`read_message`)."""
+        return await read_message(self.deps, state)
+
+    def assess_risk(self, state: CaseState) -> dict[str, Any]:
+        """The `assess_risk` node, for turns recorded before the read rated the action."""
+        return assess_risk(self.deps, state)
+
+    async def execute_action(self, state: CaseState) -> dict[str, Any]:
+        """The `execute_action` node: the action once, and the reply to it."""
+        return await execute_action(self.deps, state)
+
+    async def compose_reply(self, state: CaseState) -> dict[str, Any]:
+        """The `compose_reply` node."""
+        return await compose_reply(self.deps, state)
 
 
 # --- in the workflow -------------------------------------------------------------------
