@@ -31,7 +31,7 @@ from domain.identity import (
 from domain.policy import Policy
 from domain.retail import Customer
 from graph.deps import AgentDeps
-from graph.state import CaseState
+from graph.state import CapturedState, CaseState
 from store.one_time_codes import CodeRecipient, request_code, verify_code
 
 _CODE = re.compile(r"(?<![\w#])(\d{3})\s?(\d{3})(?!\w)")
@@ -55,7 +55,7 @@ def typed_code(message: str) -> str | None:
     return found.group(1) + found.group(2) if found else None
 
 
-def _factor_matches(customer: Customer, captured: dict[str, Any]) -> bool:
+def _factor_matches(customer: Customer, captured: CapturedState) -> bool:
     zip_code = str(captured.get("zip") or "").strip()
     if zip_code and zip_code == customer.address.zip.strip():
         return True
@@ -86,7 +86,7 @@ def verify_identity(
     rules = deps.policy.identity
     now = now or deps.clock()
     claim = state.get("identity_claim") or {}
-    captured = state.get("captured") or {}
+    captured = state.get("captured") or CapturedState()
     email = str(captured.get("email") or "").strip().lower()
     previous = IdentityLevel(state.get("identity_level") or IdentityLevel.NONE)
     update: dict[str, Any] = {}

@@ -78,7 +78,14 @@ from graph.deps import AgentDeps
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
-from graph.state import CaseState
+from graph.state import (
+    CapturedState,
+    CaseState,
+    DecisionRecord,
+    Facts,
+    ProposalRecord,
+    TurnOutcome,
+)
 
 _COMMAND = TypeAdapter(ActionCommand)
 log = logging.getLogger(__name__)
@@ -135,10 +142,10 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 def _rejection_kept(state: CaseState) -> dict[str, Any]:
     """The action an approver rejected last turn, kept with the conversation so it is
     never proposed again unchanged (`domain.turn.not_again`)."""
-    proposal = state.get("proposal") or {}
-    if state.get("outcome") != "rejected" or not proposal.get("command"):
+    proposal = state.get("proposal")
+    if state.get("outcome") != TurnOutcome.REJECTED or not proposal or not proposal["command"]:
         return {}
-    captured = dict(state.get("captured") or {})
+    captured = (state.get("captured") or CapturedState()).copy()
     rejected = list(captured.get("rejected_commands") or [])
     if proposal["command"] not in rejected:
         rejected.append(proposal["command"])
@@ -180,9 +187,9 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
     """What a question about the items offers, kept for the answer and for its wording:
     the lines told apart ("which of these?"), or the products the order does not hold and
     the lines it does."""
-    captured = dict(state.get("captured") or {})
+    captured = (state.get("captured") or CapturedState()).copy()
     captured.pop("item_candidates", None)
-    facts = dict(state.get("facts") or {})
+    facts = (state.get("facts") or Facts()).copy()
     snapshot = facts.get("order_snapshot")
     if not isinstance(outcome, Ask) or snapshot is None:
         return {"captured": captured}
@@ -495,7 +502,7 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
 def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
     facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
-    captured = dict(state.get("captured") or {})
+    captured = (state.get("captured") or CapturedState()).copy()
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
     shop = deps.shop
@@ -539,22 +546,24 @@ def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
 
 
 def _authorization(deps: AgentDeps, state: CaseState, *, confirmed: bool) -> Authorization:
-    approval = state.get("approval") or {}
-    approved_tier = approval.get("tier") if approval.get("decision") == "approve" else None
+    approval = state.get("approval")
+    approved = approval is not None and approval["decision"] == "approve"
+    approved_tier = approval.get("tier") if approval is not None and approved else None
     return Authorization(
         actor=Actor.CUSTOMER,
         customer_id=state.get("customer_id"),
         identity_verified=may_change(state, deps.policy),
         confirmed=confirmed,
         approved_tier=Tier(approved_tier) if approved_tier else None,
-        approved_by=tuple(approval.get("approved_by") or ()),
+        approved_by=tuple(approval.get("approved_by") or ()) if approval is not None else (),
     )
 
 
 def assess_risk(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Plan the proposed action against the store and let the policy rate it."""
     decision = state["decision"]
-    return _assess(deps, state, decision["command"], (decision.get("reasons") or [None])[0])
+    because = decision["reasons"][0] if decision.get("reasons") else None
+    return _assess(deps, state, decision.get("command") or {}, because)
 
 
 def _assess(
@@ -574,7 +583,8 @@ def _assess(
     if method_id is None and change and change.transactions:
         method_id = change.transactions[0].payment_method_id
     method = methods[method_id].describe() if method_id in methods else None
-    detail = (state.get("decision") or {}).get("detail")
+    decision = state.get("decision")
+    detail = decision.get("detail") if decision is not None else None
     if change and method:
         summary = action_summary(command.kind, change.order_id, amount, method, detail)
     elif detail:
@@ -616,7 +626,8 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     shop = deps.shop
     seq = int(state.get("action_seq") or 0) + 1
     key = f"{state['case_id']}/action-{seq}"
-    command = _COMMAND.validate_python((state.get("proposal") or {})["command"])
+    proposal = state.get("proposal")
+    command = _COMMAND.validate_python(proposal["command"] if proposal is not None else None)
     record: dict[str, Any] = {
         "seq": seq,
         "type": command.kind,
@@ -629,7 +640,7 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         )
     except TrustdeskError as exc:
         record |= {"status": "failed", "error": str(exc), "code": exc.code}
-        facts = dict(state.get("facts") or {})
+        facts = (state.get("facts") or Facts()).copy()
         facts["refusal"] = str(exc)
         return {
             "action_seq": seq,
@@ -645,10 +656,9 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         "order_status": result.status,
         "policy_rules": list(result.policy_rules),
     }
-    facts = dict(state.get("facts") or {})
-    proposal = state.get("proposal") or {}
+    facts = (state.get("facts") or Facts()).copy()
     facts["result"] = {
-        "summary": proposal.get("summary", result.summary),
+        "summary": proposal.get("summary", result.summary) if proposal else result.summary,
         "refund_note": refund_note(command.kind),
     }
     return {
@@ -667,8 +677,8 @@ async def compose_reply(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 
 async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) -> dict[str, Any]:
     brain = deps.brain
-    decision = state.get("decision") or {}
-    facts = dict(state.get("facts") or {})
+    decision: DecisionRecord | dict[str, Any] = state.get("decision") or {}
+    facts: dict[str, Any] = dict(state.get("facts") or {})
     outcome = state.get("outcome") or decision.get("step", "ask")
     risk = state.get("risk") or {}
     kind = outcome_kind(state)
@@ -676,7 +686,8 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
         # This turn's decision says what to word; nothing here changes it.
         outcome = _WORDING_STEP[kind]
         if kind is OutcomeKind.REFUSE:
-            facts["refusal"] = (state.get("turn_outcome") or {})["rule"]
+            record = state.get("turn_outcome")
+            facts["refusal"] = record.get("rule") if record is not None else None
     elif risk.get("refused") and outcome in ("confirm", "execute"):
         outcome, facts["refusal"] = Step.REFUSE.value, risk["refused"]
     elif risk.get("tier") == Tier.FORBIDDEN and outcome in ("confirm", "execute"):
@@ -702,7 +713,7 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
     facts["sla"] = within(int(sla_minutes))
     request = ReplyRequest(
         step=outcome,
-        category=Category(state["category"]) if state.get("category") else None,
+        category=Category(category) if (category := state.get("category")) else None,
         ask_for=decision.get("ask_for"),
         answer=decision.get("answer"),
         reasons=list(decision.get("reasons") or []),
@@ -836,7 +847,8 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
     recorded turn replays. A turn whose read did not decide (a history recorded before
     it did) runs the policy here; it is pure.
     """
-    decided = state.get("decided") or {}
+    decided = state.get("decided")
+    decision: dict[str, Any]
     if decided and decided.get("turn") == state.get("turn"):
         decision = {k: v for k, v in decided.items() if k != "turn"}
     else:
@@ -852,9 +864,10 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
     # The action was rated while the message was read (`decide_turn`): when this turn
     # proposes or executes exactly that command, the rating stands and the turn goes on
     # without `assess_risk`.
-    reassessed = state.get("reassessed") or {}
+    reassessed = state.get("reassessed")
     if (
         decision["step"] in (Step.CONFIRM, Step.EXECUTE)
+        and reassessed
         and reassessed.get("command") == decision["command"]
     ):
         update["risk"] = reassessed["risk"]
@@ -902,32 +915,34 @@ def _dialogue_input(state: CaseState) -> DialogueInput:
 
 async def await_approval(state: CaseState) -> dict[str, Any]:
     """Pause the turn until a person decides; resumes with `Command(resume=decision)`."""
-    decision = interrupt(
-        {
-            "action": (state.get("proposal") or {}).get("action"),
-            "command": (state.get("proposal") or {}).get("command"),
-            "summary": (state.get("proposal") or {}).get("summary"),
-            "risk": state.get("risk"),
-        }
-    )
-    outcome = "approved" if decision.get("decision") == "approve" else "rejected"
-    facts = dict(state.get("facts") or {})
+    decision = interrupt(_approval_request(state))
+    approved = decision.get("decision") == "approve"
+    outcome = (TurnOutcome.APPROVED if approved else TurnOutcome.REJECTED).value
+    facts: dict[str, Any] = dict(state.get("facts") or {})
     facts["approval"] = {"note": decision.get("note"), "decision": decision.get("decision")}
     update: dict[str, Any] = {"approval": decision, "outcome": outcome, "facts": facts}
-    if outcome == "approved" and decision.get("amount"):
-        update["proposal"] = _with_approved_amount(
-            state.get("proposal") or {}, Decimal(decision["amount"])
-        )
+    proposal = state.get("proposal")
+    if approved and decision.get("amount") and proposal is not None:
+        update["proposal"] = _with_approved_amount(proposal, Decimal(decision["amount"]))
         facts["approval"]["amount"] = format_money(Decimal(decision["amount"]))
     return update
 
 
-def _with_approved_amount(proposal: dict[str, Any], amount: Decimal) -> dict[str, Any]:
+def _approval_request(state: CaseState) -> dict[str, Any]:
+    """What the approver is asked to decide: the action, its command and summary, its risk."""
+    proposal = state.get("proposal")
+    return {
+        "action": proposal.get("action") if proposal else None,
+        "command": proposal["command"] if proposal else None,
+        "summary": proposal.get("summary") if proposal else None,
+        "risk": state.get("risk"),
+    }
+
+
+def _with_approved_amount(proposal: ProposalRecord, amount: Decimal) -> ProposalRecord:
     """The proposal as approved for less: a return refunds at most `amount`."""
     command = {**proposal["command"], "refund_limit": str(amount)}
     summary = proposal.get("summary", "")
-    if proposal.get("method"):
-        summary = action_summary(
-            proposal["action"], command["order_id"], amount, proposal["method"]
-        )
+    if method := proposal.get("method"):
+        summary = action_summary(proposal.get("action", ""), command["order_id"], amount, method)
     return {**proposal, "command": command, "amount": str(amount), "summary": summary}
