@@ -79,6 +79,7 @@ from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
 from graph.state import (
+    ActionStatus,
     CapturedState,
     CaseState,
     DecisionRecord,
@@ -237,7 +238,7 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
 def _after_article(state: CaseState) -> str | None:
     """Whether the last turn answered from a help article, fully or as partial help."""
     previous = (state.get("facts") or {}).get("knowledge")
-    if not previous or state.get("outcome") != "answer":
+    if not previous or state.get("outcome") != TurnOutcome.ANSWER:
         return None
     return "partial" if previous.get("partial") else "full"
 
@@ -639,7 +640,7 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             command, idempotency_key=key, authorization=_authorization(deps, state, confirmed=True)
         )
     except TrustdeskError as exc:
-        record |= {"status": "failed", "error": str(exc), "code": exc.code}
+        record |= {"status": ActionStatus.FAILED.value, "error": str(exc), "code": exc.code}
         facts = (state.get("facts") or Facts()).copy()
         facts["refusal"] = str(exc)
         return {
@@ -650,7 +651,7 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             "proposal": None,
         }
     record |= {
-        "status": "executed",
+        "status": ActionStatus.EXECUTED.value,
         "amount": str(result.amount),
         "summary": result.summary,
         "order_status": result.status,
@@ -664,7 +665,7 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     return {
         "action_seq": seq,
         "executed": [*(state.get("executed") or []), record],
-        "outcome": "executed",
+        "outcome": TurnOutcome.EXECUTED.value,
         "facts": facts,
         "proposal": None,
     }
@@ -679,21 +680,24 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
     brain = deps.brain
     decision: DecisionRecord | dict[str, Any] = state.get("decision") or {}
     facts: dict[str, Any] = dict(state.get("facts") or {})
-    outcome = state.get("outcome") or decision.get("step", "ask")
+    outcome: str = state.get("outcome") or decision.get("step", TurnOutcome.ASK.value)
     risk = state.get("risk") or {}
     kind = outcome_kind(state)
     if kind is not None and not after_action and outcome not in _SETTLED:
         # This turn's decision says what to word; nothing here changes it.
-        outcome = _WORDING_STEP[kind]
+        outcome = _WORDING_STEP[kind].value
         if kind is OutcomeKind.REFUSE:
             record = state.get("turn_outcome")
             facts["refusal"] = record.get("rule") if record is not None else None
-    elif risk.get("refused") and outcome in ("confirm", "execute"):
+    elif risk.get("refused") and outcome in _ACTS:
         outcome, facts["refusal"] = Step.REFUSE.value, risk["refused"]
-    elif risk.get("tier") == Tier.FORBIDDEN and outcome in ("confirm", "execute"):
+    elif risk.get("tier") == Tier.FORBIDDEN and outcome in _ACTS:
         outcome, facts["refusal"] = Step.REFUSE.value, "; ".join(risk.get("reasons") or [])
-    elif outcome == "execute" and risk.get("tier") in (Tier.APPROVER, Tier.SENIOR_APPROVER):
-        outcome = "awaiting_approval"
+    elif outcome == TurnOutcome.EXECUTE and risk.get("tier") in (
+        Tier.APPROVER,
+        Tier.SENIOR_APPROVER,
+    ):
+        outcome = TurnOutcome.AWAITING_APPROVAL.value
     if state.get("proposal"):
         facts["proposal"] = state["proposal"]
     if state.get("identity_failed"):
@@ -721,7 +725,7 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
         first_turn=int(state.get("turn") or 0) <= 1,
     )
     reply, ungrounded = ground_reply(await _compose(brain, request, after_action), request)
-    if request.answer == "knowledge" and outcome == "answer" and facts.get("knowledge"):
+    if request.answer == "knowledge" and outcome == TurnOutcome.ANSWER and facts.get("knowledge"):
         reply, ungrounded = _grounded_in_article(reply, facts["knowledge"], ungrounded)
     if ungrounded:
         log.warning(
@@ -732,8 +736,8 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
         )
     awaiting = (
         decision.get("ask_for")
-        if outcome == "ask"
-        else ("confirmation" if outcome == "confirm" else None)
+        if outcome == TurnOutcome.ASK
+        else ("confirmation" if outcome == TurnOutcome.CONFIRM else None)
     )
     update = {
         "reply": reply.model_dump(exclude={"usage"}),
@@ -774,16 +778,18 @@ def _grounded_in_article(
 
 # What the reply to each outcome kind says (brain.base.ReplyRequest.step), and the steps a
 # turn reaches after its decision (an approver's answer, the action's result).
-_WORDING_STEP: dict[OutcomeKind, str] = {
-    OutcomeKind.ASK: "ask",
-    OutcomeKind.ANSWER: "answer",
-    OutcomeKind.PROPOSE: "confirm",
-    OutcomeKind.EXECUTE: "execute",
-    OutcomeKind.AWAIT_APPROVAL: "awaiting_approval",
-    OutcomeKind.REFUSE: "refuse",
-    OutcomeKind.ESCALATE: "escalate",
+_WORDING_STEP: dict[OutcomeKind, TurnOutcome] = {
+    OutcomeKind.ASK: TurnOutcome.ASK,
+    OutcomeKind.ANSWER: TurnOutcome.ANSWER,
+    OutcomeKind.PROPOSE: TurnOutcome.CONFIRM,
+    OutcomeKind.EXECUTE: TurnOutcome.EXECUTE,
+    OutcomeKind.AWAIT_APPROVAL: TurnOutcome.AWAITING_APPROVAL,
+    OutcomeKind.REFUSE: TurnOutcome.REFUSE,
+    OutcomeKind.ESCALATE: TurnOutcome.ESCALATE,
 }
-_SETTLED = frozenset({"approved", "rejected", "executed"})
+_SETTLED = frozenset({TurnOutcome.APPROVED, TurnOutcome.REJECTED, TurnOutcome.EXECUTED})
+# The outcomes that act on the proposal: a refused or forbidden action is refused instead.
+_ACTS = frozenset({TurnOutcome.CONFIRM, TurnOutcome.EXECUTE})
 
 
 async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> Reply:
