@@ -143,7 +143,7 @@ class ApprovalDecision(TypedDict, total=False):
     decision: Required[str]  # "approve" | "reject"
     note: str | None
     approved_by: list[str]
-    tier: Tier  # approve: the tier the approvers covered
+    tier: str  # approve: the `Tier` value the approvers covered
     amount: str | None  # approve: a lower amount approved, as a Decimal string
 
 
