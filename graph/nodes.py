@@ -144,7 +144,7 @@ def _rejection_kept(state: CaseState) -> dict[str, Any]:
     """The action an approver rejected last turn, kept with the conversation so it is
     never proposed again unchanged (`domain.turn.not_again`)."""
     proposal = state.get("proposal")
-    if state.get("outcome") != TurnOutcome.REJECTED or not proposal or not proposal["command"]:
+    if state.get("outcome") != TurnOutcome.REJECTED or not proposal or not proposal.get("command"):
         return {}
     captured = (state.get("captured") or CapturedState()).copy()
     rejected = list(captured.get("rejected_commands") or [])
@@ -548,7 +548,7 @@ def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
 
 def _authorization(deps: AgentDeps, state: CaseState, *, confirmed: bool) -> Authorization:
     approval = state.get("approval")
-    approved = approval is not None and approval["decision"] == "approve"
+    approved = approval is not None and approval.get("decision") == "approve"
     approved_tier = approval.get("tier") if approval is not None and approved else None
     return Authorization(
         actor=Actor.CUSTOMER,
@@ -939,7 +939,7 @@ def _approval_request(state: CaseState) -> dict[str, Any]:
     proposal = state.get("proposal")
     return {
         "action": proposal.get("action") if proposal else None,
-        "command": proposal["command"] if proposal else None,
+        "command": proposal.get("command") if proposal else None,
         "summary": proposal.get("summary") if proposal else None,
         "risk": state.get("risk"),
     }
