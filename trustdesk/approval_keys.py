@@ -36,6 +36,7 @@ PUBLIC_FILE = "approval-verify.pub"
 #: How long a signed decision stays good: long enough for a slow Temporal round trip.
 PROOF_TTL = timedelta(minutes=5)
 
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode()
 
