@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypedDict, cast
+from enum import StrEnum
+from typing import Any, Literal, TypedDict, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -110,10 +111,18 @@ class DecidedApproval(TypedDict, total=False):
     approved_amount: str | None
     requested_at: str  # ISO 8601
     due_at: str
-    status: str  # approved | rejected
+    status: Literal["approved", "rejected"]
     decided_by: list[str]
     note: str | None
     decided_at: str
+
+
+class HumanAction(StrEnum):
+    """What a person asked of an escalated case (queued by its update, run by the loop)."""
+
+    REPLY = "reply"
+    HAND_BACK = "hand_back"
+    CLOSE = "close"
 
 
 class CaseEvent(TypedDict):
@@ -174,7 +183,7 @@ class SupportCaseWorkflow:
         self._inbox: list[tuple[int, PostMessageInput]] = []
         self._replies: dict[int, PostMessageResult] = {}
         self._tickets = 0
-        self._human: list[tuple[str, Any]] = []
+        self._human: list[tuple[HumanAction, Any]] = []
         self._events: list[CaseEvent] = []
         self._outbox: list[DeliverMessageInput] = []
         self._last_activity = workflow.now()
@@ -439,7 +448,11 @@ class SupportCaseWorkflow:
             raise ApplicationError(str(refused), type=refused.kind) from None
 
     def _close_approval(
-        self, pending: PendingApproval, status: str, by: list[str], note: str | None
+        self,
+        pending: PendingApproval,
+        status: Literal["approved", "rejected"],
+        by: list[str],
+        note: str | None,
     ) -> None:
         self._decided.append(
             {
@@ -490,7 +503,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def post_human_reply(self, inp: HumanReplyInput) -> str:
-        self._human.append(("reply", inp))
+        self._human.append((HumanAction.REPLY, inp))
         return "queued"
 
     @post_human_reply.validator
@@ -500,7 +513,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def hand_back(self, inp: HandoffActionInput) -> str:
-        self._human.append(("hand_back", inp))
+        self._human.append((HumanAction.HAND_BACK, inp))
         return "queued"
 
     @hand_back.validator
@@ -510,7 +523,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def close_case(self, inp: HandoffActionInput) -> str:
-        self._human.append(("close", inp))
+        self._human.append((HumanAction.CLOSE, inp))
         return "queued"
 
     @close_case.validator
@@ -518,15 +531,15 @@ class SupportCaseWorkflow:
         if self._status is CaseStatus.CLOSED:
             raise ApplicationError("the case is already closed", type="CaseClosed")
 
-    async def _handle_human(self, kind: str, inp: Any) -> None:
+    async def _handle_human(self, kind: HumanAction, inp: Any) -> None:
         self._last_activity = workflow.now()
-        if kind == "reply":
+        if kind is HumanAction.REPLY:
             self._event("human.reply", inp.username, {"text": inp.text})
             self._deliver(inp.text, role="human", reason=f"reply from {inp.username}")
-        elif kind == "hand_back":
+        elif kind is HumanAction.HAND_BACK:
             self._status = CaseStatus.OPEN
             self._event("case.handed_back", inp.username, {"note": inp.note})
-        elif kind == "close":
+        elif kind is HumanAction.CLOSE:
             self._status = CaseStatus.CLOSED
             self._event("case.closed", inp.username, {"note": inp.note})
 
