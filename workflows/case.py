@@ -355,7 +355,11 @@ class SupportCaseWorkflow:
             self._event("action." + record["status"], "agent", dict(record))
         self._actions_logged = len(executed)
         reply = self._state.get("reply")
-        return self._reply(reply["text"], reply.get("reason")) if reply else self._reply("", None)
+        return (
+            self._reply(reply.get("text", ""), reply.get("reason"))
+            if reply
+            else self._reply("", None)
+        )
 
     def _nothing_done(self) -> bool:
         decision = self._state.get("decision")
