@@ -16,7 +16,6 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
-from activities.deps import AgentDeps, install
 from activities.retention import RetentionActivities
 from brain.gate_subjects import claude_fingerprint, recorded_autonomy
 from brain.offline import OfflineBrain
@@ -26,17 +25,18 @@ from domain.dialogue import HANDLED
 from domain.identity import derive_code_key
 from domain.policy import policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
+from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.audit import anchor_for, configure_anchor
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
-from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
 from trustdesk.encryption import case_keys_for
 from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
+from workflows.approval_trust import trust as trust_approval_keys
 from workflows.case import SupportCaseWorkflow
 from workflows.retention import RetentionWorkflow
 
@@ -107,7 +107,6 @@ def build_worker(
     `max_cached_workflows` bounds the cases held in memory between turns
     (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`). Its case workflows accept approvals signed by
     one of `approval_keys` (Ed25519 public)."""
-    install(deps)
     trust_approval_keys(approval_keys)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
@@ -119,7 +118,7 @@ def build_worker(
         max_cached_workflows=max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
-        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
+        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph(deps)})],
     )
 
 

@@ -16,10 +16,10 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.deps import AgentDeps
 from brain.offline import OfflineBrain
 from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
+from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
