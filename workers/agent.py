@@ -135,7 +135,7 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-        retention = RetentionActivities(deps.sessions, case_keys_for(settings))
+        retention = RetentionActivities(deps.sessions, case_keys_for(settings), client)
         worker = build_worker(
             client,
             deps,
