@@ -6,7 +6,7 @@ import asyncio
 import concurrent.futures
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -98,7 +98,7 @@ def build_worker(
     *,
     task_queue: str,
     executor: concurrent.futures.Executor,
-    extra_activities: Sequence[object] = (),
+    extra_activities: Sequence[Callable[..., Any]] = (),
     max_cached_workflows: int = 1000,
     approval_keys: Iterable[bytes] = (),
 ) -> Worker:
