@@ -36,10 +36,10 @@ from activities.deps import current
 from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
-    POLICY_SUMMARY,
     action_summary,
     compose_from_template,
     knowledge_reply,
+    policy_summary,
     refund_note,
     within,
 )
@@ -54,6 +54,7 @@ from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
+from domain.topic_words import topic_in_words
 from domain.turn import (
     OUTCOME,
     Answer,
@@ -73,6 +74,7 @@ from domain.turn import (
     decide_turn,
     lines_with_ids,
     pick_items,
+    reads_as_complaint,
 )
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
@@ -115,6 +117,10 @@ def _read_store(state: CaseState) -> dict[str, Any]:
         asked = dict(captured.get("asked") or {})
         asked[outcome.ask_for] = int(asked.get(outcome.ask_for, 0)) + 1
         update["captured"] = {**captured, "asked": asked}
+    captured_now = dict(update.get("captured") or read.get("captured") or {})
+    update["captured"] = _tried(captured_now, read, outcome)
+    if isinstance(outcome, Answer):
+        update["facts"] = {**update["facts"], **_answer_facts(outcome)}
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
     elif isinstance(outcome, Escalate) and passages == ():
@@ -127,6 +133,51 @@ def _read_store(state: CaseState) -> dict[str, Any]:
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+# What the handoff record keeps of what the agent tried: the last few lines.
+_TRIED_KEPT = 6
+
+
+def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict[str, Any]:
+    """`captured` with what this turn tried added to its `tried` lines, for the person who
+    may take the case over: an answer given, a proposal declined, a refusal, an approver's
+    no. Questions are counted in `asked` already."""
+    tried = list(captured.get("tried") or [])
+    proposal = state.get("proposal") or {}
+    line = None
+    if state.get("outcome") == "rejected" and proposal.get("summary"):
+        line = f"an approver declined: {proposal['summary']}"
+    elif isinstance(outcome, Ask) and outcome.ask_for == "anything_else":
+        line = f"proposed, and the customer said no: {proposal.get('summary') or 'an action'}"
+    elif isinstance(outcome, Refuse):
+        line = f"refused: {outcome.rule}"
+    elif isinstance(outcome, Answer) and outcome.knowledge is not None:
+        line = f"answered from the help article “{outcome.knowledge.citation}”"
+    elif isinstance(outcome, Answer) and outcome.source is not AnswerSource.ACKNOWLEDGED:
+        line = f"answered: {outcome.source.value.replace('_', ' ')}"
+    if line and (not tried or tried[-1] != line):
+        tried.append(line)
+    if tried:
+        captured["tried"] = tried[-_TRIED_KEPT:]
+    return captured
+
+
+def _answer_facts(answer: Answer) -> dict[str, Any]:
+    """What an answer's wording needs besides the order: the shop's refund terms, the
+    payment method a question was about, and whether a proposal still waits for its yes."""
+    terms = current().policy.terms
+    found: dict[str, Any] = {
+        "refund_terms": {
+            "card_days": terms.refund_card_business_days,
+            "paypal_days": terms.refund_paypal_business_days,
+        }
+    }
+    if answer.method_kind:
+        found["method_kind"] = answer.method_kind
+    if answer.proposal_open:
+        found["proposal_open"] = True
+    return found
 
 
 def _rejection_kept(state: CaseState) -> dict[str, Any]:
@@ -308,8 +359,7 @@ def _decision_of(outcome: Outcome) -> dict[str, Any]:
                 "answer": declined,
             }
         case Answer():
-            answer = "order_status" if outcome.source is AnswerSource.REFUND_STATUS else None
-            return record | {"step": Step.ANSWER.value, "answer": answer or outcome.source.value}
+            return record | {"step": Step.ANSWER.value, "answer": outcome.source.value}
         case Refuse():
             return record | {"step": Step.REFUSE.value, "reasons": [outcome.rule]}
         case Escalate():
@@ -419,18 +469,32 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if e.card_last_four:
         captured["card_last_four"] = e.card_last_four
     captured |= _language_and_scope(result)
-    if state.get("awaiting") == "preferred_resolution" and state.get("message"):
-        captured["preferred_resolution"] = state["message"][:200]
-    if result.category.value not in NOT_A_TOPIC and result.confidence >= 0.5:
-        captured["topic"] = result.category.value  # what the handoff record files it under
+    message = state.get("message", "")
+    category = result.category
+    if state.get("awaiting") == "preferred_resolution" and message:
+        captured["preferred_resolution"] = message[:200]
+        if previous and not result.wants_human:
+            category = Category(previous)  # the answer to our question, not a new request
+    said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
+    if reads_as_complaint(category, said):
+        # Something went wrong, read as a status or a question: a complaint, for a person.
+        category = Category.COMPLAINT
+    in_words = topic_in_words(message) if result.language != "en" else None
+    if in_words is not None:
+        # The reading is English's; the words of the customer's language name the topic.
+        captured["topic"] = in_words.value
+    elif category is Category.COMPLAINT:
+        captured["topic"] = category.value
+    elif category.value not in NOT_A_TOPIC and result.confidence >= 0.5:
+        captured["topic"] = category.value  # what the handoff record files it under
     elif result.wants_human and result.alternatives and "topic" not in captured:
         captured["topic"] = result.alternatives[0].value  # "a person about my return"
-    if "issue" not in captured and result.category is not Category.OTHER:
-        captured["issue"] = state.get("message", "")[:500]
+    if "issue" not in captured and category is not Category.OTHER:
+        captured["issue"] = message[:500]
     update: dict[str, Any] = {
-        "category": result.category.value,
+        "category": category.value,
         "confidence": result.confidence,
-        "autonomous": result.category.value
+        "autonomous": category.value
         in effective_autonomy(
             deps.autonomous_categories, deps.controls(), state.get("case_id") or ""
         ),
@@ -441,8 +505,10 @@ async def understand(state: CaseState) -> dict[str, Any]:
     }
     if result.usage is not None:
         update["usage"] = _add_usage(state, result.usage)
-    topic_changed = previous is not None and previous != result.category.value
+    topic_changed = previous is not None and previous != category.value
     moved_on = topic_changed or bool(e.order_ids)
+    # A question about the proposal is answered and the proposal stays open.
+    moved_on = moved_on and not ("?" in message and not e.order_ids)
     if state.get("proposal") is not None and moved_on and result.affirm is None:
         update["proposal"] = None
     return update
@@ -487,12 +553,25 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
         "tracking": [t for f in order.fulfillments for t in f.tracking_ids],
         "payment": methods[first].describe() if first in methods else None,
         "refunds": ", ".join(format_money(t.amount) for t in refunds) if refunds else None,
+        # Each refund with the method it went to, whose kind says how long it takes to show.
+        "refund_lines": [
+            {
+                "amount": format_money(t.amount),
+                "method": methods[t.payment_method_id].describe()
+                if t.payment_method_id in methods
+                else None,
+                "kind": methods[t.payment_method_id].kind.value
+                if t.payment_method_id in methods
+                else None,
+            }
+            for t in refunds
+        ],
     }
 
 
 def gather_context(state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
-    facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
+    facts: dict[str, Any] = {"policy_text": policy_summary(current().policy.terms)}
     captured = dict(state.get("captured") or {})
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
@@ -645,7 +724,7 @@ def _execute(state: CaseState) -> dict[str, Any]:
     proposal = state.get("proposal") or {}
     facts["result"] = {
         "summary": proposal.get("summary", result.summary),
-        "refund_note": refund_note(command.kind),
+        "refund_note": refund_note(command.kind, current().policy.terms),
     }
     return {
         "action_seq": seq,
@@ -718,7 +797,7 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     awaiting = (
         decision.get("ask_for")
         if outcome == "ask"
-        else ("confirmation" if outcome == "confirm" else None)
+        else ("confirmation" if outcome == "confirm" or facts.get("proposal_open") else None)
     )
     update = {
         "reply": reply.model_dump(exclude={"usage"}),

@@ -431,6 +431,7 @@ class SupportCaseWorkflow:
             preferred_resolution=record.preferred_resolution,
             language=record.language,
             actions_taken=[f"{a['type']} {a['status']}" for a in self._state.get("executed", [])],
+            tried=list(record.tried),
             created_at=workflow.now(),
         )
         self._event("case.escalated", "agent", self._handoff.model_dump(mode="json"))
