@@ -232,6 +232,7 @@ def compose_from_template(request: ReplyRequest) -> Reply:
     """Word a reply from the decision and its facts alone."""
     f = request.facts
     intro = "Hi, I'm Trustdesk, the shop's AI assistant. " if request.first_turn else ""
+    intro += two_requests_note(f.get("two_requests") or {})
     reason = request.reasons[0] if request.reasons else None
     step = request.step
     if step == "ask":
@@ -469,6 +470,19 @@ _READING = {
     "refund_status": "a refund",
     "account_address": "the address on your account",
 }
+
+
+def two_requests_note(both: dict[str, Any]) -> str:
+    """What the customer is told when one message made two requests: the order they are
+    taken in ("first the return, then the delivery address"); empty when it did not."""
+    names = {**_READING, "policy_question": "your question", "product_question": "your question"}
+    first, then = names.get(str(both.get("first"))), names.get(str(both.get("then")))
+    if not first or not then:
+        return ""
+    return (
+        f"You asked for two things, so I'll take them one after the other: first {first}, "
+        f"then {then}. "
+    )
 
 
 def clarifying_question(readings: list[str]) -> str | None:

@@ -84,6 +84,10 @@ def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> Handoff
     items = [str(n) for n in captured.get("item_names") or () if str(n).strip()]
     if items:
         line += f": {', '.join(items[:3])}"
+    waiting = captured.get("next_topic")
+    if waiting and captured.get("next_request"):  # a second request, not taken up yet
+        then = _TOPIC_LINE.get(str(waiting), _TOPIC_LINE["other"])
+        line += f"; next: {then[:1].lower()}{then[1:]}"
     language = str(captured.get("language") or "en")
     if language != "en":
         line += f"; writes in {_LANGUAGE_NAMES.get(language, language)}"

@@ -99,6 +99,13 @@ class Captured(TypedDict, total=False):
     language: str  # the customer's language (ISO 639-1), as the brain read it
     out_of_scope: bool  # the brain read a request the shop's tools cannot serve
     asked: dict[str, int]  # how often the agent asked for each field
+    # A second request made in the same message, taken up once the first is resolved
+    # (`next_request`), and its topic; `next_announced` once the customer was told so.
+    next_request: str
+    next_topic: str
+    next_announced: bool
+    topic: str  # what the handoff record files the case under
+    tried: list[str]  # what the agent tried, for the person who may take over
 
 
 class TurnRead(BaseModel):
@@ -138,6 +145,7 @@ class TurnFacts:
     def may_change(self) -> bool:
         """Whether the identity reached lets this customer change anything or move money."""
         return self.verified and self.identity.satisfies(self.policy.identity.change)
+
     # Actions an approver rejected in this conversation: never proposed again unchanged.
     rejected: tuple[ActionCommand, ...] = ()
     # The knowledge base's passages for this message, best first, when it was searched
@@ -1045,3 +1053,58 @@ def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
         return outcome
     reason = "I've asked for this twice without getting it right, so a colleague will take over"
     return Escalate(reasons=(reason,), confidence=outcome.confidence, handoff_reason=reason)
+
+
+# --- two requests in one message -------------------------------------------------------------
+
+# Where one request ends and another begins: "… and change …", "…. Also, …", ", and also …",
+# "; …". A bare "and" joins items of one request ("the bookshelf and the pet bed"), so an
+# "and" splits only before a verb or a question.
+_NEXT_REQUEST = re.compile(
+    r"(?:[.!?;]\s+|,\s*)(?:and\s+)?also\b[,:]?\s*|;\s+|"
+    r",?\s+and\s+(?:also\s+)?(?=(?:please\s+)?(?:change|cancel|return|exchange|update|swap|"
+    r"send|pay|modify|what(?:'s| is)?|where|when|how|do you|does|did|has|is|are|can you|"
+    r"could you|i (?:also )?(?:want|need|would like|'d like))\b)",
+    re.IGNORECASE,
+)
+# What belongs to one request and is reset before the next is taken up.
+_REQUEST_FIELDS = (
+    "item_ids", "item_names", "picked_item_ids", "item_candidates", "item_asks", "item_topic",
+    "item_request", "cancel_reason", "payment", "payment_method_id", "card_last_four",
+    "preferred_resolution", "topic", "out_of_scope", "asked",
+)  # fmt: skip
+
+
+def split_requests(message: str) -> tuple[str, str] | None:
+    """The two requests of a message that makes two ("return the lamp and change my
+    address"), first and second; None for one request. Only the first split counts."""
+    found = _NEXT_REQUEST.search(message)
+    if found is None:
+        return None
+    first, second = message[: found.start()].strip(" ,."), message[found.end() :].strip()
+    if len(first) < 8 or len(second) < 8:
+        return None
+    return first, second
+
+
+def two_requests(first: Category, first_sure: float, second: Category, second_sure: float) -> bool:
+    """Whether two parts of a message read as two different requests, both sure enough to
+    act on: the first is handled now and the second kept for after it."""
+    unsure = min(first_sure, second_sure) < CONFIDENT
+    vague = {first, second} & {Category.OTHER, Category.TALK_TO_HUMAN}
+    return first is not second and not unsure and not vague
+
+
+def next_request(captured: Captured) -> tuple[Captured, str] | None:
+    """The request kept for after the first one, and what the conversation keeps when it is
+    taken up: who the customer is and their language, not the first request's items, reason
+    or wish. None when no request waits."""
+    text = str(captured.get("next_request") or "").strip()
+    if not text:
+        return None
+    kept = {
+        k: v
+        for k, v in captured.items()
+        if k not in _REQUEST_FIELDS and k not in ("next_request", "next_topic", "issue")
+    }
+    return cast(Captured, kept), text

@@ -75,6 +75,8 @@ from domain.turn import (
     lines_with_ids,
     pick_items,
     reads_as_complaint,
+    split_requests,
+    two_requests,
 )
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
@@ -432,16 +434,21 @@ async def understand(state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
     deps = current()
     previous = state.get("category")
-    result = await deps.brain.understand(
-        TurnContext(
-            text=state.get("message", ""),
-            previous_category=Category(previous) if previous else None,
-            awaiting=state.get("awaiting"),
-            has_proposal=state.get("proposal") is not None,
-            order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
-        )
+    context = TurnContext(
+        text=state.get("message", ""),
+        previous_category=Category(previous) if previous else None,
+        awaiting=state.get("awaiting"),
+        has_proposal=state.get("proposal") is not None,
+        order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
     )
+    result = await deps.brain.understand(context)
     captured = dict(state.get("captured") or {})
+    message = state.get("message", "")
+    split = await _two_requests(deps.brain, state, result, context)
+    if split is not None:
+        # Two requests in one message: the first now, the second once it is resolved.
+        result, message, second, second_category = split
+        captured |= {"next_request": second, "next_topic": second_category.value}
     e = result.entities
     if e.order_ids:
         captured["order_id"] = e.order_ids[0]
@@ -469,7 +476,6 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if e.card_last_four:
         captured["card_last_four"] = e.card_last_four
     captured |= _language_and_scope(result)
-    message = state.get("message", "")
     category = result.category
     if state.get("awaiting") == "preferred_resolution" and message:
         captured["preferred_resolution"] = message[:200]
@@ -503,6 +509,8 @@ async def understand(state: CaseState) -> dict[str, Any]:
         "rationale": result.rationale,
         "captured": captured,
     }
+    if split is not None:
+        update["message"] = message  # this turn decides on the first request alone
     if result.usage is not None:
         update["usage"] = _add_usage(state, result.usage)
     topic_changed = previous is not None and previous != category.value
@@ -512,6 +520,50 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if state.get("proposal") is not None and moved_on and result.affirm is None:
         update["proposal"] = None
     return update
+
+
+async def _two_requests(
+    brain: Brain, state: CaseState, whole: Understanding, context: TurnContext
+) -> tuple[Understanding, str, str, Category] | None:
+    """A message that makes two requests ("return the lamp and change my address"), read
+    part by part: the first part's reading (with who the customer said they are, wherever
+    in the message), its text, and the second part's text and request. None for a message
+    with one request, an answer in the middle of one, or a request already waiting."""
+    captured = state.get("captured") or {}
+    if (
+        state.get("proposal") is not None
+        or state.get("awaiting") not in _NOT_MID_REQUEST
+        or captured.get("next_request")
+        or whole.language != "en"
+        or whole.wants_human
+    ):
+        return None
+    parts = split_requests(context.text)
+    if parts is None:
+        return None
+    first = await brain.understand(context.model_copy(update={"text": parts[0]}))
+    second = await brain.understand(context.model_copy(update={"text": parts[1]}))
+    if not two_requests(first.category, first.confidence, second.category, second.confidence):
+        return None
+    e = whole.entities
+    identity = {"emails": e.emails, "first_name": e.first_name, "last_name": e.last_name}
+    first = first.model_copy(
+        update={
+            "entities": first.entities.model_copy(update={**identity, "zip": e.zip}),
+            "usage": _sum_usage(whole.usage, first.usage, second.usage),
+        }
+    )
+    return first, parts[0], parts[1], second.category
+
+
+def _sum_usage(*usages: TokenUsage | None) -> TokenUsage | None:
+    found = [u for u in usages if u is not None]
+    if not found:
+        return None
+    total = found[0]
+    for usage in found[1:]:
+        total = total + usage
+    return total
 
 
 def _language_and_scope(result: Understanding) -> dict[str, Any]:
@@ -769,6 +821,14 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     if state.get("code_limit"):
         facts["code_limit"] = True
     facts |= _how_to_word(state)
+    captured = dict(state.get("captured") or {})
+    announce = bool(captured.get("next_request")) and not captured.get("next_announced")
+    if announce and outcome != "escalate":
+        # Said once, on the first reply after the message that made both requests.
+        facts["two_requests"] = {
+            "first": state.get("category"),
+            "then": captured.get("next_topic"),
+        }
     refused_by_rule = decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order")
     if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
@@ -807,6 +867,8 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     }
     if reply.usage is not None:
         update["usage"] = _add_usage(state, reply.usage)
+    if "two_requests" in facts:
+        update["captured"] = {**captured, "next_announced": True}
     return update
 
 

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from brain import templates
     from domain.approvals import ApprovalRefused, check_submitted_approval
     from domain.handoff import handoff_fields
+    from domain.turn import next_request
     from graph.builder import GRAPH_NAME
     from trustdesk import approval_keys
     from workflows.contracts import (
@@ -64,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Histories recorded before it resolved a case on a declined proposal.
 _NOT_A_RESOLUTION = "declining-is-not-a-resolution"
+_NEXT_REQUEST = "take-up-the-next-request"
 _STATUS_OF_OUTCOME = {
     "ask": CaseStatus.AWAITING_CUSTOMER,
     "confirm": CaseStatus.AWAITING_CUSTOMER,
@@ -249,6 +251,8 @@ class SupportCaseWorkflow:
             replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
             replies = [await self._run_turn(message)]
+            if (follow := self._next_request()) is not None:
+                replies.append(await self._run_turn(follow))
         self._replies[ticket] = PostMessageResult(
             case_id=self._input.case_id, status=self._status, replies=replies
         )
@@ -294,6 +298,29 @@ class SupportCaseWorkflow:
         self._actions_logged = len(executed)
         reply = self._state.get("reply") or {}
         return self._reply(reply.get("text", ""), reply.get("reason"))
+
+    def _next_request(self) -> PostMessageInput | None:
+        """The second request of a message that made two, once the first is resolved (done,
+        answered, refused, declined or decided by an approver), as the next turn's message;
+        None while the first is still open, with a person, or when none waits."""
+        captured = self._state.get("captured") or {}
+        if not captured.get("next_request") or self._state.get("proposal"):
+            return None
+        outcome = self._state.get("outcome")
+        declined = (self._state.get("decision") or {}).get("answer") == "declined"
+        if outcome not in ("answer", "executed", "refuse", "rejected") and not declined:
+            return None
+        if self._status in (CaseStatus.ESCALATED, CaseStatus.AWAITING_APPROVAL):
+            return None
+        if not workflow.patched(_NEXT_REQUEST):
+            return None
+        taken = next_request(captured)  # type: ignore[arg-type]
+        if taken is None:
+            return None
+        self._state["captured"], text = dict(taken[0]), taken[1]
+        return PostMessageInput(
+            channel=self._input.channel, thread_id=self._input.thread_id, text=text
+        )
 
     def _nothing_done(self) -> bool:
         answer = (self._state.get("decision") or {}).get("answer")
@@ -415,6 +442,9 @@ class SupportCaseWorkflow:
             return
         reply = self._absorb(result)
         self._deliver(reply.text, reason=reply.reason, already_noted=True)
+        if (follow := self._next_request()) is not None:
+            reply = await self._run_turn(follow)
+            self._deliver(reply.text, reason=reply.reason, already_noted=True)
 
     # --- people --------------------------------------------------------------------------
 

@@ -30,6 +30,9 @@ from domain.turn import (
     TurnFacts,
     TurnRead,
     decide_turn,
+    next_request,
+    split_requests,
+    two_requests,
 )
 from tests.unit.test_dialogue_changes import ADA, order
 from tests.unit.test_turn import POLICY
@@ -320,3 +323,62 @@ def test_read_only_answers_state_only_facts(
 def test_the_address_question_states_no_number_the_facts_lack() -> None:
     request = ReplyRequest(step="ask", ask_for="address", facts={})
     assert ungrounded(compose_from_template(request).text, request) == []
+
+
+# --- two requests in one message ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("return the lamp and change my address", ("return the lamp", "change my address")),
+        ("Cancel W1000018 please, I ordered by mistake. Also, do you ship to Canada?",
+         ("Cancel W1000018 please, I ordered by mistake", "do you ship to Canada?")),
+        ("Return the kettle from W1630030, and also what's the status of W4680753?",
+         ("Return the kettle from W1630030", "what's the status of W4680753?")),
+        # One request naming two items, or a request and a remark, is not split.
+        ("I'd like to return the bookshelf and the pet bed from order #W7273336", None),
+        ("Can I send back the headphones from order W1000001? Keep the laptop.", None),
+    ],
+)  # fmt: skip
+def test_a_message_with_two_requests_is_split_in_two(
+    message: str, parts: tuple[str, str] | None
+) -> None:
+    assert split_requests(message) == parts
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "both"),
+    [
+        ((Category.RETURN, 0.9), (Category.CHANGE_ADDRESS, 0.8), True),
+        ((Category.RETURN, 0.9), (Category.RETURN, 0.8), False),  # one request, said twice
+        ((Category.RETURN, 0.9), (Category.OTHER, 0.8), False),  # a remark
+        ((Category.RETURN, 0.9), (Category.ORDER_STATUS, 0.3), False),  # unsure
+    ],
+)
+def test_two_parts_are_two_requests_only_when_both_are_sure_and_different(
+    first: tuple[Category, float], second: tuple[Category, float], both: bool
+) -> None:
+    assert two_requests(*first, *second) is both
+
+
+def test_the_second_request_is_taken_up_without_the_first_ones_details() -> None:
+    captured: Any = {
+        "email": "ada@example.com", "language": "en", "order_id": "#W1",
+        "item_ids": ["s-black-9"], "item_names": ["shoes"], "topic": "return",
+        "issue": "return the shoes", "asked": {"item": 1},
+        "next_request": "change the address of #W2 to 1 Elm St, Springfield, IL 62701",
+        "next_topic": "change_address",
+    }  # fmt: skip
+    kept, text = next_request(captured) or ({}, "")
+    assert text.startswith("change the address")
+    assert kept == {"email": "ada@example.com", "language": "en", "order_id": "#W1"}
+    assert next_request(kept) is None
+
+
+def test_a_handoff_with_a_second_request_waiting_names_both() -> None:
+    captured = {"topic": "return", "next_request": "change my address",
+                "next_topic": "change_address"}  # fmt: skip
+    record = handoff_fields("return", captured)
+    assert record.category == "return"
+    assert "next: wants to change the delivery address" in record.issue
