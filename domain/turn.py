@@ -388,9 +388,21 @@ _COMPLAINT_OVERRULES = frozenset(
 )
 
 
+# A charge the customer did not owe is a complaint whatever it reads as: never a change of
+# how the order is paid ("I was charged twice").
+_WRONG_CHARGE = re.compile(
+    r"\b(?:charged (?:me )?(?:twice|two times|double)|double[- ]charged|"
+    r"charged more than once|two (?:charges|payments) (?:for|on)|duplicate (?:charge|payment))",
+    re.IGNORECASE,
+)
+
+
 def reads_as_complaint(category: Category, said: str) -> bool:
     """Whether a request read as `category` is a complaint: the customer reports that
-    something went wrong, and the reading is a question or unknown, not an action."""
+    something went wrong, and the reading is a question or unknown, not an action; or
+    reports a charge they did not owe, whatever the reading."""
+    if _WRONG_CHARGE.search(said):
+        return True
     return category in _COMPLAINT_OVERRULES and bool(_COMPLAINT_WORDS.search(said))
 
 

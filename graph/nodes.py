@@ -56,6 +56,7 @@ from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
 from domain.topic_words import topic_in_words
 from domain.turn import (
+    CONFIDENT,
     OUTCOME,
     Answer,
     AnswerSource,
@@ -481,6 +482,12 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["preferred_resolution"] = message[:200]
         if previous and not result.wants_human:
             category = Category(previous)  # the answer to our question, not a new request
+    confidence = result.confidence
+    answering = state.get("awaiting") not in _NOT_MID_REQUEST and previous is not None
+    if answering and confidence < CONFIDENT and not result.wants_human:
+        # An unsure reading of the answer to our own question ("300 Spring Street, …"
+        # after "What is the new address?") is that answer: the request stays the same.
+        category, confidence = Category(previous), CONFIDENT
     said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
     if reads_as_complaint(category, said):
         # Something went wrong, read as a status or a question: a complaint, for a person.
@@ -499,7 +506,7 @@ async def understand(state: CaseState) -> dict[str, Any]:
         captured["issue"] = message[:500]
     update: dict[str, Any] = {
         "category": category.value,
-        "confidence": result.confidence,
+        "confidence": confidence,
         "autonomous": category.value
         in effective_autonomy(
             deps.autonomous_categories, deps.controls(), state.get("case_id") or ""

@@ -31,6 +31,7 @@ from domain.turn import (
     TurnRead,
     decide_turn,
     next_request,
+    reads_as_complaint,
     split_requests,
     two_requests,
 )
@@ -382,3 +383,12 @@ def test_a_handoff_with_a_second_request_waiting_names_both() -> None:
     record = handoff_fields("return", captured)
     assert record.category == "return"
     assert "next: wants to change the delivery address" in record.issue
+
+
+def test_a_charge_not_owed_is_a_complaint_even_read_as_a_payment_change() -> None:
+    message = "I was charged twice for order #W0000001, I see two payments on my card"
+    pending = order(OrderStatus.PENDING)
+    outcome = decide_turn(turn(message, Category.CHANGE_PAYMENT, the_order=pending))
+    assert isinstance(outcome, Ask) and outcome.ask_for == "preferred_resolution"
+    assert reads_as_complaint(Category.CHANGE_PAYMENT, message)
+    assert not reads_as_complaint(Category.CHANGE_PAYMENT, "pay it with my other card")
