@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal as D
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -23,6 +23,7 @@ from domain.turn import (
     Answer,
     AnswerSource,
     Ask,
+    Captured,
     Escalate,
     OutcomeKind,
     Propose,
@@ -57,7 +58,7 @@ def turn(
             category=category, confidence=confidence, autonomous=autonomous, affirm=affirm
         ),
         message=message,
-        captured=captured or {},  # type: ignore[typeddict-item]
+        captured=cast(Captured, captured or {}),
         verified=verified,
         identity=IdentityLevel.ONE_TIME_CODE if verified else IdentityLevel.NONE,
         customer=ADA if verified else None,
