@@ -769,8 +769,8 @@ _CONTENTS_QUESTION = re.compile(
 # "Where is my refund", "was the difference refunded?", "refund … done yet?".
 _REFUND_WORDS = re.compile(r"\b(?:ref(?:u)?nd\w*|money back|price difference)\b", re.IGNORECASE)
 _STATUS_CUES = re.compile(
-    r"\b(?:where|whre|was|were|did|has|have|yet|done|status|when|arrived?|received|"
-    r"come through|gone through)\b",
+    r"\b(?:where|whre|yet|done|status|when|arrived?|received|come through|gone through)\b|"
+    r"\b(?:was|were|has|have|did|is)\b[^.?!]{0,40}\bref(?:u)?nd",  # "was … refunded?"
     re.IGNORECASE,
 )
 # Wording of a request to change something: a question about it is not read-only.

@@ -393,3 +393,9 @@ def test_a_charge_not_owed_is_a_complaint_even_read_as_a_payment_change() -> Non
     assert isinstance(outcome, Ask) and outcome.ask_for == "preferred_resolution"
     assert reads_as_complaint(Category.CHANGE_PAYMENT, message)
     assert not reads_as_complaint(Category.CHANGE_PAYMENT, "pay it with my other card")
+
+
+def test_a_request_for_a_refund_is_not_a_question_about_one() -> None:
+    message = "Can I get a refund for the shoes? They were damaged"
+    outcome = decide_turn(turn(message, Category.RETURN, the_order=DELIVERED))
+    assert isinstance(outcome, Propose)
