@@ -492,7 +492,8 @@ async def understand(state: CaseState) -> dict[str, Any]:
     if reads_as_complaint(category, said):
         # Something went wrong, read as a status or a question: a complaint, for a person.
         category = Category.COMPLAINT
-    in_words = topic_in_words(message) if result.language != "en" else None
+    unread = result.language != "en" and result.wants_human  # handed off for its language
+    in_words = topic_in_words(message) if unread else None
     if in_words is not None:
         # The reading is English's; the words of the customer's language name the topic.
         captured["topic"] = in_words.value
