@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
     from brain import templates
     from domain.approvals import ApprovalRefused, check_submitted_approval
     from domain.handoff import handoff_fields
+    from domain.turn import next_request
     from graph.builder import GRAPH_NAME
     from graph.state import (
         ApprovalDecision,
@@ -74,6 +75,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Histories recorded before it resolved a case on a declined proposal.
 _NOT_A_RESOLUTION = "declining-is-not-a-resolution"
+_NEXT_REQUEST = "take-up-the-next-request"
 _STATUS_OF_OUTCOME: dict[TurnOutcome, CaseStatus] = {
     TurnOutcome.ASK: CaseStatus.AWAITING_CUSTOMER,
     TurnOutcome.CONFIRM: CaseStatus.AWAITING_CUSTOMER,
@@ -310,6 +312,8 @@ class SupportCaseWorkflow:
             replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
             replies = [await self._run_turn(message)]
+            if (follow := self._next_request()) is not None:
+                replies.append(await self._run_turn(follow))
         self._replies[ticket] = PostMessageResult(
             case_id=self._input.case_id, status=self._status, replies=replies
         )
@@ -372,6 +376,31 @@ class SupportCaseWorkflow:
             self._reply(reply.get("text", ""), reply.get("reason"))
             if reply
             else self._reply("", None)
+        )
+
+    def _next_request(self) -> PostMessageInput | None:
+        """The second request of a message that made two, once the first is resolved (done,
+        answered, refused, declined or decided by an approver), as the next turn's message;
+        None while the first is still open, with a person, or when none waits."""
+        captured = self._state.get("captured") or {}
+        if not captured.get("next_request") or self._state.get("proposal"):
+            return None
+        outcome = self._state.get("outcome")
+        decision = self._state.get("decision")
+        declined = decision is not None and decision.get("answer") == "declined"
+        if outcome not in ("answer", "executed", "refuse", "rejected") and not declined:
+            return None
+        if self._status in (CaseStatus.ESCALATED, CaseStatus.AWAITING_APPROVAL):
+            return None
+        if not workflow.patched(_NEXT_REQUEST):
+            return None
+        taken = next_request(captured)
+        if taken is None:
+            return None
+        kept, text = taken
+        self._state["captured"] = cast(CapturedState, dict(kept))
+        return PostMessageInput(
+            channel=self._input.channel, thread_id=self._input.thread_id, text=text
         )
 
     def _nothing_done(self) -> bool:
@@ -498,6 +527,9 @@ class SupportCaseWorkflow:
             return
         reply = self._absorb(result)
         self._deliver(reply.text, reason=reply.reason, already_noted=True)
+        if (follow := self._next_request()) is not None:
+            reply = await self._run_turn(follow)
+            self._deliver(reply.text, reason=reply.reason, already_noted=True)
 
     # --- people --------------------------------------------------------------------------
 
@@ -514,6 +546,7 @@ class SupportCaseWorkflow:
             preferred_resolution=record.preferred_resolution,
             language=record.language,
             actions_taken=[f"{a['type']} {a['status']}" for a in self._state.get("executed", [])],
+            tried=list(record.tried),
             created_at=workflow.now(),
         )
         self._event("case.escalated", "agent", self._handoff.model_dump(mode="json"))

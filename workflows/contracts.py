@@ -215,6 +215,8 @@ class Handoff(_Model):
     # The customer's language (ISO 639-1), and what they wrote after the handoff.
     language: str | None = None
     added: list[str] = Field(default_factory=list)
+    # What the agent tried before handing over: answers given, proposals declined, refusals.
+    tried: list[str] = Field(default_factory=list)
 
 
 class CaseView(_Model):
