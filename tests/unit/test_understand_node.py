@@ -7,13 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import activities.deps
 import pytest
-from activities.deps import AgentDeps
 
 from brain.base import Entities, Reply, ReplyRequest, TurnContext, Understanding
 from domain.dialogue import Category
 from graph import nodes
+from graph.deps import AgentDeps
 from trustdesk.config import Settings
 
 
@@ -34,21 +33,26 @@ class TableBrain:
         raise AssertionError("understand never composes")
 
 
-@pytest.fixture
-def install(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    def with_brain(table: dict[str, Understanding]) -> TableBrain:
+class Install:
+    """Builds the node's dependencies around a brain reading by `table`."""
+
+    deps: AgentDeps
+
+    def __call__(self, table: dict[str, Understanding]) -> TableBrain:
         brain = TableBrain(table)
-        deps = AgentDeps(
+        self.deps = AgentDeps(
             sessions=None,  # type: ignore[arg-type]  # understand needs only the brain
             shop=None,  # type: ignore[arg-type]
             brain=brain,
             policy=Settings().policy,
             autonomous_categories=frozenset(),
         )
-        monkeypatch.setattr(activities.deps, "_installed", deps)
         return brain
 
-    yield with_brain
+
+@pytest.fixture
+def install() -> Iterator[Install]:
+    yield Install()
 
 
 async def test_a_message_in_another_language_is_filed_under_the_topic_its_words_name(
@@ -59,7 +63,7 @@ async def test_a_message_in_another_language_is_filed_under_the_topic_its_words_
     install({text: Understanding(category=Category.CANCEL_ORDER, confidence=0.72,
                                  wants_human=True, language="pt",
                                  entities=Entities(order_ids=["#W1000002"]))})  # fmt: skip
-    update = await nodes.understand({"message": text})
+    update = await nodes.understand(install.deps, {"message": text})
     assert update["captured"]["topic"] == "change_address"
     assert update["captured"]["order_id"] == "#W1000002"
 
@@ -67,7 +71,7 @@ async def test_a_message_in_another_language_is_filed_under_the_topic_its_words_
 async def test_a_complaint_read_as_a_status_is_a_complaint(install: Any) -> None:
     text = "My order arrived but the water bottle was missing from the box"
     install({text: Understanding(category=Category.ORDER_STATUS, confidence=0.47)})
-    update = await nodes.understand({"message": text})
+    update = await nodes.understand(install.deps, {"message": text})
     assert update["category"] == "complaint" and update["captured"]["topic"] == "complaint"
 
 
@@ -75,7 +79,7 @@ async def test_an_unsure_reading_of_an_answer_keeps_the_request_it_answers(insta
     text = "300 Spring Street, Atlanta, GA 30308"
     install({text: Understanding(category=Category.CHANGE_ADDRESS, confidence=0.45)})
     state = {"message": text, "category": "account_address", "awaiting": "address"}
-    update = await nodes.understand(state)  # type: ignore[arg-type]
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
     assert update["category"] == "account_address" and update["confidence"] >= 0.5
 
 
@@ -83,7 +87,7 @@ async def test_the_wish_asked_for_is_an_answer_not_a_new_request(install: Any) -
     text = "I'd like a replacement chair"
     install({text: Understanding(category=Category.EXCHANGE, confidence=0.8)})
     state = {"message": text, "category": "complaint", "awaiting": "preferred_resolution"}
-    update = await nodes.understand(state)  # type: ignore[arg-type]
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
     assert update["category"] == "complaint"
     assert update["captured"]["preferred_resolution"] == text
 
@@ -98,7 +102,7 @@ async def test_two_requests_are_read_part_by_part_and_the_second_is_kept(install
                              entities=Entities(order_ids=["#W1000019"])),
         second: Understanding(category=Category.ACCOUNT_ADDRESS, confidence=0.8),
     })  # fmt: skip
-    update = await nodes.understand({"message": text})
+    update = await nodes.understand(install.deps, {"message": text})
     assert brain.read == [text, first, second]
     assert update["category"] == "return" and update["message"] == first
     captured = update["captured"]
@@ -116,5 +120,5 @@ async def test_one_request_said_in_two_parts_is_not_split(install: Any) -> None:
         first: Understanding(category=Category.RETURN, confidence=0.9),
         second: Understanding(category=Category.RETURN, confidence=0.9),
     })  # fmt: skip
-    update = await nodes.understand({"message": text})
+    update = await nodes.understand(install.deps, {"message": text})
     assert "next_request" not in update["captured"] and "message" not in update
