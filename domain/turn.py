@@ -155,6 +155,9 @@ class TurnFacts:
     awaiting: str | None = None
     # Last turn answered from a help article: "full", or "partial" (a person was offered).
     after_article: str | None = None
+    # The rule readers (`read_only_question`) whose answers the accuracy gate measured
+    # precise enough, as `rule_key`s; an unmeasured rule reads nothing.
+    trusted_rules: frozenset[str] = frozenset()
 
 
 class OutcomeKind(StrEnum):
@@ -805,15 +808,31 @@ def read_only_asked(facts: TurnFacts) -> AnswerSource | None:
     said = facts.message
     if facts.awaiting in _BEFORE_THE_REQUEST and facts.captured.get("issue"):
         said = f"{facts.captured.get('issue')} {said}"
+    return read_only_question(said, facts.read.category)
+
+
+#: The read-only questions a rule reads (`read_only_question`), and the labels of the
+#: labelled split an answer to each is right for: the gate measures them like a category.
+RULE_READERS: Mapping[AnswerSource, frozenset[str]] = {
+    AnswerSource.ORDER_CONTENTS: frozenset({Category.ORDER_STATUS.value}),
+    AnswerSource.REFUND_STATUS: frozenset({Category.REFUND_STATUS.value}),
+}
+
+
+def rule_key(source: AnswerSource) -> str:
+    """The rule reader's name where the gate's result lists it (`autonomy.json`)."""
+    return f"rule:{source.value}"
+
+
+def read_only_question(said: str, reading: Category | None) -> AnswerSource | None:
+    """The read-only question in `said`, with the brain's reading of it: what an order holds,
+    or where its refund is; None for anything else. Measured like the brain's readings, on
+    the same labelled split (`brain.validation.rule_scores`)."""
     if _CHANGE_WORDS.search(said):
         return None
     if _CONTENTS_QUESTION.search(said):
         return AnswerSource.ORDER_CONTENTS
-    if (
-        facts.read.category in _REFUND_OVERRULES
-        and _REFUND_WORDS.search(said)
-        and _STATUS_CUES.search(said)
-    ):
+    if reading in _REFUND_OVERRULES and _REFUND_WORDS.search(said) and _STATUS_CUES.search(said):
         return AnswerSource.REFUND_STATUS
     return None
 
@@ -823,12 +842,13 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
 
     Asked only once the customer is verified (before, `decide` asks who they are) and
     about an order of theirs. Nothing changes and the facts are their own, so the answer
-    does not wait on the accuracy gate's reading of the message: a rule read it."""
+    does not wait on the classifier's reading of the message: a rule read it, and the
+    accuracy gate measured that rule's answers like a category's (`trusted_rules`)."""
     read = facts.read
     if read.wants_human or not facts.verified or facts.proposal is not None:
         return None
     source = read_only_asked(facts)
-    if source is None:
+    if source is None or rule_key(source) not in facts.trusted_rules:
         return None
     confidence = read.confidence
     if facts.order is None:

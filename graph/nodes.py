@@ -58,6 +58,7 @@ from domain.topic_words import topic_in_words
 from domain.turn import (
     CONFIDENT,
     OUTCOME,
+    RULE_READERS,
     Answer,
     AnswerSource,
     Ask,
@@ -76,6 +77,7 @@ from domain.turn import (
     lines_with_ids,
     pick_items,
     reads_as_complaint,
+    rule_key,
     split_requests,
     two_requests,
 )
@@ -351,6 +353,21 @@ def _turn_facts(deps: AgentDeps, state: CaseState) -> TurnFacts:
             _COMMAND.validate_python(c) for c in d.captured.get("rejected_commands") or ()
         ),
         awaiting=state.get("awaiting"),
+        trusted_rules=_trusted_rules(deps, state),
+    )
+
+
+def _trusted_rules(deps: AgentDeps, state: CaseState) -> frozenset[str]:
+    """The rule readers the gate cleared, unless an operator's kill switch stopped the
+    category whose questions they read."""
+    cleared = frozenset(rule_key(s) for s in RULE_READERS) & deps.autonomous_categories
+    if not cleared:
+        return cleared
+    killed = deps.controls().killed
+    return frozenset(
+        rule_key(source)
+        for source, labels in RULE_READERS.items()
+        if rule_key(source) in cleared and not labels & killed
     )
 
 

@@ -24,6 +24,7 @@ from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
 from domain.identity import derive_code_key
 from domain.policy import policy_placeholders
+from domain.turn import RULE_READERS, rule_key
 from graph.builder import GRAPH_NAME, build_support_graph
 from graph.deps import AgentDeps
 from store.actions import RetailActions
@@ -63,7 +64,8 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         else:
             fingerprint = claude_fingerprint(settings.anthropic_model)
             cleared = recorded_autonomy(settings.data_dir, fingerprint, say=_say)
-        autonomous = (c.value for c in HANDLED if c.value in cleared)
+        handled = {c.value for c in HANDLED} | {rule_key(s) for s in RULE_READERS}
+        autonomous = (key for key in cleared if key in handled)
     return AgentDeps(
         sessions=sessions,
         shop=RetailActions(sessions, settings.policy),

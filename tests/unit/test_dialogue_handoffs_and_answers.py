@@ -20,6 +20,7 @@ from domain.policy import ShopTerms
 from domain.retail import Order, OrderStatus, Transaction, TransactionKind
 from domain.topic_words import topic_in_words
 from domain.turn import (
+    RULE_READERS,
     Answer,
     AnswerSource,
     Ask,
@@ -33,11 +34,15 @@ from domain.turn import (
     decide_turn,
     next_request,
     reads_as_complaint,
+    rule_key,
     split_requests,
     two_requests,
 )
 from tests.unit.test_dialogue_changes import ADA, order
 from tests.unit.test_turn import POLICY
+
+# As if the accuracy gate cleared every rule reader (`brain.validation.rule_scores`).
+MEASURED_RULES = frozenset(rule_key(source) for source in RULE_READERS)
 
 
 def turn(
@@ -52,6 +57,7 @@ def turn(
     proposal: ReturnItems | None = None,
     affirm: bool | None = None,
     awaiting: str | None = None,
+    trusted_rules: frozenset[str] = MEASURED_RULES,
 ) -> TurnFacts:
     return TurnFacts(
         read=TurnRead(
@@ -66,6 +72,7 @@ def turn(
         policy=POLICY,
         proposal=proposal,
         awaiting=awaiting,
+        trusted_rules=trusted_rules,
     )
 
 
@@ -399,3 +406,16 @@ def test_a_request_for_a_refund_is_not_a_question_about_one() -> None:
     message = "Can I get a refund for the shoes? They were damaged"
     outcome = decide_turn(turn(message, Category.RETURN, the_order=DELIVERED))
     assert isinstance(outcome, Propose)
+
+
+def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
+    message = "What items are in order #W0000001?"
+    cleared = decide_turn(
+        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED)
+    )
+    assert isinstance(cleared, Answer) and cleared.source is AnswerSource.ORDER_CONTENTS
+    unmeasured = decide_turn(
+        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
+             trusted_rules=frozenset())
+    )  # fmt: skip
+    assert not isinstance(unmeasured, Answer)
