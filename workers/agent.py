@@ -34,7 +34,7 @@ from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
-from trustdesk.encryption import case_keys_for
+from trustdesk.encryption import case_keys_for, text_seal_for
 from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
 from workflows.case import SupportCaseWorkflow
@@ -74,6 +74,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
             sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
         ),
         code_key=derive_code_key(settings.secret()),
+        mail_seal=text_seal_for(settings),
         controls=lambda: load_operator_controls(settings, sessions),
     )
 

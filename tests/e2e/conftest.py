@@ -7,6 +7,7 @@ workflow, so a test can prove that a refusal never reached it.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -20,17 +21,19 @@ from temporalio.api.enums.v1 import EventType
 
 from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this directory)
     TEST_APPROVAL_KEY,
+    TEST_MASTER_KEY,
+    TEST_MASTER_KEY_ID,
     CaseHarness,
     harness,
     shop_sessions,
     temporal_env,
 )
 from trustdesk.approval_keys import encode_private_key
-from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from web.app import create_app
 from web.users import StaffUser, create_user
 from workflows.contracts import SubmitApprovalInput, SubmitApprovalResult
+from workflows.gateway import CaseGateway
 
 PASSWORD = "correct horse battery staple"
 SECRET = "e2e-test-secret-" + "x" * 32
@@ -122,6 +125,7 @@ async def web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[Web]:
         secret_key=SECRET,
         task_queue=harness.task_queue,
         approval_signing_key=encode_private_key(TEST_APPROVAL_KEY),
+        encryption_keys={TEST_MASTER_KEY_ID: base64.urlsafe_b64encode(TEST_MASTER_KEY).decode()},
     )
     gateway = RecordingGateway(harness.client, harness.task_queue)
     app = create_app(settings, gateway=gateway, sessions=harness.sessions)
