@@ -72,7 +72,7 @@ class Web:
         assert r.status_code == 200, r.text
         return r.json()
 
-    def add_user(self, name: str, role: str, limit: str | None = None) -> StaffUser:
+    def add_user(self, name: str, role: str | list[str], limit: str | None = None) -> StaffUser:
         return create_user(
             self.harness.sessions, name, PASSWORD, role, Decimal(limit) if limit else None
         )
