@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.db import alembic_config, make_engine, session_factory
+from tests.integration.test_review_web import app, client_for, sign_in  # noqa: F401
 from trustdesk import cli
 from web.users import UserError, change_roles, create_user, load_user
 from workflows.contracts import Role
@@ -104,3 +105,24 @@ def test_the_migration_keeps_each_users_role_both_ways(store_url: str) -> None:
         assert roles_of(sessions, "pat") == {Role.SENIOR_APPROVER}
     finally:
         engine.dispose()
+
+
+async def test_the_review_ui_grants_what_any_role_grants(
+    app,  # type: ignore[no-untyped-def]  # noqa: F811
+    sqlite_sessions: sessionmaker[Session],
+) -> None:
+    create_user(sqlite_sessions, "kim", PASSWORD, ["agent", "approver"], Decimal("300"))
+    async with await client_for(app) as http:
+        signed = await sign_in(http, "kim")
+        assert signed.headers["location"] == "/review/approvals"  # the strongest role's home
+        for path in ("/review/approvals", "/review/handoffs", "/review/mail"):
+            assert (await http.get(path)).status_code == 200, path
+        refused = await http.get("/review/admin/users")
+        assert refused.status_code == 403
+        assert "Your roles (approver, agent) cannot administer" in refused.text
+    change_roles(sqlite_sessions, "kim", grant=["admin"])
+    async with await client_for(app) as http:  # the change holds from the next request
+        await sign_in(http, "kim")
+        users = await http.get("/review/admin/users")
+        assert users.status_code == 200
+        assert 'data-testid="roles-kim">admin, agent, approver<' in users.text
