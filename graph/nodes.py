@@ -380,16 +380,24 @@ def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
 
 async def understand(state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
+    from brain.tracing import traced_call  # in the activity only: the sandbox needs no tracer
+
     deps = current()
     previous = state.get("category")
-    result = await deps.brain.understand(
-        TurnContext(
-            text=state.get("message", ""),
-            previous_category=Category(previous) if previous else None,
-            awaiting=state.get("awaiting"),
-            has_proposal=state.get("proposal") is not None,
-            order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
-        )
+    result = await traced_call(
+        deps.brain,
+        "understand",
+        deps.brain.understand(
+            TurnContext(
+                text=state.get("message", ""),
+                previous_category=Category(previous) if previous else None,
+                awaiting=state.get("awaiting"),
+                has_proposal=state.get("proposal") is not None,
+                order_lines=list(
+                    ((state.get("facts") or {}).get("order") or {}).get("items") or []
+                ),
+            )
+        ),
     )
     captured = dict(state.get("captured") or {})
     e = result.entities
@@ -778,10 +786,12 @@ async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> R
     one, the customer must hear what happened even if the brain is down: the action
     stands, and the template words it from the same facts.
     """
+    from brain.tracing import traced_call  # in the activity only: the sandbox needs no tracer
+
     if not after_action:
-        return await brain.compose(request)
+        return await traced_call(brain, "compose", brain.compose(request))
     try:
-        return await brain.compose(request)
+        return await traced_call(brain, "compose", brain.compose(request))
     except Exception:
         log.exception("the %s brain could not word the reply to an action", brain.name)
         return compose_from_template(request)

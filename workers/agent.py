@@ -130,7 +130,7 @@ async def main(settings: Settings) -> None:
     runtime = temporal_runtime(settings)
     if runtime is not None:
         Runtime.set_default(runtime)  # before the first client, which reports through it
-    client = await connect(settings)
+    client = await connect(settings, "worker")
     deps = build_deps(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -462,7 +462,7 @@ async def main(settings: Settings) -> None:
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
-    client = await connect(settings)
+    client = await connect(settings, "email")
     gateway = CaseGateway(client, settings.task_queue, settings.policy.approval_sla_minutes)
     handler = SupportMailHandler(
         gateway,
