@@ -15,7 +15,8 @@ why every sender passes the message id on (an email's Message-ID, a webhook's
 delivery id) for the receiving side to recognise a repeat.
 
 A sealed text (a one-time code's email, `store.sealed`) is dropped from its row once
-delivered: nothing needs it after, and a row that holds nothing leaks nothing.
+delivered, as is anything on channel `mail`: nothing needs it after, and a row that holds
+nothing leaks nothing.
 """
 
 from __future__ import annotations
@@ -158,10 +159,14 @@ def _finish(
 def mark_delivered(
     sessions: sessionmaker[Session], message_id: str, worker_id: str, *, now: datetime | None = None
 ) -> bool:
-    sealed = OutboxRow.text.startswith(SEALED_PREFIX, autoescape=True)
+    # A code email queued before sealing existed is emptied too: channel `mail` carries
+    # nothing else (store/one_time_codes.py).
+    emptied = or_(
+        OutboxRow.text.startswith(SEALED_PREFIX, autoescape=True), OutboxRow.channel == "mail"
+    )
     return _finish(
         sessions, message_id, worker_id, status=DELIVERED, delivered_at=now or utcnow(),
-        last_error=None, text=case((sealed, ""), else_=OutboxRow.text),
+        last_error=None, text=case((emptied, ""), else_=OutboxRow.text),
     )  # fmt: skip
 
 

@@ -79,7 +79,9 @@ def test_a_limit_needs_an_approving_role_and_roles_must_be_known(
     assert change_roles(sessions, "al", grant=["agent"]).roles == user.roles  # held already
 
 
-def test_the_migration_keeps_each_users_role_both_ways(store_url: str) -> None:
+def test_the_migration_keeps_each_users_role_and_leaves_no_old_code_readable(
+    store_url: str,
+) -> None:
     engine = make_engine(store_url)
     sessions = session_factory(engine)
     try:
@@ -98,8 +100,32 @@ def test_the_migration_keeps_each_users_role_both_ways(store_url: str) -> None:
                     " CURRENT_TIMESTAMP, 0)"
                 )
             )
+            # A code email from before sealing: delivered, and kept in the local mail sink.
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (message_id, case_id, channel, thread_id, role, text,"
+                    " status, attempts, created_at) VALUES ('case-x/code-1', 'case-x', 'mail',"
+                    " 'ada@example.com', 'agent', 'Your verification code is 482913',"
+                    " 'delivered', 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO mail_sink (message_id, to_address, subject, body, created_at)"
+                    " VALUES ('case-x/code-1', 'ada@example.com', 'code',"
+                    " 'Your verification code is 482913', CURRENT_TIMESTAMP)"
+                )
+            )
         engine.dispose()
         command.upgrade(alembic_config(store_url), "head")
+        with engine.connect() as conn:
+            kept = [
+                str(value)
+                for table in ("outbox", "mail_sink")
+                for row in conn.execute(text(f"SELECT * FROM {table}"))
+                for value in row
+            ]
+        assert kept and not [value for value in kept if "482913" in value]
         assert roles_of(sessions, "kim") == {Role.APPROVER}
         assert roles_of(sessions, "ad") == {Role.ADMIN}
         assert roles_of(sessions, "pat") == {Role.SENIOR_APPROVER}
