@@ -59,5 +59,7 @@ def install(deps: AgentDeps) -> None:
 
 def current() -> AgentDeps:
     if _installed is None:
-        raise RuntimeError("the worker has not installed its dependencies (activities.deps.install)")
+        raise RuntimeError(
+            "the worker has not installed its dependencies (activities.deps.install)"
+        )
     return _installed

@@ -3,7 +3,8 @@
 Reading an order needs the email plus a second factor; changing anything needs the
 one-time code sent to the email on file, read here from the outbox (opened with the
 worker's seal) as the mail channel would deliver it; the row itself never holds the code.
-Someone who knows only the owner's email cannot change the order, and no reply tells whether an address has an account.
+Someone who knows only the owner's email cannot change the order, and no reply tells
+whether an address has an account.
 """
 
 from __future__ import annotations
