@@ -469,7 +469,9 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         has_proposal=state.get("proposal") is not None,
         order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
     )
-    result = await deps.brain.understand(context)
+    from brain.tracing import traced_call  # in the activity only: the sandbox needs no tracer
+
+    result = await traced_call(deps.brain, "understand", deps.brain.understand(context))
     captured = dict(state.get("captured") or {})
     message = state.get("message", "")
     split = await _two_requests(deps.brain, state, result, context)
@@ -969,10 +971,12 @@ async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> R
     one, the customer must hear what happened even if the brain is down: the action
     stands, and the template words it from the same facts.
     """
+    from brain.tracing import traced_call  # in the activity only: the sandbox needs no tracer
+
     if not after_action:
-        return await brain.compose(request)
+        return await traced_call(brain, "compose", brain.compose(request))
     try:
-        return await brain.compose(request)
+        return await traced_call(brain, "compose", brain.compose(request))
     except Exception:
         log.exception("the %s brain could not word the reply to an action", brain.name)
         return compose_from_template(request)

@@ -34,7 +34,7 @@ from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
-from trustdesk.encryption import case_keys_for
+from trustdesk.encryption import case_keys_for, text_seal_for
 from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
 from workflows.approval_trust import trust as trust_approval_keys
@@ -76,6 +76,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
             sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
         ),
         code_key=derive_code_key(settings.secret()),
+        mail_seal=text_seal_for(settings),
         controls=lambda: load_operator_controls(settings, sessions),
     )
 
@@ -130,7 +131,7 @@ async def main(settings: Settings) -> None:
     runtime = temporal_runtime(settings)
     if runtime is not None:
         Runtime.set_default(runtime)  # before the first client, which reports through it
-    client = await connect(settings)
+    client = await connect(settings, "worker")
     deps = build_deps(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
