@@ -154,7 +154,10 @@ def read_history(path: Path, label_map: Mapping[str, str | None] | None = None) 
 
 def outcomes(subject: GateSubject, history: History) -> list[Outcome]:
     """How the brain read each labelled message, and whether it would act on it."""
-    predictions = subject.predict_many([text for text, _ in history.examples])
+    return _outcomes(history, subject.predict_many([text for text, _ in history.examples]))
+
+
+def _outcomes(history: History, predictions: list[Any]) -> list[Outcome]:
     return [
         Outcome(truth, p.label, not p.abstain)
         for (_, truth), p in zip(history.examples, predictions, strict=True)
@@ -165,21 +168,21 @@ def validate(
     subject: GateSubject, history: History, *, threshold: float = DEFAULT_THRESHOLD
 ) -> GateReport:
     """The precision of the brain's answers per label on the history, and what it earns;
-    the rule readers' answers too (`rule_scores`)."""
+    the rule readers' answers too (`rule_scores`). Each message is read once."""
+    predictions = subject.predict_many([text for text, _ in history.examples])
     report = measure(
-        outcomes(subject, history),
+        _outcomes(history, predictions),
         threshold=threshold,
         acting_thresholds=getattr(subject, "thresholds", None),
     )
-    return replace(report, rules=rule_scores(subject, history))
+    return replace(report, rules=rule_scores(history, predictions))
 
 
-def rule_scores(subject: GateSubject, history: History) -> tuple[LabelScore, ...]:
+def rule_scores(history: History, predictions: list[Any]) -> tuple[LabelScore, ...]:
     """How precise the read-only rule readers are on the history: of the messages a rule
-    answers (read with the brain's reading, as the turn does), how many carry a label that
-    answer is right for. `n` counts the messages of those labels."""
-    texts = [text for text, _ in history.examples]
-    readings = [category_of(p.label) for p in subject.predict_many(texts)]
+    answers (with the brain's reading of them, as the turn reads them), how many carry a
+    label that answer is right for. `n` counts the messages of those labels."""
+    readings = [category_of(p.label) for p in predictions]
     scores = []
     for source, labels in RULE_READERS.items():
         given = correct = 0
