@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.deps import AgentDeps
 from brain.offline import OfflineBrain
+from brain.training import shipped_model
 from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
 from store.actions import RetailActions
@@ -25,10 +26,10 @@ from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
 from tests.shop import create_shop
 from trustdesk.approval_keys import ApprovalSigner, public_bytes
-from workflows.search_attributes import ALL_KEYS
 from trustdesk.temporal_server import temporal_binary
 from workers.agent import build_worker
 from workflows.contracts import Approver, SubmitApprovalInput
+from workflows.search_attributes import ALL_KEYS
 
 #: The web process's approval key in these tests; every test worker trusts its public half.
 TEST_APPROVAL_KEY = Ed25519PrivateKey.generate()
@@ -101,7 +102,9 @@ def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
     return AgentDeps(
         sessions=sessions,
         shop=RetailActions(sessions, policy),
-        brain=OfflineBrain(),
+        # Trained here, once per process, not inside the first turn's activity: the shipped
+        # procedure's out-of-fold fits take minutes, the activity's timeout is 30 s.
+        brain=OfflineBrain(shipped_model()),
         policy=policy,
         autonomous_categories=frozenset(c.value for c in HANDLED),
         knowledge=knowledge,
