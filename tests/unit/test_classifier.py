@@ -23,7 +23,6 @@ from brain.templates import HANDOFF_IN_LANGUAGE, handoff_in_language
 from brain.text import features, lemma, tokens_of
 from brain.training import (
     SHARED_RUN,
-    Row,
     choose_thresholds,
     fit,
     install,
@@ -183,19 +182,61 @@ def test_each_label_acts_at_its_own_threshold(model: TextClassifier) -> None:
     assert not any(p.abstain for p in model.with_threshold(0.0).predict_many(texts))
 
 
-def test_thresholds_are_the_lowest_cut_that_reaches_the_target_on_development() -> None:
-    small = fit(SMALL)
-    dev = read_rows(DEVELOPMENT_FILE)
-    chosen = choose_thresholds(small, dev, target=0.97)
-    probs = small.probabilities([r.text for r in dev])
-    for j, label in enumerate(small.labels):
-        t = chosen[label]
-        if t >= 1.0:
-            continue
-        given = [r.label for r, p in zip(dev, probs, strict=True) if p.argmax() == j and p[j] >= t]
-        assert given and sum(g == label for g in given) / len(given) >= 0.97
-    # An impossible target: no label acts.
-    assert set(choose_thresholds(small, [Row("cancel it", "return")], target=1.0).values()) == {1.0}
+Reading = tuple[int, float, str, str, bool]
+
+
+def _readings(*groups: Reading) -> tuple[np.ndarray, list[str], list[bool]]:
+    """Out-of-fold readings: (how many, confidence, read as, truth, hand-written)."""
+    probs, truth, hand = [], [], []
+    for count, confidence, guess, label, written in groups:
+        row = np.full(len(LABELS), (1 - confidence) / (len(LABELS) - 1))
+        row[LABELS.index(guess)] = confidence
+        probs += [row] * count
+        truth += [label] * count
+        hand += [written] * count
+    return np.array(probs), truth, hand
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        # Two hand-written misreadings at 0.5: the cut goes just above them.
+        (
+            (
+                (300, 0.95, "cancel_order", "cancel_order", False),
+                (40, 0.8, "cancel_order", "cancel_order", True),
+                (2, 0.5, "cancel_order", "return", True),
+            ),
+            0.51,
+        ),
+        # Sixty right answers and nothing else: too few for a lower bound of 0.98.
+        (((60, 0.9, "cancel_order", "cancel_order", False),), 1.0),
+        # A thousand easy template lines do not carry a label its real phrasings miss.
+        (
+            (
+                (1000, 0.99, "cancel_order", "cancel_order", False),
+                (9, 0.95, "cancel_order", "cancel_order", True),
+                (1, 0.95, "cancel_order", "return", True),
+            ),
+            0.96,
+        ),
+        # Precise enough from the lowest cut on.
+        (
+            (
+                (500, 0.7, "cancel_order", "cancel_order", False),
+                (50, 0.6, "cancel_order", "cancel_order", True),
+            ),
+            0.3,
+        ),
+    ],
+)
+def test_thresholds_are_the_lowest_cut_that_clears_both_targets(
+    groups: tuple[Reading, ...], expected: float
+) -> None:
+    probs, truth, hand = _readings(*groups)
+    chosen = choose_thresholds(probs, truth, hand, lower=0.98, precision=0.98)
+    assert chosen["cancel_order"] == expected
+    assert chosen["return"] == 1.0  # never read as a return: never acts on one
 
 
 def test_the_model_is_built_once_per_fingerprint(

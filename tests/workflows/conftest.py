@@ -17,6 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from brain.offline import OfflineBrain
+from brain.training import shipped_model
 from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
 from graph.deps import AgentDeps
@@ -108,7 +109,9 @@ def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
     return AgentDeps(
         sessions=sessions,
         shop=RetailActions(sessions, policy),
-        brain=OfflineBrain(),
+        # Trained here, once per process, not inside the first turn's activity: the shipped
+        # procedure's out-of-fold fits take minutes, the activity's timeout is 30 s.
+        brain=OfflineBrain(shipped_model()),
         policy=policy,
         autonomous_categories=frozenset(c.value for c in HANDLED),
         knowledge=knowledge,
