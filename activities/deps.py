@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from brain.base import Brain
+from domain.consent import Consent
 from domain.controls import OperatorControls
 from domain.policy import Policy
 from store.actions import RetailActions
@@ -37,6 +38,11 @@ class AgentDeps:
     knowledge: KnowledgeBase | None = None
     #: The operators' kill switches and canary shares as they are now (read each turn).
     controls: Callable[[], OperatorControls] = OperatorControls
+    #: The policy file's bytes as the worker loaded them: part of the policy version every
+    #: decision records (`domain.controls.policy_version`).
+    policy_text: bytes = b""
+    #: A customer's consent flags as they are now (read when the profile is loaded).
+    consent: Callable[[str], Consent] = lambda _customer_id: Consent()
 
 
 _installed: AgentDeps | None = None

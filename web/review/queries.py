@@ -35,6 +35,7 @@ from web.review.metrics import (
     MessageRecord,
     MetricsInput,
     RatingRecord,
+    ShadowRecord,
 )
 from workflows.contracts import CaseStatus, Handoff
 
@@ -377,6 +378,15 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
         ratings = list(
             session.scalars(select(CsatRatingRow).where(CsatRatingRow.rated_at >= since))
         )
+        shadow_sent = list(
+            session.scalars(
+                select(AuditEventRow).where(
+                    AuditEventRow.kind == "shadow.sent", AuditEventRow.created_at >= since
+                )
+            )
+        )
+        # A case whose reply a person sent in shadow mode was not handled by the agent alone.
+        reviewed = {e.case_id for e in shadow_sent}
         return MetricsInput(
             cases=[
                 CaseRecord(
@@ -385,7 +395,7 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
                     status=c.status,
                     escalated=c.id in escalated,
                     acted=c.id in acted,
-                    decided_by_person=c.id in decided,
+                    decided_by_person=c.id in decided or c.id in reviewed,
                     category=c.category,
                     customer_id=c.customer_id,
                     order_id=(c.captured or {}).get("order_id"),
@@ -413,4 +423,13 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
                 for h in handoffs
             ],
             ratings=[RatingRecord(r.case_id, r.score, r.rated_at) for r in ratings],
+            shadow=[
+                ShadowRecord(
+                    case_id=e.case_id or "",
+                    category=e.payload.get("category"),
+                    agreed=bool(e.payload.get("agreed")),
+                    sent_at=e.created_at,
+                )
+                for e in shadow_sent
+            ],
         )
