@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import WorkflowExecutionStatus
@@ -26,10 +26,12 @@ from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.consent import CONSENT_FLAGS
 from store.audit import append_event
 from store.models import (
     ApprovalRow,
     CaseRow,
+    CustomerConsentRow,
     CustomerRow,
     EmailMessageRow,
     HandoffRow,
@@ -145,7 +147,11 @@ def export_customer(
             .where(OrderRow.customer_id == customer.id)
             .order_by(OrderRow.customer_position)
         )
+        consent = session.get(CustomerConsentRow, customer.id)
         return {
+            "consent": {
+                flag: bool(consent is not None and getattr(consent, flag)) for flag in CONSENT_FLAGS
+            },
             "customer": {
                 "id": customer.id,
                 "first_name": customer.first_name,
@@ -241,6 +247,7 @@ def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -
     ):
         method.customer_id = pseudonym
     report.messages_deleted = scrub_cases(session, case_ids, customer_id=pseudonym, email=email)
+    session.execute(delete(CustomerConsentRow).where(CustomerConsentRow.customer_id == customer.id))
     session.flush()
     session.expire(customer)  # its collections now load empty: nothing follows it out
     session.delete(customer)
