@@ -435,7 +435,8 @@ async def understand(state: CaseState) -> dict[str, Any]:
         "confidence": result.confidence,
         "autonomous": result.category.value
         in effective_autonomy(deps.autonomous_categories, controls, state.get("case_id") or ""),
-        "shadow": controls.in_shadow(result.category.value),
+        # Once in shadow mode, a case stays there: the customer never gets half a conversation.
+        "shadow": bool(state.get("shadow")) or controls.in_shadow(result.category.value),
         "policy_version": policy_version(deps.policy_text, deps.autonomous_categories, controls),
         "wants_human": result.wants_human,
         "affirm": result.affirm,
