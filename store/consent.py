@@ -43,9 +43,17 @@ def consent_record(sessions: sessionmaker[Session], customer_id: str) -> Consent
 
 
 def set_consent(
-    sessions: sessionmaker[Session], customer_id: str, consent: Consent, *, actor: str
+    sessions: sessionmaker[Session],
+    customer_id: str,
+    consent: Consent,
+    *,
+    actor: str,
+    subject: str,
 ) -> bool:
-    """Record the customer's choice and audit who changed what; False when nothing changed."""
+    """Record the customer's choice and audit who changed what; False when nothing changed.
+
+    The audit event names the customer by `subject` (their erasure pseudonym): the chain
+    cannot be rewritten, so it never holds an id that names the person."""
     with sessions() as session:
         if session.get(CustomerRow, customer_id) is None:
             raise NotFound(f"no customer {customer_id}")
@@ -66,7 +74,7 @@ def set_consent(
             kind="consent.changed",
             actor=actor,
             payload={
-                "customer_id": customer_id,
+                "customer": subject,
                 "before": before.as_document(),
                 "after": consent.as_document(),
             },

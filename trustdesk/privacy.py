@@ -101,7 +101,7 @@ def export_customer(
                 session,
                 kind="customer.exported",
                 actor=actor,
-                payload={"customer": _pseudonym(customer.id)},
+                payload={"customer": customer_pseudonym(customer.id)},
             )
             session.commit()
     with sessions() as session:
@@ -184,7 +184,8 @@ def export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-def _pseudonym(customer_id: str) -> str:
+def customer_pseudonym(customer_id: str) -> str:
+    """The name an erased customer keeps, and audit events use for a customer."""
     return "erased-" + hashlib.sha256(f"trustdesk-erasure:{customer_id}".encode()).hexdigest()[:16]
 
 
@@ -223,7 +224,7 @@ def scrub_cases(
 
 
 def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -> ErasureReport:
-    pseudonym = _pseudonym(customer.id)
+    pseudonym = customer_pseudonym(customer.id)
     report = ErasureReport(customer_id=customer.id, pseudonym=pseudonym, cases=case_ids)
     email = customer.email
     # The person's row is replaced by a pseudonymous one the kept orders point at.
@@ -290,7 +291,7 @@ async def erase_customer(
         customer = _customer(session, email)
         case_ids = _case_ids(session, customer)
     # Histories first: a running case must not write the person back after the store is clean.
-    report_cases: ErasureReport = ErasureReport(customer.id, _pseudonym(customer.id))
+    report_cases: ErasureReport = ErasureReport(customer.id, customer_pseudonym(customer.id))
     if client is not None:
         await _end_histories(client, case_ids, report_cases)
     with sessions() as session:

@@ -16,7 +16,12 @@ from store.consent import consent_record, set_consent
 from store.models import CustomerRow
 from trustdesk.customer_cli import render_export_page
 from trustdesk.encryption import CaseKeys, MasterKeys
-from trustdesk.privacy import CustomerNotFoundError, erase_customer, export_customer
+from trustdesk.privacy import (
+    CustomerNotFoundError,
+    customer_pseudonym,
+    erase_customer,
+    export_customer,
+)
 from web.deps import Context
 from web.review.access import Permission, PostingReviewer, ReviewerDep, ReviewError, require
 from web.review.render import page, secure, see_other
@@ -70,7 +75,13 @@ async def change_consent(
         past_cases=bool(past_cases),
     )
     await run_in_threadpool(
-        lambda: set_consent(ctx.sessions, customer_id, consent, actor=f"review:{reviewer.username}")
+        lambda: set_consent(
+            ctx.sessions,
+            customer_id,
+            consent,
+            actor=f"review:{reviewer.username}",
+            subject=customer_pseudonym(customer_id),
+        )
     )
     return see_other(f"/review/admin/customers?email={quote(email.strip().lower())}")
 
