@@ -19,12 +19,14 @@ from brain.offline import OfflineBrain
 from domain.consent import Consent
 from domain.controls import OperatorControls
 from domain.errors import NotFound
-from domain.policy import Policy
+from domain.knowledge import answer_from_passages
+from domain.policy import Policy, load_policy, policy_placeholders
 from graph.nodes import gather_context
 from graph.state import CaseState
 from store.actions import RetailActions
 from store.audit import append_event, verify_chain
 from store.consent import read_consent, set_consent
+from store.knowledge import KnowledgeBase, install_default_articles
 from store.models import AuditEventRow, CaseRow, CustomerConsentRow
 from store.trust import control_settings, read_controls, set_control
 from tests.integration.test_review_web import PASSWORD, SECRET, sign_in
@@ -234,3 +236,34 @@ async def test_an_admin_puts_a_category_in_shadow_mode(
     assert changed and changed.group(1) != version.group(1)
     assert read_controls(sqlite_sessions).shadow == {"return"}
     assert audit(sqlite_sessions, "controls.changed")[-1].actor == "ad"
+
+
+# --- "what do you store about me?" in chat ---------------------------------------------------
+
+
+@pytest.fixture
+def kb(sessions: sessionmaker[Session], tmp_path: Path) -> KnowledgeBase:
+    directory = tmp_path / "knowledge"
+    assert install_default_articles(directory)
+    base = KnowledgeBase(sessions, policy_placeholders(load_policy()), directory)
+    base.sync_from_dir()
+    return base
+
+
+@pytest.mark.parametrize(
+    "question, says",
+    [
+        ("what do you store about me?", ("payment method", "export")),
+        ("what personal data do you keep about me", ("postal address", "export")),
+        ("how do I delete my data?", ("erases your data", "pseudonym")),
+        ("can you delete everything you have on me", ("erases your data", "pseudonym")),
+        ("what may you use my data for?", ("personalise", "off until you switch them on")),
+    ],
+)
+def test_a_customer_asking_what_is_stored_gets_the_true_answer(
+    kb: KnowledgeBase, question: str, says: tuple[str, ...]
+) -> None:
+    answer = answer_from_passages(question, kb.search(question))
+    assert answer.kind == "answer" and answer.slug == "account", (question, answer)
+    for words in says:
+        assert words in answer.text, (question, answer.text)
