@@ -36,7 +36,7 @@ from trustdesk.controls import load_operator_controls
 from trustdesk.encryption import CaseKeys, MasterKeys
 from trustdesk.privacy import customer_pseudonym, erase_customer, export_customer
 from web.app import create_app
-from web.review.queries import metrics_input
+from web.review.queries import metrics_input, waiting_drafts
 from web.users import create_user
 
 EMAIL = "ada@example.com"
@@ -267,3 +267,38 @@ def test_a_customer_asking_what_is_stored_gets_the_true_answer(
     assert answer.kind == "answer" and answer.slug == "account", (question, answer)
     for words in says:
         assert words in answer.text, (question, answer.text)
+
+
+def _shadow_events(sessions: sessionmaker[Session], events: list[tuple[str, str]]) -> None:
+    with sessions() as s:
+        for case_id, kind in events:
+            append_event(
+                s, kind=kind, actor="agent", payload={"category": "return"}, case_id=case_id
+            )
+        s.commit()
+
+
+def test_drafts_wait_until_a_person_sends_them(sessions: sessionmaker[Session]) -> None:
+    _shadow_events(
+        sessions,
+        [
+            ("c1", "shadow.drafted"),
+            ("c2", "shadow.drafted"),
+            ("c3", "shadow.drafted"),
+            ("c2", "shadow.sent"),
+            ("c3", "shadow.superseded"),
+            ("c3", "shadow.drafted"),
+            ("c4", "action.executed"),
+        ],
+    )
+    assert [d.case_id for d in waiting_drafts(sessions)] == ["c1", "c3"]
+
+
+async def test_the_inbox_lists_the_drafts_waiting(
+    http: httpx.AsyncClient, sqlite_sessions: sessionmaker[Session]
+) -> None:
+    _shadow_events(sqlite_sessions, [("case-webchat-d1", "shadow.drafted")])
+    await sign_in(http, "al")
+    inbox = await http.get("/review/handoffs")
+    assert 'data-case-id="case-webchat-d1"' in inbox.text
+    assert 'href="/review/cases/case-webchat-d1"' in inbox.text

@@ -166,6 +166,32 @@ def open_handoffs(sessions: sessionmaker[Session]) -> list[OpenHandoff]:
         return items
 
 
+@dataclass(frozen=True)
+class WaitingDraft:
+    case_id: str
+    category: str | None
+    drafted_at: datetime
+
+
+def waiting_drafts(sessions: sessionmaker[Session]) -> list[WaitingDraft]:
+    """Cases whose shadow-mode draft no person has sent yet, oldest first: those whose last
+    `shadow.*` audit event is `shadow.drafted`."""
+    latest = (
+        select(func.max(AuditEventRow.seq))
+        .where(AuditEventRow.kind.like("shadow.%"), AuditEventRow.case_id.is_not(None))
+        .group_by(AuditEventRow.case_id)
+    )
+    with read_only(sessions) as session:
+        rows = session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.seq.in_(latest), AuditEventRow.kind == "shadow.drafted")
+            .order_by(AuditEventRow.seq)
+        )
+        return [
+            WaitingDraft(e.case_id or "", e.payload.get("category"), e.created_at) for e in rows
+        ]
+
+
 # --- one case's shop facts and audit trail ---------------------------------------------------
 
 
