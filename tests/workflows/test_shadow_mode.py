@@ -152,7 +152,7 @@ async def test_the_customer_sees_only_what_a_person_sent_and_no_action_runs_alon
         return view.shadow_draft if view.actions else None
 
     final = await wait_until(done, what="the action's drafted reply")
-    assert final.text.startswith("Done")
+    assert final is not None and final.text.startswith("Done")
     assert _refunds(shadow, "#W0000001") == [Decimal("149.99")]
     executed = events(shadow, case_id, "action.executed")
     assert len(executed) == 1 and executed[0].payload["policy_version"] == VERSION
