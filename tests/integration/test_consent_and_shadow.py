@@ -302,3 +302,23 @@ async def test_the_inbox_lists_the_drafts_waiting(
     inbox = await http.get("/review/handoffs")
     assert 'data-case-id="case-webchat-d1"' in inbox.text
     assert 'href="/review/cases/case-webchat-d1"' in inbox.text
+
+
+async def test_the_dashboard_shows_agreement_per_category(
+    http: httpx.AsyncClient, sqlite_sessions: sessionmaker[Session]
+) -> None:
+    with sqlite_sessions() as s:
+        for agreed in (True, False, False, True):
+            append_event(
+                s,
+                kind="shadow.sent",
+                actor="sam",
+                payload={"category": "exchange", "agreed": agreed},
+                case_id="case-webchat-x",
+            )
+        s.commit()
+    await sign_in(http, "al")
+    page = await http.get("/review/metrics")
+    row = re.search(r'<tr data-category="exchange"><td>exchange</td><td>4</td><td>2</td>'
+                    r'<td data-testid="agreement">([^<]+)</td>', page.text)  # fmt: skip
+    assert row and row.group(1) == "50%", page.text
