@@ -28,10 +28,11 @@ up: $(STAMP)
 	@echo "==> starting Trustdesk (the URLs follow once every part answers; Ctrl-C stops it)"
 	@$(BIN)/trustdesk up
 
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
+	@echo "==> ruff and mypy (strict on domain/, graph/, workflows/)"
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 

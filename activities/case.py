@@ -78,8 +78,10 @@ class CaseActivities:
                             created_at=entry.at,
                         )
                     )
-            approvals = [*( [pending.model_dump(mode="json") | {"status": "pending"}] if pending else []),
-                         *view.decided_approvals]
+            approvals = [
+                *([pending.model_dump(mode="json") | {"status": "pending"}] if pending else []),
+                *view.decided_approvals,
+            ]
             for a in approvals:
                 row = session.get(ApprovalRow, a["approval_id"])
                 if row is None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio import activity
+from temporalio.client import Client
 
 from trustdesk.encryption import CaseKeys
-from trustdesk.privacy import purge_closed_cases
+from trustdesk.privacy import closed_cases_before, end_histories, purge_cases
 
 
 class PurgeClosedCasesInput(BaseModel):
@@ -19,14 +21,30 @@ class PurgeClosedCasesInput(BaseModel):
 class PurgeClosedCasesResult(BaseModel):
     cases: int
     keys_shredded: int
+    #: Their Temporal executions deleted (none when the activity has no client).
+    executions_deleted: int = 0
 
 
 class RetentionActivities:
-    def __init__(self, sessions: sessionmaker[Session], keys: CaseKeys) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], keys: CaseKeys, client: Client | None = None
+    ) -> None:
         self._sessions = sessions
         self._keys = keys
+        self._client = client
 
     @activity.defn(name="retention.purge_closed_cases")
-    def purge_closed_cases(self, inp: PurgeClosedCasesInput) -> PurgeClosedCasesResult:
-        cases, shredded = purge_closed_cases(self._sessions, self._keys, inp.cutoff)
-        return PurgeClosedCasesResult(cases=cases, keys_shredded=shredded)
+    async def purge_closed_cases(self, inp: PurgeClosedCasesInput) -> PurgeClosedCasesResult:
+        """The executions first, then the store: a retry after a crash between the two finds
+        the same cases (their store rows still hold the conversation), their executions gone."""
+        case_ids = await asyncio.to_thread(closed_cases_before, self._sessions, inp.cutoff)
+        deleted = 0
+        if self._client is not None and case_ids:
+            ended = await end_histories(self._client, case_ids, "retention period passed")
+            deleted = ended.deleted
+        shredded = await asyncio.to_thread(
+            purge_cases, self._sessions, self._keys, case_ids, inp.cutoff
+        )
+        return PurgeClosedCasesResult(
+            cases=len(case_ids), keys_shredded=shredded, executions_deleted=deleted
+        )

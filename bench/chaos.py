@@ -212,12 +212,11 @@ async def run_chaos(
     from temporalio.client import Client
     from temporalio.contrib.pydantic import pydantic_data_converter
 
+    from bench.shop import load_bench_shop
     from brain.classifier import load_or_train
     from brain.validation import pin_autonomy
     from domain.dialogue import HANDLED
     from store.db import make_engine, migrate, session_factory
-    from bench.shop import load_bench_shop
-    from workflows.gateway import CaseGateway
     from trustdesk.temporal_server import DevServer, free_port
     from workflows.contracts import (
         Approver,
@@ -225,6 +224,7 @@ async def run_chaos(
         Role,
         SubmitApprovalInput,
     )
+    from workflows.gateway import CaseGateway
 
     rng = random.Random(seed)
     report = ChaosReport(cases=cases, kills=kills, workers=worker_count)

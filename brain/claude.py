@@ -128,7 +128,8 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [walk(item) for item in node]
         return node
 
-    return walk(schema)
+    flattened: dict[str, Any] = walk(schema)
+    return flattened
 
 
 def _tool_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -457,11 +458,13 @@ class ClaudeBrain:
         if self._policy_text:
             blocks.append({"type": "text", "text": self._policy_text, "cache_control": CACHED})
         try:
-            return await self._client.messages.create(  # type: ignore[call-overload]
+            return await self._client.messages.create(
                 model=self._model,
                 max_tokens=MAX_TOKENS,
-                system=blocks,
-                tools=[tool],
+                # Plain dicts of the API's shapes (cache_control included), which the SDK's
+                # TypedDicts describe only as a union mypy cannot pick from.
+                system=blocks,  # type: ignore[arg-type]
+                tools=[tool],  # type: ignore[list-item]
                 messages=[{"role": "user", "content": content}],
                 **_tool_request(self._model, tool),
             )

@@ -11,6 +11,7 @@ do not hold.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -96,6 +97,13 @@ class OfflineBrain:
         return self._classifier
 
     async def understand(self, turn: TurnContext) -> Understanding:
+        # Reading is CPU work (the classifier, the language detector's first load): off the
+        # worker's event loop, so the activity keeps heartbeating and the other activities
+        # and workflow tasks of the worker keep running meanwhile.
+        return await asyncio.to_thread(self.read, turn)
+
+    def read(self, turn: TurnContext) -> Understanding:
+        """`understand`, on the calling thread."""
         text = turn.text[:MAX_CHARS]
         found = extract(text, [OrderLine.from_fact(line) for line in turn.order_lines])
         entities = entities_from(found)

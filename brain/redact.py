@@ -18,6 +18,7 @@ separators or a leading `+`, because a bare run of ten digits is an item id here
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -67,8 +68,11 @@ class Redactor:
 
     def redact(self, text: str) -> str:
         for kind, pattern, accept in _KINDS:
-            text = pattern.sub(lambda m, k=kind, a=accept: self._replace(k, m.group(0), a), text)
+            text = pattern.sub(functools.partial(self._substitute, kind, accept), text)
         return text
+
+    def _substitute(self, kind: str, accept: Callable[[str], bool], match: re.Match[str]) -> str:
+        return self._replace(kind, match.group(0), accept)
 
     def restore(self, text: str) -> str:
         """Put the originals back; placeholders this redactor did not issue stay as they are."""

@@ -339,7 +339,7 @@ def _answer(request: ReplyRequest) -> str:
     if request.answer == "knowledge" and f.get("knowledge"):
         return knowledge_reply(f["knowledge"])
     if request.answer == "policy":
-        return f.get("policy_text", "A colleague can explain the details of our policy.")
+        return str(f.get("policy_text", "A colleague can explain the details of our policy."))
     if request.answer == "order_status" and "order" in f:
         o = f["order"]
         text = f"Your order {o['id']} is {o['status']}."

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -340,7 +341,14 @@ def plain_blocks(text: str, char_min: int = 2, char_max: int = 5) -> tuple[list[
     return word_block, char_block
 
 
-ANALYSERS = {
-    "shop": lambda text: split_blocks(features(text)),
+def shop_blocks(text: str) -> tuple[list[str], list[str]]:
+    """The shop's features of ``text``, split into the word block and the character block."""
+    return split_blocks(features(text))
+
+
+Analyser = Callable[[str], tuple[list[str], list[str]]]
+
+ANALYSERS: dict[str, Analyser] = {
+    "shop": shop_blocks,
     "plain": plain_blocks,
 }

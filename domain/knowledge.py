@@ -378,7 +378,7 @@ def _places() -> dict[str, tuple[str, ...]]:
             name = getattr(country, attribute, None)
             if name:
                 places[name.lower()] = _COUNTRY_TERMS
-    for state in pycountry.subdivisions.get(country_code="US") or ():
+    for state in pycountry.subdivisions.get(country_code="US") or ():  # type: ignore[no-untyped-call]
         places[state.name.lower()] = _US_STATE_TERMS
     for alias, name in _PLACE_ALIASES.items():
         places[alias] = places[name]

@@ -181,7 +181,9 @@ _RISK = {
 }
 
 
-def _decision(tier: Tier, rules: list[str], reasons: list[str], four_eyes: bool = False) -> PolicyDecision:
+def _decision(
+    tier: Tier, rules: list[str], reasons: list[str], four_eyes: bool = False
+) -> PolicyDecision:
     return PolicyDecision(tier, _RISK[tier], tuple(rules), tuple(reasons), four_eyes)
 
 
@@ -192,9 +194,13 @@ def evaluate_policy(policy: Policy, request: ActionRequest) -> PolicyDecision:
     amount = format_money(request.amount)
     limits = policy.limits(action)
     if limits is None:
-        return _decision(Tier.FORBIDDEN, [f"{action}.missing"], [f"the policy has no rule for {words}"])
+        return _decision(
+            Tier.FORBIDDEN, [f"{action}.missing"], [f"the policy has no rule for {words}"]
+        )
     if limits.forbidden:
-        return _decision(Tier.FORBIDDEN, [f"{action}.forbidden"], [f"the shop does not allow {words}"])
+        return _decision(
+            Tier.FORBIDDEN, [f"{action}.forbidden"], [f"the shop does not allow {words}"]
+        )
     if limits.operator_only and request.actor is not Actor.OPERATOR:
         return _decision(
             Tier.FORBIDDEN,
@@ -214,7 +220,9 @@ def evaluate_policy(policy: Policy, request: ActionRequest) -> PolicyDecision:
             [f"{words} needs the customer's explicit yes first"],
         )
     if request.amount < 0:
-        return _decision(Tier.FORBIDDEN, [f"{action}.negative_amount"], ["a negative amount is not an action"])
+        return _decision(
+            Tier.FORBIDDEN, [f"{action}.negative_amount"], ["a negative amount is not an action"]
+        )
     four_eyes = limits.four_eyes_above is not None and request.amount > limits.four_eyes_above
     # Rules and reasons an approval above the four-eyes limit adds, for the reviewers.
     eyes_rules = [f"{action}.four_eyes_above"] if four_eyes else []

@@ -15,6 +15,7 @@ from temporalio.common import RetryPolicy
 
 from brain.errors import NON_RETRYABLE_BRAIN_ERRORS
 from graph import nodes, routing
+from graph.deps import AgentDeps
 from graph.state import CaseState
 
 GRAPH_NAME = "support"
@@ -119,31 +120,38 @@ def understand_summary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     return f"understand message {state.get('turn', '?')}: " + "; ".join(steps)
 
 
-def build_support_graph() -> StateGraph:
+def build_support_graph(deps: AgentDeps | None = None) -> StateGraph[CaseState]:
     """understand (the message, who asks, the order, the action's rating) → decide →
     assess risk (when not rated yet) → await approval → execute action (and word the
-    reply) → compose reply (every other turn)."""
+    reply) → compose reply (every other turn).
+
+    The worker passes its dependencies, which the activity nodes run with; a replayer,
+    which runs no activity, passes none. Node and activity names are the same either way.
+    """
+    activities = nodes.ActivityNodes(deps)
     g = StateGraph(CaseState)
     # One activity reads everything a decision needs: every activity before the reply
     # is a round trip through the Temporal server (docs/benchmarks.md).
     g.add_node(
         "understand",
-        heartbeating(nodes.read_message),
+        heartbeating(activities.read_message),
         metadata=_activity(understand_summary, 60, _BRAIN_RETRY, heartbeat=True),
     )
     g.add_node("decide", nodes.decide_next, metadata=_in_workflow("decide the next step"))
-    g.add_node("assess_risk", nodes.assess_risk, metadata=_activity("assess risk against policy"))
+    g.add_node(
+        "assess_risk", activities.assess_risk, metadata=_activity("assess risk against policy")
+    )
     g.add_node("await_approval", nodes.await_approval, metadata=_in_workflow("await approval"))
     g.add_node(
         "execute_action",
-        heartbeating(nodes.execute_action),
+        heartbeating(activities.execute_action),
         metadata=_activity(
             "execute the action (idempotent) and word the reply", 90, _ACTION_RETRY, heartbeat=True
         ),
     )
     g.add_node(
         "compose_reply",
-        heartbeating(nodes.compose_reply),
+        heartbeating(activities.compose_reply),
         metadata=_activity("compose the reply", 60, _BRAIN_RETRY, heartbeat=True),
     )
 

@@ -16,10 +16,9 @@ account and orders become facts a reply may state, at least the policy's `read_o
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from activities.deps import AgentDeps, current
 from domain.dialogue import ACTION_OF_CATEGORY, Category
 from domain.errors import NotFound
 from domain.identity import (
@@ -29,8 +28,10 @@ from domain.identity import (
     level_from_facts,
     next_factor,
 )
+from domain.policy import Policy
 from domain.retail import Customer
-from graph.state import CaseState
+from graph.deps import AgentDeps
+from graph.state import CapturedState, CaseState
 from store.one_time_codes import CodeRecipient, request_code, verify_code
 
 _CODE = re.compile(r"(?<![\w#])(\d{3})\s?(\d{3})(?!\w)")
@@ -54,7 +55,7 @@ def typed_code(message: str) -> str | None:
     return found.group(1) + found.group(2) if found else None
 
 
-def _factor_matches(customer: Customer, captured: dict[str, Any]) -> bool:
+def _factor_matches(customer: Customer, captured: CapturedState) -> bool:
     zip_code = str(captured.get("zip") or "").strip()
     if zip_code and zip_code == customer.address.zip.strip():
         return True
@@ -78,13 +79,14 @@ def _find(deps: AgentDeps, **how: str) -> Customer | None:
         return None
 
 
-def verify_identity(state: CaseState, now: datetime | None = None) -> dict[str, Any]:
+def verify_identity(
+    deps: AgentDeps, state: CaseState, now: datetime | None = None
+) -> dict[str, Any]:
     """The identity level reached this turn, what it still needs, and the customer."""
-    deps = current()
     rules = deps.policy.identity
-    now = now or datetime.now(UTC)
+    now = now or deps.clock()
     claim = state.get("identity_claim") or {}
-    captured = state.get("captured") or {}
+    captured = state.get("captured") or CapturedState()
     email = str(captured.get("email") or "").strip().lower()
     previous = IdentityLevel(state.get("identity_level") or IdentityLevel.NONE)
     update: dict[str, Any] = {}
@@ -170,10 +172,10 @@ def verify_identity(state: CaseState, now: datetime | None = None) -> dict[str, 
     return update
 
 
-def may_change(state: CaseState) -> bool:
+def may_change(state: CaseState, policy: Policy) -> bool:
     """Whether the level reached lets the customer change anything or move money."""
     level = IdentityLevel(state.get("identity_level") or IdentityLevel.NONE)
-    return bool(state.get("verified")) and level.satisfies(current().policy.identity.change)
+    return bool(state.get("verified")) and level.satisfies(policy.identity.change)
 
 
 def keep_topic_for_code(state: CaseState, understood: dict[str, Any]) -> dict[str, Any]:

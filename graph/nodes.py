@@ -1,7 +1,8 @@
 """The nodes of one conversation turn.
 
 `read_message` (the node `understand`), `assess_risk`, `execute_action` and
-`compose_reply` do I/O and run as Temporal activities; `decide_next` and
+`compose_reply` do I/O and run as Temporal activities, with the worker's dependencies
+passed in (`graph.deps.AgentDeps`, bound by `ActivityNodes`); `decide_next` and
 `await_approval` are pure and run inside the workflow. Every node returns a
 partial state update.
 
@@ -32,7 +33,6 @@ from typing import Any, cast
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
-from activities.deps import current
 from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
@@ -74,10 +74,19 @@ from domain.turn import (
     lines_with_ids,
     pick_items,
 )
+from graph.deps import AgentDeps
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
-from graph.state import CaseState
+from graph.state import (
+    ActionStatus,
+    CapturedState,
+    CaseState,
+    DecisionRecord,
+    Facts,
+    ProposalRecord,
+    TurnOutcome,
+)
 
 _COMMAND = TypeAdapter(ActionCommand)
 log = logging.getLogger(__name__)
@@ -85,28 +94,30 @@ log = logging.getLogger(__name__)
 # --- activities ---------------------------------------------------------------------
 
 
-async def read_message(state: CaseState) -> dict[str, Any]:
+async def read_message(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """The `understand` node: read the message, then who is asking and about what.
 
     The brain reads the message first (`understand`); the store steps then run on a
     thread, as the plugin runs a synchronous node, so the worker's event loop stays free.
     """
-    update = await understand(state)
+    update = await understand(deps, state)
     update |= keep_topic_for_code(state, update)
-    update |= await asyncio.to_thread(_read_store, _with(state, update))
+    update |= await asyncio.to_thread(_read_store, deps, _with(state, update))
     return update
 
 
-def _read_store(state: CaseState) -> dict[str, Any]:
+def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Identity (as sure as the request needs), context, and the turn's one decision on all
     of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
-    update: dict[str, Any] = verify_identity(state)
-    update |= gather_context(_with(state, update))
+    update: dict[str, Any] = verify_identity(deps, state)
+    update |= gather_context(deps, _with(state, update))
     update |= _item_answers(_with(state, update))
     update |= _rejection_kept(_with(state, update))
     read = _with(state, update)
-    passages = search_knowledge(read)
-    facts = replace(_turn_facts(read), knowledge=passages, after_article=_after_article(state))
+    passages = search_knowledge(deps, read)
+    facts = replace(
+        _turn_facts(deps, read), knowledge=passages, after_article=_after_article(state)
+    )
     outcome = decide_turn(facts)
     if read.get("shadow"):  # a person sends the reply and approves any action
         outcome = held_for_shadow(outcome)
@@ -134,10 +145,10 @@ def _read_store(state: CaseState) -> dict[str, Any]:
 def _rejection_kept(state: CaseState) -> dict[str, Any]:
     """The action an approver rejected last turn, kept with the conversation so it is
     never proposed again unchanged (`domain.turn.not_again`)."""
-    proposal = state.get("proposal") or {}
-    if state.get("outcome") != "rejected" or not proposal.get("command"):
+    proposal = state.get("proposal")
+    if state.get("outcome") != TurnOutcome.REJECTED or not proposal or not proposal.get("command"):
         return {}
-    captured = dict(state.get("captured") or {})
+    captured = (state.get("captured") or CapturedState()).copy()
     rejected = list(captured.get("rejected_commands") or [])
     if proposal["command"] not in rejected:
         rejected.append(proposal["command"])
@@ -179,9 +190,9 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
     """What a question about the items offers, kept for the answer and for its wording:
     the lines told apart ("which of these?"), or the products the order does not hold and
     the lines it does."""
-    captured = dict(state.get("captured") or {})
+    captured = (state.get("captured") or CapturedState()).copy()
     captured.pop("item_candidates", None)
-    facts = dict(state.get("facts") or {})
+    facts = (state.get("facts") or Facts()).copy()
     snapshot = facts.get("order_snapshot")
     if not isinstance(outcome, Ask) or snapshot is None:
         return {"captured": captured}
@@ -206,10 +217,10 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
 _NOT_MID_REQUEST = frozenset({None, "identity", "need", "request", "clarify", "confirmation"})
 
 
-def search_knowledge(state: CaseState) -> tuple[Passage, ...] | None:
+def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] | None:
     """The knowledge base's passages for a question about the shop, best first; None
     when the message is not one (`domain.turn.asks_the_shop`) or there is no knowledge base."""
-    knowledge = current().knowledge
+    knowledge = deps.knowledge
     captured = state.get("captured") or {}
     message = state.get("message", "")
     if knowledge is None or not message.strip() or captured.get("language", "en") != "en":
@@ -229,7 +240,7 @@ def search_knowledge(state: CaseState) -> tuple[Passage, ...] | None:
 def _after_article(state: CaseState) -> str | None:
     """Whether the last turn answered from a help article, fully or as partial help."""
     previous = (state.get("facts") or {}).get("knowledge")
-    if not previous or state.get("outcome") != "answer":
+    if not previous or state.get("outcome") != TurnOutcome.ANSWER:
         return None
     return "partial" if previous.get("partial") else "full"
 
@@ -247,7 +258,7 @@ def _knowledge_facts(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _turn_facts(state: CaseState) -> TurnFacts:
+def _turn_facts(deps: AgentDeps, state: CaseState) -> TurnFacts:
     """What the turn decides from: the state's read and snapshots, and, for a yes to the
     proposal on the table, the order and variants that proposal's plan needs."""
     d = _dialogue_input(state)
@@ -255,7 +266,7 @@ def _turn_facts(state: CaseState) -> TurnFacts:
     order, variants = d.order, d.variants
     if proposal is not None and d.affirm and d.verified:
         order_id = getattr(proposal, "order_id", None)
-        shop = current().shop
+        shop = deps.shop
         if order_id is not None and (order is None or order.id != order_id):
             try:
                 order = shop.get_order(order_id)
@@ -279,7 +290,7 @@ def _turn_facts(state: CaseState) -> TurnFacts:
         verified=d.verified,
         customer=d.customer,
         order=order,
-        policy=current().policy,
+        policy=deps.policy,
         proposal=proposal,
         variants=variants,
         identity=IdentityLevel(state.get("identity_level") or IdentityLevel.NONE),
@@ -380,9 +391,8 @@ def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
     return cast(CaseState, {**state, **update})
 
 
-async def understand(state: CaseState) -> dict[str, Any]:
+async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
-    deps = current()
     previous = state.get("category")
     result = await deps.brain.understand(
         TurnContext(
@@ -466,9 +476,9 @@ def _add_usage(state: CaseState, usage: TokenUsage) -> dict[str, int]:
     return (TokenUsage.model_validate(state.get("usage") or {}) + usage).model_dump()
 
 
-def verify_identity(state: CaseState) -> dict[str, Any]:
+def verify_identity(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """The identity the request needs, reached or asked for (graph/identity.py)."""
-    return identity_step(state)
+    return identity_step(deps, state)
 
 
 def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
@@ -494,16 +504,16 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
     }
 
 
-def gather_context(state: CaseState) -> dict[str, Any]:
+def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
     facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
-    captured = dict(state.get("captured") or {})
+    captured = (state.get("captured") or CapturedState()).copy()
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
-    shop = current().shop
+    shop = deps.shop
     customer = shop.get_customer(state["customer_id"] or "")
     facts["customer"] = customer.model_dump(mode="json")  # what the request needs
-    if current().consent(customer.id).personalisation:  # beyond the request: with consent
+    if deps.consent(customer.id).personalisation:  # beyond the request: with consent
         facts["customer_name"] = customer.first_name
     wanted = captured.get("payment")
     if wanted and "payment_method_id" not in captured:
@@ -541,30 +551,34 @@ def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
     return variants
 
 
-def _authorization(state: CaseState, *, confirmed: bool) -> Authorization:
-    approval = state.get("approval") or {}
-    approved_tier = approval.get("tier") if approval.get("decision") == "approve" else None
+def _authorization(deps: AgentDeps, state: CaseState, *, confirmed: bool) -> Authorization:
+    approval = state.get("approval")
+    approved = approval is not None and approval.get("decision") == "approve"
+    approved_tier = approval.get("tier") if approval is not None and approved else None
     return Authorization(
         actor=Actor.CUSTOMER,
         customer_id=state.get("customer_id"),
-        identity_verified=may_change(state),
+        identity_verified=may_change(state, deps.policy),
         confirmed=confirmed,
         approved_tier=Tier(approved_tier) if approved_tier else None,
-        approved_by=tuple(approval.get("approved_by") or ()),
+        approved_by=tuple(approval.get("approved_by") or ()) if approval is not None else (),
     )
 
 
-def assess_risk(state: CaseState) -> dict[str, Any]:
+def assess_risk(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Plan the proposed action against the store and let the policy rate it."""
     decision = state["decision"]
-    return _assess(state, decision["command"], (decision.get("reasons") or [None])[0])
+    because = decision["reasons"][0] if decision.get("reasons") else None
+    return _assess(deps, state, decision.get("command") or {}, because)
 
 
-def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) -> dict[str, Any]:
-    shop = current().shop
+def _assess(
+    deps: AgentDeps, state: CaseState, raw_command: dict[str, Any], because: str | None
+) -> dict[str, Any]:
+    shop = deps.shop
     command = _COMMAND.validate_python(raw_command)
     try:
-        change, verdict = shop.preview(command, _authorization(state, confirmed=True))
+        change, verdict = shop.preview(command, _authorization(deps, state, confirmed=True))
     except TrustdeskError as exc:
         return {"risk": {"refused": str(exc), "code": exc.code}}
     amount = change.amount if change else Decimal("0")
@@ -575,7 +589,8 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
     if method_id is None and change and change.transactions:
         method_id = change.transactions[0].payment_method_id
     method = methods[method_id].describe() if method_id in methods else None
-    detail = (state.get("decision") or {}).get("detail")
+    decision = state.get("decision")
+    detail = decision.get("detail") if decision is not None else None
     if change and method:
         summary = action_summary(command.kind, change.order_id, amount, method, detail)
     elif detail:
@@ -602,22 +617,23 @@ def _assess(state: CaseState, raw_command: dict[str, Any], because: str | None) 
     return {"risk": risk, "proposal": proposal}
 
 
-async def execute_action(state: CaseState) -> dict[str, Any]:
+async def execute_action(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Run the action exactly once, then word the reply to it in the same activity.
 
     `replied_turn` tells the graph the reply is written (`routing.route_after_execute`).
     """
-    update = await asyncio.to_thread(_execute, state)
-    update |= await _word_reply(_with(state, update), after_action=True)
+    update = await asyncio.to_thread(_execute, deps, state)
+    update |= await _word_reply(deps, _with(state, update), after_action=True)
     return update | {"replied_turn": state.get("turn")}
 
 
-def _execute(state: CaseState) -> dict[str, Any]:
+def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """The approved or automatic action, exactly once (the key is the case and step)."""
-    shop = current().shop
+    shop = deps.shop
     seq = int(state.get("action_seq") or 0) + 1
     key = f"{state['case_id']}/action-{seq}"
-    command = _COMMAND.validate_python((state.get("proposal") or {})["command"])
+    proposal = state.get("proposal")
+    command = _COMMAND.validate_python(proposal["command"] if proposal is not None else None)
     record: dict[str, Any] = {
         "seq": seq,
         "type": command.kind,
@@ -626,11 +642,11 @@ def _execute(state: CaseState) -> dict[str, Any]:
     }
     try:
         result = shop.execute(
-            command, idempotency_key=key, authorization=_authorization(state, confirmed=True)
+            command, idempotency_key=key, authorization=_authorization(deps, state, confirmed=True)
         )
     except TrustdeskError as exc:
-        record |= {"status": "failed", "error": str(exc), "code": exc.code}
-        facts = dict(state.get("facts") or {})
+        record |= {"status": ActionStatus.FAILED.value, "error": str(exc), "code": exc.code}
+        facts = (state.get("facts") or Facts()).copy()
         facts["refusal"] = str(exc)
         return {
             "action_seq": seq,
@@ -640,50 +656,53 @@ def _execute(state: CaseState) -> dict[str, Any]:
             "proposal": None,
         }
     record |= {
-        "status": "executed",
+        "status": ActionStatus.EXECUTED.value,
         "amount": str(result.amount),
         "summary": result.summary,
         "order_status": result.status,
         "policy_rules": list(result.policy_rules),
     }
-    facts = dict(state.get("facts") or {})
-    proposal = state.get("proposal") or {}
+    facts = (state.get("facts") or Facts()).copy()
     facts["result"] = {
-        "summary": proposal.get("summary", result.summary),
+        "summary": proposal.get("summary", result.summary) if proposal else result.summary,
         "refund_note": refund_note(command.kind),
     }
     return {
         "action_seq": seq,
         "executed": [*(state.get("executed") or []), record],
-        "outcome": "executed",
+        "outcome": TurnOutcome.EXECUTED.value,
         "facts": facts,
         "proposal": None,
     }
 
 
-async def compose_reply(state: CaseState) -> dict[str, Any]:
+async def compose_reply(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Word the reply to the customer from the outcome and its facts."""
-    return await _word_reply(state, after_action=False)
+    return await _word_reply(deps, state, after_action=False)
 
 
-async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]:
-    brain = current().brain
-    decision = state.get("decision") or {}
-    facts = dict(state.get("facts") or {})
-    outcome = state.get("outcome") or decision.get("step", "ask")
+async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) -> dict[str, Any]:
+    brain = deps.brain
+    decision: DecisionRecord | dict[str, Any] = state.get("decision") or {}
+    facts: dict[str, Any] = dict(state.get("facts") or {})
+    outcome: str = state.get("outcome") or decision.get("step", TurnOutcome.ASK.value)
     risk = state.get("risk") or {}
     kind = outcome_kind(state)
     if kind is not None and not after_action and outcome not in _SETTLED:
         # This turn's decision says what to word; nothing here changes it.
-        outcome = _WORDING_STEP[kind]
+        outcome = _WORDING_STEP[kind].value
         if kind is OutcomeKind.REFUSE:
-            facts["refusal"] = (state.get("turn_outcome") or {})["rule"]
-    elif risk.get("refused") and outcome in ("confirm", "execute"):
+            record = state.get("turn_outcome")
+            facts["refusal"] = record.get("rule") if record is not None else None
+    elif risk.get("refused") and outcome in _ACTS:
         outcome, facts["refusal"] = Step.REFUSE.value, risk["refused"]
-    elif risk.get("tier") == Tier.FORBIDDEN and outcome in ("confirm", "execute"):
+    elif risk.get("tier") == Tier.FORBIDDEN and outcome in _ACTS:
         outcome, facts["refusal"] = Step.REFUSE.value, "; ".join(risk.get("reasons") or [])
-    elif outcome == "execute" and risk.get("tier") in (Tier.APPROVER, Tier.SENIOR_APPROVER):
-        outcome = "awaiting_approval"
+    elif outcome == TurnOutcome.EXECUTE and risk.get("tier") in (
+        Tier.APPROVER,
+        Tier.SENIOR_APPROVER,
+    ):
+        outcome = TurnOutcome.AWAITING_APPROVAL.value
     if state.get("proposal"):
         facts["proposal"] = state["proposal"]
     if state.get("identity_failed"):
@@ -699,11 +718,11 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
     if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
     # The case's own approval SLA (the workflow's timer), not a promise of our own.
-    sla_minutes = state.get("approval_sla_minutes") or current().policy.approval_sla_minutes
+    sla_minutes = state.get("approval_sla_minutes") or deps.policy.approval_sla_minutes
     facts["sla"] = within(int(sla_minutes))
     request = ReplyRequest(
         step=outcome,
-        category=Category(state["category"]) if state.get("category") else None,
+        category=Category(category) if (category := state.get("category")) else None,
         ask_for=decision.get("ask_for"),
         answer=decision.get("answer"),
         reasons=list(decision.get("reasons") or []),
@@ -711,7 +730,7 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         first_turn=int(state.get("turn") or 0) <= 1,
     )
     reply, ungrounded = ground_reply(await _compose(brain, request, after_action), request)
-    if request.answer == "knowledge" and outcome == "answer" and facts.get("knowledge"):
+    if request.answer == "knowledge" and outcome == TurnOutcome.ANSWER and facts.get("knowledge"):
         reply, ungrounded = _grounded_in_article(reply, facts["knowledge"], ungrounded)
     if ungrounded:
         log.warning(
@@ -722,8 +741,8 @@ async def _word_reply(state: CaseState, *, after_action: bool) -> dict[str, Any]
         )
     awaiting = (
         decision.get("ask_for")
-        if outcome == "ask"
-        else ("confirmation" if outcome == "confirm" else None)
+        if outcome == TurnOutcome.ASK
+        else ("confirmation" if outcome == TurnOutcome.CONFIRM else None)
     )
     update = {
         "reply": reply.model_dump(exclude={"usage"}),
@@ -764,16 +783,18 @@ def _grounded_in_article(
 
 # What the reply to each outcome kind says (brain.base.ReplyRequest.step), and the steps a
 # turn reaches after its decision (an approver's answer, the action's result).
-_WORDING_STEP: dict[OutcomeKind, str] = {
-    OutcomeKind.ASK: "ask",
-    OutcomeKind.ANSWER: "answer",
-    OutcomeKind.PROPOSE: "confirm",
-    OutcomeKind.EXECUTE: "execute",
-    OutcomeKind.AWAIT_APPROVAL: "awaiting_approval",
-    OutcomeKind.REFUSE: "refuse",
-    OutcomeKind.ESCALATE: "escalate",
+_WORDING_STEP: dict[OutcomeKind, TurnOutcome] = {
+    OutcomeKind.ASK: TurnOutcome.ASK,
+    OutcomeKind.ANSWER: TurnOutcome.ANSWER,
+    OutcomeKind.PROPOSE: TurnOutcome.CONFIRM,
+    OutcomeKind.EXECUTE: TurnOutcome.EXECUTE,
+    OutcomeKind.AWAIT_APPROVAL: TurnOutcome.AWAITING_APPROVAL,
+    OutcomeKind.REFUSE: TurnOutcome.REFUSE,
+    OutcomeKind.ESCALATE: TurnOutcome.ESCALATE,
 }
-_SETTLED = frozenset({"approved", "rejected", "executed"})
+_SETTLED = frozenset({TurnOutcome.APPROVED, TurnOutcome.REJECTED, TurnOutcome.EXECUTED})
+# The outcomes that act on the proposal: a refused or forbidden action is refused instead.
+_ACTS = frozenset({TurnOutcome.CONFIRM, TurnOutcome.EXECUTE})
 
 
 async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> Reply:
@@ -792,6 +813,40 @@ async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> R
         return compose_from_template(request)
 
 
+class ActivityNodes:
+    """The activity nodes, bound to the worker's dependencies (`build_support_graph(deps)`).
+
+    The plugin registers each as the activity `support.<node>`, whatever binds it. A graph
+    built without dependencies (a replayer's, which never runs an activity) has nodes
+    that refuse to run.
+    """
+
+    def __init__(self, deps: AgentDeps | None = None) -> None:
+        self._deps = deps
+
+    @property
+    def deps(self) -> AgentDeps:
+        if self._deps is None:
+            raise RuntimeError("this graph was built without dependencies: it runs no activity")
+        return self._deps
+
+    async def read_message(self, state: CaseState) -> dict[str, Any]:
+        """The `understand` node (`read_message`)."""
+        return await read_message(self.deps, state)
+
+    def assess_risk(self, state: CaseState) -> dict[str, Any]:
+        """The `assess_risk` node, for turns recorded before the read rated the action."""
+        return assess_risk(self.deps, state)
+
+    async def execute_action(self, state: CaseState) -> dict[str, Any]:
+        """The `execute_action` node: the action once, and the reply to it."""
+        return await execute_action(self.deps, state)
+
+    async def compose_reply(self, state: CaseState) -> dict[str, Any]:
+        """The `compose_reply` node."""
+        return await compose_reply(self.deps, state)
+
+
 # --- in the workflow -------------------------------------------------------------------
 
 
@@ -803,7 +858,8 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
     recorded turn replays. A turn whose read did not decide (a history recorded before
     it did) runs the policy here; it is pure.
     """
-    decided = state.get("decided") or {}
+    decided = state.get("decided")
+    decision: dict[str, Any]
     if decided and decided.get("turn") == state.get("turn"):
         decision = {k: v for k, v in decided.items() if k != "turn"}
     else:
@@ -819,9 +875,10 @@ async def decide_next(state: CaseState) -> dict[str, Any]:
     # The action was rated while the message was read (`decide_turn`): when this turn
     # proposes or executes exactly that command, the rating stands and the turn goes on
     # without `assess_risk`.
-    reassessed = state.get("reassessed") or {}
+    reassessed = state.get("reassessed")
     if (
         decision["step"] in (Step.CONFIRM, Step.EXECUTE)
+        and reassessed
         and reassessed.get("command") == decision["command"]
     ):
         update["risk"] = reassessed["risk"]
@@ -869,32 +926,34 @@ def _dialogue_input(state: CaseState) -> DialogueInput:
 
 async def await_approval(state: CaseState) -> dict[str, Any]:
     """Pause the turn until a person decides; resumes with `Command(resume=decision)`."""
-    decision = interrupt(
-        {
-            "action": (state.get("proposal") or {}).get("action"),
-            "command": (state.get("proposal") or {}).get("command"),
-            "summary": (state.get("proposal") or {}).get("summary"),
-            "risk": state.get("risk"),
-        }
-    )
-    outcome = "approved" if decision.get("decision") == "approve" else "rejected"
-    facts = dict(state.get("facts") or {})
+    decision = interrupt(_approval_request(state))
+    approved = decision.get("decision") == "approve"
+    outcome = (TurnOutcome.APPROVED if approved else TurnOutcome.REJECTED).value
+    facts: dict[str, Any] = dict(state.get("facts") or {})
     facts["approval"] = {"note": decision.get("note"), "decision": decision.get("decision")}
     update: dict[str, Any] = {"approval": decision, "outcome": outcome, "facts": facts}
-    if outcome == "approved" and decision.get("amount"):
-        update["proposal"] = _with_approved_amount(
-            state.get("proposal") or {}, Decimal(decision["amount"])
-        )
+    proposal = state.get("proposal")
+    if approved and decision.get("amount") and proposal is not None:
+        update["proposal"] = _with_approved_amount(proposal, Decimal(decision["amount"]))
         facts["approval"]["amount"] = format_money(Decimal(decision["amount"]))
     return update
 
 
-def _with_approved_amount(proposal: dict[str, Any], amount: Decimal) -> dict[str, Any]:
+def _approval_request(state: CaseState) -> dict[str, Any]:
+    """What the approver is asked to decide: the action, its command and summary, its risk."""
+    proposal = state.get("proposal")
+    return {
+        "action": proposal.get("action") if proposal else None,
+        "command": proposal.get("command") if proposal else None,
+        "summary": proposal.get("summary") if proposal else None,
+        "risk": state.get("risk"),
+    }
+
+
+def _with_approved_amount(proposal: ProposalRecord, amount: Decimal) -> ProposalRecord:
     """The proposal as approved for less: a return refunds at most `amount`."""
     command = {**proposal["command"], "refund_limit": str(amount)}
     summary = proposal.get("summary", "")
-    if proposal.get("method"):
-        summary = action_summary(
-            proposal["action"], command["order_id"], amount, proposal["method"]
-        )
+    if method := proposal.get("method"):
+        summary = action_summary(proposal.get("action", ""), command["order_id"], amount, method)
     return {**proposal, "command": command, "amount": str(amount), "summary": summary}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from langgraph.graph import END
 
+from domain.dialogue import Step
 from domain.policy import Tier
 from domain.turn import OutcomeKind
-from graph.state import CaseState
+from graph.state import CaseState, RiskRecord, TurnOutcome
 
 COMPOSE_REPLY = "compose_reply"
 EXECUTE_ACTION = "execute_action"
@@ -32,9 +33,8 @@ NEXT_AFTER_DECIDE: dict[OutcomeKind, str] = {
 
 def outcome_kind(state: CaseState) -> OutcomeKind | None:
     """This turn's outcome kind; None for a turn whose read left no typed outcome."""
-    record = state.get("turn_outcome")
-    decided = state.get("decided") or {}
-    if not record or decided.get("turn") != state.get("turn"):
+    record, decided = state.get("turn_outcome"), state.get("decided")
+    if not record or not decided or decided.get("turn") != state.get("turn"):
         return None
     return OutcomeKind(record["kind"])
 
@@ -48,9 +48,8 @@ async def route_after_decide(state: CaseState) -> str:
 
 async def route_after_assess(state: CaseState) -> str:
     """Only turns recorded before the read rated the action reach `assess_risk`."""
-    risk = state.get("risk") or {}
-    step = (state.get("decision") or {}).get("step")
-    if step == "execute" and not risk.get("refused") and risk.get("tier") == Tier.AUTO:
+    risk = state.get("risk") or RiskRecord()
+    if _step(state) == Step.EXECUTE and not risk.get("refused") and risk.get("tier") == Tier.AUTO:
         return EXECUTE_ACTION
     return COMPOSE_REPLY
 
@@ -58,7 +57,8 @@ async def route_after_assess(state: CaseState) -> str:
 async def route_after_compose(state: CaseState) -> str:
     kind = outcome_kind(state)
     if kind is None:
-        return AWAIT_APPROVAL if state.get("outcome") == "awaiting_approval" else END
+        awaiting = state.get("outcome") == TurnOutcome.AWAITING_APPROVAL
+        return AWAIT_APPROVAL if awaiting else END
     waiting = kind is OutcomeKind.AWAIT_APPROVAL and state.get("approval") is None
     return AWAIT_APPROVAL if waiting else END
 
@@ -69,13 +69,18 @@ async def route_after_execute(state: CaseState) -> str:
 
 
 async def route_after_approval(state: CaseState) -> str:
-    return EXECUTE_ACTION if state.get("outcome") == "approved" else COMPOSE_REPLY
+    return EXECUTE_ACTION if state.get("outcome") == TurnOutcome.APPROVED else COMPOSE_REPLY
 
 
 async def _legacy_after_decide(state: CaseState) -> str:
-    step = (state.get("decision") or {}).get("step")
-    if step not in ("confirm", "execute"):
+    if _step(state) not in (Step.CONFIRM, Step.EXECUTE):
         return COMPOSE_REPLY
     if state.get("risk") is None:
         return "assess_risk"
     return await route_after_assess(state)  # rated while the message was read
+
+
+def _step(state: CaseState) -> Step | None:
+    """The step `decide_next` adopted this turn, if any."""
+    decision = state.get("decision")
+    return decision["step"] if decision is not None else None

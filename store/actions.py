@@ -111,7 +111,9 @@ class RetailActions:
 
     # --- planning without writing --------------------------------------------------
 
-    def preview(self, command: ActionCommand, authorization: Authorization) -> tuple[OrderChange | None, PolicyDecision]:
+    def preview(
+        self, command: ActionCommand, authorization: Authorization
+    ) -> tuple[OrderChange | None, PolicyDecision]:
         """Plan an action and evaluate the policy for it, writing nothing."""
         with UnitOfWork(self.sessions) as uow:
             change, decision, _ = self._plan(uow, command, authorization, lock=False)

@@ -144,7 +144,8 @@ def _finish(
             .values(claimed_by=None, claimed_until=None, **values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        changed: int = result.rowcount  # type: ignore[attr-defined]
+        return changed == 1
 
 
 def mark_delivered(

@@ -27,8 +27,12 @@ from store.models import (
 ADA = "ada_lovelace_1"
 BOB = "bob_smith_2"
 ADDRESS = {
-    "address1": "1 Analytical Way", "address2": "", "city": "New York",
-    "state": "NY", "country": "USA", "zip": "10001",
+    "address1": "1 Analytical Way",
+    "address2": "",
+    "city": "New York",
+    "state": "NY",
+    "country": "USA",
+    "zip": "10001",
 }
 
 _ORDERS = [
@@ -48,23 +52,79 @@ _PRODUCTS = {
 
 def create_shop(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        s.add(CustomerRow(id=ADA, first_name="Ada", last_name="Lovelace", email="ada@example.com", **ADDRESS))
-        s.add(CustomerRow(id=BOB, first_name="Bob", last_name="Smith", email="bob@example.com",
-                          **{**ADDRESS, "zip": "94110", "city": "San Francisco", "state": "CA"}))
-        s.add(PaymentMethodRow(id="credit_card_ada", customer_id=ADA, kind="credit_card", brand="visa", last_four="4242"))
-        s.add(PaymentMethodRow(id="gift_card_ada", customer_id=ADA, kind="gift_card", balance=Decimal("50.00"), position=1))
+        s.add(
+            CustomerRow(
+                id=ADA, first_name="Ada", last_name="Lovelace", email="ada@example.com", **ADDRESS
+            )
+        )
+        s.add(
+            CustomerRow(
+                id=BOB,
+                first_name="Bob",
+                last_name="Smith",
+                email="bob@example.com",
+                **{**ADDRESS, "zip": "94110", "city": "San Francisco", "state": "CA"},
+            )
+        )
+        s.add(
+            PaymentMethodRow(
+                id="credit_card_ada",
+                customer_id=ADA,
+                kind="credit_card",
+                brand="visa",
+                last_four="4242",
+            )
+        )
+        s.add(
+            PaymentMethodRow(
+                id="gift_card_ada",
+                customer_id=ADA,
+                kind="gift_card",
+                balance=Decimal("50.00"),
+                position=1,
+            )
+        )
         s.add(PaymentMethodRow(id="paypal_bob", customer_id=BOB, kind="paypal"))
-        for item_id, (name, product_id) in _PRODUCTS.items():
+        for name, product_id in _PRODUCTS.values():
             s.add(ProductRow(id=product_id, name=name))
         s.flush()
-        for item_id, (name, product_id) in _PRODUCTS.items():
+        for item_id, (_name, product_id) in _PRODUCTS.items():
             price = next(p for (_, _, _, i, p) in _ORDERS if i == item_id)
-            s.add(VariantRow(item_id=item_id, product_id=product_id, options={"color": "black"}, price=price))
+            s.add(
+                VariantRow(
+                    item_id=item_id, product_id=product_id, options={"color": "black"}, price=price
+                )
+            )
         for position, (order_id, owner, status, item_id, price) in enumerate(_ORDERS):
             method = "credit_card_ada" if owner == ADA else "paypal_bob"
-            s.add(OrderRow(id=order_id, customer_id=owner, customer_position=position, status=status, **ADDRESS))
+            s.add(
+                OrderRow(
+                    id=order_id,
+                    customer_id=owner,
+                    customer_position=position,
+                    status=status,
+                    **ADDRESS,
+                )
+            )
             s.flush()
-            s.add(OrderLineRow(order_id=order_id, position=0, product_id=_PRODUCTS[item_id][1],
-                               item_id=item_id, name=_PRODUCTS[item_id][0], price=price, options={"color": "black"}))
-            s.add(TransactionRow(order_id=order_id, position=0, kind="payment", amount=price, payment_method_id=method))
+            s.add(
+                OrderLineRow(
+                    order_id=order_id,
+                    position=0,
+                    product_id=_PRODUCTS[item_id][1],
+                    item_id=item_id,
+                    name=_PRODUCTS[item_id][0],
+                    price=price,
+                    options={"color": "black"},
+                )
+            )
+            s.add(
+                TransactionRow(
+                    order_id=order_id,
+                    position=0,
+                    kind="payment",
+                    amount=price,
+                    payment_method_id=method,
+                )
+            )
         s.commit()

@@ -6,9 +6,9 @@ where the pair is generated once (`approval-signing.key`, readable by the owner 
 and `approval-verify.pub`). A worker needs only the public key, so a worker host that
 is broken into cannot approve anything.
 
-The worker hands the keys it trusts to `trust()`; the case workflow's validator reads
-them with `trusted_keys()` (validators never run on replay, so rotating keys does not
-change a recorded history).
+The worker hands the public keys it trusts to `workflows.approval_trust.trust()`, where
+the case workflow's validator reads them; verifying a decision is pure
+(`domain.approvals`), so the workflow never imports this module.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -36,21 +35,6 @@ PRIVATE_FILE = "approval-signing.key"
 PUBLIC_FILE = "approval-verify.pub"
 #: How long a signed decision stays good: long enough for a slow Temporal round trip.
 PROOF_TTL = timedelta(minutes=5)
-
-_trusted: list[bytes] = []
-
-
-def trust(keys: Iterable[bytes]) -> None:
-    """Add raw Ed25519 public keys to those this process's case workflows accept."""
-    for key in keys:
-        if len(key) != 32:
-            raise ValueError("an Ed25519 public key is 32 bytes")
-        if key not in _trusted:
-            _trusted.append(key)
-
-
-def trusted_keys() -> tuple[bytes, ...]:
-    return tuple(_trusted)
 
 
 def _b64(data: bytes) -> str:

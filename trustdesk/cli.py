@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 from trustdesk.config import Settings
 
@@ -24,7 +25,7 @@ COMMAND_PLUGINS = "trustdesk.commands"
 def _common(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
     # On a sub-command (`users add NAME --data-dir D`) an unset flag must not overwrite
     # one given before it (`users --data-dir D add NAME`): it then sets nothing at all.
-    unset = {"default": argparse.SUPPRESS} if after_command else {}
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if after_command else {}
     parser.add_argument(
         "--data-dir", type=Path, help="where the store, server data and keys live", **unset
     )

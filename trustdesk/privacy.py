@@ -21,9 +21,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.enums.v1 import WorkflowExecutionStatus
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.consent import CONSENT_FLAGS
@@ -255,8 +254,16 @@ def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -
     return report
 
 
-async def _end_histories(client: Client, case_ids: list[str], report: ErasureReport) -> None:
-    """Stop the customer's running cases; delete every execution (and its search attributes)."""
+@dataclass
+class HistoriesEnded:
+    terminated: int = 0
+    deleted: int = 0
+
+
+async def end_histories(client: Client, case_ids: list[str], reason: str) -> HistoriesEnded:
+    """Stop the cases still running; delete every execution (and its search attributes).
+    A case whose execution is already gone counts as neither."""
+    report = HistoriesEnded()
     for case_id in case_ids:
         handle = client.get_workflow_handle(case_id)
         try:
@@ -265,16 +272,17 @@ async def _end_histories(client: Client, case_ids: list[str], report: ErasureRep
             if exc.status == RPCStatusCode.NOT_FOUND:
                 continue
             raise
-        if described.status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING:
-            await handle.terminate(reason="the customer's data was erased")
-            report.workflows_terminated += 1
+        if described.status == WorkflowExecutionStatus.RUNNING:
+            await handle.terminate(reason=reason)
+            report.terminated += 1
         await client.workflow_service.delete_workflow_execution(
             DeleteWorkflowExecutionRequest(
                 namespace=client.namespace,
                 workflow_execution=WorkflowExecution(workflow_id=case_id),
             )
         )
-        report.workflows_deleted += 1
+        report.deleted += 1
+    return report
 
 
 async def erase_customer(
@@ -291,14 +299,14 @@ async def erase_customer(
         customer = _customer(session, email)
         case_ids = _case_ids(session, customer)
     # Histories first: a running case must not write the person back after the store is clean.
-    report_cases: ErasureReport = ErasureReport(customer.id, customer_pseudonym(customer.id))
+    ended = HistoriesEnded()
     if client is not None:
-        await _end_histories(client, case_ids, report_cases)
+        ended = await end_histories(client, case_ids, "the customer's data was erased")
     with sessions() as session:
         customer = _customer(session, email)
         report = _erase_store(session, customer, case_ids)
-        report.workflows_terminated = report_cases.workflows_terminated
-        report.workflows_deleted = report_cases.workflows_deleted
+        report.workflows_terminated = ended.terminated
+        report.workflows_deleted = ended.deleted
         report.keys_shredded = keys.shred(session, case_ids)
         append_event(
             session,
@@ -319,14 +327,12 @@ async def erase_customer(
 CLOSED_STATUSES = ("resolved", "closed")
 
 
-def purge_closed_cases(
-    sessions: sessionmaker[Session], keys: CaseKeys, cutoff: datetime
-) -> tuple[int, int]:
-    """Retention: closed cases last touched before `cutoff` lose their conversation and their
-    history keys; their rows stay, with no customer, for the numbers. (cases, keys shredded)."""
+def closed_cases_before(sessions: sessionmaker[Session], cutoff: datetime) -> list[str]:
+    """Retention's cases: closed, last touched before `cutoff`, still holding a customer or
+    a conversation."""
     with sessions() as session:
         with_messages = select(MessageRow.case_id)
-        case_ids = list(
+        return list(
             session.scalars(
                 select(CaseRow.id).where(
                     CaseRow.status.in_(CLOSED_STATUSES),
@@ -335,8 +341,16 @@ def purge_closed_cases(
                 )
             )
         )
-        if not case_ids:
-            return 0, 0
+
+
+def purge_cases(
+    sessions: sessionmaker[Session], keys: CaseKeys, case_ids: list[str], cutoff: datetime
+) -> int:
+    """Retention: the cases lose their conversation and their history keys; their rows stay,
+    with no customer, for the numbers. The keys shredded."""
+    if not case_ids:
+        return 0
+    with sessions() as session:
         scrub_cases(session, case_ids, customer_id=None)
         shredded = keys.shred(session, case_ids)
         append_event(
@@ -346,4 +360,4 @@ def purge_closed_cases(
             payload={"cases": len(case_ids), "keys_shredded": shredded, "before": cutoff},
         )
         session.commit()
-    return len(case_ids), shredded
+    return shredded

@@ -33,7 +33,8 @@ class WebContext:
 
 
 def _context(request: Request) -> WebContext:
-    return request.app.state.web
+    found: WebContext = request.app.state.web
+    return found
 
 
 Context = Annotated[WebContext, Depends(_context)]

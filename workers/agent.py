@@ -6,7 +6,7 @@ import asyncio
 import concurrent.futures
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +16,6 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.worker import Worker
 
 from activities.case import CaseActivities
-from activities.deps import AgentDeps, install
 from activities.retention import RetentionActivities
 from brain.gate_subjects import claude_fingerprint, recorded_autonomy
 from brain.offline import OfflineBrain
@@ -26,18 +25,19 @@ from domain.dialogue import HANDLED
 from domain.identity import derive_code_key
 from domain.policy import DEFAULT_POLICY_PATH, policy_placeholders
 from graph.builder import GRAPH_NAME, build_support_graph
+from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.audit import anchor_for, configure_anchor
 from store.consent import read_consent
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
-from trustdesk.approval_keys import trust as trust_approval_keys
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
 from trustdesk.encryption import case_keys_for
 from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
+from workflows.approval_trust import trust as trust_approval_keys
 from workflows.case import SupportCaseWorkflow
 from workflows.retention import RetentionWorkflow
 
@@ -101,7 +101,7 @@ def build_worker(
     *,
     task_queue: str,
     executor: concurrent.futures.Executor,
-    extra_activities: Sequence[object] = (),
+    extra_activities: Sequence[Callable[..., Any]] = (),
     max_cached_workflows: int = 1000,
     approval_keys: Iterable[bytes] = (),
 ) -> Worker:
@@ -110,7 +110,6 @@ def build_worker(
     `max_cached_workflows` bounds the cases held in memory between turns
     (`TRUSTDESK_WORKER_MAX_CACHED_WORKFLOWS`). Its case workflows accept approvals signed by
     one of `approval_keys` (Ed25519 public)."""
-    install(deps)
     trust_approval_keys(approval_keys)
     case_activities = CaseActivities(deps.sessions)
     return Worker(
@@ -122,7 +121,7 @@ def build_worker(
         max_cached_workflows=max_cached_workflows,
         sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
-        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
+        plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph(deps)})],
     )
 
 
@@ -139,7 +138,7 @@ async def main(settings: Settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as executor:
-        retention = RetentionActivities(deps.sessions, case_keys_for(settings))
+        retention = RetentionActivities(deps.sessions, case_keys_for(settings), client)
         worker = build_worker(
             client,
             deps,

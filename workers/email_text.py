@@ -18,7 +18,6 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
-from typing import cast
 
 _MSGID = re.compile(r"<[^<>\s]{1,240}>")
 _WROTE = re.compile(
@@ -149,7 +148,7 @@ def _body_and_attachments(msg: EmailMessage) -> tuple[str, list[Attachment]]:
         try:
             content = body.get_content()
         except (LookupError, UnicodeError, AssertionError):
-            content = (body.get_payload(decode=True) or b"").decode("utf-8", "replace")
+            content = _decoded_payload(body)
         text = html_to_text(content) if body.get_content_subtype() == "html" else content
     attachments = []
     for part in msg.walk():
@@ -187,6 +186,12 @@ def _automatic(msg: EmailMessage, envelope_sender: str, sender: str) -> str | No
     return None
 
 
+def _decoded_payload(part: Message) -> str:
+    """A leaf part's transfer-decoded bytes as text ("" when it holds none)."""
+    raw = part.get_payload(decode=True)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
+
+
 def _bounce_details(msg: EmailMessage) -> tuple[tuple[str, ...], str]:
     """The Message-IDs a delivery report is about, and what it says went wrong."""
     ids: list[str] = []
@@ -198,12 +203,13 @@ def _bounce_details(msg: EmailMessage) -> tuple[tuple[str, ...], str]:
             if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 ids.extend(message_ids(inner[0].get("Message-ID")))
         elif kind == "text/rfc822-headers":
-            raw = part.get_payload(decode=True) or b""
-            headers = HeaderParser().parsestr(raw.decode("utf-8", "replace"))
+            headers = HeaderParser().parsestr(_decoded_payload(part))
             ids.extend(message_ids(headers.get("Message-ID")))
         elif kind == "message/delivery-status" and not reason:
             blocks = part.get_payload()
             for block in blocks if isinstance(blocks, list) else []:
+                if not isinstance(block, Message):
+                    continue
                 status = block.get("Status") or ""
                 diagnostic = block.get("Diagnostic-Code") or ""
                 if status or diagnostic:
@@ -216,7 +222,7 @@ def _bounce_details(msg: EmailMessage) -> tuple[tuple[str, ...], str]:
 
 def parse_email(raw: bytes, envelope_sender: str) -> InboundEmail:
     """Read a raw RFC 5322 message as received by the listener."""
-    msg = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
     addresses = [a for _, a in getaddresses([str(msg.get("From", ""))]) if "@" in a]
     sender = (addresses[0] if addresses else envelope_sender.strip("<>")).strip().lower()
     text, attachments = _body_and_attachments(msg)

@@ -43,7 +43,7 @@ class Backoff:
     rand: Callable[[], float] = field(default=random.random, compare=False)
 
     def delay(self, attempt: int) -> timedelta:
-        raw = min(self.base * 2 ** max(attempt - 1, 0), self.cap)
+        raw = min(self.base * 2.0 ** max(attempt - 1, 0), self.cap)
         return raw * (1 - self.jitter + 2 * self.jitter * self.rand())
 
 

@@ -20,15 +20,18 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal, TypedDict, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import Command
+    from temporalio.langgraph import cache as node_results
     from temporalio.langgraph import graph
 
     from activities.case import CaseActivities
@@ -36,7 +39,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.approvals import ApprovalRefused, check_submitted_approval
     from domain.handoff import handoff_fields
     from graph.builder import GRAPH_NAME
-    from trustdesk import approval_keys
+    from graph.state import (
+        ApprovalDecision,
+        CapturedState,
+        CaseState,
+        IdentityClaim,
+        TurnOutcome,
+    )
+    from workflows.approval_trust import trusted_keys
     from workflows.contracts import (
         ActionView,
         AgentReply,
@@ -68,27 +78,79 @@ with workflow.unsafe.imports_passed_through():
 
 # Histories recorded before it resolved a case on a declined proposal.
 _NOT_A_RESOLUTION = "declining-is-not-a-resolution"
-_STATUS_OF_OUTCOME = {
-    "ask": CaseStatus.AWAITING_CUSTOMER,
-    "confirm": CaseStatus.AWAITING_CUSTOMER,
-    "answer": CaseStatus.RESOLVED,
-    "executed": CaseStatus.RESOLVED,
-    "refuse": CaseStatus.AWAITING_CUSTOMER,
-    "rejected": CaseStatus.RESOLVED,
-    "escalate": CaseStatus.ESCALATED,
-    "awaiting_approval": CaseStatus.AWAITING_APPROVAL,
+_STATUS_OF_OUTCOME: dict[TurnOutcome, CaseStatus] = {
+    TurnOutcome.ASK: CaseStatus.AWAITING_CUSTOMER,
+    TurnOutcome.CONFIRM: CaseStatus.AWAITING_CUSTOMER,
+    TurnOutcome.ANSWER: CaseStatus.RESOLVED,
+    TurnOutcome.EXECUTED: CaseStatus.RESOLVED,
+    TurnOutcome.REFUSE: CaseStatus.AWAITING_CUSTOMER,
+    TurnOutcome.REJECTED: CaseStatus.RESOLVED,
+    TurnOutcome.ESCALATE: CaseStatus.ESCALATED,
+    TurnOutcome.AWAITING_APPROVAL: CaseStatus.AWAITING_APPROVAL,
 }
 # Recording is a local write, retried until the store takes it (it is idempotent).
-_RECORD = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
-    ),
-}
+_RECORD_TIMEOUT = timedelta(seconds=30)
+_RECORD_RETRY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
+)
 _MIN_TIMER = timedelta(seconds=1)
 _IDLE_SUMMARY = "close the case if nothing happened meanwhile"
 # workflow.patched id: a first approval of two is recorded as soon as it is given.
 _RECORD_FIRST_APPROVAL = "record-first-of-two-approvals"
+
+
+class DecidedApproval(TypedDict, total=False):
+    """An approval once decided: the request (`PendingApproval`, JSON mode) and its end."""
+
+    approval_id: str
+    action: str
+    command: dict[str, Any]
+    summary: str
+    amount: str  # a Decimal
+    tier: str
+    risk: str
+    rules: list[str]
+    reasons: list[str]
+    four_eyes: bool
+    approvals: list[str]
+    approved_amount: str | None
+    requested_at: str  # ISO 8601
+    due_at: str
+    status: Literal["approved", "rejected"]
+    decided_by: list[str]
+    note: str | None
+    decided_at: str
+
+
+class HumanAction(StrEnum):
+    """What a person asked of an escalated case (queued by its update, run by the loop)."""
+
+    REPLY = "reply"
+    HAND_BACK = "hand_back"
+    CLOSE = "close"
+    SEND_DRAFT = "send_draft"  # a shadow-mode draft, as drafted or edited
+
+
+class CaseEvent(TypedDict):
+    """One audit event of a step, written by `record_case` under its id."""
+
+    event_id: str
+    kind: str  # case.escalated, approval.requested, action.executed, ...
+    actor: str
+    payload: dict[str, Any]
+
+
+class CarriedCase(TypedDict, total=False):
+    """What a case carries over a continue-as-new (`CaseInput.carried`)."""
+
+    state: CaseState
+    status: str  # a `CaseStatus` value
+    transcript: list[dict[str, Any]]  # `TranscriptEntry`s, JSON mode
+    handoff: dict[str, Any] | None  # a `Handoff`, JSON mode
+    decided: list[DecidedApproval]
+    approval_count: int
+    event_seq: int
+    draft: dict[str, Any] | None  # the waiting `ShadowDraft`, JSON mode
 
 
 def _search_number(value: Decimal) -> float:
@@ -101,8 +163,8 @@ class SupportCaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         self._input = inp
-        carried = inp.carried or {}
-        self._state: dict[str, Any] = carried.get("state") or {
+        carried = cast(CarriedCase, inp.carried or {})
+        self._state: CaseState = carried.get("state") or {
             "case_id": inp.case_id,
             "channel": inp.channel,
             "turn": 0,
@@ -118,7 +180,7 @@ class SupportCaseWorkflow:
         self._handoff: Handoff | None = (
             Handoff.model_validate(carried["handoff"]) if carried.get("handoff") else None
         )
-        self._decided: list[dict[str, Any]] = carried.get("decided", [])
+        self._decided: list[DecidedApproval] = carried.get("decided", [])
         self._draft: ShadowDraft | None = (
             ShadowDraft.model_validate(carried["draft"]) if carried.get("draft") else None
         )
@@ -126,13 +188,13 @@ class SupportCaseWorkflow:
         self._event_seq: int = carried.get("event_seq", 0)
         self._actions_logged: int = len(self._state.get("executed", []))
         self._pending: PendingApproval | None = None
-        self._resume: dict[str, Any] | None = None
+        self._resume: ApprovalDecision | None = None
         self._sla_escalated = False
         self._inbox: list[tuple[int, PostMessageInput]] = []
         self._replies: dict[int, PostMessageResult] = {}
         self._tickets = 0
-        self._human: list[tuple[str, Any]] = []
-        self._events: list[dict[str, Any]] = []
+        self._human: list[tuple[HumanAction, Any]] = []
+        self._events: list[CaseEvent] = []
         self._outbox: list[DeliverMessageInput] = []
         self._last_activity = workflow.now()
         self._recorded_len = -1
@@ -148,8 +210,12 @@ class SupportCaseWorkflow:
 
     @workflow.run
     async def run(self, inp: CaseInput) -> str:
-        self._app = graph(GRAPH_NAME).compile(checkpointer=InMemorySaver())
-        self._config = {"configurable": {"thread_id": workflow.info().workflow_id}}
+        # The checkpointer only has to carry a turn across an approval's interrupt: between
+        # turns the case's state is `self._state`, so a finished turn's checkpoints are
+        # dropped (`_absorb`) instead of piling up in every cached case for its whole life.
+        self._checkpoints = InMemorySaver()
+        self._app = graph(GRAPH_NAME).compile(checkpointer=self._checkpoints)
+        self._config: RunnableConfig = {"configurable": {"thread_id": workflow.info().workflow_id}}
         self._idle_timer = self._start_timer("idle", self._idle_deadline(), _IDLE_SUMMARY)
         while self._status is not CaseStatus.CLOSED:
             await workflow.wait_condition(self._has_work)
@@ -206,20 +272,17 @@ class SupportCaseWorkflow:
         )
 
     def _carry(self) -> CaseInput:
-        return self._input.model_copy(
-            update={
-                "carried": {
-                    "state": self._state,
-                    "status": self._status.value,
-                    "transcript": [t.model_dump(mode="json") for t in self._transcript],
-                    "handoff": self._handoff.model_dump(mode="json") if self._handoff else None,
-                    "decided": self._decided,
-                    "approval_count": self._approval_count,
-                    "event_seq": self._event_seq,
-                    "draft": self._draft.model_dump(mode="json") if self._draft else None,
-                }
-            }
-        )
+        carried: CarriedCase = {
+            "state": self._state,
+            "status": self._status.value,
+            "transcript": [t.model_dump(mode="json") for t in self._transcript],
+            "handoff": self._handoff.model_dump(mode="json") if self._handoff else None,
+            "decided": self._decided,
+            "approval_count": self._approval_count,
+            "event_seq": self._event_seq,
+            "draft": self._draft.model_dump(mode="json") if self._draft else None,
+        }
+        return self._input.model_copy(update={"carried": carried})
 
     def _on_timer(self, name: str) -> None:
         now = workflow.now()
@@ -268,15 +331,16 @@ class SupportCaseWorkflow:
 
     async def _run_turn(self, message: PostMessageInput) -> AgentReply | None:
         self._state["turn"] = int(self._state.get("turn", 0)) + 1
-        turn_input = {
+        turn_input: CaseState = {
             **self._state,
             "message": message.text,
             "approval_sla_minutes": self._input.approval_sla_minutes,
         }
         if message.identity:
-            turn_input["identity_claim"] = message.identity
+            turn_input["identity_claim"] = cast(IdentityClaim, message.identity)
         if message.captured:  # a channel's hints; what the customer said wins
-            turn_input["captured"] = {**message.captured, **(self._state.get("captured") or {})}
+            hints = cast(CapturedState, message.captured)
+            turn_input["captured"] = {**hints, **(self._state.get("captured") or CapturedState())}
         try:
             result = await self._app.ainvoke(turn_input, self._config)
         except ActivityError as err:
@@ -289,25 +353,39 @@ class SupportCaseWorkflow:
         """Take the turn's result into the case; the reply to send, or None when it is a
         shadow-mode draft for a person."""
         interrupts = result.get("__interrupt__") or []
-        self._state = {k: v for k, v in result.items() if k != "__interrupt__"}
-        outcome = self._state.get("outcome", "ask")
+        self._state = cast(CaseState, {k: v for k, v in result.items() if k != "__interrupt__"})
+        outcome = self._state.get("outcome", TurnOutcome.ASK)
         self._status = _STATUS_OF_OUTCOME.get(outcome, CaseStatus.AWAITING_CUSTOMER)
-        if outcome == "answer" and self._nothing_done() and workflow.patched(_NOT_A_RESOLUTION):
+        if (
+            outcome == TurnOutcome.ANSWER
+            and self._nothing_done()
+            and workflow.patched(_NOT_A_RESOLUTION)
+        ):
             # A no to a proposal, or to an answer ("no, I only asked"), resolves nothing.
             self._status = CaseStatus.AWAITING_CUSTOMER
-        if outcome == "escalate":
-            self._escalate((self._state.get("decision") or {}).get("reasons", ["handoff"])[0])
+        if outcome == TurnOutcome.ESCALATE:
+            decision = self._state.get("decision")
+            self._escalate((decision.get("reasons") or ["handoff"])[0] if decision else "handoff")
         if interrupts:
             self._open_approval(interrupts[0].value)
+        else:
+            self._checkpoints.delete_thread(workflow.info().workflow_id)
+        # The plugin keeps every activity node's result, keyed by its input, to skip work
+        # after a continue-as-new; this case carries its own state across one instead, and
+        # no node is ever called twice with the same input (the turn number is part of it).
+        held = node_results()
+        if held:
+            held.clear()
         executed = self._state.get("executed", [])
         for record in executed[self._actions_logged :]:
-            self._event("action." + record["status"], "agent", record)
+            self._event("action." + record["status"], "agent", dict(record))
         self._actions_logged = len(executed)
-        reply = self._state.get("reply") or {}
+        reply = self._state.get("reply")
+        text, reason = (reply.get("text", ""), reply.get("reason")) if reply else ("", None)
         if self._state.get("shadow"):
-            self._hold_draft(reply.get("text", ""), reply.get("reason"))
+            self._hold_draft(text, reason)
             return None
-        return self._reply(reply.get("text", ""), reply.get("reason"))
+        return self._reply(text, reason)
 
     def _hold_draft(self, text: str, reason: str | None) -> None:
         """Keep the agent's reply as a draft for a person; a newer turn's draft replaces
@@ -335,8 +413,8 @@ class SupportCaseWorkflow:
         }
 
     def _nothing_done(self) -> bool:
-        answer = (self._state.get("decision") or {}).get("answer")
-        return answer in ("declined", "acknowledged")
+        decision = self._state.get("decision")
+        return decision is not None and decision.get("answer") in ("declined", "acknowledged")
 
     # --- approvals -----------------------------------------------------------------------
 
@@ -418,18 +496,22 @@ class SupportCaseWorkflow:
                 self._pending.facts() if self._pending else None,
                 inp,
                 case_id=self._input.case_id,
-                trusted_keys=approval_keys.trusted_keys(),
+                trusted_keys=trusted_keys(),
                 now=workflow.now().timestamp(),
             )
         except ApprovalRefused as refused:
             raise ApplicationError(str(refused), type=refused.kind) from None
 
     def _close_approval(
-        self, pending: PendingApproval, status: str, by: list[str], note: str | None
+        self,
+        pending: PendingApproval,
+        status: Literal["approved", "rejected"],
+        by: list[str],
+        note: str | None,
     ) -> None:
         self._decided.append(
             {
-                **pending.model_dump(mode="json"),
+                **cast(DecidedApproval, pending.model_dump(mode="json")),
                 "status": status,
                 "decided_by": by,
                 "note": note,
@@ -478,7 +560,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def post_human_reply(self, inp: HumanReplyInput) -> str:
-        self._human.append(("reply", inp))
+        self._human.append((HumanAction.REPLY, inp))
         return "queued"
 
     @post_human_reply.validator
@@ -488,7 +570,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def hand_back(self, inp: HandoffActionInput) -> str:
-        self._human.append(("hand_back", inp))
+        self._human.append((HumanAction.HAND_BACK, inp))
         return "queued"
 
     @hand_back.validator
@@ -498,7 +580,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def close_case(self, inp: HandoffActionInput) -> str:
-        self._human.append(("close", inp))
+        self._human.append((HumanAction.CLOSE, inp))
         return "queued"
 
     @close_case.validator
@@ -508,7 +590,7 @@ class SupportCaseWorkflow:
 
     @workflow.update
     async def send_draft(self, inp: SendDraftInput) -> str:
-        self._human.append(("send_draft", inp))
+        self._human.append((HumanAction.SEND_DRAFT, inp))
         return "queued"
 
     @send_draft.validator
@@ -517,12 +599,12 @@ class SupportCaseWorkflow:
             raise ApplicationError("the case is closed", type="CaseClosed")
         if self._draft is None or self._draft.draft_id != inp.draft_id:
             raise ApplicationError("that draft is no longer waiting", type="StaleDraft")
-        if any(k == "send_draft" and i.draft_id == inp.draft_id for k, i in self._human):
+        if any(k is HumanAction.SEND_DRAFT and i.draft_id == inp.draft_id for k, i in self._human):
             raise ApplicationError("that draft is already being sent", type="StaleDraft")
 
-    async def _handle_human(self, kind: str, inp: Any) -> None:
+    async def _handle_human(self, kind: HumanAction, inp: Any) -> None:
         self._last_activity = workflow.now()
-        if kind == "send_draft":
+        if kind is HumanAction.SEND_DRAFT:
             draft = self._draft
             if draft is None or draft.draft_id != inp.draft_id:  # superseded meanwhile
                 return
@@ -536,13 +618,13 @@ class SupportCaseWorkflow:
                 self._draft_facts(draft) | {"agreed": agreed},
             )
             self._deliver(inp.text, role="human", reason=f"draft sent {how} by {inp.username}")
-        elif kind == "reply":
+        elif kind is HumanAction.REPLY:
             self._event("human.reply", inp.username, {"text": inp.text})
             self._deliver(inp.text, role="human", reason=f"reply from {inp.username}")
-        elif kind == "hand_back":
+        elif kind is HumanAction.HAND_BACK:
             self._status = CaseStatus.OPEN
             self._event("case.handed_back", inp.username, {"note": inp.note})
-        elif kind == "close":
+        elif kind is HumanAction.CLOSE:
             self._status = CaseStatus.CLOSED
             self._event("case.closed", inp.username, {"note": inp.note})
 
@@ -639,9 +721,10 @@ class SupportCaseWorkflow:
             summary += f", queue message {seqs}"
         await workflow.execute_local_activity_method(
             CaseActivities.record_case,
-            RecordCaseInput(view=self._view(), events=events, outbox=outbox),
+            RecordCaseInput(view=self._view(), events=[dict(e) for e in events], outbox=outbox),
             summary=summary,
-            **_RECORD,  # type: ignore[arg-type]
+            start_to_close_timeout=_RECORD_TIMEOUT,
+            retry_policy=_RECORD_RETRY,
         )
         self._recorded_len = len(self._transcript)
 
@@ -651,10 +734,11 @@ class SupportCaseWorkflow:
         risk = (self._pending.risk if self._pending else None) or (
             (self._state.get("risk") or {}).get("risk") or "low"
         )
+        proposal = self._state.get("proposal")
         amount = (
             self._pending.amount
             if self._pending
-            else Decimal((self._state.get("proposal") or {}).get("amount") or "0")
+            else Decimal((proposal.get("amount") if proposal else None) or "0")
         )
         values = (
             self._status.value,
@@ -680,6 +764,7 @@ class SupportCaseWorkflow:
         )
 
     def _view(self) -> CaseView:
+        decision = self._state.get("decision")
         return CaseView(
             case_id=self._input.case_id,
             channel=self._input.channel,
@@ -695,7 +780,7 @@ class SupportCaseWorkflow:
                 if k not in ("email", "first_name", "last_name", "zip")
             },
             pending_approval=self._pending,
-            decided_approvals=self._decided,
+            decided_approvals=[dict(d) for d in self._decided],
             actions=[
                 ActionView(
                     seq=a["seq"],
@@ -711,7 +796,7 @@ class SupportCaseWorkflow:
             ],
             transcript=list(self._transcript),
             handoff=self._handoff,
-            last_reasons=list((self._state.get("decision") or {}).get("reasons") or []),
+            last_reasons=list(decision.get("reasons") or []) if decision else [],
             token_usage=dict(self._state.get("usage") or {}),
             shadow_draft=self._draft,
             policy_version=self._state.get("policy_version"),

@@ -23,7 +23,7 @@ class RetentionWorkflow:
     @workflow.run
     async def run(self, inp: RetentionInput) -> PurgeClosedCasesResult:
         cutoff = workflow.now() - timedelta(days=inp.retention_days)
-        return await workflow.execute_activity(
+        purged: PurgeClosedCasesResult = await workflow.execute_activity(
             "retention.purge_closed_cases",
             PurgeClosedCasesInput(cutoff=cutoff),
             result_type=PurgeClosedCasesResult,
@@ -31,3 +31,4 @@ class RetentionWorkflow:
             retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
             summary="purge closed cases past retention",
         )
+        return purged

@@ -43,12 +43,12 @@ from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this dir
     temporal_env,
 )
 from trustdesk.approval_keys import encode_private_key
-from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from trustdesk.temporal_server import free_port
 from web.app import create_app
 from web.auth import create_access_token
 from web.users import StaffUser, create_user, load_user
+from workflows.gateway import CaseGateway
 
 CHROMIUM = Path(os.environ.get("TRUSTDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -5,13 +5,10 @@ case page; the customer gets the person's words, and the edit is counted as disa
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 
-import pytest
 from playwright.async_api import Page, expect
 from sqlalchemy import select
 
-import activities.deps
 from store.models import AuditEventRow
 from store.trust import read_controls
 from tests.browser.conftest import LiveWeb, screenshot
@@ -22,7 +19,6 @@ async def test_an_admin_turns_on_shadow_mode_and_an_agent_edits_the_draft_before
     live_web: LiveWeb,
     page: Page,
     new_page: Callable[..., Awaitable[Page]],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sessions = live_web.harness.sessions
     live_web.add_user("root", "admin")
@@ -42,8 +38,7 @@ async def test_an_admin_turns_on_shadow_mode_and_an_agent_edits_the_draft_before
     # with fixed dependencies; the shipped worker reads the store each turn).
     stored = read_controls(sessions)
     assert stored.shadow == {"cancel_order"}
-    deps = replace(live_web.harness.deps, controls=lambda: stored)
-    monkeypatch.setattr(activities.deps, "_installed", deps)
+    object.__setattr__(live_web.harness.deps, "controls", lambda: stored)
 
     thread = live_web.new_thread()
     answer = await live_web.say(thread, "Hi, I want to cancel order #W0000001")

@@ -26,11 +26,11 @@ from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this dir
     temporal_env,
 )
 from trustdesk.approval_keys import encode_private_key
-from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from web.app import create_app
 from web.users import StaffUser, create_user
 from workflows.contracts import SubmitApprovalInput, SubmitApprovalResult
+from workflows.gateway import CaseGateway
 
 PASSWORD = "correct horse battery staple"
 SECRET = "e2e-test-secret-" + "x" * 32
@@ -116,7 +116,7 @@ class Web:
 
 
 @pytest.fixture
-async def web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[Web]:
+async def web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[Web]:  # noqa: F811
     settings = Settings(
         data_dir=tmp_path / "web",
         secret_key=SECRET,

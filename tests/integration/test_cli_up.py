@@ -7,6 +7,7 @@ product with the real worker and web process once those exist.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -67,7 +68,9 @@ _STAND_IN = textwrap.dedent(
 )
 
 
-async def _stand_in_up(tmp_path: Path, worker_code: str) -> tuple[asyncio.subprocess.Process, list[int]]:
+async def _stand_in_up(
+    tmp_path: Path, worker_code: str
+) -> tuple[asyncio.subprocess.Process, list[int]]:
     ports = free_ports(3)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _STAND_IN, str(tmp_path), *map(str, ports), worker_code,
@@ -122,10 +125,14 @@ async def test_up_restarts_a_child_that_dies_and_says_so(tmp_path: Path) -> None
 
 
 def _missing_parts() -> list[str]:
-    return [p for p in ("workers/agent.py", "web/app.py", "store/seed.py") if not (ROOT / p).exists()]
+    return [
+        p for p in ("workers/agent.py", "web/app.py", "store/seed.py") if not (ROOT / p).exists()
+    ]
 
 
-@pytest.mark.skipif(bool(_missing_parts()), reason=f"not written yet: {', '.join(_missing_parts())}")
+@pytest.mark.skipif(
+    bool(_missing_parts()), reason=f"not written yet: {', '.join(_missing_parts())}"
+)
 async def test_trustdesk_up_serves_and_stops_cleanly(tmp_path: Path) -> None:
     web, temporal, ui, email = free_ports(4)
     log = tmp_path / "up.log"
@@ -133,7 +140,8 @@ async def test_trustdesk_up_serves_and_stops_cleanly(tmp_path: Path) -> None:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "trustdesk.cli", "up", "--data-dir", str(tmp_path / "data"),
             "--port", str(web), "--temporal-port", str(temporal), "--ui-port", str(ui),
-            "--email-port", str(email), cwd=ROOT, env=_env(), stdout=out, stderr=asyncio.subprocess.STDOUT,
+            "--email-port", str(email),
+            cwd=ROOT, env=_env(), stdout=out, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + DEADLINE
@@ -148,10 +156,8 @@ async def test_trustdesk_up_serves_and_stops_cleanly(tmp_path: Path) -> None:
                 except httpx.TransportError:
                     pass
                 assert time.monotonic() < deadline, f"/healthz never answered:\n{log.read_text()}"
-                try:  # wake early if the process dies
+                with contextlib.suppress(TimeoutError):  # wake early if the process dies
                     await asyncio.wait_for(proc.wait(), pause)
-                except TimeoutError:
-                    pass
                 pause = min(pause * 2, 0.5)
         proc.send_signal(signal.SIGINT)
         code = await asyncio.wait_for(proc.wait(), 60)

@@ -13,14 +13,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-import activities.deps
-from activities.deps import AgentDeps
 from brain.offline import OfflineBrain
 from domain.consent import Consent
 from domain.controls import OperatorControls
 from domain.errors import NotFound
 from domain.knowledge import answer_from_passages
 from domain.policy import Policy, load_policy, policy_placeholders
+from graph.deps import AgentDeps
 from graph.nodes import gather_context
 from graph.state import CaseState
 from store.actions import RetailActions
@@ -89,7 +88,7 @@ async def test_the_export_shows_consent_and_erasure_removes_it(
 
 
 def test_the_agent_uses_the_profile_beyond_the_request_only_with_consent(
-    sqlite_sessions: sessionmaker[Session], policy: Policy, monkeypatch: pytest.MonkeyPatch
+    sqlite_sessions: sessionmaker[Session], policy: Policy
 ) -> None:
     create_shop(sqlite_sessions)
     deps = AgentDeps(
@@ -100,13 +99,12 @@ def test_the_agent_uses_the_profile_beyond_the_request_only_with_consent(
         autonomous_categories=frozenset(),
         consent=lambda customer_id: read_consent(sqlite_sessions, customer_id),
     )
-    monkeypatch.setattr(activities.deps, "_installed", deps)
     state: CaseState = {"verified": True, "customer_id": ADA, "captured": {}}
-    without = gather_context(state)["facts"]
+    without = gather_context(deps, state)["facts"]
     assert without["customer"]["id"] == ADA  # what the request needs, always
     assert "customer_name" not in without
     set_consent(sqlite_sessions, ADA, Consent(personalisation=True), actor="review:ad", subject="s")
-    assert gather_context(state)["facts"]["customer_name"] == "Ada"
+    assert gather_context(deps, state)["facts"]["customer_name"] == "Ada"
 
 
 # --- shadow mode in the store ---------------------------------------------------------------

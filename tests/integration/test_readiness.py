@@ -9,9 +9,9 @@ from temporalio.client import Client
 
 from store.db import make_engine, migrate, session_factory
 from tests.temporal_env import dev_server
-from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from web.app import create_app
+from workflows.gateway import CaseGateway
 
 
 def _client(app: object) -> httpx.AsyncClient:

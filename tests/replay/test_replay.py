@@ -64,7 +64,9 @@ async def test_recorded_turns_replay_whatever_the_dialogue_rules_say_today(
     async def replay(name: str) -> BaseException | None:
         path = HISTORIES / f"{name}.json"
         history = WorkflowHistory.from_json(name, path.read_text())
-        return (await replayer.replay_workflow(history, raise_on_replay_failure=False)).replay_failure
+        return (
+            await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        ).replay_failure
 
     assert await replay("return_with_approval") is None
     assert await replay("cancel_within_limits") is None

@@ -17,8 +17,6 @@ import httpx2
 import pytest
 from anthropic import AsyncAnthropic
 
-import activities.deps
-from activities.deps import AgentDeps
 from brain.base import ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.claude import COMPOSE_SYSTEM, UNDERSTAND_SYSTEM, ClaudeBrain
 from brain.errors import (
@@ -33,6 +31,7 @@ from domain.dialogue import Category, DialogueInput, Step, decide
 from domain.errors import ConfigError, TrustdeskError
 from graph import nodes
 from graph.builder import build_support_graph
+from graph.deps import AgentDeps
 from trustdesk.config import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude"
@@ -300,9 +299,7 @@ async def test_compose_sends_the_decision_and_redacted_facts_and_restores_the_re
     assert reply.usage == usage_of("compose_ask_reason.json")
 
 
-async def test_token_usage_adds_up_per_case_through_the_graph_nodes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def test_token_usage_adds_up_per_case_through_the_graph_nodes() -> None:
     api = MessagesAPI(
         (200, "understand_cancel.json"),
         (200, "compose_ask_reason.json"),
@@ -315,26 +312,25 @@ async def test_token_usage_adds_up_per_case_through_the_graph_nodes(
         policy=Settings().policy,
         autonomous_categories=frozenset(),
     )
-    monkeypatch.setattr(activities.deps, "_installed", deps)
 
     state: dict[str, Any] = {"case_id": "case-test-1", "turn": 1, "message": CANCEL_TEXT}
-    state |= await nodes.understand(state)  # type: ignore[arg-type]
+    state |= await nodes.understand(deps, state)  # type: ignore[arg-type]
     assert state["usage"] == usage_of("understand_cancel.json").model_dump()
     state |= {
         "decision": {"step": "ask", "ask_for": "cancel_reason", "reasons": ["needs a reason"]},
         "outcome": "ask",
         "facts": {"customer_name": "Ada"},
     }
-    state |= await nodes.compose_reply(state)  # type: ignore[arg-type]
+    state |= await nodes.compose_reply(deps, state)  # type: ignore[arg-type]
     assert "usage" not in state["reply"]
-    state |= await nodes.understand({**state, "turn": 2})  # type: ignore[arg-type]
+    state |= await nodes.understand(deps, {**state, "turn": 2})  # type: ignore[arg-type]
 
     first, reply = usage_of("understand_cancel.json"), usage_of("compose_ask_reason.json")
     assert TokenUsage.model_validate(state["usage"]) == first + reply + first
     assert state["usage"]["cache_read_tokens"] == 1655
 
 
-async def test_the_offline_brain_leaves_usage_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_offline_brain_leaves_usage_alone() -> None:
     deps = AgentDeps(
         sessions=None,  # type: ignore[arg-type]
         shop=None,  # type: ignore[arg-type]
@@ -342,8 +338,7 @@ async def test_the_offline_brain_leaves_usage_alone(monkeypatch: pytest.MonkeyPa
         policy=Settings().policy,
         autonomous_categories=frozenset(),
     )
-    monkeypatch.setattr(activities.deps, "_installed", deps)
-    update = await nodes.understand({"message": "cancel #W1000002"})  # type: ignore[arg-type]
+    update = await nodes.understand(deps, {"message": "cancel #W1000002"})
     assert "usage" not in update
 
 

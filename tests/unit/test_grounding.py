@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-import activities.deps
 import brain.grounding
-from activities.deps import AgentDeps
 from brain.base import Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.grounding import SAFE_TEXT, claims, ground_reply, ungrounded
 from brain.templates import compose_from_template
 from domain.dialogue import Category
 from graph import nodes
+from graph.deps import AgentDeps
 from trustdesk.config import Settings
 
 PROPOSAL = {
@@ -112,15 +111,14 @@ class InventingBrain:
         return Reply(text=self.text)
 
 
-def _install(monkeypatch: pytest.MonkeyPatch, brain: Any) -> None:
-    deps = AgentDeps(
+def _deps(brain: Any) -> AgentDeps:
+    return AgentDeps(
         sessions=None,  # type: ignore[arg-type]
         shop=None,  # type: ignore[arg-type]
         brain=brain,
         policy=Settings().policy,
         autonomous_categories=frozenset(),
     )
-    monkeypatch.setattr(activities.deps, "_installed", deps)
 
 
 STATE: dict[str, Any] = {
@@ -137,22 +135,18 @@ STATE: dict[str, Any] = {
 }
 
 
-async def test_compose_reply_falls_back_and_records_it(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    _install(monkeypatch, InventingBrain("Sure! I've refunded 5,000 on order #W9999999 already."))
+async def test_compose_reply_falls_back_and_records_it(caplog: pytest.LogCaptureFixture) -> None:
+    deps = _deps(InventingBrain("Sure! I've refunded 5,000 on order #W9999999 already."))
     with caplog.at_level(logging.WARNING, logger="graph.nodes"):
-        update = await nodes.compose_reply(STATE)  # type: ignore[arg-type]
+        update = await nodes.compose_reply(deps, STATE)  # type: ignore[arg-type]
     assert update["grounding_fallback"] is True
     assert update["reply"]["text"].startswith("May I ask why you'd like to cancel")
     assert "5,000" not in update["reply"]["text"]
     assert "#W9999999" in caplog.text and "inventing" in caplog.text
 
 
-async def test_compose_reply_keeps_a_grounded_reply(monkeypatch: pytest.MonkeyPatch) -> None:
-    _install(
-        monkeypatch, InventingBrain("Before I cancel #W1000002 (44.49), why are you cancelling?")
-    )
-    update = await nodes.compose_reply(STATE)  # type: ignore[arg-type]
+async def test_compose_reply_keeps_a_grounded_reply() -> None:
+    deps = _deps(InventingBrain("Before I cancel #W1000002 (44.49), why are you cancelling?"))
+    update = await nodes.compose_reply(deps, STATE)  # type: ignore[arg-type]
     assert update["grounding_fallback"] is False
     assert update["reply"]["text"] == "Before I cancel #W1000002 (44.49), why are you cancelling?"

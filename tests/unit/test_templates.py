@@ -69,8 +69,8 @@ def test_a_smaller_approved_refund_is_told_to_the_customer() -> None:
     }
     reply = compose_from_template(ReplyRequest(step="executed", facts=facts))
     assert reply.text == (
-        f"Done: I've carried out your request to {summary}. An approver approved a refund of 300.00, less than the full price "
-        "of the items."
+        f"Done: I've carried out your request to {summary}. "
+        "An approver approved a refund of 300.00, less than the full price of the items."
     )
     assert "scuffed" not in reply.text  # the approver's note is for the record only
 

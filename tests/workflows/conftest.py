@@ -16,19 +16,19 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.deps import AgentDeps
 from brain.offline import OfflineBrain
 from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
+from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
 from tests.shop import create_shop
 from trustdesk.approval_keys import ApprovalSigner, public_bytes
-from workflows.search_attributes import ALL_KEYS
 from trustdesk.temporal_server import temporal_binary
 from workers.agent import build_worker
 from workflows.contracts import Approver, SubmitApprovalInput
+from workflows.search_attributes import ALL_KEYS
 
 #: The web process's approval key in these tests; every test worker trusts its public half.
 TEST_APPROVAL_KEY = Ed25519PrivateKey.generate()

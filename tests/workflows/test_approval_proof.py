@@ -16,8 +16,8 @@ from store.models import OrderRow, TransactionRow
 from tests.waiting import wait_until
 from tests.workflows.conftest import TEST_SIGNER, CaseHarness, signed_decision
 from trustdesk.approval_keys import ApprovalSigner
-from workflows.gateway import CaseGateway, refusal_type
 from workflows.contracts import Approver, PendingApproval, PostMessageInput, Role
+from workflows.gateway import CaseGateway, refusal_type
 
 PAT = Approver(username="pat", role=Role.APPROVER, approval_limit=Decimal("1000"))
 SENIOR = Approver(username="sam", role=Role.SENIOR_APPROVER, approval_limit=Decimal("5000"))

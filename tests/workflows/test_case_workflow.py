@@ -16,8 +16,8 @@ from store.models import OrderRow, TransactionRow
 from tests.replay.recording import record_history
 from tests.waiting import wait_until
 from tests.workflows.conftest import CaseHarness, signed_decision
-from workflows.gateway import CaseGateway, refusal_type
 from workflows.contracts import Approver, PostMessageInput, Role
+from workflows.gateway import CaseGateway, refusal_type
 
 
 def gateway(h: CaseHarness) -> CaseGateway:

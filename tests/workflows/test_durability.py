@@ -59,7 +59,9 @@ def order_status(sessions: sessionmaker[Session], order_id: str) -> str:
 
 async def park_for_approval(gw: CaseGateway, thread: str) -> str:
     await gw.post_message(PostMessageInput(channel="webchat", thread_id=thread, text=RETURN_899))
-    result = await gw.post_message(PostMessageInput(channel="webchat", thread_id=thread, text="yes"))
+    result = await gw.post_message(
+        PostMessageInput(channel="webchat", thread_id=thread, text="yes")
+    )
     assert result.status.value == "awaiting_approval"
     return f"case-webchat-{thread}"
 
@@ -83,7 +85,9 @@ def store_file(tmp_path: Path, shop_sessions: sessionmaker[Session]) -> str:
     return f"sqlite:///{tmp_path / 'shop.db'}"
 
 
-def spawn_worker(address: str, store_url: str, task_queue: str, data_dir: Path) -> subprocess.Popen[bytes]:
+def spawn_worker(
+    address: str, store_url: str, task_queue: str, data_dir: Path
+) -> subprocess.Popen[bytes]:
     # These tests are about durability, not the accuracy gate: every handled category acts.
     install(data_dir)
     pin_autonomy(data_dir, (c.value for c in HANDLED))
@@ -158,13 +162,25 @@ async def test_dev_server_restarted_on_its_data_file(
         client = await Client.connect(server.address, data_converter=pydantic_data_converter)
         gw = CaseGateway(client, queue)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            async with build_worker(client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool, approval_keys=TRUSTED):
+            async with build_worker(
+                client,
+                make_deps(shop_sessions, policy),
+                task_queue=queue,
+                executor=pool,
+                approval_keys=TRUSTED,
+            ):
                 case_id = await park_for_approval(gw, uuid.uuid4().hex)
         await server.restart()
         client = await Client.connect(server.address, data_converter=pydantic_data_converter)
         gw = CaseGateway(client, queue)
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            async with build_worker(client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool, approval_keys=TRUSTED):
+            async with build_worker(
+                client,
+                make_deps(shop_sessions, policy),
+                task_queue=queue,
+                executor=pool,
+                approval_keys=TRUSTED,
+            ):
                 await approve_and_wait(gw, case_id)
     assert order_status(shop_sessions, "#W0000003") == "return requested"
     assert count(shop_sessions, ActionRecordRow) == 1
@@ -176,7 +192,9 @@ class FailsAfterCommit(RetailActions):
     failures = 0
 
     def execute(self, command, *, idempotency_key, authorization):  # type: ignore[no-untyped-def]
-        result = super().execute(command, idempotency_key=idempotency_key, authorization=authorization)
+        result = super().execute(
+            command, idempotency_key=idempotency_key, authorization=authorization
+        )
         if FailsAfterCommit.failures == 0:
             FailsAfterCommit.failures += 1
             raise ConnectionError("connection lost after the commit")
@@ -192,7 +210,9 @@ async def test_activity_failing_after_its_side_effect_does_not_double_the_refund
     gw = CaseGateway(temporal_env.client, queue)
     thread = uuid.uuid4().hex
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        async with build_worker(temporal_env.client, deps, task_queue=queue, executor=pool, approval_keys=TRUSTED):
+        async with build_worker(
+            temporal_env.client, deps, task_queue=queue, executor=pool, approval_keys=TRUSTED
+        ):
             for text in ("cancel #W0000001 please, ada@example.com, ordered by mistake", "yes"):
                 result = await gw.post_message(
                     PostMessageInput(channel="webchat", thread_id=thread, text=text)
@@ -200,7 +220,10 @@ async def test_activity_failing_after_its_side_effect_does_not_double_the_refund
     assert FailsAfterCommit.failures == 1
     assert result.replies[-1].text.startswith("Done")
     refunds = count(
-        shop_sessions, TransactionRow, TransactionRow.order_id == "#W0000001", TransactionRow.kind == "refund"
+        shop_sessions,
+        TransactionRow,
+        TransactionRow.order_id == "#W0000001",
+        TransactionRow.kind == "refund",
     )
     assert refunds == 1
     assert order_status(shop_sessions, "#W0000001") == "cancelled"
@@ -214,7 +237,13 @@ async def test_approval_sla_expiry_escalates_and_tells_the_customer(
         thread = uuid.uuid4().hex
         case_id = f"case-webchat-{thread}"
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            async with build_worker(env.client, make_deps(shop_sessions, policy), task_queue=queue, executor=pool, approval_keys=TRUSTED):
+            async with build_worker(
+                env.client,
+                make_deps(shop_sessions, policy),
+                task_queue=queue,
+                executor=pool,
+                approval_keys=TRUSTED,
+            ):
                 handle = await env.client.start_workflow(
                     SupportCaseWorkflow.run,
                     CaseInput(
@@ -232,11 +261,15 @@ async def test_approval_sla_expiry_escalates_and_tells_the_customer(
                         SupportCaseWorkflow.post_message,
                         PostMessageInput(channel="webchat", thread_id=thread, text=text),
                     )
-                assert (await handle.query(SupportCaseWorkflow.get_case)).status.value == "awaiting_approval"
+                assert (
+                    await handle.query(SupportCaseWorkflow.get_case)
+                ).status.value == "awaiting_approval"
                 await env.sleep(timedelta(hours=4, minutes=1))
 
                 async def escalated() -> bool:
-                    return (await handle.query(SupportCaseWorkflow.get_case)).status.value == "escalated"
+                    return (
+                        await handle.query(SupportCaseWorkflow.get_case)
+                    ).status.value == "escalated"
 
                 await wait_until(escalated, what="SLA escalation")
                 view = await handle.query(SupportCaseWorkflow.get_case)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import concurrent.futures
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.retention import PurgeClosedCasesResult, RetentionActivities
+from activities.retention import (
+    PurgeClosedCasesInput,
+    PurgeClosedCasesResult,
+    RetentionActivities,
+)
 from store.models import CaseKeyRow, CaseRow, MessageRow
 from tests.temporal_env import time_skipping_env
 from trustdesk.encryption import CaseKeys, MasterKeys
@@ -104,3 +109,39 @@ async def test_the_worker_keeps_one_daily_retention_schedule(
     args = await client.data_converter.decode(action.args)  # type: ignore[attr-defined]
     assert args[0]["retention_days"] == 30
     await client.get_schedule_handle(SCHEDULE_ID).delete()
+
+
+async def test_retention_deletes_the_purged_cases_executions_and_only_theirs(
+    temporal_env: WorkflowEnvironment, shop_sessions: sessionmaker[Session]
+) -> None:
+    client: Client = temporal_env.client
+    keys = CaseKeys(shop_sessions, MASTER)
+    suffix = uuid.uuid4().hex[:8]
+    closed, gone, still_open = (f"case-webchat-{n}-{suffix}" for n in ("closed", "gone", "open"))
+    add_case(shop_sessions, keys, closed, "resolved")
+    add_case(shop_sessions, keys, gone, "closed")  # its execution is already gone
+    add_case(shop_sessions, keys, still_open, "escalated")
+    # Executions nobody works on: one for the closed case, one for the open one.
+    queue = f"nobody-{suffix}"
+    for case_id in (closed, still_open):
+        await client.start_workflow("SupportCaseWorkflow", id=case_id, task_queue=queue)
+    activities = RetentionActivities(shop_sessions, keys, client)
+
+    result = await activities.purge_closed_cases(
+        PurgeClosedCasesInput(cutoff=datetime.now(UTC) + timedelta(days=1))
+    )
+
+    assert (result.cases, result.keys_shredded, result.executions_deleted) == (2, 2, 1)
+
+    # The server accepted the deletion (counted above) and deletes in the background, which
+    # the erasure test waits out; here it is enough that the closed case no longer runs.
+    try:
+        gone_or_ended = (await client.get_workflow_handle(closed).describe()).status
+    except RPCError as exc:
+        assert exc.status == RPCStatusCode.NOT_FOUND
+    else:
+        assert gone_or_ended == WorkflowExecutionStatus.TERMINATED
+    described = await client.get_workflow_handle(still_open).describe()
+    assert described.status == WorkflowExecutionStatus.RUNNING
+    assert messages_of(shop_sessions, closed) == []
+    await client.get_workflow_handle(still_open).terminate(reason="test over")

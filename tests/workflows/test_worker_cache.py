@@ -11,10 +11,10 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
 from tests.workflows.conftest import make_deps
-from workflows.gateway import CaseGateway
 from trustdesk.config import Settings
 from workers.agent import build_worker
 from workflows.contracts import CaseStatus, PostMessageInput
+from workflows.gateway import CaseGateway
 
 
 def test_the_cache_size_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

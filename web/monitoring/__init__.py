@@ -47,7 +47,7 @@ def install(app: FastAPI, context: WebContext) -> Monitoring:
     so requests they refuse (a body over the limit) are counted too."""
     # The text format would show each counter's start time as a gauge of its own
     # (`…_created`): a second series per label set that nobody here reads.
-    disable_created_metrics()
+    disable_created_metrics()  # type: ignore[no-untyped-call]
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
     PlatformCollector(registry=registry)

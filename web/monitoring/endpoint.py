@@ -53,7 +53,8 @@ def _authorised(
 
 
 def _registry(request: Request) -> CollectorRegistry:
-    return request.app.state.monitoring.registry
+    found: CollectorRegistry = request.app.state.monitoring.registry
+    return found
 
 
 @router.get(

@@ -98,7 +98,8 @@ class ReviewState:
 
 
 def review_state(request: Request) -> ReviewState:
-    return request.app.state.review
+    found: ReviewState = request.app.state.review
+    return found
 
 
 State = Annotated[ReviewState, Depends(review_state)]

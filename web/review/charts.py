@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display on a server; set before anything draws
 
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from web.review.metrics import Metrics  # noqa: E402
 
@@ -69,7 +70,7 @@ def cases_per_day(metrics: Metrics) -> str | None:
     ax.bar_label(bars, labels=[str(n) if n else "" for n in metrics.cases_per_day], fontsize=8)
     ax.set_ylabel("cases")
     ax.tick_params(axis="x", labelrotation=45, labelsize=8)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     return _svg(fig, "Cases per day")
 
 
@@ -83,7 +84,7 @@ def outcomes(metrics: Metrics) -> str | None:
     bars = ax.barh(names, counts, color=[_OUTCOME_COLOURS[n] for n in names])
     ax.bar_label(bars, labels=[str(n) for n in counts], padding=3, fontsize=9)
     ax.set_xlabel("cases")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     return _svg(fig, "Case outcomes")
 
 
@@ -99,7 +100,7 @@ def approvals(metrics: Metrics) -> str | None:
     waiting_ax.bar_label(bars, fontsize=9)
     waiting_ax.set_ylim(0, max(1, metrics.approvals_waiting) * 1.15)
     waiting_ax.set_title("waiting now", fontsize=10)
-    waiting_ax.yaxis.get_major_locator().set_params(integer=True)
+    waiting_ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     if metrics.decision_minutes:
         top = max(max(metrics.decision_minutes), metrics.sla_minutes) * 1.05
         decided_ax.hist(metrics.decision_minutes, bins=12, range=(0, top), color=_GREEN)
@@ -114,7 +115,7 @@ def approvals(metrics: Metrics) -> str | None:
             color=_RED,
             fontsize=8,
         )
-        decided_ax.yaxis.get_major_locator().set_params(integer=True)
+        decided_ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     else:
         decided_ax.text(0.5, 0.5, "no decisions yet", ha="center", va="center", color=_GREY)
         decided_ax.set_xticks([])
@@ -147,7 +148,7 @@ def first_response(metrics: Metrics) -> str | None:
         )
     ax.set_xlabel("seconds to the first answer")
     ax.set_ylabel("cases")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     return _svg(fig, "First-response time")
 
 
@@ -188,5 +189,5 @@ def csat(metrics: Metrics) -> str | None:
     ax.bar_label(bars, labels=[str(n) if n else "" for n in counts], fontsize=9)
     ax.set_xlabel("rating")
     ax.set_ylabel("ratings")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True))
     return _svg(fig, "Customer satisfaction")

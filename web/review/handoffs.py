@@ -24,16 +24,17 @@ async def handoff_inbox(
 ) -> HTMLResponse:
     require(reviewer, Permission.VIEW_HANDOFFS)
     items = await run_in_threadpool(open_handoffs, ctx.sessions)
+    case_ids = " ".join(item.case_id for item in items)
     context = {
         "items": items,
         "now": datetime.now(UTC),
         "can_handle": reviewer.can(Permission.HANDLE_HANDOFFS),
         "max_chars": MAX_MESSAGE_CHARS,
-        "case_ids": " ".join(item.case_id for item in items),
+        "case_ids": case_ids,
     }
     if part == "list":
         response = fragment(request, "_handoff_list.html", context, reviewer=reviewer)
-        response.headers["X-Review-Key"] = context["case_ids"]
+        response.headers["X-Review-Key"] = case_ids
         return response
     counts = await run_in_threadpool(waiting_counts, ctx.sessions)
     drafts = await run_in_threadpool(waiting_drafts, ctx.sessions)

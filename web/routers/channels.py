@@ -90,7 +90,9 @@ async def receive_webhook(
     try:
         message = WebhookMessageIn.model_validate_json(body)
     except ValidationError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, validation_reason(exc.errors())) from None
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, validation_reason(exc.errors())
+        ) from None
     if await asyncio.to_thread(webhook_delivery_seen, sessions, provider, message.id):
         raise HTTPException(status.HTTP_409_CONFLICT, "this delivery was already received")
     if len(message.text) > ctx.max_message_chars:

@@ -1,8 +1,9 @@
-"""The dependencies activity code runs with, installed once by the worker process.
+"""What the graph's activity nodes run with: the store, the brain, the policy, the clock.
 
-Graph nodes that run as activities are plain module-level functions (the LangGraph
-plugin registers them by name), so they cannot take constructor arguments; they
-reach the store and the brain through this one process-wide slot instead.
+The worker builds one `AgentDeps` and hands it to `build_support_graph(deps)`, which
+binds the activity nodes to it (`graph.nodes.ActivityNodes`). Nothing reaches them
+through a module-level slot, so two workers in one process (tests, benchmarks) each
+run with their own.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,6 +28,8 @@ if TYPE_CHECKING:  # the workflow sandbox imports this module: keep the search e
 
 @dataclass(frozen=True)
 class AgentDeps:
+    """The worker's store, shop, brain, policy and clock, as the activity nodes use them."""
+
     sessions: sessionmaker[Session]
     shop: RetailActions
     brain: Brain
@@ -38,22 +42,10 @@ class AgentDeps:
     knowledge: KnowledgeBase | None = None
     #: The operators' kill switches and canary shares as they are now (read each turn).
     controls: Callable[[], OperatorControls] = OperatorControls
+    #: The wall clock activity nodes read (one-time codes' expiry); fixed in tests.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     #: The policy file's bytes as the worker loaded them: part of the policy version every
     #: decision records (`domain.controls.policy_version`).
     policy_text: bytes = b""
     #: A customer's consent flags as they are now (read when the profile is loaded).
-    consent: Callable[[str], Consent] = lambda _customer_id: Consent()
-
-
-_installed: AgentDeps | None = None
-
-
-def install(deps: AgentDeps) -> None:
-    global _installed
-    _installed = deps
-
-
-def current() -> AgentDeps:
-    if _installed is None:
-        raise RuntimeError("the worker has not installed its dependencies (activities.deps.install)")
-    return _installed
+    consent: Callable[[str], Consent] = field(default=lambda _customer_id: Consent())
