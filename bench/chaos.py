@@ -12,8 +12,9 @@ run, a worker is SIGKILLed at random moments and a new one started at once, and 
 dev server is restarted once on its data file. Every call the server refuses while no
 worker polls is repeated, as a client would. At the end it reports:
 
-* lost messages: customer messages that never got into their case's transcript, or
-  never got an answer;
+* lost messages: customer messages that never got into their case's transcript;
+* unfinished conversations, by where they stopped: a message refused until the client gave
+  up, a message answered without a reply, no pending approval found, an approval refused;
 * double actions: an order acted on more than once;
 * over-refunds: an order refunded more than was paid for it;
 * recovery: for each kill, the time until the next reply any case received;
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -61,6 +63,8 @@ class ChaosReport:
     server_restarts: int = 0
     messages_sent: int = 0
     lost_messages: int = 0
+    #: Conversations that did not finish, by the step they stopped at (see `conversation`).
+    unfinished: Counter[str] = field(default_factory=Counter)
     double_actions: int = 0
     over_refunds: int = 0
     recoveries: list[float] = field(default_factory=list)
@@ -72,6 +76,7 @@ class ChaosReport:
     def passed(self) -> bool:
         return (
             self.lost_messages == self.double_actions == self.over_refunds == 0
+            and not self.unfinished
             and self.audit_ok
             and (not self.recoveries or _p95(self.recoveries) <= TARGET_RECOVERY_P95)
         )
@@ -90,6 +95,8 @@ class ChaosReport:
             f"machine: {os.cpu_count()} cores; load average {_load()}",
             f"messages sent          {self.messages_sent}",
             f"lost messages          {self.lost_messages}    (target 0)",
+            f"unfinished             {sum(self.unfinished.values())}    (target 0)"
+            + "".join(f"; {n} {why}" for why, n in sorted(self.unfinished.items())),
             f"double actions         {self.double_actions}    (target 0)",
             f"over-refunds           {self.over_refunds}    (target 0)",
             f"kill -> next reply     {recovery}    (target p95 <= {TARGET_RECOVERY_P95:.0f} s)",
@@ -264,16 +271,20 @@ async def run_chaos(
             client = await Client.connect(server.address, data_converter=pydantic_data_converter)
             gateways = [CaseGateway(client, queue)]
 
-            async def post(thread: str, text: str) -> bool:
+            async def post(thread: str, text: str) -> str | None:
+                """Why the message did not get its reply; None when it did."""
                 message = PostMessageInput(channel="webchat", thread_id=thread, text=text)
                 report.messages_sent += 1
                 result = await _deliver(lambda: gateways[-1].post_message(message))
-                if result is None or not result.replies:
-                    return False
+                if result is None:
+                    return f"message refused for {CALL_TIMEOUT:.0f} s"
+                if not result.replies:
+                    return "message answered without a reply"
                 replies.append(time.monotonic())
-                return True
+                return None
 
-            async def conversation(n: int) -> bool:
+            async def conversation(n: int) -> str | None:
+                """Why the conversation did not finish; None when it did."""
                 customer = customers[n]
                 thread = f"chaos-{n:06d}"
                 if n % 2 == 0:
@@ -281,22 +292,21 @@ async def run_chaos(
                         f"I'd like to cancel order {customer.pending_order}, I ordered it by "
                         f"mistake, my email is {customer.email}"
                     )
-                    return await post(thread, first) and await post(thread, "yes")
+                    return await post(thread, first) or await post(thread, "yes")
                 order, email = customer.delivered_order, customer.email
                 first = f"I'd like to return order {order}, my email is {email}"
-                if not (await post(thread, first) and await post(thread, "yes")):
-                    return False
+                stopped = await post(thread, first) or await post(thread, "yes")
+                if stopped:
+                    return stopped
                 case_id = f"case-webchat-{thread}"
                 pending = await _deliver(lambda: gateways[-1].get_pending_approval(case_id))
                 if pending is None:
-                    return False
+                    return "no pending approval found"
                 decision = SubmitApprovalInput(
                     approval_id=pending.approval_id, decision="approve", approver=approver
                 )
-                return (
-                    await _deliver(lambda: gateways[-1].submit_approval(case_id, decision))
-                    is not None
-                )
+                answered = await _deliver(lambda: gateways[-1].submit_approval(case_id, decision))
+                return None if answered is not None else "approval refused"
 
             async def chaos() -> None:
                 restart_at = kills // 2
@@ -327,7 +337,7 @@ async def run_chaos(
             chaos_task = asyncio.create_task(chaos())
             results = await asyncio.gather(*(conversation(n) for n in range(cases)))
             await chaos_task
-            failed_conversations = results.count(False)
+            report.unfinished.update(why for why in results if why is not None)
 
             # Every message is in its case's transcript; every case reached a stable state.
             gateway = gateways[-1]
@@ -339,7 +349,7 @@ async def run_chaos(
                     continue
                 said = [e for e in view.transcript if e.role == "customer"]
                 missing += max(0, 2 - len(said))
-            report.lost_messages = missing + failed_conversations
+            report.lost_messages = missing
         finally:
             workers.stop()
             await server.stop()

@@ -399,6 +399,11 @@ class ClaudeBrain:
         self._model = model
         self._policy_text = policy_text
 
+    @property
+    def model(self) -> str:
+        """The model every call asks for (traced as `gen_ai.request.model`)."""
+        return self._model
+
     @classmethod
     def from_settings(
         cls, settings: ClaudeSettings, *, http_client: httpx2.AsyncClient | None = None

@@ -11,24 +11,47 @@ from typing import Any
 
 from brain.base import Reply, ReplyRequest
 from domain.money import format_money
+from domain.policy import ShopTerms
 
 # --- sentences the agent's steps say outside a composed reply -------------------------
+# How long a refund takes is said from the policy file's `[terms]` only, the numbers the
+# help articles' placeholders are filled from too: one number, from one place.
 
-POLICY_SUMMARY = (
-    "Pending orders can be cancelled (because they are no longer needed or were ordered by "
-    "mistake) and refunded in full. Delivered orders can be returned or exchanged once; "
-    "refunds go to the original payment method or to a gift card. Gift card refunds arrive "
-    "immediately, other refunds within 5 to 7 business days."
+
+def refund_timing(
+    kind: str | None, card_days: int, paypal_days: int, *, in_general: bool = False
+) -> str:
+    """How long a refund to a payment method of `kind` takes (every kind when `kind` is
+    None or `in_general`), in the shop's terms."""
+    if kind == "gift_card" and not in_general:
+        return "A refund to a gift card is available right away."
+    if kind == "paypal" and not in_general:
+        return f"A refund to a PayPal account shows within {paypal_days} business days."
+    if kind == "credit_card" and not in_general:
+        return (
+            f"A refund to a card takes up to {card_days} business days to appear on your "
+            "statement, depending on your bank."
+        )
+    return (
+        "A refund to a gift card is available right away; to a card it takes up to "
+        f"{card_days} business days, and to a PayPal account up to {paypal_days}."
+    )
+
+
+def policy_summary(terms: ShopTerms) -> str:
+    """The shop's cancellation, return and refund rules in a few sentences."""
+    return (
+        "Pending orders can be cancelled (because they are no longer needed or were ordered "
+        "by mistake) and refunded in full. Delivered orders can be returned or exchanged "
+        "once; refunds go to the original payment method or to a gift card. "
+        + refund_timing(None, terms.refund_card_business_days, terms.refund_paypal_business_days)
+    )
+
+
+POLICY_SUMMARY = policy_summary(ShopTerms())  # with the default terms, for tools and tests
+_RETURN_NOTE = (
+    "You'll receive an email on how to send the items back; the refund is made once they arrive."
 )
-_REFUND_NOTES = {
-    "cancel_order": (
-        "Gift card refunds arrive immediately; other refunds take 5 to 7 business days."
-    ),
-    "return_items": (
-        "You'll receive an email on how to send the items back; the refund is made once they "
-        "arrive."
-    ),
-}
 TURN_FAILED = (
     "I'm sorry, something went wrong on my side. I've passed your message to a colleague, who "
     "will reply here."
@@ -43,9 +66,16 @@ WITH_A_PERSON = (
 )
 
 
-def refund_note(action: str) -> str | None:
+def refund_note(action: str, terms: ShopTerms | None = None) -> str | None:
     """What happens to the money after `action` ran, when it moves any."""
-    return _REFUND_NOTES.get(action)
+    if action == "return_items":
+        return _RETURN_NOTE
+    if action == "cancel_order":
+        terms = terms or ShopTerms()
+        return refund_timing(
+            None, terms.refund_card_business_days, terms.refund_paypal_business_days
+        )
+    return None
 
 
 def within(minutes: int) -> str:
@@ -168,9 +198,10 @@ _ASK = {
         "Which version would you like instead? Please name the option, for example the colour "
         "or the size."
     ),
+    # No example with numbers: a reply may state only numbers the facts hold.
     "address": (
-        "What is the new address? Please give the street, city, state and zip code, for example "
-        "12 Elm Street, Boston, MA 02110."
+        "What is the new address? Please give the house number and street, the city, the "
+        "state and the zip code."
     ),
     "new_payment": (
         "Which of your payment methods should it be? For a card, please tell me its last four "
@@ -201,6 +232,7 @@ def compose_from_template(request: ReplyRequest) -> Reply:
     """Word a reply from the decision and its facts alone."""
     f = request.facts
     intro = "Hi, I'm Trustdesk, the shop's AI assistant. " if request.first_turn else ""
+    intro += two_requests_note(f.get("two_requests") or {})
     reason = request.reasons[0] if request.reasons else None
     step = request.step
     if step == "ask":
@@ -331,7 +363,45 @@ WHAT_HAPPENS_NEXT = {
 
 
 def _answer(request: ReplyRequest) -> str:
+    text = _answer_text(request)
+    if request.facts.get("proposal_open") and request.facts.get("proposal"):
+        # The question is answered; the offer it was about still waits for a yes or no.
+        text += (
+            f" My offer to {request.facts['proposal']['summary']} still stands: "
+            "would you like me to go ahead, yes or no?"
+        )
+    return text
+
+
+def _days(f: dict[str, Any]) -> tuple[int, int]:
+    terms = f.get("refund_terms") or {}
+    default = ShopTerms()
+    return (
+        int(terms.get("card_days", default.refund_card_business_days)),
+        int(terms.get("paypal_days", default.refund_paypal_business_days)),
+    )
+
+
+def _answer_text(request: ReplyRequest) -> str:
     f = request.facts
+    if request.answer == "refund_timing":
+        return refund_timing(f.get("method_kind"), *_days(f))
+    if request.answer == "proposal_method" and f.get("proposal"):
+        method = f["proposal"].get("method")
+        text = f"It would be your {method}." if method else "It would be the method you paid with."
+        if f.get("method_kind"):
+            text += " " + refund_timing(f.get("method_kind"), *_days(f))
+        return text
+    if request.answer == "order_contents" and "order" in f:
+        o = f["order"]
+        lines = [_line(i) for i in o.get("items") or ()]
+        return (
+            f"Order {o['id']} holds: {'; '.join(lines)}."
+            if lines
+            else (f"Order {o['id']} holds no items.")
+        )
+    if request.answer == "refund_status" and "order" in f:
+        return _refund_status(f["order"], *_days(f))
     if request.answer == "declined":
         return "No problem, I won't make any changes. Is there anything else I can help with?"
     if request.answer == "acknowledged":
@@ -345,6 +415,8 @@ def _answer(request: ReplyRequest) -> str:
         text = f"Your order {o['id']} is {o['status']}."
         if o.get("tracking"):
             text += f" Tracking number: {', '.join(o['tracking'])}."
+        elif str(o["status"]) == "processed":
+            text += " It has no tracking number yet."
         if o.get("refunds"):
             to = f" to your {o['payment']}" if o.get("payment") else ""
             text += f" Refunds on this order so far: {o['refunds']}{to}."
@@ -355,6 +427,33 @@ def _answer(request: ReplyRequest) -> str:
             text += f" {WHAT_HAPPENS_NEXT[str(o['status'])]}"
         return text
     return "Is there anything else I can help with?"
+
+
+def _line(item: dict[str, Any]) -> str:
+    """One order line as a customer reads it: "Desk Lamp (black, LED), $34.50"."""
+    options = ", ".join(str(v) for v in (item.get("options") or {}).values())
+    shown = f"{item.get('name')} ({options})" if options else str(item.get("name"))
+    return f"{shown}, {item['price']}" if item.get("price") else shown
+
+
+def _refund_status(o: dict[str, Any], card_days: int, paypal_days: int) -> str:
+    """Where an order's refund is: each refund made, to which method, and when it shows;
+    or that none is made yet, and what happens next."""
+    made = o.get("refund_lines") or []
+    if not made:
+        text = f"No refund has been made on order {o['id']} yet; it is {o['status']}."
+        if str(o["status"]) in WHAT_HAPPENS_NEXT:
+            text += f" {WHAT_HAPPENS_NEXT[str(o['status'])]}"
+        return text
+    sent = "; ".join(
+        f"{r['amount']} to your {r['method']}" if r.get("method") else str(r["amount"])
+        for r in made
+    )
+    text = f"Order {o['id']} is {o['status']}. We have refunded {sent}."
+    kinds = list(dict.fromkeys(str(r.get("kind")) for r in made if r.get("kind")))
+    for kind in kinds:
+        text += " " + refund_timing(kind, card_days, paypal_days)
+    return text
 
 
 # --- answers from the shop's help articles ------------------------------------------------
@@ -371,6 +470,19 @@ _READING = {
     "refund_status": "a refund",
     "account_address": "the address on your account",
 }
+
+
+def two_requests_note(both: dict[str, Any]) -> str:
+    """What the customer is told when one message made two requests: the order they are
+    taken in ("first the return, then the delivery address"); empty when it did not."""
+    names = {**_READING, "policy_question": "your question", "product_question": "your question"}
+    first, then = names.get(str(both.get("first"))), names.get(str(both.get("then")))
+    if not first or not then:
+        return ""
+    return (
+        f"You asked for two things, so I'll take them one after the other: first {first}, "
+        f"then {then}. "
+    )
 
 
 def clarifying_question(readings: list[str]) -> str | None:

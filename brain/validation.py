@@ -16,15 +16,16 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from brain.classifier import HELDOUT_FILE, fingerprint_of
+from brain.classifier import HELDOUT_FILE, category_of, fingerprint_of
 from domain.dialogue import Category
 from domain.errors import ConfigError
-from domain.gate import DEFAULT_THRESHOLD, LABELS, GateReport, Outcome, measure
+from domain.gate import DEFAULT_THRESHOLD, LABELS, GateReport, LabelScore, Outcome, measure
+from domain.turn import RULE_READERS, read_only_question, rule_key
 
 log = logging.getLogger(__name__)
 
@@ -163,12 +164,32 @@ def outcomes(subject: GateSubject, history: History) -> list[Outcome]:
 def validate(
     subject: GateSubject, history: History, *, threshold: float = DEFAULT_THRESHOLD
 ) -> GateReport:
-    """The precision of the brain's answers per label on the history, and what it earns."""
-    return measure(
+    """The precision of the brain's answers per label on the history, and what it earns;
+    the rule readers' answers too (`rule_scores`)."""
+    report = measure(
         outcomes(subject, history),
         threshold=threshold,
         acting_thresholds=getattr(subject, "thresholds", None),
     )
+    return replace(report, rules=rule_scores(subject, history))
+
+
+def rule_scores(subject: GateSubject, history: History) -> tuple[LabelScore, ...]:
+    """How precise the read-only rule readers are on the history: of the messages a rule
+    answers (read with the brain's reading, as the turn does), how many carry a label that
+    answer is right for. `n` counts the messages of those labels."""
+    texts = [text for text, _ in history.examples]
+    readings = [category_of(p.label) for p in subject.predict_many(texts)]
+    scores = []
+    for source, labels in RULE_READERS.items():
+        given = correct = 0
+        for (text, truth), reading in zip(history.examples, readings, strict=True):
+            if read_only_question(text, reading) is source:
+                given += 1
+                correct += truth in labels
+        n = sum(1 for _, truth in history.examples if truth in labels)
+        scores.append(LabelScore(rule_key(source), n, given, correct))
+    return tuple(scores)
 
 
 # --- the autonomy file ------------------------------------------------------------------------
@@ -187,6 +208,7 @@ def autonomy_document(
     measured_at: datetime | None = None,
 ) -> dict[str, Any]:
     autonomous = report.autonomous()
+    rules = report.autonomous_rules()
     return {
         "format": AUTONOMY_FORMAT,
         "model": model,
@@ -194,7 +216,7 @@ def autonomy_document(
         "label_map": label_map,
         "threshold": report.threshold,
         "measured_at": (measured_at or datetime.now(UTC)).isoformat(timespec="seconds"),
-        "autonomous": sorted(c.value for c in autonomous),
+        "autonomous": sorted(c.value for c in autonomous) + sorted(rules),
         # The confidence the agent acts on per label; below it, one clarifying question.
         "acting_thresholds": {
             s.label: s.acting_threshold for s in report.scores if s.acting_threshold is not None
@@ -211,6 +233,17 @@ def autonomy_document(
                 "autonomous": s.label in {c.value for c in autonomous},
             }
             for s in report.scores
+        },
+        "rules": {
+            s.label: {
+                "n": s.n,
+                "given": s.given,
+                "correct": s.correct,
+                "precision": None if s.precision is None else round(s.precision, 4),
+                "wilson_lower": round(s.wilson_lower, 4),
+                "autonomous": s.label in rules,
+            }
+            for s in report.rules
         },
     }
 
@@ -246,7 +279,7 @@ def pin_autonomy(data_dir: Path, categories: Iterable[str]) -> Path:
     The seam for tests and demos that need the agent to act on its own whatever the
     gate says; a worker starting on this data dir reads it like a measured result.
     """
-    known = {c.value for c in Category}
+    known = {c.value for c in Category} | {rule_key(s) for s in RULE_READERS}
     chosen = sorted(set(categories))
     if unknown := [c for c in chosen if c not in known]:
         raise ConfigError(f"not categories: {', '.join(unknown)}")

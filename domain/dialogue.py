@@ -126,7 +126,7 @@ def decide(d: DialogueInput) -> Decision:
             ask_for=d.identity_ask or "identity",
         )
     if d.category is Category.COMPLAINT:
-        return Decision(Step.ESCALATE, ("a complaint deserves a person's attention",))
+        return _partial_assistance(d)
     if d.category is Category.OTHER and not d.captured.get("issue"):
         return Decision(Step.ASK, ("the customer has not said what they need yet",), ask_for="need")
     if not d.confident:
@@ -175,17 +175,27 @@ _NO_ORDER = frozenset(
 
 
 def _partial_assistance(d: DialogueInput) -> Decision:
-    """Gather the order, the issue and the preferred resolution, then hand off."""
-    if d.order is None and d.category not in _NO_ORDER:
+    """Gather the order, the issue and the preferred resolution, then hand off.
+
+    Each is asked for once: a customer who has no order number, or no wish to state,
+    is handed over with what they said rather than asked again."""
+    asked = d.captured.get("asked") or {}
+    if d.order is None and d.category not in _NO_ORDER and not asked.get("order_id"):
         return Decision(
             Step.ASK,
             ("a person will handle this; the order number lets them start at once",),
             ask_for="order_id",
         )
-    if not d.captured.get("preferred_resolution") and d.category is Category.COMPLAINT:
+    if (
+        d.category is Category.COMPLAINT
+        and not d.captured.get("preferred_resolution")
+        and not asked.get("preferred_resolution")
+    ):
         return Decision(
             Step.ASK, ("the preferred resolution helps the person",), ask_for="preferred_resolution"
         )
+    if d.category is Category.COMPLAINT:
+        return Decision(Step.ESCALATE, ("a complaint deserves a person's attention",))
     return Decision(
         Step.ESCALATE,
         (f"{d.category.value.replace('_', ' ')} requests are handled by a person",),

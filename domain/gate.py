@@ -83,6 +83,14 @@ def is_autonomous(score: LabelScore, threshold: float) -> bool:
 class GateReport:
     scores: tuple[LabelScore, ...]
     threshold: float = DEFAULT_THRESHOLD
+    #: Rule readers measured like labels (`domain.turn.RULE_READERS`), by their rule key.
+    rules: tuple[LabelScore, ...] = ()
+
+    def autonomous_rules(self) -> frozenset[str]:
+        """The rule readers whose answers clear the bar, by rule key."""
+        return frozenset(
+            s.label for s in self.rules if s.given > 0 and s.wilson_lower >= self.threshold
+        )
 
     @property
     def n(self) -> int:

@@ -31,8 +31,13 @@ _TOPIC_LINE = {
     "product_question": "Asks about a product",
     "account_address": "Wants to change the address on their account",
     "complaint": "Has a complaint",
+    "out_of_scope": "Asks for something the shop's tools do not do",
     "other": "Needs help with something else",
 }
+# The topic of a request the shop's tools cannot serve (`captured["out_of_scope"]`).
+OUT_OF_SCOPE = "out_of_scope"
+# What the record says when the agent asked for the preferred resolution and got none.
+NOT_GIVEN = "asked, not given"
 # The resolution a request states by itself.
 _WANTS = {
     "order_status": "to know where the order is and when it arrives",
@@ -62,11 +67,15 @@ class HandoffFields:
     issue: str
     preferred_resolution: str | None
     language: str
+    tried: tuple[str, ...] = ()
 
 
 def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> HandoffFields:
-    """The record's topic, one-line issue, preferred resolution and language."""
+    """The record's topic, one-line issue, preferred resolution, language, and what the
+    agent tried before handing over."""
     topic = captured.get("topic") or (category if category not in NOT_A_TOPIC else None)
+    if not topic and captured.get("out_of_scope"):
+        topic = OUT_OF_SCOPE
     topic = str(topic or Category.OTHER.value)
     line = _TOPIC_LINE.get(topic, _TOPIC_LINE["other"])
     order_id = captured.get("order_id")
@@ -75,13 +84,20 @@ def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> Handoff
     items = [str(n) for n in captured.get("item_names") or () if str(n).strip()]
     if items:
         line += f": {', '.join(items[:3])}"
+    waiting = captured.get("next_topic")
+    if waiting and captured.get("next_request"):  # a second request, not taken up yet
+        then = _TOPIC_LINE.get(str(waiting), _TOPIC_LINE["other"])
+        line += f"; next: {then[:1].lower()}{then[1:]}"
     language = str(captured.get("language") or "en")
     if language != "en":
         line += f"; writes in {_LANGUAGE_NAMES.get(language, language)}"
     preferred = captured.get("preferred_resolution") or _WANTS.get(topic)
+    if not preferred and (captured.get("asked") or {}).get("preferred_resolution"):
+        preferred = NOT_GIVEN
     return HandoffFields(
         category=topic,
         issue=line + ".",
         preferred_resolution=str(preferred) if preferred else None,
         language=language,
+        tried=tuple(str(t) for t in captured.get("tried") or ()),
     )

@@ -99,6 +99,13 @@ class Captured(TypedDict, total=False):
     language: str  # the customer's language (ISO 639-1), as the brain read it
     out_of_scope: bool  # the brain read a request the shop's tools cannot serve
     asked: dict[str, int]  # how often the agent asked for each field
+    # A second request made in the same message, taken up once the first is resolved
+    # (`next_request`), and its topic; `next_announced` once the customer was told so.
+    next_request: str
+    next_topic: str
+    next_announced: bool
+    topic: str  # what the handoff record files the case under
+    tried: list[str]  # what the agent tried, for the person who may take over
 
 
 class TurnRead(BaseModel):
@@ -138,6 +145,7 @@ class TurnFacts:
     def may_change(self) -> bool:
         """Whether the identity reached lets this customer change anything or move money."""
         return self.verified and self.identity.satisfies(self.policy.identity.change)
+
     # Actions an approver rejected in this conversation: never proposed again unchanged.
     rejected: tuple[ActionCommand, ...] = ()
     # The knowledge base's passages for this message, best first, when it was searched
@@ -147,6 +155,9 @@ class TurnFacts:
     awaiting: str | None = None
     # Last turn answered from a help article: "full", or "partial" (a person was offered).
     after_article: str | None = None
+    # The rule readers (`read_only_question`) whose answers the accuracy gate measured
+    # precise enough, as `rule_key`s; an unmeasured rule reads nothing.
+    trusted_rules: frozenset[str] = frozenset()
 
 
 class OutcomeKind(StrEnum):
@@ -163,6 +174,10 @@ class AnswerSource(StrEnum):
     ORDER_STATUS = "order_status"
     REFUND_STATUS = "refund_status"
     ORDER_CONTENTS = "order_contents"
+    # Questions about the proposal on the table, which stays open: when a refund arrives,
+    # and where the money goes or comes from.
+    REFUND_TIMING = "refund_timing"
+    PROPOSAL_METHOD = "proposal_method"
     POLICY = "policy"  # the shop's return and refund policy
     KNOWLEDGE = "knowledge"  # passages of the shop's knowledge base
     DECLINED = "declined"  # the customer said no to the proposal: nothing is done
@@ -239,6 +254,11 @@ class Answer(_Outcome):
     # answers are cleared by the gate (else it is partial help, and a person is offered).
     knowledge: KnowledgeAnswer | None = None
     partial: bool = False
+    # The proposal on the table still waits for its yes or no after this answer.
+    proposal_open: bool = False
+    # The payment method a question about the proposal is about: its kind
+    # (credit_card, paypal, gift_card), which says how long a refund to it takes.
+    method_kind: str | None = None
 
 
 class Propose(_Outcome):
@@ -282,10 +302,13 @@ _COMMAND: TypeAdapter[ActionCommand] = TypeAdapter(ActionCommand)
 
 def decide_turn(facts: TurnFacts) -> Outcome:
     """The next step of the conversation, with any action it leads to planned and rated."""
+    facts = complaint_meant(facts)
     first = (
         language_outcome(facts)
+        or proposal_question_outcome(facts)
         or follow_up_outcome(facts)
         or knowledge_outcome(facts)
+        or read_only_outcome(facts)
         or clarify_outcome(facts)
     )
     if first is not None:
@@ -333,7 +356,7 @@ def proposal_questioned(facts: TurnFacts) -> Outcome | None:
     """A question asked while a proposal waits for its yes is not a no: the proposal is
     repeated, as planned on today's order, so the customer can answer it knowing more."""
     read, proposal = facts.read, facts.proposal
-    if proposal is None or read.affirm is not False or "?" not in facts.message:
+    if proposal is None or read.affirm is True or "?" not in facts.message:
         return None
     if read.wants_human or not facts.verified:
         return None
@@ -343,6 +366,59 @@ def proposal_questioned(facts: TurnFacts) -> Outcome | None:
         command=proposal.model_dump(mode="json"),
     )
     return _act(facts, decision)
+
+
+# --- what a request is, whatever the brain's reading of it ----------------------------------
+
+# Words of a customer reporting that something went wrong ("the bottle was missing",
+# "there's a problem with my order"): a complaint, for a person.
+_COMPLAINT_WORDS = re.compile(
+    r"\b(?:problem|something(?:'s| is)? wrong|wrong with|went wrong|missing|broken|damaged|"
+    r"defective|faulty|not working|(?:doesn't|does not|don't|won't|didn't) work|"
+    r"stopped working|cracked|complain\w*)\b",
+    re.IGNORECASE,
+)
+# Readings a complaint's words overrule: questions and unknowns, never a request to act
+# ("exchange the broken lamp" stays an exchange).
+_COMPLAINT_OVERRULES = frozenset(
+    {
+        Category.ORDER_STATUS,
+        Category.POLICY_QUESTION,
+        Category.PRODUCT_QUESTION,
+        Category.OTHER,
+        Category.COMPLAINT,
+    }
+)
+
+
+# A charge the customer did not owe is a complaint whatever it reads as: never a change of
+# how the order is paid ("I was charged twice").
+_WRONG_CHARGE = re.compile(
+    r"\b(?:charged (?:me )?(?:twice|two times|double)|double[- ]charged|"
+    r"charged more than once|two (?:charges|payments) (?:for|on)|duplicate (?:charge|payment))",
+    re.IGNORECASE,
+)
+
+
+def reads_as_complaint(category: Category, said: str) -> bool:
+    """Whether a request read as `category` is a complaint: the customer reports that
+    something went wrong, and the reading is a question or unknown, not an action; or
+    reports a charge they did not owe, whatever the reading."""
+    if _WRONG_CHARGE.search(said):
+        return True
+    return category in _COMPLAINT_OVERRULES and bool(_COMPLAINT_WORDS.search(said))
+
+
+def complaint_meant(facts: TurnFacts) -> TurnFacts:
+    """A complaint read as a status or a question ("my order arrived but the bottle was
+    missing") is one: a person takes it, once the order and the customer's wish are known.
+    The gate cleared the reading it was given, not this one."""
+    read = facts.read
+    said = " ".join(str(t) for t in (facts.captured.get("issue"), facts.message) if t)
+    if read.category is Category.COMPLAINT or not reads_as_complaint(read.category, said):
+        return facts
+    complaint = read.model_copy(update={"category": Category.COMPLAINT, "autonomous": False})
+    return replace(facts, read=complaint)
 
 
 _ACCOUNT_WORDS = re.compile(
@@ -683,6 +759,185 @@ def rate_action(policy: Policy, action: PlannedAction, *, verified: bool) -> Rat
     )
 
 
+# --- read-only answers: what an order holds, where its refund is -------------------------
+
+# "What's in my order?", "what did I buy", "what items are in order #W…".
+_CONTENTS_QUESTION = re.compile(
+    r"\bwhat(?:'s| is| are| was| were)? (?:items |products |things )?(?:is |are |was |were )?"
+    r"in (?:my |the |this |that )?order\b|\bwhat did i (?:ord(?:e)?r|buy|get|purchase)\b|"
+    r"\bwhat (?:items|products) (?:are|were|did|does)\b|"
+    r"\bwhat (?:does|did) (?:my |the |this |that )?order (?:hold|contain|include)",
+    re.IGNORECASE,
+)
+# "Where is my refund", "was the difference refunded?", "refund … done yet?".
+_REFUND_WORDS = re.compile(r"\b(?:ref(?:u)?nd\w*|money back|price difference)\b", re.IGNORECASE)
+_STATUS_CUES = re.compile(
+    r"\b(?:where|whre|yet|done|status|when|arrived?|received|come through|gone through)\b|"
+    r"\b(?:was|were|has|have|did|is)\b[^.?!]{0,40}\bref(?:u)?nd",  # "was … refunded?"
+    re.IGNORECASE,
+)
+# Wording of a request to change something: a question about it is not read-only.
+_CHANGE_WORDS = re.compile(
+    r"\b(?:change|swap|replace|cancel|exchange|instead|add|remove|return (?:the|it|my|them)|"
+    r"send (?:it|them|the \w+) back|i want (?:a|to)|i'd like (?:a|to))\b",
+    re.IGNORECASE,
+)
+# Readings a refund-status question overrules: the actions it is mistaken for, and
+# unsure status readings. Nothing of these can run on an order whose money came back.
+_REFUND_OVERRULES = frozenset(
+    {
+        Category.RETURN,
+        Category.EXCHANGE,
+        Category.CANCEL_ORDER,
+        Category.CHANGE_ITEMS,
+        Category.ORDER_STATUS,
+        Category.REFUND_STATUS,
+        Category.OTHER,
+    }
+)
+# What the agent asks before the request itself: the request is the one said before.
+_BEFORE_THE_REQUEST = frozenset({"identity", "identity_factor", "one_time_code", "order_id"})
+
+
+def read_only_asked(facts: TurnFacts) -> AnswerSource | None:
+    """The read-only question a message asks, whatever the brain read it as: what an
+    order holds, or where its refund is; None for anything else.
+
+    The question is this message's, or the first request's while the agent was asking who
+    the customer is or which order it is about."""
+    said = facts.message
+    if facts.awaiting in _BEFORE_THE_REQUEST and facts.captured.get("issue"):
+        said = f"{facts.captured.get('issue')} {said}"
+    return read_only_question(said, facts.read.category)
+
+
+#: The read-only questions a rule reads (`read_only_question`), and the labels of the
+#: labelled split an answer to each is right for: the gate measures them like a category.
+RULE_READERS: Mapping[AnswerSource, frozenset[str]] = {
+    AnswerSource.ORDER_CONTENTS: frozenset({Category.ORDER_STATUS.value}),
+    AnswerSource.REFUND_STATUS: frozenset({Category.REFUND_STATUS.value}),
+}
+
+
+def rule_key(source: AnswerSource) -> str:
+    """The rule reader's name where the gate's result lists it (`autonomy.json`)."""
+    return f"rule:{source.value}"
+
+
+def read_only_question(said: str, reading: Category | None) -> AnswerSource | None:
+    """The read-only question in `said`, with the brain's reading of it: what an order holds,
+    or where its refund is; None for anything else. Measured like the brain's readings, on
+    the same labelled split (`brain.validation.rule_scores`)."""
+    if _CHANGE_WORDS.search(said):
+        return None
+    if _CONTENTS_QUESTION.search(said):
+        return AnswerSource.ORDER_CONTENTS
+    if reading in _REFUND_OVERRULES and _REFUND_WORDS.search(said) and _STATUS_CUES.search(said):
+        return AnswerSource.REFUND_STATUS
+    return None
+
+
+def read_only_outcome(facts: TurnFacts) -> Outcome | None:
+    """The answer to a read-only question about the customer's own order, from the store.
+
+    Asked only once the customer is verified (before, `decide` asks who they are) and
+    about an order of theirs. Nothing changes and the facts are their own, so the answer
+    does not wait on the classifier's reading of the message: a rule read it, and the
+    accuracy gate measured that rule's answers like a category's (`trusted_rules`)."""
+    read = facts.read
+    if read.wants_human or not facts.verified or facts.proposal is not None:
+        return None
+    source = read_only_asked(facts)
+    if source is None or rule_key(source) not in facts.trusted_rules:
+        return None
+    confidence = read.confidence
+    if facts.order is None:
+        return Ask(
+            reasons=("the answer is about one order, so it needs its number",),
+            confidence=confidence,
+            ask_for="order_id",
+        )
+    if facts.customer is not None and facts.order.customer_id != facts.customer.id:
+        reason = "the order belongs to another customer"
+        return Refuse(reasons=(reason,), confidence=confidence, rule=reason)
+    why = (
+        "what an order holds is answered from the store"
+        if source is AnswerSource.ORDER_CONTENTS
+        else "a refund's status is answered from the store"
+    )
+    return Answer(reasons=(why,), confidence=confidence, source=source)
+
+
+# --- questions about the proposal on the table ---------------------------------------------
+
+_QUESTION = re.compile(
+    r"\?|^\s*(?:how|when|which|what|where|who|will|would|can|could|do|does|is|are)\b",
+    re.IGNORECASE,
+)
+_TIMING = re.compile(
+    r"\b(?:how long|how many (?:business )?days|how soon|how quickly|when (?:will|do|does|would|"
+    r"can|is)|how fast)\b",
+    re.IGNORECASE,
+)
+_METHOD = re.compile(
+    r"\b(?:which|what|whose) (?:card|account|payment|method)|"
+    r"\bwhere (?:will|does|would|is) (?:the |my )?(?:money|refund)|\bwhich one\b|"
+    r"\bto (?:my|which) (?:card|account)\b|\bwhat (?:will|would) (?:you |it )?(?:charge|refund)",
+    re.IGNORECASE,
+)
+
+
+def proposal_question_outcome(facts: TurnFacts) -> Outcome | None:
+    """A question asked while a proposal waits for its yes, answered; the proposal stays
+    open (`Answer.proposal_open`), neither repeated nor taken as a no.
+
+    When a refund arrives and where the money goes are answered from the proposal's own
+    plan (its payment method) and the shop's terms; anything else from the shop's
+    articles when one answers it. None when the message is not a question, or none of
+    these answers it (`proposal_questioned` then repeats the proposal as planned)."""
+    read, proposal = facts.read, facts.proposal
+    if proposal is None or read.wants_human or not facts.verified or read.affirm is True:
+        return None
+    if not _QUESTION.search(facts.message):
+        return None
+    confidence = read.confidence
+    method_id = getattr(proposal, "payment_method_id", None)
+    if method_id is None and facts.order is not None:
+        method_id = next((t.payment_method_id for t in facts.order.transactions), None)
+    methods = facts.customer.methods_by_id() if facts.customer is not None else {}
+    method = methods.get(method_id or "")
+    kind = method.kind.value if method is not None else None
+    if _TIMING.search(facts.message):
+        return Answer(
+            reasons=("how long a refund takes is set by the shop's terms",),
+            confidence=confidence,
+            source=AnswerSource.REFUND_TIMING,
+            proposal_open=True,
+            method_kind=kind,
+        )
+    if _METHOD.search(facts.message) and method is not None:
+        return Answer(
+            reasons=("the proposal names the payment method it uses",),
+            confidence=confidence,
+            source=AnswerSource.PROPOSAL_METHOD,
+            proposal_open=True,
+            method_kind=kind,
+        )
+    if facts.knowledge:
+        answer = answer_from_passages(facts.message, facts.knowledge)
+        if answer.kind != "no_match":
+            because = f"this is what our help article “{answer.citation}” says"
+            return Answer(
+                reasons=(because,),
+                confidence=confidence,
+                source=AnswerSource.KNOWLEDGE,
+                knowledge=answer,
+                partial=not (read.category in KNOWLEDGE_CATEGORIES and read.autonomous),
+                proposal_open=True,
+            )
+    return None
+
+
 # --- questions about the shop, other languages, unsure readings ------------------------
 
 # Categories whose messages are questions about the shop, answered from its articles.
@@ -830,3 +1085,58 @@ def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
         return outcome
     reason = "I've asked for this twice without getting it right, so a colleague will take over"
     return Escalate(reasons=(reason,), confidence=outcome.confidence, handoff_reason=reason)
+
+
+# --- two requests in one message -------------------------------------------------------------
+
+# Where one request ends and another begins: "… and change …", "…. Also, …", ", and also …",
+# "; …". A bare "and" joins items of one request ("the bookshelf and the pet bed"), so an
+# "and" splits only before a verb or a question.
+_NEXT_REQUEST = re.compile(
+    r"(?:[.!?;]\s+|,\s*)(?:and\s+)?also\b[,:]?\s*|;\s+|"
+    r",?\s+and\s+(?:also\s+)?(?=(?:please\s+)?(?:change|cancel|return|exchange|update|swap|"
+    r"send|pay|modify|what(?:'s| is)?|where|when|how|do you|does|did|has|is|are|can you|"
+    r"could you|i (?:also )?(?:want|need|would like|'d like))\b)",
+    re.IGNORECASE,
+)
+# What belongs to one request and is reset before the next is taken up.
+_REQUEST_FIELDS = (
+    "item_ids", "item_names", "picked_item_ids", "item_candidates", "item_asks", "item_topic",
+    "item_request", "cancel_reason", "payment", "payment_method_id", "card_last_four",
+    "preferred_resolution", "topic", "out_of_scope", "asked",
+)  # fmt: skip
+
+
+def split_requests(message: str) -> tuple[str, str] | None:
+    """The two requests of a message that makes two ("return the lamp and change my
+    address"), first and second; None for one request. Only the first split counts."""
+    found = _NEXT_REQUEST.search(message)
+    if found is None:
+        return None
+    first, second = message[: found.start()].strip(" ,."), message[found.end() :].strip()
+    if len(first) < 8 or len(second) < 8:
+        return None
+    return first, second
+
+
+def two_requests(first: Category, first_sure: float, second: Category, second_sure: float) -> bool:
+    """Whether two parts of a message read as two different requests, both sure enough to
+    act on: the first is handled now and the second kept for after it."""
+    unsure = min(first_sure, second_sure) < CONFIDENT
+    vague = {first, second} & {Category.OTHER, Category.TALK_TO_HUMAN}
+    return first is not second and not unsure and not vague
+
+
+def next_request(captured: Captured) -> tuple[Captured, str] | None:
+    """The request kept for after the first one, and what the conversation keeps when it is
+    taken up: who the customer is and their language, not the first request's items, reason
+    or wish. None when no request waits."""
+    text = str(captured.get("next_request") or "").strip()
+    if not text:
+        return None
+    kept = {
+        k: v
+        for k, v in captured.items()
+        if k not in _REQUEST_FIELDS and k not in ("next_request", "next_topic", "issue")
+    }
+    return cast(Captured, kept), text

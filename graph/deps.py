@@ -24,6 +24,13 @@ from store.actions import RetailActions
 
 if TYPE_CHECKING:  # the workflow sandbox imports this module: keep the search engine out
     from store.knowledge import KnowledgeBase
+    from store.sealed import TextSeal
+
+
+def _process_seal() -> TextSeal:
+    from store.sealed import TextSeal  # not at import: the sandbox needs no cipher
+
+    return TextSeal.random()
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,9 @@ class AgentDeps:
     # Hashes one-time codes at rest (domain.identity.derive_code_key of the deployment's
     # secret); a random one when unset, so codes then hold within this process only.
     code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    # Seals the emails that carry codes (`trustdesk.encryption.text_seal_for`); a key of
+    # this process when unset, so only this process could then open them.
+    mail_seal: TextSeal = field(default_factory=_process_seal)
     #: The shop's help articles (`KnowledgeBase.search`); None where a test needs none.
     knowledge: KnowledgeBase | None = None
     #: The operators' kill switches and canary shares as they are now (read each turn).

@@ -145,6 +145,7 @@ def verify_identity(
         update["code_sent"] = request_code(
             deps.sessions,
             key=deps.code_key,
+            seal=deps.mail_seal,
             code_id=f"{case_id}/code-{state.get('turn', 0)}",
             case_id=case_id,
             recipient=CodeRecipient(customer.id, customer.email) if customer else None,

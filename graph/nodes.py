@@ -36,10 +36,10 @@ from pydantic import TypeAdapter
 from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
-    POLICY_SUMMARY,
     action_summary,
     compose_from_template,
     knowledge_reply,
+    policy_summary,
     refund_note,
     within,
 )
@@ -54,8 +54,11 @@ from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.policy import Actor, Tier
 from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
+from domain.topic_words import topic_in_words
 from domain.turn import (
+    CONFIDENT,
     OUTCOME,
+    RULE_READERS,
     Answer,
     AnswerSource,
     Ask,
@@ -73,6 +76,10 @@ from domain.turn import (
     decide_turn,
     lines_with_ids,
     pick_items,
+    reads_as_complaint,
+    rule_key,
+    split_requests,
+    two_requests,
 )
 from graph.deps import AgentDeps
 from graph.identity import keep_topic_for_code, may_change
@@ -128,6 +135,10 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         asked = dict(captured.get("asked") or {})
         asked[outcome.ask_for] = int(asked.get(outcome.ask_for, 0)) + 1
         update["captured"] = {**captured, "asked": asked}
+    captured_now = dict(update.get("captured") or read.get("captured") or {})
+    update["captured"] = _tried(captured_now, read, outcome)
+    if isinstance(outcome, Answer):
+        update["facts"] = {**update["facts"], **_answer_facts(deps, outcome)}
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
     elif isinstance(outcome, Escalate) and passages == ():
@@ -140,6 +151,51 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     update["decided"] = {**decision, "turn": state.get("turn")}
     update["reassessed"] = _rating_of(read, outcome)
     return update
+
+
+# What the handoff record keeps of what the agent tried: the last few lines.
+_TRIED_KEPT = 6
+
+
+def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict[str, Any]:
+    """`captured` with what this turn tried added to its `tried` lines, for the person who
+    may take the case over: an answer given, a proposal declined, a refusal, an approver's
+    no. Questions are counted in `asked` already."""
+    tried = list(captured.get("tried") or [])
+    proposal: dict[str, Any] = dict(state.get("proposal") or {})
+    line = None
+    if state.get("outcome") == "rejected" and proposal.get("summary"):
+        line = f"an approver declined: {proposal['summary']}"
+    elif isinstance(outcome, Ask) and outcome.ask_for == "anything_else":
+        line = f"proposed, and the customer said no: {proposal.get('summary') or 'an action'}"
+    elif isinstance(outcome, Refuse):
+        line = f"refused: {outcome.rule}"
+    elif isinstance(outcome, Answer) and outcome.knowledge is not None:
+        line = f"answered from the help article “{outcome.knowledge.citation}”"
+    elif isinstance(outcome, Answer) and outcome.source is not AnswerSource.ACKNOWLEDGED:
+        line = f"answered: {outcome.source.value.replace('_', ' ')}"
+    if line and (not tried or tried[-1] != line):
+        tried.append(line)
+    if tried:
+        captured["tried"] = tried[-_TRIED_KEPT:]
+    return captured
+
+
+def _answer_facts(deps: AgentDeps, answer: Answer) -> dict[str, Any]:
+    """What an answer's wording needs besides the order: the shop's refund terms, the
+    payment method a question was about, and whether a proposal still waits for its yes."""
+    terms = deps.policy.terms
+    found: dict[str, Any] = {
+        "refund_terms": {
+            "card_days": terms.refund_card_business_days,
+            "paypal_days": terms.refund_paypal_business_days,
+        }
+    }
+    if answer.method_kind:
+        found["method_kind"] = answer.method_kind
+    if answer.proposal_open:
+        found["proposal_open"] = True
+    return found
 
 
 def _rejection_kept(state: CaseState) -> dict[str, Any]:
@@ -299,6 +355,21 @@ def _turn_facts(deps: AgentDeps, state: CaseState) -> TurnFacts:
             _COMMAND.validate_python(c) for c in d.captured.get("rejected_commands") or ()
         ),
         awaiting=state.get("awaiting"),
+        trusted_rules=_trusted_rules(deps, state),
+    )
+
+
+def _trusted_rules(deps: AgentDeps, state: CaseState) -> frozenset[str]:
+    """The rule readers the gate cleared, unless an operator's kill switch stopped the
+    category whose questions they read."""
+    cleared = frozenset(rule_key(s) for s in RULE_READERS) & deps.autonomous_categories
+    if not cleared:
+        return cleared
+    killed = deps.controls().killed
+    return frozenset(
+        rule_key(source)
+        for source, labels in RULE_READERS.items()
+        if rule_key(source) in cleared and not labels & killed
     )
 
 
@@ -321,8 +392,7 @@ def _decision_of(outcome: Outcome) -> dict[str, Any]:
                 "answer": declined,
             }
         case Answer():
-            answer = "order_status" if outcome.source is AnswerSource.REFUND_STATUS else None
-            return record | {"step": Step.ANSWER.value, "answer": answer or outcome.source.value}
+            return record | {"step": Step.ANSWER.value, "answer": outcome.source.value}
         case Refuse():
             return record | {"step": Step.REFUSE.value, "reasons": [outcome.rule]}
         case Escalate():
@@ -394,16 +464,23 @@ def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
 async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
     previous = state.get("category")
-    result = await deps.brain.understand(
-        TurnContext(
-            text=state.get("message", ""),
-            previous_category=Category(previous) if previous else None,
-            awaiting=state.get("awaiting"),
-            has_proposal=state.get("proposal") is not None,
-            order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
-        )
+    context = TurnContext(
+        text=state.get("message", ""),
+        previous_category=Category(previous) if previous else None,
+        awaiting=state.get("awaiting"),
+        has_proposal=state.get("proposal") is not None,
+        order_lines=list(((state.get("facts") or {}).get("order") or {}).get("items") or []),
     )
+    from brain.tracing import traced_call  # in the activity only: the sandbox needs no tracer
+
+    result = await traced_call(deps.brain, "understand", deps.brain.understand(context))
     captured = dict(state.get("captured") or {})
+    message = state.get("message", "")
+    split = await _two_requests(deps.brain, state, result, context)
+    if split is not None:
+        # Two requests in one message: the first now, the second once it is resolved.
+        result, message, second, second_category = split
+        captured |= {"next_request": second, "next_topic": second_category.value}
     e = result.entities
     if e.order_ids:
         captured["order_id"] = e.order_ids[0]
@@ -431,35 +508,103 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     if e.card_last_four:
         captured["card_last_four"] = e.card_last_four
     captured |= _language_and_scope(result)
-    if state.get("awaiting") == "preferred_resolution" and state.get("message"):
-        captured["preferred_resolution"] = state["message"][:200]
-    if result.category.value not in NOT_A_TOPIC and result.confidence >= 0.5:
-        captured["topic"] = result.category.value  # what the handoff record files it under
+    category = result.category
+    if state.get("awaiting") == "preferred_resolution" and message:
+        captured["preferred_resolution"] = message[:200]
+        if previous and not result.wants_human:
+            category = Category(previous)  # the answer to our question, not a new request
+    confidence = result.confidence
+    answering = state.get("awaiting") not in _NOT_MID_REQUEST and previous is not None
+    if answering and previous is not None and confidence < CONFIDENT and not result.wants_human:
+        # An unsure reading of the answer to our own question ("300 Spring Street, …"
+        # after "What is the new address?") is that answer: the request stays the same.
+        category, confidence = Category(previous), CONFIDENT
+    said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
+    if reads_as_complaint(category, said):
+        # Something went wrong, read as a status or a question: a complaint, for a person.
+        category = Category.COMPLAINT
+    unread = result.language != "en" and result.wants_human  # handed off for its language
+    in_words = topic_in_words(message) if unread else None
+    if in_words is not None:
+        # The reading is English's; the words of the customer's language name the topic.
+        captured["topic"] = in_words.value
+    elif category is Category.COMPLAINT:
+        captured["topic"] = category.value
+    elif category.value not in NOT_A_TOPIC and result.confidence >= 0.5:
+        captured["topic"] = category.value  # what the handoff record files it under
     elif result.wants_human and result.alternatives and "topic" not in captured:
         captured["topic"] = result.alternatives[0].value  # "a person about my return"
-    if "issue" not in captured and result.category is not Category.OTHER:
-        captured["issue"] = state.get("message", "")[:500]
+    if "issue" not in captured and category is not Category.OTHER:
+        captured["issue"] = message[:500]
     controls = deps.controls()
     update: dict[str, Any] = {
-        "category": result.category.value,
-        "confidence": result.confidence,
-        "autonomous": result.category.value
+        "category": category.value,
+        "confidence": confidence,
+        "autonomous": category.value
         in effective_autonomy(deps.autonomous_categories, controls, state.get("case_id") or ""),
         # Once in shadow mode, a case stays there: the customer never gets half a conversation.
-        "shadow": bool(state.get("shadow")) or controls.in_shadow(result.category.value),
+        "shadow": bool(state.get("shadow")) or controls.in_shadow(category.value),
         "policy_version": policy_version(deps.policy_text, deps.autonomous_categories, controls),
         "wants_human": result.wants_human,
         "affirm": result.affirm,
         "rationale": result.rationale,
         "captured": captured,
     }
+    if split is not None:
+        update["message"] = message  # this turn decides on the first request alone
     if result.usage is not None:
         update["usage"] = _add_usage(state, result.usage)
-    topic_changed = previous is not None and previous != result.category.value
+    topic_changed = previous is not None and previous != category.value
     moved_on = topic_changed or bool(e.order_ids)
+    # A question about the proposal is answered and the proposal stays open.
+    moved_on = moved_on and not ("?" in message and not e.order_ids)
     if state.get("proposal") is not None and moved_on and result.affirm is None:
         update["proposal"] = None
     return update
+
+
+async def _two_requests(
+    brain: Brain, state: CaseState, whole: Understanding, context: TurnContext
+) -> tuple[Understanding, str, str, Category] | None:
+    """A message that makes two requests ("return the lamp and change my address"), read
+    part by part: the first part's reading (with who the customer said they are, wherever
+    in the message), its text, and the second part's text and request. None for a message
+    with one request, an answer in the middle of one, or a request already waiting."""
+    captured = state.get("captured") or {}
+    if (
+        state.get("proposal") is not None
+        or state.get("awaiting") not in _NOT_MID_REQUEST
+        or captured.get("next_request")
+        or whole.language != "en"
+        or whole.wants_human
+    ):
+        return None
+    parts = split_requests(context.text)
+    if parts is None:
+        return None
+    first = await brain.understand(context.model_copy(update={"text": parts[0]}))
+    second = await brain.understand(context.model_copy(update={"text": parts[1]}))
+    if not two_requests(first.category, first.confidence, second.category, second.confidence):
+        return None
+    e = whole.entities
+    identity = {"emails": e.emails, "first_name": e.first_name, "last_name": e.last_name}
+    first = first.model_copy(
+        update={
+            "entities": first.entities.model_copy(update={**identity, "zip": e.zip}),
+            "usage": _sum_usage(whole.usage, first.usage, second.usage),
+        }
+    )
+    return first, parts[0], parts[1], second.category
+
+
+def _sum_usage(*usages: TokenUsage | None) -> TokenUsage | None:
+    found = [u for u in usages if u is not None]
+    if not found:
+        return None
+    total = found[0]
+    for usage in found[1:]:
+        total = total + usage
+    return total
 
 
 def _language_and_scope(result: Understanding) -> dict[str, Any]:
@@ -501,12 +646,25 @@ def _order_facts(order: Order, customer: Customer | None) -> dict[str, Any]:
         "tracking": [t for f in order.fulfillments for t in f.tracking_ids],
         "payment": methods[first].describe() if first in methods else None,
         "refunds": ", ".join(format_money(t.amount) for t in refunds) if refunds else None,
+        # Each refund with the method it went to, whose kind says how long it takes to show.
+        "refund_lines": [
+            {
+                "amount": format_money(t.amount),
+                "method": methods[t.payment_method_id].describe()
+                if t.payment_method_id in methods
+                else None,
+                "kind": methods[t.payment_method_id].kind.value
+                if t.payment_method_id in methods
+                else None,
+            }
+            for t in refunds
+        ],
     }
 
 
 def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Load the verified customer and the order in question; nothing for strangers."""
-    facts: dict[str, Any] = {"policy_text": POLICY_SUMMARY}
+    facts: dict[str, Any] = {"policy_text": policy_summary(deps.policy.terms)}
     captured = (state.get("captured") or CapturedState()).copy()
     if not state.get("verified"):
         return {"facts": facts, "captured": captured}
@@ -665,7 +823,7 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     facts = (state.get("facts") or Facts()).copy()
     facts["result"] = {
         "summary": proposal.get("summary", result.summary) if proposal else result.summary,
-        "refund_note": refund_note(command.kind),
+        "refund_note": refund_note(command.kind, deps.policy.terms),
     }
     return {
         "action_seq": seq,
@@ -714,6 +872,14 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
     if state.get("code_limit"):
         facts["code_limit"] = True
     facts |= _how_to_word(state)
+    captured = dict(state.get("captured") or {})
+    announce = bool(captured.get("next_request")) and not captured.get("next_announced")
+    if announce and outcome != "escalate":
+        # Said once, on the first reply after the message that made both requests.
+        facts["two_requests"] = {
+            "first": state.get("category"),
+            "then": captured.get("next_topic"),
+        }
     refused_by_rule = decision.get("answer") in ("cannot_cancel", "cannot_return", "not_your_order")
     if kind is None and refused_by_rule:
         facts["refusal"] = decision["reasons"][0]
@@ -742,7 +908,11 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
     awaiting = (
         decision.get("ask_for")
         if outcome == TurnOutcome.ASK
-        else ("confirmation" if outcome == TurnOutcome.CONFIRM else None)
+        else (
+            "confirmation"
+            if outcome == TurnOutcome.CONFIRM or facts.get("proposal_open")
+            else None
+        )
     )
     update = {
         "reply": reply.model_dump(exclude={"usage"}),
@@ -752,6 +922,8 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
     }
     if reply.usage is not None:
         update["usage"] = _add_usage(state, reply.usage)
+    if "two_requests" in facts:
+        update["captured"] = {**captured, "next_announced": True}
     return update
 
 
@@ -804,10 +976,12 @@ async def _compose(brain: Brain, request: ReplyRequest, after_action: bool) -> R
     one, the customer must hear what happened even if the brain is down: the action
     stands, and the template words it from the same facts.
     """
+    from brain.tracing import traced_call  # in the activity only: the sandbox needs no tracer
+
     if not after_action:
-        return await brain.compose(request)
+        return await traced_call(brain, "compose", brain.compose(request))
     try:
-        return await brain.compose(request)
+        return await traced_call(brain, "compose", brain.compose(request))
     except Exception:
         log.exception("the %s brain could not word the reply to an action", brain.name)
         return compose_from_template(request)

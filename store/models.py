@@ -320,7 +320,6 @@ class UserRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
     approval_limit: Mapped[Decimal | None] = mapped_column(MoneyCents)
     password_hash: Mapped[str] = mapped_column(String(200))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -328,6 +327,35 @@ class UserRow(Base):
     # Tokens and review sessions carry the generation they were issued in; revoking them
     # all increments it (a counter, so no clock decides what a revocation covers).
     token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    role_rows: Mapped[list[UserRoleRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserRoleRow.role"
+    )
+
+    @property
+    def roles(self) -> list[str]:
+        return [row.role for row in self.role_rows]
+
+
+class UserRoleRow(Base):
+    """One role a user holds; a user holds one or more."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class SignInFailureRow(Base):
+    """A wrong password, counted by every web process (`store/sign_in_failures.py`)."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class RevokedSessionRow(Base):

@@ -2,9 +2,11 @@
 
 `request_code` keeps a code's hash and, in the same transaction, queues the email with
 the code in the outbox (channel `mail`, thread = the address on file, message id =
-the code's id), so a retried call sends nothing twice. An address without an account
-takes the same path: a row is written (with no customer and a code nobody receives)
-and no email is queued; the caller answers both the same way.
+the code's id), so a retried call sends nothing twice. The email's body is sealed
+(`store.sealed`): no row holds the code readable, only its sender opens it. An
+address without an account takes the same path: a row is written (with no customer
+and a code nobody receives) and no email is queued; the caller answers both the same
+way.
 
 `verify_code` checks what a customer typed against the case's latest code: a wrong
 code counts an attempt, the right one is used up.
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.identity import CodeCheck, IdentityRules, IssuedCode, check_code, issue_code
 from store.models import OneTimeCodeRow, OutboxRow
+from store.sealed import TextSeal
 
 MAIL_CHANNEL = "mail"  # emails to an address on file, outside any conversation
 CODE_SUBJECT = "Your Trustdesk verification code"
@@ -51,6 +54,7 @@ def request_code(
     sessions: sessionmaker[Session],
     *,
     key: bytes,
+    seal: TextSeal,
     code_id: str,
     case_id: str,
     recipient: CodeRecipient | None,
@@ -98,7 +102,7 @@ def request_code(
                     channel=MAIL_CHANNEL,
                     thread_id=recipient.email,
                     role="agent",
-                    text=code_email_text(code, rules.code_ttl_minutes),
+                    text=seal.seal(code_email_text(code, rules.code_ttl_minutes), bound_to=code_id),
                     reason=None,
                     status="pending",
                     attempts=0,

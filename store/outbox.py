@@ -13,6 +13,10 @@ dies while sending leaves its rows in `sending`; once their lease runs out they
 are due again. That is the one case in which a message can go out twice, which is
 why every sender passes the message id on (an email's Message-ID, a webhook's
 delivery id) for the receiving side to recognise a repeat.
+
+A sealed text (a one-time code's email, `store.sealed`) is dropped from its row once
+delivered, as is anything on channel `mail`: nothing needs it after, and a row that holds
+nothing leaks nothing.
 """
 
 from __future__ import annotations
@@ -21,11 +25,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from store.audit import append_event
 from store.models import OutboxRow, utcnow
+from store.sealed import PREFIX as SEALED_PREFIX
+from store.sealed import is_sealed
+
+#: What the review UI shows of a sealed text instead of its ciphertext.
+SEALED_SHOWN = "(a sealed email to the address on file; its text is not shown here)"
 
 PENDING = "pending"
 SENDING = "sending"
@@ -151,9 +160,14 @@ def _finish(
 def mark_delivered(
     sessions: sessionmaker[Session], message_id: str, worker_id: str, *, now: datetime | None = None
 ) -> bool:
+    # A code email queued before sealing existed is emptied too: channel `mail` carries
+    # nothing else (store/one_time_codes.py).
+    emptied = or_(
+        OutboxRow.text.startswith(SEALED_PREFIX, autoescape=True), OutboxRow.channel == "mail"
+    )
     return _finish(
         sessions, message_id, worker_id, status=DELIVERED, delivered_at=now or utcnow(),
-        last_error=None,
+        last_error=None, text=case((emptied, ""), else_=OutboxRow.text),
     )  # fmt: skip
 
 
@@ -207,7 +221,7 @@ def list_dead_letters(
                 channel=row.channel,
                 thread_id=row.thread_id,
                 role=row.role,
-                text=row.text,
+                text=SEALED_SHOWN if is_sealed(row.text) else row.text,
                 attempts=row.attempts,
                 last_error=row.last_error,
                 created_at=row.created_at,

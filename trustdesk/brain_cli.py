@@ -63,6 +63,24 @@ def format_table(report: GateReport) -> str:
     return "\n".join(rows)
 
 
+def format_rules(report: GateReport) -> str:
+    """The rule readers' answers (read-only questions), measured like labels."""
+    rows = [
+        "| rule reader | n (its labels) | answers given | correct | precision | Wilson 95% lower "
+        "| autonomous |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    cleared = report.autonomous_rules()
+    for s in report.rules:
+        precision = "–" if s.precision is None else f"{s.precision:.1%}"
+        lower = f"{s.wilson_lower:.1%}" if s.given else "–"
+        rows.append(
+            f"| {s.label} | {s.n} | {s.given} | {s.correct} | {precision} | {lower} "
+            f"| {'yes' if s.label in cleared else 'no'} |"
+        )
+    return "\n".join(rows)
+
+
 def format_confusion(outcomes: list[Outcome], languages: list[str] | None) -> str:
     """Where out-of-scope requests went, and the answers given per language."""
     oos = [o for o in outcomes if o.truth == "out_of_scope"]
@@ -126,6 +144,8 @@ def run_validate(settings: Settings, args: argparse.Namespace) -> int:
     print()
     print(format_table(report))
     print()
+    print(format_rules(report))
+    print()
     print(format_confusion(read, history.languages))
     print()
     cleared = sorted(c.value for c in report.autonomous())
@@ -138,6 +158,8 @@ def run_validate(settings: Settings, args: argparse.Namespace) -> int:
         f"of these, the agent finishes on its own: {', '.join(handled) or 'none'}; "
         "every other category gets partial help and a handoff"
     )
+    rules = sorted(report.autonomous_rules())
+    print(f"rule readers answering on their own: {', '.join(rules) or 'none'}")
     path = autonomy_path(settings.data_dir)
     write_autonomy(
         path,

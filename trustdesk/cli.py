@@ -108,11 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
     add = users.add_parser("add", help="add a user; the password is read from stdin")
     _common(add, after_command=True)
     add.add_argument("name")
+    roles = ["agent", "approver", "senior_approver", "admin"]
     add.add_argument(
-        "--role", required=True, choices=["agent", "approver", "senior_approver", "admin"]
-    )
+        "--role", required=True, action="append", choices=roles,
+        help="a role the user holds; repeat it for several",
+    )  # fmt: skip
     add.add_argument("--approval-limit", help="highest amount this user may approve")
     _common(users.add_parser("list", help="list users"), after_command=True)
+    for name, text in (
+        ("grant", "give a user more roles"),
+        ("withdraw", "take roles away from a user (at least one stays)"),
+    ):
+        one = users.add_parser(name, help=text)
+        _common(one, after_command=True)
+        one.add_argument("name")
+        one.add_argument("--role", required=True, action="append", choices=roles)
     for name, text in (
         ("disable", "stop a user signing in; their tokens and sessions stop working"),
         ("enable", "let a disabled user sign in again"),

@@ -156,6 +156,12 @@ class Settings(BaseSettings):
         "workflow cache). A case evicted from it is rebuilt from its history on its next "
         "event; 0 rebuilds every case on every event.",
     )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP traces URL (e.g. http://collector:4318/v1/traces); tracing is "
+        "off unless this or the standard OTEL_EXPORTER_OTLP_ENDPOINT is set "
+        "(trustdesk/tracing.py; needs the `otlp` extra).",
+    )
     # Privacy (docs/architecture.md, "Privacy").
     encryption_keys: dict[str, str] = Field(
         default_factory=dict,

@@ -41,6 +41,7 @@ from temporalio.converter import (
 
 from store.db import read_only
 from store.models import CaseKeyRow
+from store.sealed import TextSeal
 
 if TYPE_CHECKING:
     from trustdesk.config import Settings
@@ -244,3 +245,10 @@ def case_keys_for(settings: Settings) -> CaseKeys:
 def encrypted_converter(keys: CaseKeys) -> DataConverter:
     """The pydantic data converter with payloads encrypted by `CaseKeyCodec`."""
     return dataclasses.replace(pydantic_data_converter, payload_codec=CaseKeyCodec(keys))
+
+
+def text_seal_for(settings: Settings) -> TextSeal:
+    """Seals texts kept in rows (one-time-code emails) under keys derived from the
+    configured master keys: whoever holds those (sender, web) opens them, nobody else."""
+    active, keys = settings.master_keys()
+    return TextSeal(active, keys)

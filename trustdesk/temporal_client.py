@@ -12,6 +12,7 @@ from temporalio.service import TLSConfig
 
 from trustdesk.config import Settings
 from trustdesk.encryption import case_keys_for, encrypted_converter
+from trustdesk.tracing import tracing_interceptors
 from workflows.gateway import connect as connect_client
 
 
@@ -30,13 +31,15 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, process: str = "client") -> Client:
     """A client of the configured Temporal service, its payloads encrypted per case
-    (trustdesk/encryption.py)."""
+    (trustdesk/encryption.py), traced when tracing is configured (trustdesk/tracing.py;
+    `process` names the service in traces: web, worker, email…)."""
     return await connect_client(
         settings.temporal_address,
         settings.temporal_namespace,
         tls=tls_config(settings),
         api_key=settings.temporal_api_key,
         data_converter=encrypted_converter(case_keys_for(settings)),
+        interceptors=tracing_interceptors(settings, process),
     )

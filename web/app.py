@@ -126,7 +126,7 @@ async def _connect_with_retry(settings: Settings) -> Any:
     delay = 0.2
     for attempt in range(1, CONNECT_ATTEMPTS + 1):
         try:
-            return await connect(settings)
+            return await connect(settings, "web")
         except RuntimeError as exc:  # the SDK reports a failed connection as RuntimeError
             if attempt == CONNECT_ATTEMPTS:
                 raise

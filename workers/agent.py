@@ -24,6 +24,7 @@ from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
 from domain.identity import derive_code_key
 from domain.policy import DEFAULT_POLICY_PATH, policy_placeholders
+from domain.turn import RULE_READERS, rule_key
 from graph.builder import GRAPH_NAME, build_support_graph
 from graph.deps import AgentDeps
 from store.actions import RetailActions
@@ -34,7 +35,7 @@ from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
-from trustdesk.encryption import case_keys_for
+from trustdesk.encryption import case_keys_for, text_seal_for
 from trustdesk.temporal_client import connect
 from workers.retention import ensure_retention_schedule
 from workflows.approval_trust import trust as trust_approval_keys
@@ -64,7 +65,8 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         else:
             fingerprint = claude_fingerprint(settings.anthropic_model)
             cleared = recorded_autonomy(settings.data_dir, fingerprint, say=_say)
-        autonomous = (c.value for c in HANDLED if c.value in cleared)
+        handled = {c.value for c in HANDLED} | {rule_key(s) for s in RULE_READERS}
+        autonomous = (key for key in cleared if key in handled)
     return AgentDeps(
         sessions=sessions,
         shop=RetailActions(sessions, settings.policy),
@@ -75,6 +77,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
             sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
         ),
         code_key=derive_code_key(settings.secret()),
+        mail_seal=text_seal_for(settings),
         controls=lambda: load_operator_controls(settings, sessions),
         policy_text=(settings.policy_file or DEFAULT_POLICY_PATH).read_bytes(),
         consent=lambda customer_id: read_consent(sessions, customer_id),
@@ -131,7 +134,7 @@ async def main(settings: Settings) -> None:
     runtime = temporal_runtime(settings)
     if runtime is not None:
         Runtime.set_default(runtime)  # before the first client, which reports through it
-    client = await connect(settings)
+    client = await connect(settings, "worker")
     deps = build_deps(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

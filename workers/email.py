@@ -55,6 +55,7 @@ from store.channels import (
 from store.mail_sink import keep_mail
 from store.one_time_codes import CODE_SUBJECT
 from store.outbox import OutboxMessage, mark_bounced
+from store.sealed import SealError, TextSeal, is_sealed
 from store.trust import ratable
 from trustdesk.config import Settings
 from trustdesk.rating_links import rating_links
@@ -378,7 +379,7 @@ class EmailSender:
             raise DeliveryFailed(f"the relay at {host}:{port} failed: {exc!r}") from exc
 
 
-def compose_direct(message: OutboxMessage, support_address: str) -> EmailMessage:
+def compose_direct(message: OutboxMessage, support_address: str, body: str) -> EmailMessage:
     """An email to an address on file outside any conversation (a one-time code)."""
     mail = EmailMessage()
     mail["From"] = formataddr(("Customer support", support_address))
@@ -387,37 +388,56 @@ def compose_direct(message: OutboxMessage, support_address: str) -> EmailMessage
     mail["Date"] = formatdate(usegmt=True)
     mail["Message-ID"] = outgoing_message_id(message.message_id, support_address)
     mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(message.text)
+    mail.set_content(body)
     return mail
 
 
-class DirectMailSender:
-    """Sends the `mail` channel (emails to the address on file) through the SMTP relay."""
+def opened_body(message: OutboxMessage, seal: TextSeal) -> str:
+    """The email's text: its row holds it sealed (`store.one_time_codes`); a row queued
+    before sealing is sent as it is."""
+    if not is_sealed(message.text):
+        return message.text
+    try:
+        return seal.open(message.text, bound_to=message.message_id)
+    except SealError as exc:  # a key no longer configured will not come back
+        raise DeliveryFailed(f"the email cannot be opened: {exc}", permanent=True) from exc
 
-    def __init__(self, relay: EmailSender) -> None:
+
+class DirectMailSender:
+    """Sends the `mail` channel (emails to the address on file) through the SMTP relay,
+    opening each sealed body only to hand it to the relay."""
+
+    def __init__(self, relay: EmailSender, seal: TextSeal) -> None:
         self.relay = relay
+        self.seal = seal
 
     async def send(self, message: OutboxMessage) -> None:
-        mail = compose_direct(message, self.relay.support_address)
+        mail = compose_direct(message, self.relay.support_address, opened_body(message, self.seal))
         await asyncio.to_thread(self.relay._relay, mail, message.thread_id)
 
 
 class MailSinkSender:
-    """Keeps the `mail` channel's emails in the store's mail sink (read at /review/mail)."""
+    """Keeps the `mail` channel's emails in the store's mail sink (read at /review/mail),
+    sealed as they were queued: only the review page, for a signed-in reader, opens them."""
 
-    def __init__(self, sessions: sessionmaker[DbSession], support_address: str) -> None:
+    def __init__(
+        self, sessions: sessionmaker[DbSession], support_address: str, seal: TextSeal
+    ) -> None:
         self.sessions = sessions
         self.support_address = support_address
+        self.seal = seal
 
     async def send(self, message: OutboxMessage) -> None:
-        mail = compose_direct(message, self.support_address)
+        body = message.text
+        if not is_sealed(body):
+            body = self.seal.seal(body, bound_to=message.message_id)
         await asyncio.to_thread(
             keep_mail,
             self.sessions,
             message_id=message.message_id,
             to=message.thread_id,
-            subject=str(mail["Subject"]),
-            body=message.text,
+            subject=CODE_SUBJECT,
+            body=body,
         )
 
 
@@ -425,9 +445,12 @@ def mail_sender(
     settings: Settings, sessions: sessionmaker[DbSession]
 ) -> DirectMailSender | MailSinkSender:
     """The `mail` channel's sender: the local sink on the embedded default, else the relay."""
+    from trustdesk.encryption import text_seal_for
+
+    seal = text_seal_for(settings)
     if settings.mail_sink:
-        return MailSinkSender(sessions, settings.support_address)
-    return DirectMailSender(EmailSender.from_settings(settings, sessions))
+        return MailSinkSender(sessions, settings.support_address, seal)
+    return DirectMailSender(EmailSender.from_settings(settings, sessions), seal)
 
 
 # --- `trustdesk email` --------------------------------------------------------------------
@@ -439,7 +462,7 @@ async def main(settings: Settings) -> None:
 
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
-    client = await connect(settings)
+    client = await connect(settings, "email")
     gateway = CaseGateway(client, settings.task_queue, settings.policy.approval_sla_minutes)
     handler = SupportMailHandler(
         gateway,

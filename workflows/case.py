@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from brain import templates
     from domain.approvals import ApprovalRefused, check_submitted_approval
     from domain.handoff import handoff_fields
+    from domain.turn import next_request
     from graph.builder import GRAPH_NAME
     from graph.state import (
         ApprovalDecision,
@@ -78,6 +79,7 @@ with workflow.unsafe.imports_passed_through():
 
 # Histories recorded before it resolved a case on a declined proposal.
 _NOT_A_RESOLUTION = "declining-is-not-a-resolution"
+_NEXT_REQUEST = "take-up-the-next-request"
 _STATUS_OF_OUTCOME: dict[TurnOutcome, CaseStatus] = {
     TurnOutcome.ASK: CaseStatus.AWAITING_CUSTOMER,
     TurnOutcome.CONFIRM: CaseStatus.AWAITING_CUSTOMER,
@@ -319,12 +321,16 @@ class SupportCaseWorkflow:
                 self._handoff.added.append(message.text)
             replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
-            reply = await self._run_turn(message)
-            replies = [reply] if reply is not None else []  # none while a person reviews
+            first = await self._run_turn(message)
+            replies = [first] if first is not None else []  # none while a person reviews
+            # A second request waits while a shadow-mode draft does: a person answers first.
+            if self._draft is None and (follow := self._next_request()) is not None:
+                second = await self._run_turn(follow)
+                replies += [second] if second is not None else []
         self._replies[ticket] = PostMessageResult(
             case_id=self._input.case_id, status=self._status, replies=replies
         )
-        if self._input.deliver_replies:  # nobody waits on the line: send them (email, webhooks)
+        if self._input.deliver_replies and replies:  # nobody waits on the line: send them
             for entry in self._transcript[-len(replies) :]:
                 if entry.text.strip():
                     self._send(entry)
@@ -411,6 +417,31 @@ class SupportCaseWorkflow:
             "category": draft.category,
             "policy_version": draft.policy_version,
         }
+
+    def _next_request(self) -> PostMessageInput | None:
+        """The second request of a message that made two, once the first is resolved (done,
+        answered, refused, declined or decided by an approver), as the next turn's message;
+        None while the first is still open, with a person, or when none waits."""
+        captured = self._state.get("captured") or {}
+        if not captured.get("next_request") or self._state.get("proposal"):
+            return None
+        outcome = self._state.get("outcome")
+        decision = self._state.get("decision")
+        declined = decision is not None and decision.get("answer") == "declined"
+        if outcome not in ("answer", "executed", "refuse", "rejected") and not declined:
+            return None
+        if self._status in (CaseStatus.ESCALATED, CaseStatus.AWAITING_APPROVAL):
+            return None
+        if not workflow.patched(_NEXT_REQUEST):
+            return None
+        taken = next_request(captured)
+        if taken is None:
+            return None
+        kept, text = taken
+        self._state["captured"] = cast(CapturedState, dict(kept))
+        return PostMessageInput(
+            channel=self._input.channel, thread_id=self._input.thread_id, text=text
+        )
 
     def _nothing_done(self) -> bool:
         decision = self._state.get("decision")
@@ -537,6 +568,10 @@ class SupportCaseWorkflow:
         reply = self._absorb(result)
         if reply is not None:
             self._deliver(reply.text, reason=reply.reason, already_noted=True)
+        if self._draft is None and (follow := self._next_request()) is not None:
+            reply = await self._run_turn(follow)
+            if reply is not None:
+                self._deliver(reply.text, reason=reply.reason, already_noted=True)
 
     # --- people --------------------------------------------------------------------------
 
@@ -553,6 +588,7 @@ class SupportCaseWorkflow:
             preferred_resolution=record.preferred_resolution,
             language=record.language,
             actions_taken=[f"{a['type']} {a['status']}" for a in self._state.get("executed", [])],
+            tried=list(record.tried),
             created_at=workflow.now(),
             policy_version=self._state.get("policy_version"),
         )

@@ -236,6 +236,8 @@ class Handoff(_Model):
     # The customer's language (ISO 639-1), and what they wrote after the handoff.
     language: str | None = None
     added: list[str] = Field(default_factory=list)
+    # What the agent tried before handing over: answers given, proposals declined, refusals.
+    tried: list[str] = Field(default_factory=list)
     # The policy version the decision to hand off was taken under (domain.controls).
     policy_version: str | None = None
 

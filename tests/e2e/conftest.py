@@ -7,6 +7,7 @@ workflow, so a test can prove that a refusal never reached it.
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from temporalio.api.enums.v1 import EventType
 
 from tests.workflows.conftest import (  # noqa: F401  (fixtures used by this directory)
     TEST_APPROVAL_KEY,
+    TEST_MASTER_KEY,
+    TEST_MASTER_KEY_ID,
     CaseHarness,
     harness,
     shop_sessions,
@@ -69,7 +72,7 @@ class Web:
         assert r.status_code == 200, r.text
         return r.json()
 
-    def add_user(self, name: str, role: str, limit: str | None = None) -> StaffUser:
+    def add_user(self, name: str, role: str | list[str], limit: str | None = None) -> StaffUser:
         return create_user(
             self.harness.sessions, name, PASSWORD, role, Decimal(limit) if limit else None
         )
@@ -122,6 +125,7 @@ async def web(harness: CaseHarness, tmp_path: Path) -> AsyncIterator[Web]:  # no
         secret_key=SECRET,
         task_queue=harness.task_queue,
         approval_signing_key=encode_private_key(TEST_APPROVAL_KEY),
+        encryption_keys={TEST_MASTER_KEY_ID: base64.urlsafe_b64encode(TEST_MASTER_KEY).decode()},
     )
     gateway = RecordingGateway(harness.client, harness.task_queue)
     app = create_app(settings, gateway=gateway, sessions=harness.sessions)

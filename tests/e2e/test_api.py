@@ -341,6 +341,22 @@ async def test_senior_tier_needs_a_senior_approver_who_may_reject(web: Web) -> N
     assert order_statuses(web)["#W0000004"] == "delivered"
 
 
+async def test_a_user_with_several_roles_decides_under_the_strongest_and_signs_it(
+    web: Web,
+) -> None:
+    web.add_user("kim", ["agent", "senior_approver"], "5000")
+    case_id, case = await park_return(
+        web, "I'd like to return order #W0000004, my email is ada@example.com"
+    )
+    assert case["pending_approval"]["tier"] == "senior_approver"
+    approved = await approve(web, case_id, await web.auth("kim"))
+    assert approved.status_code == 200, approved.text
+    [(_, decision)] = web.gateway.submitted
+    assert decision.approver.role == "senior_approver"  # what the workflow verified
+    assert decision.proof is not None
+    assert approved.json()["status"] == "approved", approved.json()  # the workflow verified it
+
+
 async def test_racing_approvals_decide_once(web: Web) -> None:
     import asyncio
 

@@ -23,10 +23,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from store.db import make_engine, migrate, session_factory
 from store.models import OrderRow, OutboxRow, TransactionRow
+from store.sealed import is_sealed
 from store.seed import seed
 from tests.workflows.conftest import temporal_env  # noqa: F401  (fixture)
 from trustdesk.cli import main as trustdesk
 from trustdesk.config import Settings
+from trustdesk.encryption import text_seal_for
 from web.app import create_app
 from workers.agent import build_deps, build_worker
 from workflows.gateway import CaseGateway
@@ -39,13 +41,18 @@ CODE = "<the code in the email>"  # said as the latest code mailed to the custom
 
 
 def mailed_code(settings: Settings) -> str:
-    """The six-digit code in the newest email the outbox queued for the customer."""
+    """The six-digit code in the newest email the outbox queued for the customer, opened
+    with the deployment's keys as its sender opens it (the row holds it sealed)."""
+    seal = text_seal_for(settings)
     engine = make_engine(settings.store_url)
     try:
         with session_factory(engine)() as s:
-            texts = s.scalars(select(OutboxRow.text).order_by(OutboxRow.id.desc()))
-            for text in texts:
-                if found := re.search(r"\b(\d{6})\b", text):
+            rows = s.execute(
+                select(OutboxRow.message_id, OutboxRow.text).order_by(OutboxRow.id.desc())
+            )
+            for message_id, text in rows:
+                body = seal.open(text, bound_to=message_id) if is_sealed(text) else text
+                if found := re.search(r"\b(\d{6})\b", body):
                     return found.group(1)
     finally:
         engine.dispose()

@@ -68,7 +68,9 @@ async def test_the_readme_demo_reads_the_code_in_the_review_uis_mail_page(
 
     # The outbox delivers the code to the local mail sink (trustdesk up's default).
     dispatcher = OutboxDispatcher(
-        shop_sessions, "mail", MailSinkSender(shop_sessions, "support@trustdesk.localhost")
+        shop_sessions, "mail", MailSinkSender(
+            shop_sessions, "support@trustdesk.localhost", web.harness.deps.mail_seal
+        ),
     )
 
     async def delivered() -> bool:

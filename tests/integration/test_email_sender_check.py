@@ -54,7 +54,12 @@ async def mailroom(harness: CaseHarness) -> AsyncIterator[Mailroom]:  # noqa: F8
     )
     dispatchers = [
         OutboxDispatcher(harness.sessions, "email", sender, send_timeout=20),
-        OutboxDispatcher(harness.sessions, "mail", DirectMailSender(sender), send_timeout=20),
+        OutboxDispatcher(
+            harness.sessions,
+            "mail",
+            DirectMailSender(sender, harness.deps.mail_seal),
+            send_timeout=20,
+        ),
     ]
     stop = asyncio.Event()
     running = [asyncio.create_task(d.run(stop, idle=0.05, idle_max=0.2)) for d in dispatchers]

@@ -1,8 +1,9 @@
 """One-time codes in the store (SQLite and PostgreSQL), and their email over real SMTP.
 
 A code is kept only as its hash; the email with the code goes through the outbox to
-the address on file, once per code id, and arrives at a local SMTP server this test
-reads, or in the mail sink on the embedded default.
+the address on file, once per code id, sealed so that no row at rest holds the code,
+and arrives at a local SMTP server this test reads, or (still sealed) in the mail sink
+on the embedded default.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from email.parser import BytesParser
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.identity import CodeCheck, IdentityRules, derive_code_key
 from store.mail_sink import list_mail
 from store.models import OneTimeCodeRow, OutboxRow
 from store.one_time_codes import CodeRecipient, pending_code, request_code, verify_code
+from store.sealed import SealError, TextSeal
 from tests.waiting import wait_until
 from workers.email import DirectMailSender, EmailSender, MailSinkSender
 from workers.outbox import OutboxDispatcher
@@ -31,12 +33,29 @@ KEY = derive_code_key("the deployment's secret, for codes")
 RULES = IdentityRules(code_ttl_minutes=10, code_max_attempts=3)
 NOW = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 ADA = CodeRecipient("ada_lovelace_1", "ada@example.com")
+SEAL = TextSeal("k1", {"k1": bytes(range(32))})
 
 
 def _code_in(text: str) -> str:
     found = re.search(r"\b(\d{6})\b", text)
     assert found, text
     return found.group(1)
+
+
+def _sent_code(sessions: sessionmaker[Session]) -> str:
+    """The code in the first queued email, opened as its sender opens it."""
+    row = _outbox(sessions)[0]
+    return _code_in(SEAL.open(row.text, bound_to=row.message_id))
+
+
+def _raw_values(sessions: sessionmaker[Session]) -> list[str]:
+    """Every value of every row in the store, read past the ORM as a dump would."""
+    values = []
+    with sessions() as s:
+        for table in inspect(s.get_bind()).get_table_names():
+            for row in s.execute(text(f'SELECT * FROM "{table}"')):
+                values.extend(str(value) for value in row)
+    return values
 
 
 def _outbox(sessions: sessionmaker[Session]) -> list[OutboxRow]:
@@ -48,6 +67,7 @@ def _send(sessions: sessionmaker[Session], code_id: str, recipient: CodeRecipien
     request_code(
         sessions,
         key=KEY,
+        seal=SEAL,
         code_id=code_id,
         case_id="case-webchat-t1",
         recipient=recipient,
@@ -67,7 +87,7 @@ def test_a_code_is_queued_to_the_address_on_file_once_and_kept_as_a_hash(
         "ada@example.com",
         "case-webchat-t1/code-1",
     )
-    code = _code_in(row.text)
+    code = _sent_code(sessions)
     with sessions() as s:
         kept = s.scalars(select(OneTimeCodeRow)).one()
     assert code not in kept.code_hash and kept.customer_id == "ada_lovelace_1"
@@ -84,11 +104,31 @@ def test_a_code_is_queued_to_the_address_on_file_once_and_kept_as_a_hash(
     assert not pending_code(sessions, "case-webchat-t1")
 
 
+def test_no_row_at_rest_holds_the_code_and_a_sealed_body_opens_only_for_its_row(
+    sessions: sessionmaker[Session],
+) -> None:
+    _send(sessions, "case-webchat-t1/code-1", ADA)
+    code = _sent_code(sessions)
+    assert not [value for value in _raw_values(sessions) if code in value]
+    [row] = _outbox(sessions)
+    assert row.text.startswith("sealed:v1:k1:")
+    for wrong in (
+        lambda: SEAL.open(row.text, bound_to="case-webchat-t2/code-1"),  # moved to another row
+        lambda: TextSeal("k1", {"k1": bytes(32)}).open(row.text, bound_to=row.message_id),
+        lambda: TextSeal("k2", {"k2": bytes(range(32))}).open(row.text, bound_to=row.message_id),
+    ):
+        try:
+            wrong()
+        except SealError:
+            continue
+        raise AssertionError("a sealed body opened where it should not")
+
+
 def test_wrong_codes_count_and_the_right_one_then_opens_nothing(
     sessions: sessionmaker[Session],
 ) -> None:
     _send(sessions, "case-webchat-t1/code-1", ADA)
-    code = _code_in(_outbox(sessions)[0].text)
+    code = _sent_code(sessions)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     for _ in range(RULES.code_max_attempts):
         check = verify_code(sessions, key=KEY, case_id="case-webchat-t1", typed=wrong, now=NOW)
@@ -99,7 +139,7 @@ def test_wrong_codes_count_and_the_right_one_then_opens_nothing(
 
 def test_an_expired_code_opens_nothing(sessions: sessionmaker[Session]) -> None:
     _send(sessions, "case-webchat-t1/code-1", ADA)
-    code = _code_in(_outbox(sessions)[0].text)
+    code = _sent_code(sessions)
     later = NOW + timedelta(minutes=RULES.code_ttl_minutes, seconds=1)
     check = verify_code(sessions, key=KEY, case_id="case-webchat-t1", typed=code, now=later)
     assert check == (CodeCheck.EXPIRED, None)
@@ -119,7 +159,7 @@ def test_an_address_without_an_account_gets_a_row_and_no_email(
 
 def test_another_cases_code_opens_nothing_here(sessions: sessionmaker[Session]) -> None:
     _send(sessions, "case-webchat-t1/code-1", ADA)
-    code = _code_in(_outbox(sessions)[0].text)
+    code = _sent_code(sessions)
     check = verify_code(sessions, key=KEY, case_id="case-webchat-t2", typed=code, now=NOW)
     assert check == (CodeCheck.WRONG, None)
 
@@ -145,12 +185,13 @@ async def test_the_code_email_reaches_the_address_on_file_over_smtp(
     sender = DirectMailSender(
         EmailSender(
             sessions, support_address="support@shop.test", relay_host="127.0.0.1", relay_port=port
-        )
+        ),
+        SEAL,
     )
     dispatcher = OutboxDispatcher(sessions, "mail", sender, send_timeout=20)
     try:
         _send(sessions, "case-webchat-t1/code-1", ADA)
-        code = _code_in(_outbox(sessions)[0].text)
+        code = _sent_code(sessions)
 
         async def delivered() -> bool:
             await dispatcher.deliver_due()
@@ -165,6 +206,9 @@ async def test_the_code_email_reaches_the_address_on_file_over_smtp(
     assert mail["To"] == "ada@example.com"
     assert mail["Subject"] == "Your Trustdesk verification code"
     assert _code_in(mail.get_content()) == code
+    # Delivered, the sealed body leaves the outbox row too.
+    assert _outbox(sessions)[0].text == ""
+    assert not [value for value in _raw_values(sessions) if code in value]
 
 
 async def test_on_the_embedded_default_the_code_email_lands_in_the_mail_sink(
@@ -172,14 +216,15 @@ async def test_on_the_embedded_default_the_code_email_lands_in_the_mail_sink(
 ) -> None:
     sessions = sqlite_sessions
     dispatcher = OutboxDispatcher(
-        sessions, "mail", MailSinkSender(sessions, "support@shop.test"), send_timeout=20
+        sessions, "mail", MailSinkSender(sessions, "support@shop.test", SEAL), send_timeout=20
     )
     _send(sessions, "case-webchat-t1/code-1", ADA)
-    code = _code_in(_outbox(sessions)[0].text)
+    code = _sent_code(sessions)
     assert await dispatcher.deliver_due() == 1
     [mail] = list_mail(sessions)
     assert (mail.to_address, mail.subject) == (
         "ada@example.com",
         "Your Trustdesk verification code",
     )
-    assert _code_in(mail.body) == code
+    assert _code_in(SEAL.open(mail.body, bound_to=mail.message_id)) == code
+    assert not [value for value in _raw_values(sessions) if code in value]

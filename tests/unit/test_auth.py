@@ -168,7 +168,7 @@ def test_users_add_and_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
     assert _run(tmp_path, ["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["username", "role", "approval", "limit"]
+    assert lines[0].split() == ["username", "roles", "approval", "limit"]
     assert [line.split() for line in lines[1:]] == [
         ["al", "agent", "-"],
         ["pat", "approver", "1,000.00"],

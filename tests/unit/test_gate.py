@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from brain.classifier import Prediction
+from brain.validation import History, validate
 from domain.dialogue import Category
 from domain.gate import (
     LABELS,
@@ -14,6 +16,7 @@ from domain.gate import (
     measure,
     wilson_lower_bound,
 )
+from domain.turn import AnswerSource, rule_key
 
 C = Category
 
@@ -116,3 +119,40 @@ def test_measure_rejects_unknown_labels_and_thresholds() -> None:
         measure([Outcome("refund_please", "return", True)])
     with pytest.raises(ValueError):
         measure([], threshold=0.0)
+
+
+class _Reads:
+    """A brain that reads each text as the table says, sure of itself."""
+
+    fingerprint = "table"
+
+    def __init__(self, table: dict[str, str]) -> None:
+        self.table = table
+
+    def predict_many(self, texts: list[str]) -> list[Prediction]:
+        return [Prediction(self.table[t], 0.9, False, ((self.table[t], 0.9),)) for t in texts]
+
+
+def test_rule_readers_are_measured_by_the_labels_their_answers_are_right_for() -> None:
+    where = "where is my refund for the lamp?"
+    when = "when will the refund for my order come through"
+    ask_for_one = "I want a refund, the lamp broke"  # a request, no status cue: not read
+    contents = "what did I order last week?"
+    history = History(
+        examples=[
+            (where, "refund_status"),
+            (when, "return"),  # the rule answers it, and the label says it is wrong
+            (ask_for_one, "return"),
+            (contents, "order_status"),
+        ],
+        skipped=0,
+        source="test",
+    )
+    brain = _Reads({where: "return", when: "return", ask_for_one: "return", contents: "other"})
+    report = validate(brain, history)
+    scores = {s.label: s for s in report.rules}
+    refund = scores[rule_key(AnswerSource.REFUND_STATUS)]
+    assert (refund.n, refund.given, refund.correct) == (1, 2, 1)
+    contents_score = scores[rule_key(AnswerSource.ORDER_CONTENTS)]
+    assert (contents_score.n, contents_score.given, contents_score.correct) == (1, 1, 1)
+    assert report.autonomous_rules() == frozenset()  # one right answer proves nothing

@@ -1,4 +1,5 @@
-"""Review-UI sessions, CSRF tokens, the sign-in throttle, roles and the approval panel."""
+"""Review-UI sessions, CSRF tokens, roles and the approval panel (the sign-in throttle, which
+counts in the store, is in tests/integration/test_sign_in_throttle.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from web.review.session import (
     issue_session,
     read_session,
 )
-from web.review.throttle import LoginThrottle
 from web.users import StaffUser
 from workflows.contracts import PendingApproval, Role
 
@@ -69,51 +69,6 @@ def test_csrf_tokens_are_bound_to_their_session() -> None:
     assert not csrf_matches(SECRET, "", csrf_token(SECRET, ""))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_throttle_pauses_a_username_from_an_address_after_five_failures() -> None:
-    clock = Clock()
-    throttle = LoginThrottle(max_failures=5, window=timedelta(minutes=15), clock=clock)
-    for _ in range(5):
-        assert throttle.retry_after("pat", "10.0.0.1") is None
-        throttle.failed("pat", "10.0.0.1")
-        clock.now += 10
-    assert throttle.retry_after("pat", "10.0.0.1") == 900 - 50
-    assert throttle.retry_after("PAT ", "10.0.0.1") == 850  # the same username
-    assert throttle.retry_after("pat", "10.0.0.2") is None  # another address
-    assert throttle.retry_after("sue", "10.0.0.1") is None  # another username
-    clock.now += 850
-    assert throttle.retry_after("pat", "10.0.0.1") is None  # the oldest failure left the window
-
-
-def test_a_success_clears_the_count_and_one_address_is_capped_across_usernames() -> None:
-    clock = Clock()
-    throttle = LoginThrottle(max_failures=3, max_failures_per_address=5, clock=clock)
-    throttle.failed("pat", "a")
-    throttle.failed("pat", "a")
-    throttle.succeeded("pat", "a")
-    throttle.failed("pat", "a")
-    assert throttle.retry_after("pat", "a") is None
-    for name in ("u1", "u2", "u3", "u4"):
-        throttle.failed(name, "a")
-    assert throttle.retry_after("someone-new", "a") is not None
-    assert throttle.retry_after("someone-new", "b") is None
-
-
-def test_the_throttle_forgets_old_pairs_when_it_tracks_too_many() -> None:
-    clock = Clock()
-    throttle = LoginThrottle(max_tracked=3, clock=clock)
-    for n in range(10):
-        throttle.failed(f"user{n}", "a")
-    assert len(throttle._failures) <= 3
-
-
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
@@ -148,11 +103,26 @@ def test_roles_grant_what_the_issue_says() -> None:
         assert [r for r, p in GRANTS.items() if permission in p] == [Role.AGENT, Role.ADMIN]
 
 
+def test_several_roles_grant_what_any_of_them_grants_and_act_under_the_strongest() -> None:
+    both = reviewer("kim", Role.AGENT, "300", Role.APPROVER)
+    assert both.can(Permission.HANDLE_HANDOFFS) and both.can(Permission.DECIDE_APPROVALS)
+    assert not both.can(Permission.ADMINISTER)
+    assert both.user.acting_role is Role.APPROVER and both.home == "/review/approvals"
+    assert both.user.roles_text == "approver, agent"
+    senior = reviewer("sue", Role.APPROVER, None, Role.SENIOR_APPROVER, Role.ADMIN)
+    assert senior.user.acting_role is Role.SENIOR_APPROVER
+    assert senior.can(Permission.ADMINISTER) and senior.can(Permission.DECIDE_APPROVALS)
+    agent = reviewer("al", Role.AGENT)
+    assert agent.home == "/review/handoffs" and not agent.can(Permission.DECIDE_APPROVALS)
+    with pytest.raises(ValueError, match="at least one role"):
+        StaffUser("nobody", frozenset(), None)
+
+
 # --- what the case page says a reviewer may do -------------------------------------------------
 
 
-def reviewer(name: str, role: Role, limit: str | None = None) -> Reviewer:
-    user = StaffUser(name, role, Decimal(limit) if limit else None)
+def reviewer(name: str, role: Role, limit: str | None = None, *more: Role) -> Reviewer:
+    user = StaffUser(name, frozenset({role, *more}), Decimal(limit) if limit else None)
     return Reviewer(user, ReviewSession("sid", name, 0, 1), "token")
 
 

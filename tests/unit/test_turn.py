@@ -133,7 +133,17 @@ ROWS = [
         expect={"rule": "order #W0000001 was not found"}),
     Row("a wish for a person is handed off", Category.RETURN, wants_human=True,
         kind=OutcomeKind.ESCALATE, expect={"handoff_reason": "the customer asked for a person"}),
-    Row("a complaint goes to a person", Category.COMPLAINT, kind=OutcomeKind.ESCALATE,
+    Row("a complaint asks what would put it right before a person takes it",
+        Category.COMPLAINT, expect={"ask_for": "preferred_resolution"}),
+    Row("a complaint without an order asks for it once", Category.COMPLAINT, status=None,
+        expect={"ask_for": "order_id"}),
+    Row("a complaint with its order and wish goes to a person", Category.COMPLAINT,
+        captured={"preferred_resolution": "a new chair"}, kind=OutcomeKind.ESCALATE,
+        expect={"handoff_reason": "a complaint deserves a person's attention"}),
+    Row("a complaint whose wish was asked once and not given goes to a person",
+        Category.COMPLAINT, status=None,
+        captured={"asked": {"order_id": 1, "preferred_resolution": 1}},
+        kind=OutcomeKind.ESCALATE,
         expect={"handoff_reason": "a complaint deserves a person's attention"}),
 ]  # fmt: skip
 

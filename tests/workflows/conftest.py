@@ -23,6 +23,7 @@ from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
+from store.sealed import TextSeal
 from tests.shop import create_shop
 from trustdesk.approval_keys import ApprovalSigner, public_bytes
 from trustdesk.temporal_server import temporal_binary
@@ -94,6 +95,12 @@ class CaseHarness:
     deps: AgentDeps
 
 
+#: The master key the suite's worker seals code emails under; the e2e web process is
+#: configured with it too, as a deployment's processes share theirs.
+TEST_MASTER_KEY_ID = "suite"
+TEST_MASTER_KEY = bytes(range(32))
+
+
 def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
     """The worker's dependencies as shipped: the shipped help articles indexed."""
     knowledge = KnowledgeBase(sessions, policy_placeholders(policy))
@@ -105,6 +112,7 @@ def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
         policy=policy,
         autonomous_categories=frozenset(c.value for c in HANDLED),
         knowledge=knowledge,
+        mail_seal=TextSeal(TEST_MASTER_KEY_ID, {TEST_MASTER_KEY_ID: TEST_MASTER_KEY}),
     )
 
 

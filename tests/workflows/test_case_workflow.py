@@ -82,14 +82,10 @@ async def test_return_above_limit_waits_for_approval_then_refunds_once(
     agent = Approver(username="al", role=Role.AGENT)
     for who, expected in ((low, "OverLimit"), (agent, "Forbidden")):
         with pytest.raises(WorkflowUpdateFailedError) as err:
-            await gw.submit_approval(
-                case_id, signed_decision(case_id, pending.approval_id, who)
-            )
+            await gw.submit_approval(case_id, signed_decision(case_id, pending.approval_id, who))
         assert refusal_type(err.value) == expected
     with pytest.raises(WorkflowUpdateFailedError) as err:
-        await gw.submit_approval(
-            case_id, signed_decision(case_id, "stale", approver)
-        )
+        await gw.submit_approval(case_id, signed_decision(case_id, "stale", approver))
     assert refusal_type(err.value) == "StaleApproval"
 
     result = await gw.submit_approval(
@@ -175,3 +171,26 @@ async def test_the_customer_is_promised_the_cases_own_approval_sla(harness: Case
     pending = await gw.get_pending_approval(f"case-webchat-{thread}")
     assert pending is not None
     assert pending.due_at - pending.requested_at == timedelta(minutes=90)
+
+
+async def test_two_requests_in_one_message_are_handled_one_after_the_other(
+    harness: CaseHarness,
+) -> None:
+    gw, thread = gateway(harness), uuid.uuid4().hex
+    first = await say(
+        gw,
+        thread,
+        "I want to cancel order #W0000001, I ordered it by mistake. "
+        "Also, what's the status of order #W0000002?",
+    )
+    assert "first cancelling an order, then where an order is" in first and "email" in first
+    confirm = await say(gw, thread, "ada@example.com")
+    assert "149.99" in confirm and "#W0000002" not in confirm
+    both = await gw.post_message(PostMessageInput(channel="webchat", thread_id=thread, text="yes"))
+    done, then = (r.text for r in both.replies)
+    assert done.startswith("Done") and "#W0000001" in done
+    assert "#W0000002 is delivered" in then
+    assert status_of(harness, "#W0000001") == "cancelled"
+    assert status_of(harness, "#W0000002") == "delivered"
+    case = await gw.get_case(f"case-webchat-{thread}")
+    assert "next_request" not in case.captured and case.status.value == "resolved"

@@ -1,9 +1,10 @@
 """Identity proportional to risk, in whole conversations on the real worker (strict policy).
 
 Reading an order needs the email plus a second factor; changing anything needs the
-one-time code sent to the email on file, read here from the outbox as the mail
-channel would deliver it. Someone who knows only the owner's email cannot change
-the order, and no reply tells whether an address has an account.
+one-time code sent to the email on file, read here from the outbox (opened with the
+worker's seal) as the mail channel would deliver it; the row itself never holds the code.
+Someone who knows only the owner's email cannot change the order, and no reply tells
+whether an address has an account.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class Chat:
                 )
             )
 
+    def code_in_mail(self, mail: OutboxRow) -> str:
+        """The code in a queued email, opened as its sender opens it; never in the row."""
+        opened = code_in(self.h.deps.mail_seal.open(mail.text, bound_to=mail.message_id))
+        assert opened not in mail.text
+        return opened
+
     def codes_issued(self) -> int:
         with self.h.sessions() as s:
             return s.scalar(
@@ -94,7 +101,7 @@ async def test_a_change_needs_the_code_sent_to_the_email_on_file(harness: CaseHa
     [mail] = chat.code_emails()
     assert mail.thread_id == "ada@example.com"  # the address on file, never the chat
     assert order(harness, "#W0000001").status == "pending"
-    confirm = await chat.say(code_in(mail.text))
+    confirm = await chat.say(chat.code_in_mail(mail))
     assert "149.99" in confirm and "yes" in confirm.lower()
     done = await chat.say("yes please")
     assert done.startswith("Done")
@@ -109,7 +116,7 @@ async def test_someone_with_only_the_email_cannot_redirect_an_order(harness: Cas
         "My email is ada@example.com, my zip is 10001 and my name is Ada Lovelace."
     )
     [mail] = chat.code_emails()
-    real = code_in(mail.text)
+    real = chat.code_in_mail(mail)
     guesses = [g for g in ("000000", "123456", "111111", "999999", "654321") if g != real]
     for guess in guesses[:5]:
         reply = await chat.say(guess)

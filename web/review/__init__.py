@@ -1,7 +1,7 @@
 """The review UI: server-rendered pages where approvers and support agents work cases.
 
-`install(app)` adds its routes under `/review`, its per-process state (login
-throttle, signed-out sessions) and the handlers that turn its errors into pages.
+`install(app)` adds its routes under `/review`, its state (the login throttle, whose
+counts live in the store) and the handlers that turn its errors into pages.
 Everything works without JavaScript; `static/review.js` only refreshes lists and
 the case view in place and marks forms as busy while they submit.
 """
@@ -29,6 +29,7 @@ from web.review import (
 )
 from web.review.access import LoginRequired, ReviewError, ReviewState, signed_in
 from web.review.render import page, see_other
+from web.review.throttle import LoginThrottle
 
 STATIC_DIR = Path(__file__).with_name("static")
 _STATIC = {"review.js": "text/javascript", "review.css": "text/css"}
@@ -47,7 +48,7 @@ def static_file(name: str) -> FileResponse:
 
 def install(app: FastAPI, state: ReviewState | None = None) -> None:
     """Serve the review UI from `app`."""
-    app.state.review = state or ReviewState()
+    app.state.review = state or ReviewState(throttle=LoginThrottle(app.state.web.sessions))
 
     async def _refused(request: Request, exc: Exception) -> Response:
         if not isinstance(exc, ReviewError):  # pragma: no cover - registered for it alone

@@ -7,7 +7,7 @@ the form's CSRF token. A route then calls `require(reviewer, permission)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
@@ -92,7 +92,8 @@ class LoginRequired(Exception):
 class ReviewState:
     """The review UI's per-process state, kept on `app.state.review`."""
 
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    #: Counts wrong passwords in the store, shared by every web process.
+    throttle: LoginThrottle
     #: How often pages refresh their live parts in the browser, in milliseconds.
     refresh_ms: int = 4000
 
@@ -116,25 +117,24 @@ class Reviewer:
         return self.user.username
 
     @property
-    def role(self) -> Role:
-        return self.user.role
+    def roles(self) -> frozenset[Role]:
+        return self.user.roles
 
     @property
     def home(self) -> str:
-        return HOME[self.user.role]
+        return HOME[self.user.acting_role]
 
     def can(self, permission: Permission | str) -> bool:
-        return Permission(permission) in GRANTS[self.user.role]
+        """Whether any of the reviewer's roles grants `permission`."""
+        return any(Permission(permission) in GRANTS[role] for role in self.user.roles)
 
 
 def require(reviewer: Reviewer, permission: Permission) -> None:
-    """403 unless the reviewer's role grants `permission`."""
+    """403 unless one of the reviewer's roles grants `permission`."""
     if not reviewer.can(permission):
-        raise ReviewError(
-            403,
-            "Not allowed",
-            f"Your role ({reviewer.role.value.replace('_', ' ')}) cannot {permission.value}.",
-        )
+        held = reviewer.user.roles_text
+        noun = "role" if len(reviewer.roles) == 1 else "roles"
+        raise ReviewError(403, "Not allowed", f"Your {noun} ({held}) cannot {permission.value}.")
 
 
 def signed_in(request: Request, ctx: Context) -> Reviewer | None:

@@ -132,7 +132,7 @@ def _refusal(pending: PendingApproval, reviewer: Reviewer, decision: str) -> str
     try:
         check_decision(
             pending.facts(),
-            Decider(user.username, user.role.value, user.approval_limit),
+            Decider(user.username, user.acting_role.value, user.approval_limit),
             decision,
         )
     except ApprovalRefused as refused:

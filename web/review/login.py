@@ -117,7 +117,7 @@ async def login(
             username=username,
         )
     address = request_address(request, ctx)
-    wait = state.throttle.retry_after(username, address)
+    wait = await run_in_threadpool(state.throttle.retry_after, username, address)
     if wait is not None:
         minutes = max(1, round(wait / 60))
         return page(
@@ -134,7 +134,7 @@ async def login(
         verify_password, password, found[1] if found else None
     )
     if not ok or found is None:
-        state.throttle.failed(username, address)
+        await run_in_threadpool(state.throttle.failed, username, address)
         return _login_page(
             request,
             ctx,
@@ -143,10 +143,10 @@ async def login(
             status_code=401,
             username=username,
         )
-    state.throttle.succeeded(username, address)
+    await run_in_threadpool(state.throttle.succeeded, username, address)
     user = found[0]
     _, cookie = issue_session(user.username, ctx.secret, generation=user.generation)
-    response = see_other(next_path or HOME[user.role])
+    response = see_other(next_path or HOME[user.acting_role])
     _set_cookie(request, response, SESSION_COOKIE, cookie, int(SESSION_TTL.total_seconds()))
     response.delete_cookie(LOGIN_COOKIE, path="/review")
     return response

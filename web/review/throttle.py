@@ -8,21 +8,23 @@ slows many clients guessing one password; neither lets one client lock everyone
 out, since the address is the client's own (`client_address`: `X-Forwarded-For`
 counts only when the connection comes from a configured trusted proxy). Both
 password endpoints (`POST /api/auth/token` and the review sign-in) share one
-throttle. Kept in the web process's memory: a restart forgets, and several web
-processes each count on their own.
+throttle. The counts live in the store (`store/sign_in_failures.py`), so every web
+process enforces the same limits and a restart forgets nothing.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
-import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
+
+from store.models import utcnow
+from store.sign_in_failures import clear_failures, recent_failures, record_failure
 
 if TYPE_CHECKING:
     from web.deps import WebContext
@@ -31,69 +33,53 @@ if TYPE_CHECKING:
 class LoginThrottle:
     def __init__(
         self,
+        sessions: sessionmaker[Session],
         *,
         max_failures: int = 5,
         max_failures_per_address: int = 50,
         max_failures_per_account: int = 20,
         window: timedelta = timedelta(minutes=15),
-        clock: Callable[[], float] = time.monotonic,
-        max_tracked: int = 10_000,
+        clock: Callable[[], datetime] = utcnow,
+        max_tracked: int = 100_000,
     ) -> None:
+        self.sessions = sessions
         self.max_failures = max_failures
         self.max_failures_per_address = max_failures_per_address
         self.max_failures_per_account = max_failures_per_account
-        self.window = window.total_seconds()
+        self.window = window
         self.clock = clock
         self.max_tracked = max_tracked
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-
-    @staticmethod
-    def _key(username: str, address: str) -> tuple[str, str]:
-        return (username.strip().lower(), address)
-
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-        return times
 
     def retry_after(self, username: str, address: str) -> int | None:
         """Seconds until this username may be tried again from this address; None if now."""
         now = self.clock()
-        pair = self._recent(self._key(username, address), now)
+        since = now - self.window
         waits = []
-        if len(pair) >= self.max_failures:
-            waits.append(pair[-self.max_failures] + self.window - now)
-        account = self._key(username, address)[0]
-        for matches, limit in (
-            (lambda k: k[1] == address, self.max_failures_per_address),
-            (lambda k: k[0] == account, self.max_failures_per_account),
+        for limit, scope in (
+            (self.max_failures, {"username": username, "address": address}),
+            (self.max_failures_per_address, {"address": address}),
+            (self.max_failures_per_account, {"username": username}),
         ):
-            times: list[float] = []
-            for key in [k for k in self._failures if matches(k)]:
-                times.extend(self._recent(key, now))
-            times.sort()
-            if len(times) >= limit:
-                waits.append(times[-limit] + self.window - now)
+            times = recent_failures(self.sessions, since=since, limit=limit, **scope)
+            if len(times) >= limit:  # the limit-th newest failure leaves the window last
+                waits.append((times[-1] + self.window - now).total_seconds())
         if not waits:
             return None
         return max(1, math.ceil(max(waits)))
 
     def failed(self, username: str, address: str) -> None:
         now = self.clock()
-        if len(self._failures) >= self.max_tracked:
-            for key in list(self._failures):
-                self._recent(key, now)
-            while len(self._failures) >= self.max_tracked:  # drop the longest-tracked pair
-                del self._failures[next(iter(self._failures))]
-        self._failures.setdefault(self._key(username, address), deque()).append(now)
+        record_failure(
+            self.sessions,
+            username,
+            address,
+            now=now,
+            forget_before=now - self.window,
+            max_rows=self.max_tracked,
+        )
 
     def succeeded(self, username: str, address: str) -> None:
-        self._failures.pop(self._key(username, address), None)
+        clear_failures(self.sessions, username, address)
 
 
 def client_address(

@@ -85,12 +85,12 @@ async def decide(
     case_id: str, body: ApprovalDecision, user: CurrentUser, gateway: Gateway, ctx: Context
 ) -> SubmitApprovalResult:
     if not user.can_approve:
-        raise _refuse(status.HTTP_403_FORBIDDEN, f"a {user.role.value} cannot decide approvals")
+        raise _refuse(status.HTTP_403_FORBIDDEN, f"{user.roles_text}: cannot decide approvals")
     pending = await gateway.get_pending_approval(check_case_id(case_id))
     try:
         check_decision(
             pending.facts() if pending else None,
-            Decider(user.username, user.role.value, user.approval_limit),
+            Decider(user.username, user.acting_role.value, user.approval_limit),
             body.decision,
             approval_id=body.approval_id,
             amount=body.amount,
@@ -102,7 +102,7 @@ async def decide(
         raise _refuse(status.HTTP_503_SERVICE_UNAVAILABLE, "approvals cannot be signed here")
     proof = ctx.approval_signer.sign(
         username=user.username,
-        role=user.role.value,
+        role=user.acting_role.value,  # the role the decision was checked under
         approval_limit=user.approval_limit,
         case_id=case_id,
         approval_id=pending.approval_id,
@@ -113,7 +113,7 @@ async def decide(
         approval_id=pending.approval_id,
         decision=body.decision,
         approver=Approver(
-            username=user.username, role=user.role, approval_limit=user.approval_limit
+            username=user.username, role=user.acting_role, approval_limit=user.approval_limit
         ),
         amount=body.amount,
         note=body.note,

@@ -74,8 +74,8 @@ def _reader(
         user = reviewer.user if reviewer is not None else None
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in to the review UI first")
-    if user.role not in HISTORY_READERS:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "your role cannot read case histories")
+    if not user.roles & HISTORY_READERS:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "your roles cannot read case histories")
     return user
 
 

@@ -1,0 +1,27 @@
+"""The chaos run's report: a conversation that did not finish misses a target and says where."""
+
+from __future__ import annotations
+
+from bench.chaos import ChaosReport
+
+
+def finished_report() -> ChaosReport:
+    return ChaosReport(cases=4, kills=2, workers=2, audit_ok=True, recoveries=[3.0, 4.0])
+
+
+def test_a_run_where_every_conversation_finished_meets_its_targets() -> None:
+    report = finished_report()
+    assert report.passed
+    assert any(line.startswith("unfinished             0") for line in report.lines())
+
+
+def test_an_unfinished_conversation_misses_the_targets_and_is_named_by_where_it_stopped() -> None:
+    report = finished_report()
+    report.unfinished.update(["no pending approval found", "no pending approval found"])
+    report.unfinished.update(["message refused for 300 s"])
+    assert not report.passed
+    line = next(line for line in report.lines() if line.startswith("unfinished"))
+    assert line == (
+        "unfinished             3    (target 0); 1 message refused for 300 s; "
+        "2 no pending approval found"
+    )

@@ -1,0 +1,421 @@
+"""Complaints, read-only answers, questions during a proposal, and the handoff record
+(domain.turn.decide_turn, domain.handoff, domain.topic_words, brain.templates)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal as D
+from typing import Any, cast
+
+import pytest
+
+from brain.base import ReplyRequest
+from brain.grounding import ungrounded
+from brain.templates import POLICY_SUMMARY, compose_from_template, policy_summary, refund_note
+from domain.commands import ReturnItems
+from domain.dialogue import Category
+from domain.handoff import NOT_GIVEN, OUT_OF_SCOPE, handoff_fields
+from domain.identity import IdentityLevel
+from domain.policy import ShopTerms
+from domain.retail import Order, OrderStatus, Transaction, TransactionKind
+from domain.topic_words import topic_in_words
+from domain.turn import (
+    RULE_READERS,
+    Answer,
+    AnswerSource,
+    Ask,
+    Captured,
+    Escalate,
+    OutcomeKind,
+    Propose,
+    Refuse,
+    TurnFacts,
+    TurnRead,
+    decide_turn,
+    next_request,
+    reads_as_complaint,
+    rule_key,
+    split_requests,
+    two_requests,
+)
+from tests.unit.test_dialogue_changes import ADA, order
+from tests.unit.test_turn import POLICY
+
+# As if the accuracy gate cleared every rule reader (`brain.validation.rule_scores`).
+MEASURED_RULES = frozenset(rule_key(source) for source in RULE_READERS)
+
+
+def turn(
+    message: str,
+    category: Category,
+    *,
+    confidence: float = 0.9,
+    autonomous: bool = True,
+    verified: bool = True,
+    the_order: Order | None = None,
+    captured: dict[str, Any] | None = None,
+    proposal: ReturnItems | None = None,
+    affirm: bool | None = None,
+    awaiting: str | None = None,
+    trusted_rules: frozenset[str] = MEASURED_RULES,
+) -> TurnFacts:
+    return TurnFacts(
+        read=TurnRead(
+            category=category, confidence=confidence, autonomous=autonomous, affirm=affirm
+        ),
+        message=message,
+        captured=cast(Captured, captured or {}),
+        verified=verified,
+        identity=IdentityLevel.ONE_TIME_CODE if verified else IdentityLevel.NONE,
+        customer=ADA if verified else None,
+        order=the_order if verified else None,
+        policy=POLICY,
+        proposal=proposal,
+        awaiting=awaiting,
+        trusted_rules=trusted_rules,
+    )
+
+
+DELIVERED = order(OrderStatus.DELIVERED)
+RETURNED = DELIVERED.model_copy(
+    update={
+        "status": "returned",
+        "transactions": (
+            *DELIVERED.transactions,
+            Transaction(
+                kind=TransactionKind.REFUND, amount=D("80.00"), payment_method_id="credit_card_1"
+            ),
+        ),
+    }
+)
+
+
+# --- complaints ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "the_order", "captured", "ask_for"),
+    [
+        ("there's a problem with my order", Category.ORDER_STATUS, None, {}, "order_id"),
+        ("My order arrived but the shoes were missing from the box", Category.ORDER_STATUS,
+         DELIVERED, {}, "preferred_resolution"),
+        ("Something is wrong with my last order", Category.POLICY_QUESTION, DELIVERED, {},
+         "preferred_resolution"),
+        # The customer's answer to "which order?" continues the complaint said first.
+        ("#W0000001", Category.ORDER_STATUS, DELIVERED,
+         {"issue": "there's a problem with my order", "asked": {"order_id": 1}},
+         "preferred_resolution"),
+    ],
+)  # fmt: skip
+def test_a_complaint_read_as_a_question_gathers_the_order_and_the_wish(
+    message: str, category: Category, the_order: Order | None, captured: dict[str, Any],
+    ask_for: str,
+) -> None:  # fmt: skip
+    outcome = decide_turn(turn(message, category, the_order=the_order, captured=captured))
+    assert isinstance(outcome, Ask) and outcome.ask_for == ask_for
+
+
+def test_a_complaint_with_its_order_and_wish_goes_to_a_person() -> None:
+    captured = {"issue": "the shoes were broken", "preferred_resolution": "a new pair"}
+    outcome = decide_turn(turn("a new pair", Category.ORDER_STATUS, the_order=DELIVERED,
+                               captured=captured))  # fmt: skip
+    assert isinstance(outcome, Escalate)
+    assert outcome.handoff_reason == "a complaint deserves a person's attention"
+
+
+def test_an_action_with_complaint_words_stays_the_action() -> None:
+    outcome = decide_turn(turn("return the broken shoes", Category.RETURN, the_order=DELIVERED))
+    assert isinstance(outcome, Propose)
+
+
+def test_a_complaint_is_asked_for_its_wish_once_then_handed_over() -> None:
+    captured = {"issue": "something is wrong", "asked": {"preferred_resolution": 1}}
+    outcome = decide_turn(turn("hmm", Category.COMPLAINT, the_order=DELIVERED,
+                               captured=captured))  # fmt: skip
+    assert isinstance(outcome, Escalate)
+
+
+# --- read-only answers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "category", "source"),
+    [
+        ("What items are in order #W0000001?", Category.CHANGE_ITEMS,
+         AnswerSource.ORDER_CONTENTS),
+        ("What's in my order? I forgot what I bought", Category.CANCEL_ORDER,
+         AnswerSource.ORDER_CONTENTS),
+        ("what did i ordr in W0000001 ? cant remeber", Category.OTHER,
+         AnswerSource.ORDER_CONTENTS),
+        ("hi whre is my refnd for the shoes i sent back", Category.RETURN,
+         AnswerSource.REFUND_STATUS),
+        ("was the price difference refunded?", Category.EXCHANGE, AnswerSource.REFUND_STATUS),
+    ],
+)  # fmt: skip
+def test_a_read_only_question_is_answered_whatever_it_was_read_as(
+    message: str, category: Category, source: AnswerSource
+) -> None:
+    # The gate cleared none of these readings: the answer changes nothing and is theirs.
+    outcome = decide_turn(turn(message, category, autonomous=False, the_order=RETURNED))
+    assert isinstance(outcome, Answer) and outcome.source is source
+
+
+def test_a_read_only_question_asked_before_verification_is_answered_after_it() -> None:
+    first = "What's in my order #W0000001?"
+    before = decide_turn(turn(first, Category.CHANGE_ITEMS, verified=False))
+    assert isinstance(before, Ask) and before.ask_for == "identity"
+    after = decide_turn(turn("ada@example.com", Category.CHANGE_ITEMS, the_order=DELIVERED,
+                             captured={"issue": first}, awaiting="identity"))  # fmt: skip
+    assert isinstance(after, Answer) and after.source is AnswerSource.ORDER_CONTENTS
+
+
+def test_a_read_only_question_about_someone_elses_order_is_refused() -> None:
+    theirs = DELIVERED.model_copy(update={"customer_id": "someone-else"})
+    outcome = decide_turn(turn("what's in order #W0000001?", Category.OTHER, the_order=theirs))
+    assert isinstance(outcome, Refuse)
+
+
+def test_a_read_only_question_without_an_order_asks_for_it() -> None:
+    outcome = decide_turn(turn("what did I order last time?", Category.OTHER))
+    assert isinstance(outcome, Ask) and outcome.ask_for == "order_id"
+
+
+def test_a_request_to_change_the_order_is_not_a_read_only_question() -> None:
+    outcome = decide_turn(turn("what's in my order? I want to return the shoes",
+                               Category.RETURN, the_order=DELIVERED))  # fmt: skip
+    assert isinstance(outcome, Propose)
+
+
+# --- questions while a proposal waits -------------------------------------------------------
+
+RETURN_SHOES = ReturnItems(
+    order_id="#W0000001", item_ids=["s-black-9"], payment_method_id="credit_card_1"
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "affirm", "source", "kind"),
+    [
+        ("how long will the refund take?", None, AnswerSource.REFUND_TIMING, "credit_card"),
+        ("no wait, when will I get the money?", False, AnswerSource.REFUND_TIMING, "credit_card"),
+        ("which card?", None, AnswerSource.PROPOSAL_METHOD, "credit_card"),
+    ],
+)  # fmt: skip
+def test_a_question_during_a_proposal_is_answered_and_the_proposal_stays_open(
+    message: str, affirm: bool | None, source: AnswerSource, kind: str
+) -> None:
+    facts = turn(message, Category.RETURN, the_order=DELIVERED, proposal=RETURN_SHOES,
+                 affirm=affirm)  # fmt: skip
+    outcome = decide_turn(facts)
+    assert isinstance(outcome, Answer)
+    assert outcome.source is source and outcome.proposal_open and outcome.method_kind == kind
+    # The yes that follows still runs exactly the proposal.
+    yes = decide_turn(replace(facts, message="yes", read=facts.read.model_copy(
+        update={"affirm": True})))  # fmt: skip
+    assert yes.kind in (OutcomeKind.EXECUTE, OutcomeKind.AWAIT_APPROVAL)
+
+
+def test_a_question_is_never_answered_before_verification() -> None:
+    facts = turn("how long will the refund take?", Category.RETURN, verified=False,
+                 proposal=RETURN_SHOES)  # fmt: skip
+    outcome = decide_turn(facts)
+    assert isinstance(outcome, Ask) and outcome.ask_for == "identity"
+
+
+# --- the handoff record --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("¿Hacen envíos a México? ¿Cuánto cuesta?", Category.POLICY_QUESTION),
+        ("Olá, preciso mudar o endereço de entrega do pedido W1000002", Category.CHANGE_ADDRESS),
+        ("Bonjour, je voudrais retourner la bouilloire de la commande W1630030",
+         Category.RETURN),
+        ("Bonjour, où en est ma commande W1000016 ? Elle n'est toujours pas arrivée.",
+         Category.ORDER_STATUS),
+        ("Ich möchte meine Bestellung stornieren", Category.CANCEL_ORDER),
+        ("Vorrei cambiare la taglia delle scarpe", Category.EXCHANGE),
+        ("Wo bleibt meine Rückerstattung?", Category.REFUND_STATUS),
+        ("La lámpara llegó rota", Category.COMPLAINT),
+        ("Quiero cambiar la dirección de mi cuenta", Category.ACCOUNT_ADDRESS),
+        ("Bonjour", None),
+    ],
+)  # fmt: skip
+def test_the_topic_of_a_message_in_another_language(message: str, topic: Category) -> None:
+    assert topic_in_words(message) is topic
+
+
+@pytest.mark.parametrize(
+    ("captured", "topic", "preferred"),
+    [
+        # A request in another language: its topic states the resolution it wants.
+        ({"topic": "return", "language": "fr", "order_id": "#W1"}, "return",
+         "a refund for the returned items"),
+        ({"topic": "policy_question", "language": "es"}, "policy_question",
+         "an answer to the question"),
+        # A request the shop's tools do not serve is filed as that, not as "other".
+        ({"out_of_scope": True, "preferred_resolution": "an answer to the question"},
+         OUT_OF_SCOPE, "an answer to the question"),
+        # A complaint's wish, asked for and not given, says so.
+        ({"topic": "complaint", "asked": {"preferred_resolution": 1}}, "complaint", NOT_GIVEN),
+        ({"topic": "complaint"}, "complaint", None),
+    ],
+)  # fmt: skip
+def test_the_handoff_record_files_a_topic_and_a_wish(
+    captured: dict[str, Any], topic: str, preferred: str | None
+) -> None:
+    record = handoff_fields("talk_to_human", captured)
+    assert record.category == topic
+    assert record.preferred_resolution == preferred
+
+
+def test_the_handoff_record_keeps_what_was_tried() -> None:
+    tried = ["answered: order status", "proposed, and the customer said no: a return"]
+    record = handoff_fields("return", {"topic": "return", "tried": tried, "order_id": "#W1"})
+    assert record.tried == tuple(tried)
+    assert "(order #W1)" in record.issue
+
+
+# --- wording: one refund timing, from the policy's terms -----------------------------------
+
+
+def test_every_refund_timing_reads_the_policys_terms() -> None:
+    terms = ShopTerms(refund_card_business_days=9, refund_paypal_business_days=4)
+    for text in (policy_summary(terms), refund_note("cancel_order", terms) or ""):
+        assert "up to 9 business days" in text and "up to 4" in text
+    assert "5 to 7" not in POLICY_SUMMARY and "up to 7 business days" in POLICY_SUMMARY
+
+
+def _facts(**more: Any) -> dict[str, Any]:
+    return {
+        "refund_terms": {"card_days": 7, "paypal_days": 3},
+        "order": {
+            "id": "#W0000001",
+            "status": "returned",
+            "items": [
+                {"name": "Running Shoes", "price": "$80.00", "options": {"color": "black"}},
+                {"name": "Desk Lamp", "price": "$34.50", "options": {}},
+            ],
+            "tracking": [],
+            "refund_lines": [
+                {"amount": "$34.50", "method": "Visa ending 4242", "kind": "credit_card"}
+            ],
+        },
+        **more,
+    }
+
+
+@pytest.mark.parametrize(
+    ("answer", "facts", "says"),
+    [
+        ("order_contents", _facts(), ["Running Shoes (black), $80.00", "Desk Lamp, $34.50"]),
+        ("refund_status", _facts(),
+         ["$34.50 to your Visa ending 4242", "up to 7 business days"]),
+        ("refund_timing", _facts(method_kind="paypal"), ["within 3 business days"]),
+        ("proposal_method",
+         _facts(method_kind="gift_card", proposal_open=True,
+                proposal={"summary": "start a return", "method": "gift card"}),
+         ["your gift card", "available right away", "start a return still stands"]),
+    ],
+)  # fmt: skip
+def test_read_only_answers_state_only_facts(
+    answer: str, facts: dict[str, Any], says: list[str]
+) -> None:
+    request = ReplyRequest(step="answer", answer=answer, facts=facts)
+    text = compose_from_template(request).text
+    for words in says:
+        assert words in text
+    assert ungrounded(text, request) == []
+
+
+def test_the_address_question_states_no_number_the_facts_lack() -> None:
+    request = ReplyRequest(step="ask", ask_for="address", facts={})
+    assert ungrounded(compose_from_template(request).text, request) == []
+
+
+# --- two requests in one message ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        ("return the lamp and change my address", ("return the lamp", "change my address")),
+        ("Cancel W1000018 please, I ordered by mistake. Also, do you ship to Canada?",
+         ("Cancel W1000018 please, I ordered by mistake", "do you ship to Canada?")),
+        ("Return the kettle from W1630030, and also what's the status of W4680753?",
+         ("Return the kettle from W1630030", "what's the status of W4680753?")),
+        # One request naming two items, or a request and a remark, is not split.
+        ("I'd like to return the bookshelf and the pet bed from order #W7273336", None),
+        ("Can I send back the headphones from order W1000001? Keep the laptop.", None),
+    ],
+)  # fmt: skip
+def test_a_message_with_two_requests_is_split_in_two(
+    message: str, parts: tuple[str, str] | None
+) -> None:
+    assert split_requests(message) == parts
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "both"),
+    [
+        ((Category.RETURN, 0.9), (Category.CHANGE_ADDRESS, 0.8), True),
+        ((Category.RETURN, 0.9), (Category.RETURN, 0.8), False),  # one request, said twice
+        ((Category.RETURN, 0.9), (Category.OTHER, 0.8), False),  # a remark
+        ((Category.RETURN, 0.9), (Category.ORDER_STATUS, 0.3), False),  # unsure
+    ],
+)
+def test_two_parts_are_two_requests_only_when_both_are_sure_and_different(
+    first: tuple[Category, float], second: tuple[Category, float], both: bool
+) -> None:
+    assert two_requests(*first, *second) is both
+
+
+def test_the_second_request_is_taken_up_without_the_first_ones_details() -> None:
+    captured: Any = {
+        "email": "ada@example.com", "language": "en", "order_id": "#W1",
+        "item_ids": ["s-black-9"], "item_names": ["shoes"], "topic": "return",
+        "issue": "return the shoes", "asked": {"item": 1},
+        "next_request": "change the address of #W2 to 1 Elm St, Springfield, IL 62701",
+        "next_topic": "change_address",
+    }  # fmt: skip
+    kept, text = next_request(captured) or ({}, "")
+    assert text.startswith("change the address")
+    assert kept == {"email": "ada@example.com", "language": "en", "order_id": "#W1"}
+    assert next_request(kept) is None
+
+
+def test_a_handoff_with_a_second_request_waiting_names_both() -> None:
+    captured = {"topic": "return", "next_request": "change my address",
+                "next_topic": "change_address"}  # fmt: skip
+    record = handoff_fields("return", captured)
+    assert record.category == "return"
+    assert "next: wants to change the delivery address" in record.issue
+
+
+def test_a_charge_not_owed_is_a_complaint_even_read_as_a_payment_change() -> None:
+    message = "I was charged twice for order #W0000001, I see two payments on my card"
+    pending = order(OrderStatus.PENDING)
+    outcome = decide_turn(turn(message, Category.CHANGE_PAYMENT, the_order=pending))
+    assert isinstance(outcome, Ask) and outcome.ask_for == "preferred_resolution"
+    assert reads_as_complaint(Category.CHANGE_PAYMENT, message)
+    assert not reads_as_complaint(Category.CHANGE_PAYMENT, "pay it with my other card")
+
+
+def test_a_request_for_a_refund_is_not_a_question_about_one() -> None:
+    message = "Can I get a refund for the shoes? They were damaged"
+    outcome = decide_turn(turn(message, Category.RETURN, the_order=DELIVERED))
+    assert isinstance(outcome, Propose)
+
+
+def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
+    message = "What items are in order #W0000001?"
+    cleared = decide_turn(
+        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED)
+    )
+    assert isinstance(cleared, Answer) and cleared.source is AnswerSource.ORDER_CONTENTS
+    unmeasured = decide_turn(
+        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
+             trusted_rules=frozenset())
+    )  # fmt: skip
+    assert not isinstance(unmeasured, Answer)

@@ -1,0 +1,124 @@
+"""What the `understand` node makes of the brain's reading (graph.nodes.understand): the
+topic of a message in another language, complaints, answers to the agent's own questions,
+and two requests in one message. The brain is a fake that reads by a table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from brain.base import Entities, Reply, ReplyRequest, TurnContext, Understanding
+from domain.dialogue import Category
+from graph import nodes
+from graph.deps import AgentDeps
+from trustdesk.config import Settings
+
+
+class TableBrain:
+    """Reads each text as its table says; anything else as `other`, unsure."""
+
+    name = "table"
+
+    def __init__(self, table: dict[str, Understanding]) -> None:
+        self.table = table
+        self.read: list[str] = []
+
+    async def understand(self, turn: TurnContext) -> Understanding:
+        self.read.append(turn.text)
+        return self.table.get(turn.text, Understanding(category=Category.OTHER, confidence=0.2))
+
+    async def compose(self, request: ReplyRequest) -> Reply:
+        raise AssertionError("understand never composes")
+
+
+class Install:
+    """Builds the node's dependencies around a brain reading by `table`."""
+
+    deps: AgentDeps
+
+    def __call__(self, table: dict[str, Understanding]) -> TableBrain:
+        brain = TableBrain(table)
+        self.deps = AgentDeps(
+            sessions=None,  # type: ignore[arg-type]  # understand needs only the brain
+            shop=None,  # type: ignore[arg-type]
+            brain=brain,
+            policy=Settings().policy,
+            autonomous_categories=frozenset(),
+        )
+        return brain
+
+
+@pytest.fixture
+def install() -> Iterator[Install]:
+    yield Install()
+
+
+async def test_a_message_in_another_language_is_filed_under_the_topic_its_words_name(
+    install: Any,
+) -> None:
+    text = "Olá, preciso mudar o endereço de entrega do pedido W1000002"
+    # The English reading of Portuguese says "cancel": the words say "address".
+    install({text: Understanding(category=Category.CANCEL_ORDER, confidence=0.72,
+                                 wants_human=True, language="pt",
+                                 entities=Entities(order_ids=["#W1000002"]))})  # fmt: skip
+    update = await nodes.understand(install.deps, {"message": text})
+    assert update["captured"]["topic"] == "change_address"
+    assert update["captured"]["order_id"] == "#W1000002"
+
+
+async def test_a_complaint_read_as_a_status_is_a_complaint(install: Any) -> None:
+    text = "My order arrived but the water bottle was missing from the box"
+    install({text: Understanding(category=Category.ORDER_STATUS, confidence=0.47)})
+    update = await nodes.understand(install.deps, {"message": text})
+    assert update["category"] == "complaint" and update["captured"]["topic"] == "complaint"
+
+
+async def test_an_unsure_reading_of_an_answer_keeps_the_request_it_answers(install: Any) -> None:
+    text = "300 Spring Street, Atlanta, GA 30308"
+    install({text: Understanding(category=Category.CHANGE_ADDRESS, confidence=0.45)})
+    state = {"message": text, "category": "account_address", "awaiting": "address"}
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["category"] == "account_address" and update["confidence"] >= 0.5
+
+
+async def test_the_wish_asked_for_is_an_answer_not_a_new_request(install: Any) -> None:
+    text = "I'd like a replacement chair"
+    install({text: Understanding(category=Category.EXCHANGE, confidence=0.8)})
+    state = {"message": text, "category": "complaint", "awaiting": "preferred_resolution"}
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["category"] == "complaint"
+    assert update["captured"]["preferred_resolution"] == text
+
+
+async def test_two_requests_are_read_part_by_part_and_the_second_is_kept(install: Any) -> None:
+    first, second = "return the lamp from #W1000019", "change my address to 1 Elm St"
+    text = f"{first} and {second}"
+    brain = install({
+        text: Understanding(category=Category.CHANGE_ADDRESS, confidence=0.6,
+                            entities=Entities(emails=["ada@example.com"])),
+        first: Understanding(category=Category.RETURN, confidence=0.9,
+                             entities=Entities(order_ids=["#W1000019"])),
+        second: Understanding(category=Category.ACCOUNT_ADDRESS, confidence=0.8),
+    })  # fmt: skip
+    update = await nodes.understand(install.deps, {"message": text})
+    assert brain.read == [text, first, second]
+    assert update["category"] == "return" and update["message"] == first
+    captured = update["captured"]
+    assert captured["next_request"] == second and captured["next_topic"] == "account_address"
+    # Who the customer said they are counts wherever in the message they said it.
+    assert captured["email"] == "ada@example.com" and captured["order_id"] == "#W1000019"
+    assert captured["issue"] == first
+
+
+async def test_one_request_said_in_two_parts_is_not_split(install: Any) -> None:
+    first, second = "return the lamp from #W1000019", "return the mug too please"
+    text = f"{first} and {second}"
+    install({
+        text: Understanding(category=Category.RETURN, confidence=0.9),
+        first: Understanding(category=Category.RETURN, confidence=0.9),
+        second: Understanding(category=Category.RETURN, confidence=0.9),
+    })  # fmt: skip
+    update = await nodes.understand(install.deps, {"message": text})
+    assert "next_request" not in update["captured"] and "message" not in update
