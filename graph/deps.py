@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from brain.base import Brain
+from domain.consent import Consent
 from domain.controls import OperatorControls
 from domain.policy import Policy
 from store.actions import RetailActions
@@ -53,3 +54,8 @@ class AgentDeps:
     controls: Callable[[], OperatorControls] = OperatorControls
     #: The wall clock activity nodes read (one-time codes' expiry); fixed in tests.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: The policy file's bytes as the worker loaded them: part of the policy version every
+    #: decision records (`domain.controls.policy_version`).
+    policy_text: bytes = b""
+    #: A customer's consent flags as they are now (read when the profile is loaded).
+    consent: Callable[[str], Consent] = field(default=lambda _customer_id: Consent())

@@ -44,7 +44,7 @@ from brain.templates import (
     within,
 )
 from domain.commands import ActionCommand, Authorization
-from domain.controls import effective_autonomy
+from domain.controls import effective_autonomy, held_for_shadow, policy_version
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
@@ -126,6 +126,8 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         _turn_facts(deps, read), knowledge=passages, after_article=_after_article(state)
     )
     outcome = decide_turn(facts)
+    if read.get("shadow"):  # a person sends the reply and approves any action
+        outcome = held_for_shadow(outcome)
     update |= _item_question(read, outcome)
     update["turn_outcome"] = OUTCOME.dump_python(outcome, mode="json")
     if isinstance(outcome, Ask):  # counted, so no question is asked a third time
@@ -534,13 +536,15 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         captured["topic"] = result.alternatives[0].value  # "a person about my return"
     if "issue" not in captured and category is not Category.OTHER:
         captured["issue"] = message[:500]
+    controls = deps.controls()
     update: dict[str, Any] = {
         "category": category.value,
         "confidence": confidence,
         "autonomous": category.value
-        in effective_autonomy(
-            deps.autonomous_categories, deps.controls(), state.get("case_id") or ""
-        ),
+        in effective_autonomy(deps.autonomous_categories, controls, state.get("case_id") or ""),
+        # Once in shadow mode, a case stays there: the customer never gets half a conversation.
+        "shadow": bool(state.get("shadow")) or controls.in_shadow(category.value),
+        "policy_version": policy_version(deps.policy_text, deps.autonomous_categories, controls),
         "wants_human": result.wants_human,
         "affirm": result.affirm,
         "rationale": result.rationale,
@@ -666,8 +670,9 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         return {"facts": facts, "captured": captured}
     shop = deps.shop
     customer = shop.get_customer(state["customer_id"] or "")
-    facts["customer"] = customer.model_dump(mode="json")
-    facts["customer_name"] = customer.first_name
+    facts["customer"] = customer.model_dump(mode="json")  # what the request needs
+    if deps.consent(customer.id).personalisation:  # beyond the request: with consent
+        facts["customer_name"] = customer.first_name
     wanted = captured.get("payment")
     if wanted and "payment_method_id" not in captured:
         matching = [m for m in customer.payment_methods if m.kind is PaymentKind(wanted)]

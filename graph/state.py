@@ -216,6 +216,8 @@ class CaseState(TypedDict, total=False):
     category: Category | None
     confidence: float
     autonomous: bool
+    shadow: bool  # the category is in shadow mode: the reply is a draft a person sends
+    policy_version: str | None  # the policy version this turn decided under (domain.controls)
     wants_human: bool
     affirm: bool | None
     rationale: str

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -515,6 +516,8 @@ class OperatorControlRow(Base):
     killed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Basis points (0-10000) of cases autonomous; None when the category is not on a canary.
     canary_basis_points: Mapped[int | None] = mapped_column(Integer)
+    # Shadow mode: the agent drafts, a person sends or edits; the agent acts on nothing.
+    shadow: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -535,3 +538,19 @@ class CaseKeyRow(Base):
     wrapped: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     shredded_at: Mapped[datetime | None] = mapped_column()
+
+
+class CustomerConsentRow(Base):
+    """What a customer agreed the agent may use beyond what a request needs. No row means
+    the defaults (`domain.consent.Consent()`): nothing beyond the request."""
+
+    __tablename__ = "customer_consents"
+
+    customer_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    personalisation: Mapped[bool] = mapped_column(Boolean)
+    marketing: Mapped[bool] = mapped_column(Boolean)
+    past_cases: Mapped[bool] = mapped_column(Boolean)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -89,6 +89,7 @@ class ControlSetting:
     updated_by: str | None
     updated_at: datetime | None
     from_configuration: bool
+    shadow: bool = False  # the agent drafts, a person sends
 
 
 def _share(basis_points: int | None) -> Decimal | None:
@@ -100,19 +101,22 @@ def read_controls(
     *,
     configured_killed: frozenset[str] = frozenset(),
     configured_canary: Mapping[str, Decimal] | None = None,
+    configured_shadow: frozenset[str] = frozenset(),
 ) -> OperatorControls:
     """Configuration's controls, overridden per category by what an admin set in the store."""
     killed = set(configured_killed)
     canary = dict(configured_canary or {})
+    shadow = set(configured_shadow)
     with sessions() as session:
         for row in session.scalars(select(OperatorControlRow)):
             (killed.add if row.killed else killed.discard)(row.category)
+            (shadow.add if row.shadow else shadow.discard)(row.category)
             share = _share(row.canary_basis_points)
             if share is None:
                 canary.pop(row.category, None)
             else:
                 canary[row.category] = share
-    return OperatorControls(killed=frozenset(killed), canary=canary)
+    return OperatorControls(killed=frozenset(killed), canary=canary, shadow=frozenset(shadow))
 
 
 def control_settings(
@@ -121,6 +125,7 @@ def control_settings(
     *,
     configured_killed: frozenset[str] = frozenset(),
     configured_canary: Mapping[str, Decimal] | None = None,
+    configured_shadow: frozenset[str] = frozenset(),
 ) -> list[ControlSetting]:
     """One line per category for the controls page: the effective setting and who set it."""
     configured = dict(configured_canary or {})
@@ -138,6 +143,7 @@ def control_settings(
                     None,
                     None,
                     True,
+                    category in configured_shadow,
                 )
             )
         else:
@@ -149,6 +155,7 @@ def control_settings(
                     row.updated_by,
                     row.updated_at,
                     False,
+                    row.shadow,
                 )
             )
     return out
@@ -161,6 +168,7 @@ def set_control(
     killed: bool,
     canary: Decimal | None,
     actor: str,
+    shadow: bool = False,
 ) -> None:
     """Store an admin's setting for `category` and audit who changed what, and when."""
     if canary is not None and not Decimal(0) <= canary <= Decimal(1):
@@ -171,13 +179,18 @@ def set_control(
         before = (
             None
             if row is None
-            else {"killed": row.killed, "canary": str(_share(row.canary_basis_points))}
+            else {
+                "killed": row.killed,
+                "canary": str(_share(row.canary_basis_points)),
+                "shadow": row.shadow,
+            }
         )
         if row is None:
             row = OperatorControlRow(category=category, updated_by=actor)
             session.add(row)
         row.killed = killed
         row.canary_basis_points = basis_points
+        row.shadow = shadow
         row.updated_by = actor
         row.updated_at = utcnow()
         append_event(
@@ -187,7 +200,11 @@ def set_control(
             payload={
                 "category": category,
                 "before": before,
-                "after": {"killed": killed, "canary": None if canary is None else str(canary)},
+                "after": {
+                    "killed": killed,
+                    "canary": None if canary is None else str(canary),
+                    "shadow": shadow,
+                },
             },
         )
         session.commit()

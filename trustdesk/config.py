@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     killed_categories: list[str] = Field(
         default_factory=list, description="Categories never handled alone, whatever the gate says."
     )
+    shadow_categories: list[str] = Field(
+        default_factory=list,
+        description="Categories in shadow mode: the agent drafts each reply and a person sends "
+        "or edits it; the agent runs no action on its own.",
+    )
     public_url: str | None = Field(
         default=None,
         description="The web process's address as customers reach it, for links in emails "

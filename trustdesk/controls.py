@@ -1,6 +1,7 @@
 """Where the operator controls and the policy version come from, for the worker and the web.
 
-Configuration (`TRUSTDESK_KILLED_CATEGORIES`, `TRUSTDESK_CANARY_SHARES`) gives the starting
+Configuration (`TRUSTDESK_KILLED_CATEGORIES`, `TRUSTDESK_CANARY_SHARES`,
+`TRUSTDESK_SHADOW_CATEGORIES`) gives the starting
 point; what an admin sets in the review UI (`/review/admin/controls`, stored with who and
 when) overrides it per category. The policy version covers the policy file's bytes, the
 gate's autonomy list and these controls (`domain.controls.policy_version`): a turn that
@@ -22,6 +23,7 @@ def load_operator_controls(settings: Settings, sessions: sessionmaker[Session]) 
         sessions,
         configured_killed=frozenset(settings.killed_categories),
         configured_canary=settings.canary_shares,
+        configured_shadow=frozenset(settings.shadow_categories),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from jinja2 import Environment, select_autoescape
 
+from domain.consent import CONSENT_FLAGS
 from trustdesk.config import Settings
 
 EXPORT_PAGE = """<!doctype html>
@@ -21,6 +22,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;
 <h2>Profile</h2>
 <table><tr><th>Email</th><td>{{ c.email }}</td></tr>
 <tr><th>Address</th><td>{{ c.address.values() | select | join(", ") }}</td></tr></table>
+<h2>What you allowed us to use</h2>
+<ul>{% for flag, allowed in data.consent.items() %}<li>{{ flags[flag] }}:
+<strong>{{ "yes" if allowed else "no" }}</strong></li>{% endfor %}</ul>
 <h2>Payment methods</h2>
 <ul>{% for p in data.payment_methods %}<li>{{ p.kind }} {{ p.brand or "" }}
 {% if p.last_four %}ending {{ p.last_four }}{% endif %}</li>{% endfor %}</ul>
@@ -40,7 +44,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;
 def render_export_page(data: dict[str, Any]) -> str:
     """The export as a readable, escaped HTML page."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    return env.from_string(EXPORT_PAGE).render(data=data, c=data["customer"])
+    return env.from_string(EXPORT_PAGE).render(data=data, c=data["customer"], flags=CONSENT_FLAGS)
 
 
 def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:

@@ -18,17 +18,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from domain.consent import CONSENT_FLAGS
 from store.audit import append_event
 from store.models import (
     ApprovalRow,
     CaseRow,
+    CustomerConsentRow,
     CustomerRow,
     EmailMessageRow,
     HandoffRow,
@@ -98,7 +100,7 @@ def export_customer(
                 session,
                 kind="customer.exported",
                 actor=actor,
-                payload={"customer": _pseudonym(customer.id)},
+                payload={"customer": customer_pseudonym(customer.id)},
             )
             session.commit()
     with sessions() as session:
@@ -144,7 +146,11 @@ def export_customer(
             .where(OrderRow.customer_id == customer.id)
             .order_by(OrderRow.customer_position)
         )
+        consent = session.get(CustomerConsentRow, customer.id)
         return {
+            "consent": {
+                flag: bool(consent is not None and getattr(consent, flag)) for flag in CONSENT_FLAGS
+            },
             "customer": {
                 "id": customer.id,
                 "first_name": customer.first_name,
@@ -177,7 +183,8 @@ def export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
 
 
-def _pseudonym(customer_id: str) -> str:
+def customer_pseudonym(customer_id: str) -> str:
+    """The name an erased customer keeps, and audit events use for a customer."""
     return "erased-" + hashlib.sha256(f"trustdesk-erasure:{customer_id}".encode()).hexdigest()[:16]
 
 
@@ -216,7 +223,7 @@ def scrub_cases(
 
 
 def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -> ErasureReport:
-    pseudonym = _pseudonym(customer.id)
+    pseudonym = customer_pseudonym(customer.id)
     report = ErasureReport(customer_id=customer.id, pseudonym=pseudonym, cases=case_ids)
     email = customer.email
     # The person's row is replaced by a pseudonymous one the kept orders point at.
@@ -240,6 +247,7 @@ def _erase_store(session: Session, customer: CustomerRow, case_ids: list[str]) -
     ):
         method.customer_id = pseudonym
     report.messages_deleted = scrub_cases(session, case_ids, customer_id=pseudonym, email=email)
+    session.execute(delete(CustomerConsentRow).where(CustomerConsentRow.customer_id == customer.id))
     session.flush()
     session.expire(customer)  # its collections now load empty: nothing follows it out
     session.delete(customer)

@@ -23,12 +23,13 @@ from brain.select import select_brain
 from brain.validation import ensure_autonomy
 from domain.dialogue import HANDLED
 from domain.identity import derive_code_key
-from domain.policy import policy_placeholders
+from domain.policy import DEFAULT_POLICY_PATH, policy_placeholders
 from domain.turn import RULE_READERS, rule_key
 from graph.builder import GRAPH_NAME, build_support_graph
 from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.audit import anchor_for, configure_anchor
+from store.consent import read_consent
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
 from trustdesk.approval_keys import verify_keys
@@ -78,6 +79,8 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         code_key=derive_code_key(settings.secret()),
         mail_seal=text_seal_for(settings),
         controls=lambda: load_operator_controls(settings, sessions),
+        policy_text=(settings.policy_file or DEFAULT_POLICY_PATH).read_bytes(),
+        consent=lambda customer_id: read_consent(sessions, customer_id),
     )
 
 

@@ -6,7 +6,9 @@ the LangGraph support graph. When the graph interrupts for an approval, the case
 parks in `awaiting_approval`: `submit_approval` answers it and the graph resumes
 with `Command(resume=…)`; the reply then goes out through the channel's outbox. A
 timer escalates an approval that outlives its SLA. Escalated cases wait for a
-person, who can reply, hand the case back to the agent, or close it.
+person, who can reply, hand the case back to the agent, or close it. In shadow mode
+(`domain.controls`) a turn's reply is held as a draft the customer never sees; a person
+sends it as drafted or edited (`send_draft`), and the event says which.
 
 After every step that changed the case, one local activity (`record_case`) writes
 the store's projection, the step's audit events and the messages to send: a
@@ -60,6 +62,8 @@ with workflow.unsafe.imports_passed_through():
         PostMessageInput,
         PostMessageResult,
         RecordCaseInput,
+        SendDraftInput,
+        ShadowDraft,
         SubmitApprovalInput,
         SubmitApprovalResult,
         TranscriptEntry,
@@ -126,6 +130,7 @@ class HumanAction(StrEnum):
     REPLY = "reply"
     HAND_BACK = "hand_back"
     CLOSE = "close"
+    SEND_DRAFT = "send_draft"  # a shadow-mode draft, as drafted or edited
 
 
 class CaseEvent(TypedDict):
@@ -147,6 +152,7 @@ class CarriedCase(TypedDict, total=False):
     decided: list[DecidedApproval]
     approval_count: int
     event_seq: int
+    draft: dict[str, Any] | None  # the waiting `ShadowDraft`, JSON mode
 
 
 def _search_number(value: Decimal) -> float:
@@ -177,6 +183,9 @@ class SupportCaseWorkflow:
             Handoff.model_validate(carried["handoff"]) if carried.get("handoff") else None
         )
         self._decided: list[DecidedApproval] = carried.get("decided", [])
+        self._draft: ShadowDraft | None = (
+            ShadowDraft.model_validate(carried["draft"]) if carried.get("draft") else None
+        )
         self._approval_count: int = carried.get("approval_count", 0)
         self._event_seq: int = carried.get("event_seq", 0)
         self._actions_logged: int = len(self._state.get("executed", []))
@@ -273,6 +282,7 @@ class SupportCaseWorkflow:
             "decided": self._decided,
             "approval_count": self._approval_count,
             "event_seq": self._event_seq,
+            "draft": self._draft.model_dump(mode="json") if self._draft else None,
         }
         return self._input.model_copy(update={"carried": carried})
 
@@ -311,18 +321,21 @@ class SupportCaseWorkflow:
                 self._handoff.added.append(message.text)
             replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
-            replies = [await self._run_turn(message)]
-            if (follow := self._next_request()) is not None:
-                replies.append(await self._run_turn(follow))
+            first = await self._run_turn(message)
+            replies = [first] if first is not None else []  # none while a person reviews
+            # A second request waits while a shadow-mode draft does: a person answers first.
+            if self._draft is None and (follow := self._next_request()) is not None:
+                second = await self._run_turn(follow)
+                replies += [second] if second is not None else []
         self._replies[ticket] = PostMessageResult(
             case_id=self._input.case_id, status=self._status, replies=replies
         )
-        if self._input.deliver_replies:  # nobody waits on the line: send them (email, webhooks)
+        if self._input.deliver_replies and replies:  # nobody waits on the line: send them
             for entry in self._transcript[-len(replies) :]:
                 if entry.text.strip():
                     self._send(entry)
 
-    async def _run_turn(self, message: PostMessageInput) -> AgentReply:
+    async def _run_turn(self, message: PostMessageInput) -> AgentReply | None:
         self._state["turn"] = int(self._state.get("turn", 0)) + 1
         turn_input: CaseState = {
             **self._state,
@@ -342,7 +355,9 @@ class SupportCaseWorkflow:
             return self._reply(templates.TURN_FAILED, "an internal error; handed to a person")
         return self._absorb(result)
 
-    def _absorb(self, result: dict[str, Any]) -> AgentReply:
+    def _absorb(self, result: dict[str, Any]) -> AgentReply | None:
+        """Take the turn's result into the case; the reply to send, or None when it is a
+        shadow-mode draft for a person."""
         interrupts = result.get("__interrupt__") or []
         self._state = cast(CaseState, {k: v for k, v in result.items() if k != "__interrupt__"})
         outcome = self._state.get("outcome", TurnOutcome.ASK)
@@ -372,11 +387,36 @@ class SupportCaseWorkflow:
             self._event("action." + record["status"], "agent", dict(record))
         self._actions_logged = len(executed)
         reply = self._state.get("reply")
-        return (
-            self._reply(reply.get("text", ""), reply.get("reason"))
-            if reply
-            else self._reply("", None)
+        text, reason = (reply.get("text", ""), reply.get("reason")) if reply else ("", None)
+        if self._state.get("shadow"):
+            self._hold_draft(text, reason)
+            return None
+        return self._reply(text, reason)
+
+    def _hold_draft(self, text: str, reason: str | None) -> None:
+        """Keep the agent's reply as a draft for a person; a newer turn's draft replaces
+        an unsent one (counted as superseded, not as agreement or disagreement)."""
+        if self._draft is not None:
+            self._event("shadow.superseded", "agent", self._draft_facts(self._draft))
+        turn = int(self._state.get("turn") or 0)
+        self._draft = ShadowDraft(
+            draft_id=f"{self._input.case_id}/draft-{self._event_seq + 1}",
+            turn=turn,
+            category=self._state.get("category"),
+            text=text,
+            reason=reason,
+            policy_version=self._state.get("policy_version"),
+            drafted_at=workflow.now(),
         )
+        self._event("shadow.drafted", "agent", self._draft_facts(self._draft))
+
+    @staticmethod
+    def _draft_facts(draft: ShadowDraft) -> dict[str, Any]:
+        return {
+            "draft_id": draft.draft_id,
+            "category": draft.category,
+            "policy_version": draft.policy_version,
+        }
 
     def _next_request(self) -> PostMessageInput | None:
         """The second request of a message that made two, once the first is resolved (done,
@@ -526,10 +566,12 @@ class SupportCaseWorkflow:
             )
             return
         reply = self._absorb(result)
-        self._deliver(reply.text, reason=reply.reason, already_noted=True)
-        if (follow := self._next_request()) is not None:
-            reply = await self._run_turn(follow)
+        if reply is not None:
             self._deliver(reply.text, reason=reply.reason, already_noted=True)
+        if self._draft is None and (follow := self._next_request()) is not None:
+            reply = await self._run_turn(follow)
+            if reply is not None:
+                self._deliver(reply.text, reason=reply.reason, already_noted=True)
 
     # --- people --------------------------------------------------------------------------
 
@@ -548,6 +590,7 @@ class SupportCaseWorkflow:
             actions_taken=[f"{a['type']} {a['status']}" for a in self._state.get("executed", [])],
             tried=list(record.tried),
             created_at=workflow.now(),
+            policy_version=self._state.get("policy_version"),
         )
         self._event("case.escalated", "agent", self._handoff.model_dump(mode="json"))
 
@@ -581,9 +624,37 @@ class SupportCaseWorkflow:
         if self._status is CaseStatus.CLOSED:
             raise ApplicationError("the case is already closed", type="CaseClosed")
 
+    @workflow.update
+    async def send_draft(self, inp: SendDraftInput) -> str:
+        self._human.append((HumanAction.SEND_DRAFT, inp))
+        return "queued"
+
+    @send_draft.validator
+    def _validate_send_draft(self, inp: SendDraftInput) -> None:
+        if self._status is CaseStatus.CLOSED:
+            raise ApplicationError("the case is closed", type="CaseClosed")
+        if self._draft is None or self._draft.draft_id != inp.draft_id:
+            raise ApplicationError("that draft is no longer waiting", type="StaleDraft")
+        if any(k is HumanAction.SEND_DRAFT and i.draft_id == inp.draft_id for k, i in self._human):
+            raise ApplicationError("that draft is already being sent", type="StaleDraft")
+
     async def _handle_human(self, kind: HumanAction, inp: Any) -> None:
         self._last_activity = workflow.now()
-        if kind is HumanAction.REPLY:
+        if kind is HumanAction.SEND_DRAFT:
+            draft = self._draft
+            if draft is None or draft.draft_id != inp.draft_id:  # superseded meanwhile
+                return
+            self._draft = None
+            # Agreement: the person sent what the agent drafted, word for word.
+            agreed = inp.text.strip() == draft.text.strip()
+            how = "as drafted" if agreed else "edited"
+            self._event(
+                "shadow.sent",
+                inp.username,
+                self._draft_facts(draft) | {"agreed": agreed},
+            )
+            self._deliver(inp.text, role="human", reason=f"draft sent {how} by {inp.username}")
+        elif kind is HumanAction.REPLY:
             self._event("human.reply", inp.username, {"text": inp.text})
             self._deliver(inp.text, role="human", reason=f"reply from {inp.username}")
         elif kind is HumanAction.HAND_BACK:
@@ -657,6 +728,10 @@ class SupportCaseWorkflow:
         )
 
     def _event(self, kind: str, actor: str, payload: dict[str, Any]) -> None:
+        version = self._state.get("policy_version")
+        if actor == "agent" and version and "policy_version" not in payload:
+            # Every decision the agent records names the policy version it was taken under.
+            payload = {**payload, "policy_version": version}
         self._event_seq += 1
         self._events.append(
             {
@@ -759,4 +834,6 @@ class SupportCaseWorkflow:
             handoff=self._handoff,
             last_reasons=list(decision.get("reasons") or []) if decision else [],
             token_usage=dict(self._state.get("usage") or {}),
+            shadow_draft=self._draft,
+            policy_version=self._state.get("policy_version"),
         )

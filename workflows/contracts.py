@@ -182,6 +182,27 @@ class HandoffActionInput(_Model):
     note: str | None = None
 
 
+class ShadowDraft(_Model):
+    """A reply the agent drafted in shadow mode: nobody but staff sees it until a person
+    sends it, as drafted or edited (`send_draft`)."""
+
+    draft_id: str
+    turn: int
+    category: str | None
+    text: str
+    reason: str | None = None
+    policy_version: str | None = None
+    drafted_at: datetime
+
+
+class SendDraftInput(_Model):
+    """A person sends the shadow draft `draft_id` with `text`: unchanged, or edited."""
+
+    username: str
+    draft_id: str
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
 class TranscriptEntry(_Model):
     seq: int
     role: Literal["customer", "agent", "human", "system"]
@@ -217,6 +238,8 @@ class Handoff(_Model):
     added: list[str] = Field(default_factory=list)
     # What the agent tried before handing over: answers given, proposals declined, refusals.
     tried: list[str] = Field(default_factory=list)
+    # The policy version the decision to hand off was taken under (domain.controls).
+    policy_version: str | None = None
 
 
 class CaseView(_Model):
@@ -237,6 +260,9 @@ class CaseView(_Model):
     last_reasons: list[str]
     # Tokens the brain's model spent on this case (empty with the offline brain).
     token_usage: dict[str, int] = Field(default_factory=dict)
+    # The reply drafted in shadow mode, awaiting a person; the last turn's policy version.
+    shadow_draft: ShadowDraft | None = None
+    policy_version: str | None = None
 
 
 class DeliverMessageInput(_Model):

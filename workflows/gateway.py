@@ -44,6 +44,7 @@ from workflows.contracts import (
     PendingApproval,
     PostMessageInput,
     PostMessageResult,
+    SendDraftInput,
     SubmitApprovalInput,
     SubmitApprovalResult,
     case_id_for,
@@ -56,6 +57,7 @@ SUBMIT_APPROVAL = "submit_approval"
 POST_HUMAN_REPLY = "post_human_reply"
 HAND_BACK = "hand_back"
 CLOSE_CASE = "close_case"
+SEND_DRAFT = "send_draft"
 GET_CASE = "get_case"
 GET_PENDING_APPROVAL = "get_pending_approval"
 
@@ -211,6 +213,11 @@ class CaseGateway:
     async def close_case(self, case_id: str, inp: HandoffActionInput) -> str:
         with _in_case_trace(case_id, CLOSE_CASE):
             said = await self.handle(case_id).execute_update(CLOSE_CASE, inp, result_type=str)
+        return str(said)
+
+    async def send_draft(self, case_id: str, inp: SendDraftInput) -> str:
+        """Send a shadow-mode draft to the customer, as drafted or edited."""
+        said = await self.handle(case_id).execute_update(SEND_DRAFT, inp, result_type=str)
         return str(said)
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 
+from store.audit import append_event
 from store.db import make_engine, session_factory
 from store.models import ActionRecordRow, ApprovalRow, CaseRow, HandoffRow, OutboxRow
 from trustdesk.config import Settings
@@ -301,6 +302,8 @@ async def test_every_trustdesk_metric_says_what_it_means(
                 "human_first_response_median_seconds",
                 "csat_average",
                 "csat_ratings",
+                "shadow_agreement_ratio",
+                "shadow_drafts_sent",
             )
         ),
     }
@@ -311,6 +314,28 @@ async def test_every_trustdesk_metric_says_what_it_means(
     assert families["trustdesk_chat_reply_seconds"].type == "histogram"
     assert families["trustdesk_cases"].type == "gauge"
     assert "process_resident_memory_bytes" in families  # the process's own, for the operator
+
+
+async def test_shadow_agreement_is_scraped_per_category(
+    http: httpx.AsyncClient, sqlite_sessions: sessionmaker[Session]
+) -> None:
+    seed(sqlite_sessions)
+    with sqlite_sessions() as s:
+        for agreed in (True, True, False):
+            append_event(
+                s,
+                kind="shadow.sent",
+                actor="sam",
+                payload={"category": "return", "agreed": agreed},
+                case_id="case-webchat-a",
+            )
+        s.commit()
+    samples = await scrape(http)
+    agreement = value(samples, "trustdesk_trust_shadow_agreement_ratio", category="return")
+    assert agreement == pytest.approx(2 / 3)
+    sent = "trustdesk_trust_shadow_drafts_sent"
+    assert value(samples, sent, category="return", how="unchanged") == 2
+    assert value(samples, sent, category="return", how="edited") == 1
 
 
 def test_the_counts_agree_on_each_backend(sessions: sessionmaker[Session]) -> None:

@@ -142,8 +142,8 @@ def test_controls_override_configuration_and_are_audited(sessions: sessionmaker[
             select(AuditEventRow).where(AuditEventRow.kind == "controls.changed")
         ).all()
         assert [(e.actor, e.payload["category"], e.payload["after"]) for e in events] == [
-            ("ad", "return", {"killed": False, "canary": "0.25"}),
-            ("ad", "exchange", {"killed": True, "canary": None}),
+            ("ad", "return", {"killed": False, "canary": "0.25", "shadow": False}),
+            ("ad", "exchange", {"killed": True, "canary": None, "shadow": False}),
         ]
         assert verify_chain(s).ok
 

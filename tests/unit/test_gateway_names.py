@@ -21,6 +21,7 @@ def test_the_gateway_names_the_workflow_and_its_handlers() -> None:
         gateway.POST_HUMAN_REPLY,
         gateway.HAND_BACK,
         gateway.CLOSE_CASE,
+        gateway.SEND_DRAFT,
     }
     assert named == set(definition.updates)
     assert {gateway.GET_CASE, gateway.GET_PENDING_APPROVAL} == set(definition.queries)

@@ -6,12 +6,26 @@ from decimal import Decimal
 
 import pytest
 
+from domain.commands import CancelOrder
 from domain.controls import (
+    SHADOW_REASON,
     OperatorControls,
     canary_bucket,
     effective_autonomy,
+    held_for_shadow,
     in_canary,
     policy_version,
+)
+from domain.policy import ActionType, RiskLevel, Tier
+from domain.turn import (
+    Ask,
+    AwaitApproval,
+    Escalate,
+    Execute,
+    Outcome,
+    PlannedAction,
+    Propose,
+    Rating,
 )
 
 GATED = frozenset({"order_status", "cancel_order", "return"})
@@ -77,3 +91,59 @@ def test_the_policy_version_changes_with_each_input_and_only_then() -> None:
         ),
     }
     assert base not in others and len(others) == 4
+
+
+# --- shadow mode ------------------------------------------------------------------------
+
+_CANCEL = PlannedAction(
+    command=CancelOrder(order_id="#W0000001", reason="ordered by mistake"),
+    action=ActionType.CANCEL_ORDER,
+    order_id="#W0000001",
+    amount=Decimal("149.99"),
+    payment_method_id="credit_card_1",
+    summary="cancel order #W0000001",
+)
+_AUTO = Rating(
+    tier=Tier.AUTO, risk=RiskLevel.LOW, rules=("cancel.auto",), reasons=(), amount=Decimal("149.99")
+)
+
+
+def test_in_shadow_an_action_the_agent_would_run_alone_waits_for_a_person() -> None:
+    held = held_for_shadow(
+        Execute(reasons=("the customer said yes",), confidence=0.9, action=_CANCEL, rating=_AUTO)
+    )
+    assert isinstance(held, AwaitApproval)
+    assert held.action == _CANCEL and held.confidence == 0.9
+    assert held.rating.tier is Tier.APPROVER and held.rating.needs_approval
+    assert SHADOW_REASON in held.rating.reasons and SHADOW_REASON in held.reasons
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        Ask(reasons=("identity",), ask_for="identity"),
+        Propose(reasons=("confirm",), action=_CANCEL, rating=_AUTO),
+        Escalate(reasons=("a person",), handoff_reason="a person"),
+    ],
+)
+def test_in_shadow_outcomes_that_run_nothing_are_unchanged(outcome: Outcome) -> None:
+    assert held_for_shadow(outcome) is outcome
+
+
+def test_a_killed_category_is_not_drafted_for() -> None:
+    controls = OperatorControls(
+        killed=frozenset({"return"}), shadow=frozenset({"return", "exchange"})
+    )
+    assert controls.in_shadow("exchange")
+    assert not controls.in_shadow("return") and not controls.in_shadow(None)
+    assert not controls.in_shadow("order_status")
+
+
+def test_shadow_mode_is_part_of_the_policy_version_and_absent_leaves_old_versions_alone() -> None:
+    plain = policy_version(b"[limits]\n", ["return"], OperatorControls())
+    # The version named before shadow mode existed (no "shadow" key in the document).
+    assert OperatorControls().as_document() == {"killed": [], "canary": {}}
+    shadowed = policy_version(
+        b"[limits]\n", ["return"], OperatorControls(shadow=frozenset({"return"}))
+    )
+    assert shadowed != plain

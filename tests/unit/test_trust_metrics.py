@@ -26,6 +26,7 @@ from web.review.metrics import (
     MessageRecord,
     MetricsInput,
     RatingRecord,
+    ShadowRecord,
     compute_metrics,
     first_response,
     is_handled,
@@ -182,3 +183,20 @@ def test_the_trust_charts_draw_calibration_and_ratings() -> None:
     assert rating is not None and "rating" in rating
     empty = compute_metrics(MetricsInput(), now=NOW, sla=SLA)
     assert charts.calibration(empty) is None and charts.csat(empty) is None
+
+
+def test_shadow_agreement_is_counted_per_category_from_the_drafts_sent() -> None:
+    day = timedelta(days=1)
+    sent = [
+        ShadowRecord("s1", "return", agreed=True, sent_at=NOW - 2 * day),
+        ShadowRecord("s1", "return", agreed=False, sent_at=NOW - 2 * day),
+        ShadowRecord("s2", "return", agreed=True, sent_at=NOW - day),
+        ShadowRecord("s3", "exchange", agreed=False, sent_at=NOW - day),
+        ShadowRecord("s4", "exchange", agreed=True, sent_at=NOW - 20 * day),  # before the window
+    ]
+    m = compute_metrics(MetricsInput(shadow=sent), now=NOW, sla=SLA, days=14)
+    by_category = {s.category: (s.sent, s.unchanged) for s in m.shadow}
+    assert by_category == {"exchange": (1, 0), "return": (3, 2)}
+    assert [s.agreement for s in m.shadow] == [0.0, pytest.approx(2 / 3)]
+    assert m.shadow_agreement == pytest.approx(2 / 4)
+    assert compute_metrics(MetricsInput(), now=NOW, sla=SLA).shadow_agreement is None

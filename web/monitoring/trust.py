@@ -73,3 +73,19 @@ def trust_families(m: Metrics) -> Iterator[Metric]:
     ]
     for name, documentation, value in gauges:
         yield GaugeMetricFamily(f"trustdesk_trust_{name}", documentation, value=_value(value))
+    agreement = GaugeMetricFamily(
+        "trustdesk_trust_shadow_agreement_ratio",
+        f"Shadow mode: share of the agent's drafts a person sent unchanged, {window}.",
+        labels=["category"],
+    )
+    sent = GaugeMetricFamily(
+        "trustdesk_trust_shadow_drafts_sent",
+        f"Shadow mode: drafts a person sent, as drafted or edited, {window}.",
+        labels=["category", "how"],
+    )
+    for s in m.shadow:
+        agreement.add_metric([s.category], _value(s.agreement))
+        sent.add_metric([s.category, "unchanged"], s.unchanged)
+        sent.add_metric([s.category, "edited"], s.sent - s.unchanged)
+    yield agreement
+    yield sent

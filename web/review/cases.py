@@ -46,6 +46,7 @@ from workflows.contracts import (
     HandoffActionInput,
     HumanReplyInput,
     PendingApproval,
+    SendDraftInput,
 )
 from workflows.gateway import CaseGateway, refusal_type
 
@@ -378,6 +379,43 @@ async def reply_to_customer(
         request, ctx, reviewer, case_id, "reply", cleaned, {"reply": text}
     )
     return refused or _back_to(case_id, next, "replied")
+
+
+@router.post("/cases/{case_id}/draft", include_in_schema=False)
+async def send_draft(
+    request: Request,
+    case_id: str,
+    reviewer: PostingReviewer,
+    ctx: Context,
+    draft_id: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    """Send the agent's shadow-mode draft to the customer: as drafted, or as edited here."""
+    require(reviewer, Permission.HANDLE_HANDOFFS)
+    cleaned = clean_text(text).strip()
+    if not cleaned or len(cleaned) > MAX_MESSAGE_CHARS:
+        return await render_case(
+            request,
+            ctx,
+            reviewer,
+            case_id,
+            status_code=422,
+            form={"draft": text},
+            error=f"Write a reply of 1 to {MAX_MESSAGE_CHARS} characters.",
+        )
+    case_id = _case_id(case_id)
+    inp = SendDraftInput(username=reviewer.username, draft_id=draft_id, text=cleaned)
+    try:
+        await gateway_of(ctx).send_draft(case_id, inp)
+    except WorkflowUpdateFailedError as err:
+        message = getattr(err.cause, "message", None) or "the case refused this"
+        status_code = 409 if refusal_type(err) in ("CaseClosed", "StaleDraft") else 500
+        return await render_case(
+            request, ctx, reviewer, case_id, error=f"Not sent: {message}.", status_code=status_code
+        )
+    except RPCError as exc:
+        raise unavailable(exc) from exc
+    return _back_to(case_id, "case", "draft_sent")
 
 
 def _handoff_action(kind: str, notice: str) -> Callable[..., Awaitable[Response]]:

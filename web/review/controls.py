@@ -1,4 +1,4 @@
-"""`/review/admin/controls`: per-category kill switch and canary share, for admins.
+"""`/review/admin/controls`: per-category kill switch, canary share and shadow mode, for admins.
 
 Each change is stored with who made it and when, and appended to the audit chain
 (`store.trust.set_control`). The page shows the policy version the agent's decisions
@@ -36,6 +36,7 @@ def _page_context(ctx: Context) -> dict[str, object]:
             CATEGORIES,
             configured_killed=frozenset(settings.killed_categories),
             configured_canary=settings.canary_shares,
+            configured_shadow=frozenset(settings.shadow_categories),
         ),
         "gated": gated,
         "version": current_policy_version(settings, controls, gated),
@@ -79,6 +80,7 @@ async def change_control(
     ctx: Context,
     killed: Annotated[str, Form()] = "",
     canary: Annotated[str, Form()] = "",
+    shadow: Annotated[str, Form()] = "",
 ) -> Response:
     require(reviewer, Permission.ADMINISTER)
     if category not in CATEGORIES:
@@ -89,7 +91,12 @@ async def change_control(
         raise ReviewError(422, "Not a canary share", str(exc)) from exc
     await run_in_threadpool(
         lambda: set_control(
-            ctx.sessions, category, killed=bool(killed), canary=share, actor=reviewer.username
+            ctx.sessions,
+            category,
+            killed=bool(killed),
+            canary=share,
+            shadow=bool(shadow),
+            actor=reviewer.username,
         )
     )
     return see_other(f"/review/admin/controls?saved={category}")

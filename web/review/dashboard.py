@@ -7,6 +7,7 @@ SLA, the first substantive response, CSAT, per-category autonomy and calibration
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,15 +39,7 @@ def read_dashboard_input(
     from brain.validation import autonomy_path, read_autonomy
 
     gate, source = gate_figures(read_autonomy(autonomy_path(data_dir)))
-    return MetricsInput(
-        cases=data.cases,
-        approvals=data.approvals,
-        messages=data.messages,
-        handoffs=data.handoffs,
-        ratings=data.ratings,
-        gate=gate,
-        gate_source=source,
-    )
+    return replace(data, gate=gate, gate_source=source)
 
 
 def _charts(metrics: Metrics) -> dict[str, object]:

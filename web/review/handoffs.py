@@ -1,4 +1,5 @@
-"""`/review/handoffs`: escalated cases waiting for a person, each with its handoff record on top."""
+"""`/review/handoffs`: escalated cases waiting for a person, each with its handoff record on top,
+and the shadow-mode drafts waiting for a person to send them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from web.deps import Context
 from web.review.access import Permission, ReviewerDep, require
-from web.review.queries import open_handoffs, waiting_counts
+from web.review.queries import open_handoffs, waiting_counts, waiting_drafts
 from web.review.render import fragment, page
 from workflows.contracts import MAX_MESSAGE_CHARS
 
@@ -36,4 +37,10 @@ async def handoff_inbox(
         response.headers["X-Review-Key"] = case_ids
         return response
     counts = await run_in_threadpool(waiting_counts, ctx.sessions)
-    return page(request, "handoffs.html", {**context, "counts": counts}, reviewer=reviewer)
+    drafts = await run_in_threadpool(waiting_drafts, ctx.sessions)
+    return page(
+        request,
+        "handoffs.html",
+        {**context, "counts": counts, "drafts": drafts},
+        reviewer=reviewer,
+    )

@@ -124,6 +124,29 @@ class MessageRecord:
 
 
 @dataclass(frozen=True)
+class ShadowRecord:
+    """A shadow-mode draft a person sent: `agreed` when sent exactly as drafted."""
+
+    case_id: str
+    category: str | None
+    agreed: bool
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class ShadowFigures:
+    """Per category in shadow mode: drafts sent, and how many unchanged."""
+
+    category: str
+    sent: int
+    unchanged: int
+
+    @property
+    def agreement(self) -> float | None:
+        return self.unchanged / self.sent if self.sent else None
+
+
+@dataclass(frozen=True)
 class MetricsInput:
     cases: list[CaseRecord] = field(default_factory=list)
     approvals: list[ApprovalRecord] = field(default_factory=list)
@@ -132,6 +155,7 @@ class MetricsInput:
     ratings: list[RatingRecord] = field(default_factory=list)
     gate: list[GateFigure] = field(default_factory=list)
     gate_source: str | None = None  # where the gate's figures were measured
+    shadow: list[ShadowRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -179,6 +203,13 @@ class Metrics:
     categories: list[CategoryFigures] = field(default_factory=list)
     calibration: list[GateFigure] = field(default_factory=list)
     calibration_source: str | None = None
+    shadow: list[ShadowFigures] = field(default_factory=list)
+
+    @property
+    def shadow_agreement(self) -> float | None:
+        """Drafts sent unchanged over drafts sent, all shadowed categories together."""
+        sent = sum(s.sent for s in self.shadow)
+        return self._share(sum(s.unchanged for s in self.shadow), sent)
 
     @staticmethod
     def _share(part: int, whole: int) -> float | None:
@@ -315,6 +346,19 @@ def _category_figures(
     return out
 
 
+def shadow_figures(records: list[ShadowRecord], first_day: date) -> list[ShadowFigures]:
+    """Agreement per category: drafts a person sent unchanged, of those sent since `first_day`."""
+    sent: Counter[str] = Counter()
+    unchanged: Counter[str] = Counter()
+    for r in records:
+        if r.sent_at.astimezone(UTC).date() < first_day:
+            continue
+        name = r.category or "unknown"
+        sent[name] += 1
+        unchanged[name] += r.agreed
+    return [ShadowFigures(name, sent[name], unchanged[name]) for name in sorted(sent)]
+
+
 def compute_metrics(
     data: MetricsInput,
     *,
@@ -410,6 +454,7 @@ def compute_metrics(
         categories=_category_figures(cases, resolved_ids, judged, data.gate),
         calibration=[g for g in data.gate if g.acting_threshold is not None and g.given],
         calibration_source=data.gate_source,
+        shadow=shadow_figures(data.shadow, first_day),
     )
 
 

@@ -35,6 +35,7 @@ from web.review.metrics import (
     MessageRecord,
     MetricsInput,
     RatingRecord,
+    ShadowRecord,
 )
 from workflows.contracts import CaseStatus, Handoff
 
@@ -163,6 +164,32 @@ def open_handoffs(sessions: sessionmaker[Session]) -> list[OpenHandoff]:
                 )
             )
         return items
+
+
+@dataclass(frozen=True)
+class WaitingDraft:
+    case_id: str
+    category: str | None
+    drafted_at: datetime
+
+
+def waiting_drafts(sessions: sessionmaker[Session]) -> list[WaitingDraft]:
+    """Cases whose shadow-mode draft no person has sent yet, oldest first: those whose last
+    `shadow.*` audit event is `shadow.drafted`."""
+    latest = (
+        select(func.max(AuditEventRow.seq))
+        .where(AuditEventRow.kind.like("shadow.%"), AuditEventRow.case_id.is_not(None))
+        .group_by(AuditEventRow.case_id)
+    )
+    with read_only(sessions) as session:
+        rows = session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.seq.in_(latest), AuditEventRow.kind == "shadow.drafted")
+            .order_by(AuditEventRow.seq)
+        )
+        return [
+            WaitingDraft(e.case_id or "", e.payload.get("category"), e.created_at) for e in rows
+        ]
 
 
 # --- one case's shop facts and audit trail ---------------------------------------------------
@@ -377,6 +404,15 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
         ratings = list(
             session.scalars(select(CsatRatingRow).where(CsatRatingRow.rated_at >= since))
         )
+        shadow_sent = list(
+            session.scalars(
+                select(AuditEventRow).where(
+                    AuditEventRow.kind == "shadow.sent", AuditEventRow.created_at >= since
+                )
+            )
+        )
+        # A case whose reply a person sent in shadow mode was not handled by the agent alone.
+        reviewed = {e.case_id for e in shadow_sent}
         return MetricsInput(
             cases=[
                 CaseRecord(
@@ -385,7 +421,7 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
                     status=c.status,
                     escalated=c.id in escalated,
                     acted=c.id in acted,
-                    decided_by_person=c.id in decided,
+                    decided_by_person=c.id in decided or c.id in reviewed,
                     category=c.category,
                     customer_id=c.customer_id,
                     order_id=(c.captured or {}).get("order_id"),
@@ -413,4 +449,13 @@ def metrics_input(sessions: sessionmaker[Session], since: datetime) -> MetricsIn
                 for h in handoffs
             ],
             ratings=[RatingRecord(r.case_id, r.score, r.rated_at) for r in ratings],
+            shadow=[
+                ShadowRecord(
+                    case_id=e.case_id or "",
+                    category=e.payload.get("category"),
+                    agreed=bool(e.payload.get("agreed")),
+                    sent_at=e.created_at,
+                )
+                for e in shadow_sent
+            ],
         )

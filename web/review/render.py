@@ -34,6 +34,7 @@ NOTICES = {
         "anything happens."
     ),
     "replied": "Your reply is on its way to the customer.",
+    "draft_sent": "The draft is on its way to the customer.",
     "handed_back": "Handed back to the AI agent; it answers the customer's next message.",
     "closed": "The case is closed.",
     "requeued": (
