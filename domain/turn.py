@@ -848,9 +848,18 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
     if read.wants_human or not facts.verified or facts.proposal is not None:
         return None
     source = read_only_asked(facts)
-    if source is None or rule_key(source) not in facts.trusted_rules:
+    if source is None:
         return None
     confidence = read.confidence
+    if rule_key(source) not in facts.trusted_rules:
+        # The rule's answers were not measured precise enough to give alone; the question
+        # is still a question, so no reading of it as an action is acted on either.
+        reason = (
+            "a colleague looks up what an order holds"
+            if source is AnswerSource.ORDER_CONTENTS
+            else "a colleague checks where a refund is"
+        )
+        return Escalate(reasons=(reason,), confidence=confidence, handoff_reason=reason)
     if facts.order is None:
         return Ask(
             reasons=("the answer is about one order, so it needs its number",),

@@ -418,4 +418,4 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
         turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
              trusted_rules=frozenset())
     )  # fmt: skip
-    assert not isinstance(unmeasured, Answer)
+    assert isinstance(unmeasured, Escalate)  # a person answers; the change reading is not acted on
