@@ -169,13 +169,19 @@ def validate(
 ) -> GateReport:
     """The precision of the brain's answers per label on the history, and what it earns;
     the rule readers' answers too (`rule_scores`). Each message is read once."""
+    return validate_reading(subject, history, threshold=threshold)[0]
+
+
+def validate_reading(
+    subject: GateSubject, history: History, *, threshold: float = DEFAULT_THRESHOLD
+) -> tuple[GateReport, list[Outcome]]:
+    """`validate`, with how each message was read (for the tables per language)."""
     predictions = subject.predict_many([text for text, _ in history.examples])
+    read = _outcomes(history, predictions)
     report = measure(
-        _outcomes(history, predictions),
-        threshold=threshold,
-        acting_thresholds=getattr(subject, "thresholds", None),
+        read, threshold=threshold, acting_thresholds=getattr(subject, "thresholds", None)
     )
-    return replace(report, rules=rule_scores(history, predictions))
+    return replace(report, rules=rule_scores(history, predictions)), read
 
 
 def rule_scores(history: History, predictions: list[Any]) -> tuple[LabelScore, ...]:

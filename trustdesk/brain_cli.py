@@ -25,15 +25,15 @@ from brain.validation import (
     SHIPPED_SOURCE,
     autonomy_document,
     autonomy_path,
-    outcomes,
     read_history,
     read_label_map,
     shipped_history,
+    validate_reading,
     write_autonomy,
 )
 from domain.dialogue import HANDLED
 from domain.errors import TrustdeskError
-from domain.gate import GateReport, Outcome, is_autonomous, measure
+from domain.gate import GateReport, Outcome, is_autonomous
 from trustdesk.config import Settings
 
 
@@ -126,12 +126,7 @@ def run_validate(settings: Settings, args: argparse.Namespace) -> int:
         label_map = read_label_map(args.label_map) if args.label_map else None
         history = read_history(args.history, label_map) if args.history else shipped_history()
         classifier = _gate_subject(settings)
-        read = outcomes(classifier, history)
-        report = measure(
-            read,
-            threshold=args.threshold,
-            acting_thresholds=getattr(classifier, "thresholds", None),
-        )
+        report, read = validate_reading(classifier, history, threshold=args.threshold)
     except (TrustdeskError, ValueError) as exc:
         print(f"trustdesk validate: {exc}", file=sys.stderr)
         return 2
