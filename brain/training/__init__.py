@@ -219,20 +219,65 @@ def choose_thresholds(
     return chosen
 
 
+#: The acting thresholds the shipped procedure chose, kept beside the corpus with the
+#: fingerprint of the data and settings they were chosen for (`python -m brain.training
+#: tune` writes it): a worker's first start then fits one model instead of six.
+THRESHOLDS_FILE = TRAIN_FILE.parent / "thresholds.json"
+
+
+def _thresholds_key(candidate: Candidate, train_file: Path, development_file: Path) -> str:
+    return f"{fingerprint_of(train_file, development_file)} {candidate.name()}"
+
+
+def tune(
+    candidate: Candidate = DEFAULT,
+    train_file: Path = TRAIN_FILE,
+    development_file: Path = DEVELOPMENT_FILE,
+) -> dict[str, float]:
+    """The acting thresholds from out-of-fold readings of the training lines and the
+    development split (five fits)."""
+    train, development = training_rows(train_file), english_rows(development_file)
+    rows = [*train, *development]
+    return choose_thresholds(
+        out_of_fold(rows, candidate),
+        [r.label for r in rows],
+        [False] * len(train) + [True] * len(development),
+    )
+
+
+def write_thresholds(thresholds: dict[str, float], path: Path = THRESHOLDS_FILE) -> None:
+    key = _thresholds_key(DEFAULT, TRAIN_FILE, DEVELOPMENT_FILE)
+    document = {"chosen_for": key, "thresholds": thresholds}
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def stored_thresholds(
+    candidate: Candidate, train_file: Path, development_file: Path, path: Path = THRESHOLDS_FILE
+) -> dict[str, float] | None:
+    """The stored thresholds when they were chosen for exactly this data and these settings."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if document.get("chosen_for") != _thresholds_key(candidate, train_file, development_file):
+        return None
+    return {str(k): float(v) for k, v in document["thresholds"].items()}
+
+
 def train_and_tune(
     candidate: Candidate = DEFAULT,
     train_file: Path = TRAIN_FILE,
     development_file: Path = DEVELOPMENT_FILE,
 ) -> TextClassifier:
     """The shipped procedure: thresholds from out-of-fold readings of the training lines and
-    the development split, then the model fitted on all of them."""
-    train, development = training_rows(train_file), english_rows(development_file)
-    rows = [*train, *development]
-    probs = out_of_fold(rows, candidate)
+    the development split (stored ones when they were chosen for this data), then the model
+    fitted on all of them."""
+    thresholds = stored_thresholds(candidate, train_file, development_file)
+    if thresholds is None:
+        thresholds = tune(candidate, train_file, development_file)
+    rows = [*training_rows(train_file), *english_rows(development_file)]
     model = fit(rows, candidate, fingerprint=fingerprint_of(train_file, development_file))
-    model.thresholds = choose_thresholds(
-        probs, [r.label for r in rows], [False] * len(train) + [True] * len(development)
-    )
+    model.thresholds = thresholds
     return model
 
 

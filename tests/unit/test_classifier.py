@@ -327,3 +327,24 @@ def test_out_of_scope_is_its_own_label() -> None:
     assert OUT_OF_SCOPE in LABELS and OUT_OF_SCOPE not in {c.value for c in Category}
     assert clf.category_of(OUT_OF_SCOPE) is Category.OTHER
     assert json.loads(json.dumps(sorted(LABELS)))  # plain strings in the autonomy file
+
+
+def test_the_stored_acting_thresholds_were_chosen_for_the_shipped_corpus() -> None:
+    # A changed corpus or setting makes a worker's first start choose them again (five extra
+    # fits): `python -m brain.training tune` stores the new ones.
+    from brain.classifier import DEVELOPMENT_FILE, TRAIN_FILE
+    from brain.training import DEFAULT, stored_thresholds
+
+    stored = stored_thresholds(DEFAULT, TRAIN_FILE, DEVELOPMENT_FILE)
+    assert stored is not None, "run `python -m brain.training tune` after changing the corpus"
+    assert set(stored) == set(LABELS)
+    assert all(0.0 < t <= 1.0 for t in stored.values())
+
+
+def test_stored_thresholds_for_other_data_are_not_used(tmp_path: Path) -> None:
+    from brain.classifier import DEVELOPMENT_FILE, TRAIN_FILE
+    from brain.training import DEFAULT, THRESHOLDS_FILE, stored_thresholds
+
+    other = tmp_path / "train.jsonl"
+    other.write_text(TRAIN_FILE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert stored_thresholds(DEFAULT, other, DEVELOPMENT_FILE, THRESHOLDS_FILE) is None
