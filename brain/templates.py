@@ -60,6 +60,8 @@ APPROVED_ACTION_FAILED = (
     "I'm sorry, I couldn't complete the approved request. A colleague will pick it up and "
     "reply here."
 )
+#: After a no (the shop's rules, an approver): the way on is a person, offered, not imposed.
+PERSON_OFFER = "If you'd like, a colleague can look at it with you — just ask for a person."
 WITH_A_PERSON = (
     "A colleague from our support team has your case and everything you've told me; they'll "
     "reply here."
@@ -286,11 +288,15 @@ def compose_from_template(request: ReplyRequest) -> Reply:
         text += f": {note}" if note else "."
         if not text.endswith("."):
             text += "."
-        text += " If you'd like, a colleague can look at it with you — just ask for a person."
+        text += " " + PERSON_OFFER
         return Reply(text=text, reason=reason)
     if step == "refuse":
+        # Never a dead end: what the shop's rules do not allow, a person can still look at.
         return Reply(
-            text=intro + f"I'm sorry, I can't do that: {f.get('refusal', reason)}.", reason=reason
+            text=intro
+            + f"I'm sorry, I can't do that: {f.get('refusal', reason)}. "
+            + PERSON_OFFER,
+            reason=reason,
         )
     if step == "escalate":
         in_language = handoff_in_language(str(f.get("language") or "en"))

@@ -104,3 +104,12 @@ def test_the_service_time_is_the_policys_own(minutes: int, said: str) -> None:
         )
     )
     assert f"You can expect an answer {said};" in reply.text
+
+
+def test_a_refusal_says_why_and_offers_a_person() -> None:
+    facts = {"refusal": "only pending orders can be cancelled and #W1 is delivered"}
+    reply = compose_from_template(ReplyRequest(step="refuse", facts=facts))
+    assert reply.text.startswith(
+        "I'm sorry, I can't do that: only pending orders can be cancelled and #W1 is delivered."
+    )
+    assert reply.text.endswith("just ask for a person.")
