@@ -1104,7 +1104,8 @@ def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
 _NEXT_REQUEST = re.compile(
     r"(?:[.!?;]\s+|,\s*)(?:and\s+)?also\b[,:]?\s*|;\s+|"
     r",?\s+and\s+(?:also\s+)?(?=(?:please\s+)?(?:change|cancel|return|exchange|update|swap|"
-    r"send|pay|modify|what(?:'s| is)?|where|when|how|do you|does|did|has|is|are|can you|"
+    r"send|pay|modify|tell me|show me|let me know|check|track|look up|find out|give me|"
+    r"what(?:'s| is)?|where|when|how|do you|does|did|has|is|are|can you|"
     r"could you|i (?:also )?(?:want|need|would like|'d like))\b)",
     re.IGNORECASE,
 )

@@ -345,6 +345,12 @@ def test_the_address_question_states_no_number_the_facts_lack() -> None:
          ("Cancel W1000018 please, I ordered by mistake", "do you ship to Canada?")),
         ("Return the kettle from W1630030, and also what's the status of W4680753?",
          ("Return the kettle from W1630030", "what's the status of W4680753?")),
+        ("please return the desk lamp and tell me when the chair arrives",
+         ("please return the desk lamp", "tell me when the chair arrives")),
+        ("exchange the mug for a blue one, and check whether my refund went through",
+         ("exchange the mug for a blue one", "check whether my refund went through")),
+        ("cancel #W2 and let me know where #W3 is",
+         ("cancel #W2", "let me know where #W3 is")),
         # One request naming two items, or a request and a remark, is not split.
         ("I'd like to return the bookshelf and the pet bed from order #W7273336", None),
         ("Can I send back the headphones from order W1000001? Keep the laptop.", None),
