@@ -107,12 +107,22 @@ _ZIP_BARE = re.compile(
 )
 
 
+# A zip that ends a street address ("77 Burnside Street, Portland, OR 97209") belongs to
+# the address a customer wants something sent to, not to who they are.
+_ADDRESS_ZIP = re.compile(
+    r"\b\d+[a-z]?\s+[A-Za-z][\w.'-]*(?:\s+[\w.'-]+){0,3}?\s+(?:street|st|avenue|ave|road|rd|"
+    r"boulevard|blvd|lane|ln|drive|dr|way|court|ct|place|pl|terrace|parkway|pkwy|highway|hwy)"
+    r"\b[^\d]{0,60}?\b\d{5}(?:-\d{4})?\b",
+    re.IGNORECASE,
+)
+
+
 def find_zip(text: str) -> str | None:
     """A five-digit zip code: a labelled one first, else the last bare five-digit number
-    that is not part of an order id, an amount or a longer number."""
+    that is not part of an order id, an amount, a longer number or a postal address."""
     if labelled := _ZIP_LABELLED.search(text):
         return labelled.group(1)
-    without_ids = _ORDER_ID.sub(" ", text)
+    without_ids = _ADDRESS_ZIP.sub(" ", _ORDER_ID.sub(" ", text))
     bare = _ZIP_BARE.findall(without_ids)
     return bare[-1] if bare else None
 

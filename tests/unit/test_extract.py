@@ -95,6 +95,10 @@ def test_names(text: str, expected: tuple[str, str] | None) -> None:
         ("12345.50", None),
         ("phone 555-12345", None),
         ("123456", None),
+        # The zip of a street address is where something goes, not who is asking.
+        ("change the address to 77 Burnside Street, Portland, OR 97209", None),
+        ("new address: 300 Spring St, Atlanta, GA 30308 please", None),
+        ("I moved from 12 Elm Road; my zip is 02139", "02139"),
     ],
 )
 def test_zip(text: str, expected: str | None) -> None:
