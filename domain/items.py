@@ -683,7 +683,7 @@ def _resolve(
             if mention.key in PRODUCT_WORDS:
                 missing.append(mention.surface)
             continue
-        groups.append(_settle(mention, candidates, lines, tokens, start, end, targets))
+        groups.append(_settle(mention, candidates, lines, tokens, start, end, targets, text))
 
     everything = _EVERYTHING.search(text.lower()) is not None
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
@@ -749,6 +749,7 @@ def _settle(
     start: int,
     end: int,
     targets: Collection[int],
+    text: str = "",
 ) -> _Named:
     what = (
         lines[candidates[0]].name
@@ -763,10 +764,17 @@ def _settle(
     count = next((_COUNTS[w] for w in before if w in _COUNTS), None)
     plural = _plural(tokens[mention.last - 1], [lines[i].name for i in candidates])
     one_of = "of" in before and bool(set(before) & {"one", "1", "either", "any", "which"})
-    many = not one_of and (count is not None or plural or bool(set(before) & _ALL_WORDS))
+    # "I got two tees, I only want to send one of them back", "the one that cost 375.03":
+    # how many there are is not how many are meant.
+    window = text[tokens[start].start : tokens[end - 1].end] if text and end > start else ""
+    single = one_of or _ONE_OF_THEM.search(window) is not None
+    many = not single and (count is not None or plural or bool(set(before) & _ALL_WORDS))
     narrowed = _narrow(
         candidates, lines, [tokens[i] for i in range(start, end) if i not in targets]
     )
+    narrowed = _by_amount(narrowed, lines, window) or narrowed
+    if single and len(narrowed) > 1 and _same_line(lines, narrowed):
+        narrowed = narrowed[:1]  # identical lines: any one of them is the one meant
     if many and (count is None or count == len(narrowed)):
         group.chosen, group.settled = narrowed, True  # "both speakers", "the black tees"
     elif len(narrowed) == 1 and not many:
@@ -774,6 +782,34 @@ def _settle(
     elif len(narrowed) < len(candidates):
         group.candidates = narrowed
     return group
+
+
+_ONE_OF_THEM = re.compile(
+    r"\b(?:(?:only|just)\s+(?:\w+\s+){0,4}?one|one of (?:them|the two|those|these|the)|"
+    r"the one (?:that|which|with|in|for|at|costing|priced))\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(r"(?<![\d.])\$?(\d{1,6}(?:,\d{3})*\.\d{2})(?![\d])")
+
+
+def _by_amount(candidates: Sequence[int], lines: Sequence[Line], window: str) -> list[int]:
+    """The candidates whose price the words state exactly ("the one that cost 375.03");
+    none when no amount is stated or it fits no candidate."""
+    stated = {Decimal(a.replace(",", "")) for a in _AMOUNT.findall(window)}
+    if not stated:
+        return []
+    return [i for i in candidates if _price(lines[i]) in stated]
+
+
+def _same_line(lines: Sequence[Line], indices: Sequence[int]) -> bool:
+    """Whether the lines are the same item with the same options at the same price."""
+    first = lines[indices[0]]
+    return all(
+        lines[i].item_id == first.item_id
+        and dict(lines[i].options) == dict(first.options)
+        and _price(lines[i]) == _price(first)
+        for i in indices
+    )
 
 
 def _targets(text: str, tokens: Sequence[_Token], mentions: Sequence[_Mention]) -> set[int]:

@@ -51,7 +51,8 @@ def otlp_exporter(settings: Settings) -> SpanExporter:
             "tracing is configured but its exporter is not installed: "
             "pip install 'trustdesk[otlp]' (opentelemetry-exporter-otlp-proto-http)"
         ) from exc
-    return OTLPSpanExporter(endpoint=settings.otlp_endpoint or None)
+    exporter: SpanExporter = OTLPSpanExporter(endpoint=settings.otlp_endpoint or None)
+    return exporter
 
 
 def configure_tracing(

@@ -810,3 +810,43 @@ def tau2_item_outcomes() -> dict[str, int]:
         key = outcome if sorted(settled) == sorted(wanted) else "wrong"
         outcomes[key] = outcomes.get(key, 0) + 1
     return outcomes
+
+
+# --- how many there are is not how many are meant ------------------------------------------
+
+TWIN_MUGS = order_of(
+    line("7", "Coffee Mug", "12.00", color="white"), line("7", "Coffee Mug", "12.00", color="white")
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I received two identical mugs and I just want to return one of them",
+        "there are 2 mugs in the box, only need to send one back",
+        "return one of the two mugs please",
+    ],
+)
+def test_one_of_identical_lines_is_one_line(text: str) -> None:
+    assert ids(resolve_items(TWIN_MUGS, text, (), ())) == ["7"]
+
+
+def test_one_of_two_different_lines_is_a_question() -> None:
+    text = "I got both speakers but I only want to return one of them"
+    assert candidates(resolve_items(SHOP, text, (), ())) == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have two speakers, I'd like to return the one that cost 305.45", ["2"]),
+        ("return the speaker priced $289.69", ["1"]),
+        ("return the speaker for 999.99", None),  # a price neither has tells nothing
+    ],
+)
+def test_a_line_is_told_apart_by_the_amount_it_cost(text: str, expected: list[str] | None) -> None:
+    resolution = resolve_items(SHOP, text, (), ())
+    if expected is None:
+        assert candidates(resolution) == ["1", "2"]
+    else:
+        assert ids(resolution) == expected
