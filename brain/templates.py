@@ -426,9 +426,11 @@ def _answer_text(request: ReplyRequest) -> str:
         if o.get("refunds"):
             to = f" to your {o['payment']}" if o.get("payment") else ""
             text += f" Refunds on this order so far: {o['refunds']}{to}."
-        items = [str(i.get("name")) for i in o.get("items") or () if i.get("name")]
+        items = [_line(i) for i in o.get("items") or () if i.get("name")]
         if items:
-            text += f" It holds: {', '.join(items)}."
+            text += f" It holds: {'; '.join(items)}."
+            if o.get("total"):
+                text += f" Paid in all: {o['total']}."
         if str(o["status"]) in WHAT_HAPPENS_NEXT:
             text += f" {WHAT_HAPPENS_NEXT[str(o['status'])]}"
         return text

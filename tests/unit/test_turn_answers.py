@@ -241,3 +241,23 @@ def test_the_same_question_is_asked_at_most_twice(asked: int, kind: OutcomeKind)
     assert outcome.kind is kind
     if kind is OutcomeKind.ESCALATE:
         assert "twice" in outcome.reasons[0]
+
+
+def test_an_order_status_answer_states_each_line_with_its_price_and_what_was_paid() -> None:
+    from brain.base import ReplyRequest
+    from brain.grounding import ungrounded
+    from brain.templates import compose_from_template
+
+    order = {
+        "id": "#W0000002",
+        "status": "pending",
+        "total": "128.90",
+        "items": [
+            {"name": "Desk Lamp", "price": "45.00", "options": {"color": "black"}},
+            {"name": "Coffee Maker", "price": "83.90", "options": {}},
+        ],
+    }
+    request = ReplyRequest(step="answer", answer="order_status", facts={"order": order})
+    text = compose_from_template(request).text
+    assert "It holds: Desk Lamp (black), 45.00; Coffee Maker, 83.90. Paid in all: 128.90." in text
+    assert ungrounded(text, request) == []
