@@ -851,6 +851,16 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
     if source is None:
         return None
     confidence = read.confidence
+    if facts.order is None:  # asked for first: the person taking it over needs it too
+        ask = Ask(
+            reasons=("the answer is about one order, so it needs its number",),
+            confidence=confidence,
+            ask_for="order_id",
+        )
+        return not_a_third_time(facts, ask)
+    if facts.customer is not None and facts.order.customer_id != facts.customer.id:
+        reason = "the order belongs to another customer"
+        return Refuse(reasons=(reason,), confidence=confidence, rule=reason)
     if rule_key(source) not in facts.trusted_rules:
         # The rule's answers were not measured precise enough to give alone; the question
         # is still a question, so no reading of it as an action is acted on either.
@@ -860,15 +870,6 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
             else "a colleague checks where a refund is"
         )
         return Escalate(reasons=(reason,), confidence=confidence, handoff_reason=reason)
-    if facts.order is None:
-        return Ask(
-            reasons=("the answer is about one order, so it needs its number",),
-            confidence=confidence,
-            ask_for="order_id",
-        )
-    if facts.customer is not None and facts.order.customer_id != facts.customer.id:
-        reason = "the order belongs to another customer"
-        return Refuse(reasons=(reason,), confidence=confidence, rule=reason)
     why = (
         "what an order holds is answered from the store"
         if source is AnswerSource.ORDER_CONTENTS

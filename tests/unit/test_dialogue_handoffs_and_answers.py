@@ -425,3 +425,15 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
              trusted_rules=frozenset())
     )  # fmt: skip
     assert isinstance(unmeasured, Escalate)  # a person answers; the change reading is not acted on
+
+
+def test_a_read_only_question_asks_for_its_order_twice_at_most_then_a_person() -> None:
+    message = "where is my refund? it's been ages"
+    first = decide_turn(
+        turn(message, Category.REFUND_STATUS, trusted_rules=frozenset())
+    )  # no order named: asked for, even when a person will answer
+    assert isinstance(first, Ask) and first.ask_for == "order_id"
+    third = decide_turn(
+        turn(message, Category.REFUND_STATUS, captured={"asked": {"order_id": 2}})
+    )
+    assert isinstance(third, Escalate)
