@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
@@ -38,6 +38,7 @@ from store.models import (
     OrderRow,
     OutboxRow,
     PaymentMethodRow,
+    SinkMailRow,
     WebhookDeliveryRow,
 )
 from trustdesk.encryption import CaseKeys
@@ -215,6 +216,11 @@ def scrub_cases(
         mail_match = or_(EmailMessageRow.address == email, mail_match)
     for mail in session.scalars(select(EmailMessageRow).where(mail_match)):
         session.delete(mail)
+    if email is not None:  # what the local mail sink kept for them (one-time codes, replies)
+        for kept in session.scalars(
+            select(SinkMailRow).where(func.lower(SinkMailRow.to_address) == email.lower())
+        ):
+            session.delete(kept)
     for delivery in session.scalars(
         select(WebhookDeliveryRow).where(WebhookDeliveryRow.thread_id.in_(threads))
     ):

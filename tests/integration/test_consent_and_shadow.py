@@ -26,7 +26,7 @@ from store.actions import RetailActions
 from store.audit import append_event, verify_chain
 from store.consent import read_consent, set_consent
 from store.knowledge import KnowledgeBase, install_default_articles
-from store.models import AuditEventRow, CaseRow, CustomerConsentRow
+from store.models import AuditEventRow, CaseRow, CustomerConsentRow, SinkMailRow
 from store.trust import control_settings, read_controls, set_control
 from tests.integration.test_review_web import PASSWORD, SECRET, sign_in
 from tests.shop import ADA, create_shop
@@ -74,7 +74,7 @@ def test_consent_defaults_to_nothing_and_each_change_is_audited_under_a_pseudony
         assert verify_chain(s).ok
 
 
-async def test_the_export_shows_consent_and_erasure_removes_it(
+async def test_the_export_shows_consent_and_erasure_removes_it_and_the_kept_mail(
     sessions: sessionmaker[Session],
 ) -> None:
     create_shop(sessions)
@@ -82,9 +82,14 @@ async def test_the_export_shows_consent_and_erasure_removes_it(
     set_consent(sessions, ADA, Consent(marketing=True), actor="cli", subject="s")
     assert export_customer(sessions, EMAIL)["consent"] == Consent(marketing=True).as_document()
     keys = CaseKeys(sessions, MasterKeys("k1", {"k1": b"\x01" * 32}))
+    with sessions() as s:  # what the local mail sink kept: for her, and for someone else
+        s.add(SinkMailRow(message_id="<m1@x>", to_address="Ada@Example.com", subject="s", body="b"))
+        s.add(SinkMailRow(message_id="<m2@x>", to_address="bob@example.com", subject="s", body="b"))
+        s.commit()
     await erase_customer(sessions, keys, None, EMAIL, actor="cli")
     with sessions() as s:
         assert s.scalars(select(CustomerConsentRow)).all() == []
+        assert s.scalars(select(SinkMailRow.to_address)).all() == ["bob@example.com"]
 
 
 def test_the_agent_uses_the_profile_beyond_the_request_only_with_consent(
