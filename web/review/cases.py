@@ -354,6 +354,29 @@ async def _human_update(
     return None
 
 
+async def _unfit_reply(
+    request: Request,
+    ctx: WebContext,
+    reviewer: Reviewer,
+    case_id: str,
+    cleaned: str,
+    form: dict[str, str],
+) -> Response | None:
+    """The case page again with a 422 when a person's text to the customer is empty or too
+    long (`form` keeps what they wrote); None when it may be sent."""
+    if cleaned and len(cleaned) <= MAX_MESSAGE_CHARS:
+        return None
+    return await render_case(
+        request,
+        ctx,
+        reviewer,
+        case_id,
+        status_code=422,
+        form=form,
+        error=f"Write a reply of 1 to {MAX_MESSAGE_CHARS} characters.",
+    )
+
+
 @router.post("/cases/{case_id}/reply", include_in_schema=False)
 async def reply_to_customer(
     request: Request,
@@ -365,16 +388,8 @@ async def reply_to_customer(
 ) -> Response:
     require(reviewer, Permission.HANDLE_HANDOFFS)
     cleaned = clean_text(text).strip()
-    if not cleaned or len(cleaned) > MAX_MESSAGE_CHARS:
-        return await render_case(
-            request,
-            ctx,
-            reviewer,
-            case_id,
-            status_code=422,
-            form={"reply": text},
-            error=f"Write a reply of 1 to {MAX_MESSAGE_CHARS} characters.",
-        )
+    if unfit := await _unfit_reply(request, ctx, reviewer, case_id, cleaned, {"reply": text}):
+        return unfit
     refused = await _human_update(
         request, ctx, reviewer, case_id, "reply", cleaned, {"reply": text}
     )
@@ -393,16 +408,8 @@ async def send_draft(
     """Send the agent's shadow-mode draft to the customer: as drafted, or as edited here."""
     require(reviewer, Permission.HANDLE_HANDOFFS)
     cleaned = clean_text(text).strip()
-    if not cleaned or len(cleaned) > MAX_MESSAGE_CHARS:
-        return await render_case(
-            request,
-            ctx,
-            reviewer,
-            case_id,
-            status_code=422,
-            form={"draft": text},
-            error=f"Write a reply of 1 to {MAX_MESSAGE_CHARS} characters.",
-        )
+    if unfit := await _unfit_reply(request, ctx, reviewer, case_id, cleaned, {"draft": text}):
+        return unfit
     case_id = _case_id(case_id)
     inp = SendDraftInput(username=reviewer.username, draft_id=draft_id, text=cleaned)
     try:
