@@ -20,14 +20,14 @@ itself, so that it can restart it.
    web app and the bench's HTTP client as well as the workers; the floor phase
    drives its workflows through the Temporal client without HTTP.
 2. **Parked cases** (`--parked`, default 2,000). The bench parks that many floor
-   workflows (one turn, then waiting), then that many returns waiting for an approver
-   (two turns each), and reads this process's RSS growth for each, per *cached*
-   workflow: the worker keeps at most its cache size (`max_cached_workflows`) of
-   them in memory. It then stops the agent worker, starts a new one (its cache
-   empty: every case comes back from its history), approves a sample of the parked
-   returns over HTTP and checks that each sampled case executed its action exactly
-   once (one action record, the order's return requested) and that no other parked
-   case executed anything.
+   workflows (one turn, then waiting; at least `FLOOR_SAMPLE`), then that many
+   returns waiting for an approver (two turns each), and reads this process's RSS
+   growth for each, per *cached* workflow: the worker keeps at most its cache size
+   (`max_cached_workflows`) of them in memory. It then stops the agent worker, starts
+   a new one (its cache empty: every case comes back from its history), approves a
+   sample of the parked returns over HTTP and checks that each sampled case executed
+   its action exactly once (one action record, the order's return requested) and that
+   no other parked case executed anything.
 3. **History events** of a one-refund case (the cancel) against its two floor
    workflows together.
 4. **Idle RSS** of each process of `trustdesk up` (`bench.idle_rss`), after the
@@ -88,6 +88,9 @@ PARK_CONCURRENCY = 16
 #: At most this many parked returns are approved after the worker restart, and at most
 #: a quarter of them: the others must show no action at all.
 APPROVAL_SAMPLE = 20
+#: At least this many floor workflows are parked, however few cases are: a bare workflow
+#: costs about 150 KB, so fewer would drown in the allocator's own noise (a few MB).
+FLOOR_SAMPLE = 200
 
 #: The lean-case issue's targets.
 FIRST_REPLY_RATIO_P95 = 1.2
@@ -129,6 +132,8 @@ class Parked:
     """Parked workflows and what each costs the worker's process."""
 
     parked: int
+    #: Floor workflows parked beside them (at least `FLOOR_SAMPLE`).
+    floors: int
     cache_size: int
     cached: int
     case_kb_per_cached: float
@@ -289,7 +294,7 @@ def render(report: CapacityReport) -> str:
     idle = report.idle_rss
     lines += [
         "",
-        f"Parked: {p.parked} returns waiting for approval and {p.parked} floor workflows; "
+        f"Parked: {p.parked} returns waiting for approval and {p.floors} floor workflows; "
         f"worker cache {p.cache_size}, so {p.cached} of each held in memory. "
         f"RSS per cached workflow: case {p.case_kb_per_cached:.0f} KB, floor "
         f"{p.floor_kb_per_cached:.0f} KB ({p.ratio:.2f}x).",
@@ -532,12 +537,14 @@ async def _measure(
             # Parking: floors first, then cases, each read against the RSS just before it.
             to_park = list(customers[1 : parked + 1])
             cached = min(parked, cache_size)
+            # Floors need no store rows: any numbers name their threads.
+            floors = [BenchCustomer(n) for n in range(1, max(parked, FLOOR_SAMPLE) + 1)]
             rss = {"before_floors": _settled_rss_mb()}
-            say(f"parking {parked} floor workflows")
+            say(f"parking {len(floors)} floor workflows")
             park_shape = shapes[0].model_copy(update={"park_after_reply": True})
             await _in_parallel(
                 PARK_CONCURRENCY,
-                to_park,
+                floors,
                 lambda customer: _floor(stack, _Phase(), [park_shape], customer, "-parked"),
             )
             rss["after_floors"] = rss["before_cases"] = _settled_rss_mb()
@@ -548,7 +555,7 @@ async def _measure(
             for customer in to_park:
                 await _settle(stack.client, case_id_for(CHANNEL, _thread("return", customer)))
             rss["after_cases"] = _settled_rss_mb()
-            floor_kb = (rss["after_floors"] - rss["before_floors"]) * 1024 / cached
+            floor_kb = (rss["after_floors"] - rss["before_floors"]) * 1024 / len(floors)
             case_kb = (rss["after_cases"] - rss["before_cases"]) * 1024 / cached
             await running.aclose()  # stop the agent worker: its cache goes with it
 
@@ -561,6 +568,7 @@ async def _measure(
             await _close_cases(stack, approved)
         park = Parked(
             parked=parked,
+            floors=len(floors),
             cache_size=cache_size,
             cached=cached,
             case_kb_per_cached=case_kb,
