@@ -57,6 +57,16 @@ _STRONG_NAME = re.compile(
 _WEAK_NAME = re.compile(rf"\b(?:i am|i'm|i’m|im)\s+({_NAME_WORD})\s+({_NAME_WORD})", re.IGNORECASE)
 _INTRO_NAME = re.compile(r"\b(?:[Tt]his is|[Ii]t's|[Ii]t is)\s+([A-Z][a-z'’-]+)\s+([A-Z][a-z'’-]+)")
 _HERE_NAME = re.compile(r"\b([A-Z][a-z'’-]+)\s+([A-Z][a-z'’-]+)\s+here\b")
+# The literal answer to "your full name and zip code": the whole message is a name of two
+# or three words and a zip, in either order ("Ada Lovelace, 10001", "10001 ada lovelace").
+_ZIP_WORDS = r"(?:(?:zip|zip code|zipcode|postal code|postcode)\s*(?:is|:|-)?\s*)?\d{5}"
+_BARE_WORD = rf"(?!(?:and|my|zip|name|is|code|im|i'm)\b)(?:{_NAME_WORD})"
+_BARE_NAME_ZIP = re.compile(
+    rf"^\s*(?:{_ZIP_WORDS}[\s,;.]+)?(?:(?:my\s+)?name\s*(?:is|:)?\s+)?"
+    rf"({_BARE_WORD})(?:\s+{_BARE_WORD})?\s+({_BARE_WORD})"
+    rf"(?:[\s,;.]+(?:and\s+)?(?:my\s+)?{_ZIP_WORDS})?[\s.!]*$",
+    re.IGNORECASE,
+)
 
 # Words that follow "I'm" far more often than a name does.
 _NOT_NAMES = frozenset(
@@ -76,6 +86,11 @@ _NOT_NAMES = frozenset(
 
 def find_name(text: str) -> tuple[str, str] | None:
     """A first and last name the customer gives for themselves, title-cased."""
+    bare = _BARE_NAME_ZIP.match(text)
+    if bare and re.search(r"\d{5}", text):
+        first, last = bare.group(1), bare.group(2)
+        if first.lower() not in _NOT_NAMES and last.lower() not in _NOT_NAMES:
+            return _title(first), _title(last)
     for pattern in (_STRONG_NAME, _WEAK_NAME, _INTRO_NAME, _HERE_NAME):
         for match in pattern.finditer(text):
             first, last = match.group(1), match.group(2)

@@ -412,6 +412,12 @@ def _answer_text(request: ReplyRequest) -> str:
         return "No problem, I won't make any changes. Is there anything else I can help with?"
     if request.answer == "acknowledged":
         return "Glad I could help. Is there anything else I can do for you?"
+    if request.answer == "no_account":
+        return (
+            "No problem: you don't need an account to ask about our products, delivery, "
+            "returns or payment, so just ask. To look at or change an order, I'd need the "
+            "email address it was placed with."
+        )
     if request.answer == "knowledge" and f.get("knowledge"):
         return knowledge_reply(f["knowledge"])
     if request.answer == "policy":

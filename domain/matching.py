@@ -182,8 +182,13 @@ def _value_mentioned(text: str, key: str, value: str) -> bool:
     return any(_mentions(text, word) for word in _SIZE_WORDS.get(v, ()))
 
 
-def requested_options(text: str, variants: Sequence[Variant]) -> dict[str, str]:
-    """The option values of these variants that the text names, one per option at most."""
+def requested_options(
+    text: str, variants: Sequence[Variant], current: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The option values of these variants that the text names, one per option at most.
+
+    A value the item has now (`current`) is what the customer moves away from ("navy
+    instead of green"), so it is passed over when another value of that option is named."""
     lowered = text.lower()
     values: dict[str, set[str]] = {}
     for variant in variants:
@@ -192,6 +197,8 @@ def requested_options(text: str, variants: Sequence[Variant]) -> dict[str, str]:
     found: dict[str, str] = {}
     for key, choices in values.items():
         named = [v for v in choices if _value_mentioned(lowered, key, v)]
+        if current is not None and len(named) > 1:
+            named = [v for v in named if v != current.get(key)]
         # The longest mention wins ("rose gold" over "gold"); a tie is not a choice.
         named.sort(key=len, reverse=True)
         if named and (len(named) == 1 or len(named[0]) > len(named[1])):
@@ -495,7 +502,7 @@ def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> V
     candidates = [v for v in own if v.available and v.item_id != line.item_id]
     # Values named are read against every variant, sold out or not, so "rose gold"
     # is never read as "gold" and "size 8, a size up" is not read as a size up.
-    wanted = requested_options(text, [*own, *_as_variants(line)])
+    wanted = requested_options(text, [*own, *_as_variants(line)], line.options)
     wanted = {k: v for k, v in wanted.items() if line.options.get(k) != v}
     wish = relative_wish(text, list(line.options), product_phrases(line.name))
     if wish is not None:

@@ -182,6 +182,9 @@ class AnswerSource(StrEnum):
     KNOWLEDGE = "knowledge"  # passages of the shop's knowledge base
     DECLINED = "declined"  # the customer said no to the proposal: nothing is done
     ACKNOWLEDGED = "acknowledged"  # a yes, no or thanks to an answer: nothing to do
+    # Asked who they are, the customer said they have no account: questions about the
+    # shop need none, and nothing about an order is disclosed or changed without one.
+    NO_ACCOUNT = "no_account"
 
 
 class Rating(BaseModel):
@@ -305,6 +308,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
     facts = complaint_meant(facts)
     first = (
         language_outcome(facts)
+        or no_account_outcome(facts)
         or proposal_question_outcome(facts)
         or follow_up_outcome(facts)
         or knowledge_outcome(facts)
@@ -1027,6 +1031,37 @@ def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
         source=AnswerSource.KNOWLEDGE,
         knowledge=answer,
         partial=not cleared,
+    )
+
+
+# "I don't have an account", "not a customer yet", "I'm just asking", "I checked out as a guest".
+_NO_ACCOUNT = re.compile(
+    r"\b(?:(?:do\s*n[o']?t|dont|do not|don’t|never)\s+(?:have|had|made|created|opened)\s+"
+    r"(?:an?\s+|any\s+)?(?:account|profile)|no\s+account|not\s+(?:a|your)\s+customer|"
+    r"(?:just|only)\s+(?:asking|wondering|curious|a question|browsing|looking)|"
+    r"(?:as\s+a\s+)?guest\b|haven'?t\s+(?:ordered|bought|registered|signed up))",
+    re.IGNORECASE,
+)
+
+
+def says_no_account(message: str) -> bool:
+    """Whether the customer says they have no account with the shop (or only asks)."""
+    return bool(_NO_ACCOUNT.search(message))
+
+
+def no_account_outcome(facts: TurnFacts) -> Outcome | None:
+    """Asked who they are, a customer without an account is told what needs none (questions
+    about the shop) and what needs the order's email, instead of the same question again."""
+    if facts.verified or facts.awaiting not in ("identity", "identity_factor"):
+        return None
+    if facts.read.wants_human or not says_no_account(facts.message):
+        return None
+    if "@" in facts.message or re.search(r"\d{5}", facts.message):
+        return None  # a guest who gives the order's email or zip is answering the question
+    return Answer(
+        reasons=("questions about the shop need no account; an order's details need its email",),
+        confidence=facts.read.confidence,
+        source=AnswerSource.NO_ACCOUNT,
     )
 
 

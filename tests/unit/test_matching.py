@@ -86,6 +86,22 @@ def test_size_words_stand_for_letter_sizes() -> None:
     assert choose_variant(line, shirts, "size xl please").item_id == "t-XL"  # type: ignore[union-attr]
 
 
+def test_the_value_moved_away_from_is_not_the_one_wanted() -> None:
+    bags = [
+        Variant(item_id=f"b-{c}", product_id="bag", options={"size": "35L", "color": c},
+                price=D("95"), available=True)
+        for c in ("navy", "green")
+    ]  # fmt: skip
+    line = OrderLine(
+        product_id="bag", item_id="b-green", name="Backpack", price=D("95"),
+        options={"size": "35L", "color": "green"},
+    )  # fmt: skip
+    text = "can u make the backpack navy instead of green thx"
+    assert choose_variant(line, bags, text).item_id == "b-navy"  # type: ignore[union-attr]
+    # Naming only the colour it has is no change at all.
+    assert choose_variant(line, bags, "the green one is fine") is None
+
+
 # --- relative wishes --------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from domain.turn import (
     TurnRead,
     asks_the_shop,
     decide_turn,
+    says_no_account,
 )
 
 RETURNS = Passage(
@@ -88,6 +89,16 @@ ROWS = [
         captured=Captured(issue="the thing with my order"), kind=OutcomeKind.ESCALATE),
     Row("nothing said yet: how can I help", Category.OTHER, "hm", None, verified=True,
         confidence=0.3, kind=OutcomeKind.ASK, ask_for="need"),
+    Row("asked who they are, no account: told what needs none", Category.OTHER,
+        "I don't have an account with you, I'm just asking", None, awaiting="identity"),
+    Row("a guest asked for the second factor: the same answer", Category.ORDER_STATUS,
+        "I checked out as a guest", None, awaiting="identity_factor"),
+    Row("a guest who gives the order's email is answering", Category.RETURN,
+        "I checked out as a guest with ada@example.com", None, awaiting="identity",
+        kind=OutcomeKind.ASK, ask_for="identity"),
+    Row("no account mentioned when nobody asked: the request goes on", Category.RETURN,
+        "I don't have an account, can I still return this?", None,
+        kind=OutcomeKind.ASK, ask_for="identity"),
 ]  # fmt: skip
 
 
@@ -149,6 +160,32 @@ def test_a_language_handoff_does_not_claim_the_customer_asked_for_a_person() -> 
     assert isinstance(outcome, Escalate)
     assert "asked for a person" not in outcome.handoff_reason
     assert "language" in outcome.handoff_reason
+
+
+@pytest.mark.parametrize(
+    ("message", "says"),
+    [
+        ("I don't have an account with you, I'm just asking", True),
+        ("dont have an account", True),
+        ("I'm not a customer yet", True),
+        ("no account, sorry", True),
+        ("I never made an account", True),
+        ("I haven't ordered anything yet", True),
+        ("ada.lovelace@example.com", False),
+        ("Ada Lovelace, 10001", False),
+        ("my account email is ada@example.com", False),
+    ],
+)
+def test_says_no_account(message: str, says: bool) -> None:
+    assert says_no_account(message) is says
+
+
+def test_the_no_account_answer_is_worded() -> None:
+    from brain.base import ReplyRequest
+    from brain.templates import compose_from_template
+
+    reply = compose_from_template(ReplyRequest(step="answer", answer="no_account")).text
+    assert "don't need an account" in reply and "email address" in reply
 
 
 @pytest.mark.parametrize(
