@@ -420,6 +420,8 @@ def _answer_text(request: ReplyRequest) -> str:
         )
     if request.answer == "knowledge" and f.get("knowledge"):
         return knowledge_reply(f["knowledge"])
+    if request.answer == "catalog" and f.get("catalog"):
+        return catalog_reply(f["catalog"])
     if request.answer == "policy":
         return str(f.get("policy_text", "A colleague can explain the details of our policy."))
     if request.answer == "order_status" and "order" in f:
@@ -505,6 +507,39 @@ def clarifying_question(readings: list[str]) -> str | None:
     if not named:
         return None
     return f"Just to be sure I help with the right thing: is this about {' or '.join(named)}?"
+
+
+def _version(offer: dict[str, Any]) -> str:
+    options = ", ".join(str(v) for v in (offer.get("options") or {}).values())
+    stock = "in stock" if offer.get("available") else "sold out"
+    return f"{options}: {format_money(Decimal(str(offer['price'])))}, {stock}".lstrip(": ")
+
+
+def catalog_reply(found: dict[str, Any]) -> str:
+    """A stock, version or price question answered from the catalog."""
+    product = found["product"]
+    asked = ", ".join(str(v) for v in (found.get("asked") or {}).values())
+    matching = list(found.get("matching") or ())
+    if matching and asked:
+        in_stock = [o for o in matching if o.get("available")]
+        text = (
+            f"Yes, we sell the {product} in {asked}"
+            if in_stock
+            else f"We sell the {product} in {asked}, but it is sold out at the moment"
+        )
+        text += ": " + "; ".join(_version(o) for o in matching) + "."
+    elif matching:
+        text = f"We sell the {product} in these versions: "
+        text += "; ".join(_version(o) for o in matching) + "."
+    else:
+        text = f"We don't sell the {product} in {asked}. It comes in: "
+        text += "; ".join(_version(o) for o in found.get("instead") or ()) + "."
+    if found.get("partial"):
+        text += (
+            "\n\nIf that doesn't fully answer your question, a colleague from our support "
+            "team can help: just say you'd like a person."
+        )
+    return text
 
 
 def knowledge_reply(found: dict[str, Any]) -> str:

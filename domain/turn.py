@@ -21,6 +21,7 @@ from typing import Annotated, Literal, TypedDict, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from domain.catalog import CatalogAnswer, catalog_answer
 from domain.commands import (
     ActionCommand,
     CancelOrder,
@@ -56,6 +57,7 @@ from domain.retail import (
     OrderLine,
     OrderStatus,
     PaymentMethod,
+    Product,
     ReturnWindow,
     Variant,
     plan_cancel,
@@ -151,6 +153,9 @@ class TurnFacts:
     # The knowledge base's passages for this message, best first, when it was searched
     # (`asks_the_shop`); an empty tuple then means no article matched.
     knowledge: tuple[Passage, ...] | None = None
+    # The shop's products, when the knowledge base was searched for this message and it
+    # names one of them: a stock, version or price question is answered from the catalog.
+    catalog: tuple[Product, ...] = ()
     # The field the agent asked for last turn ("identity", "clarify", ...).
     awaiting: str | None = None
     # Last turn answered from a help article: "full", or "partial" (a person was offered).
@@ -180,6 +185,7 @@ class AnswerSource(StrEnum):
     PROPOSAL_METHOD = "proposal_method"
     POLICY = "policy"  # the shop's return and refund policy
     KNOWLEDGE = "knowledge"  # passages of the shop's knowledge base
+    CATALOG = "catalog"  # the versions of a product the shop sells, their prices and stock
     DECLINED = "declined"  # the customer said no to the proposal: nothing is done
     ACKNOWLEDGED = "acknowledged"  # a yes, no or thanks to an answer: nothing to do
     # Asked who they are, the customer said they have no account: questions about the
@@ -256,6 +262,8 @@ class Answer(_Outcome):
     # A knowledge answer: the passage's words, its citation, and whether the category's
     # answers are cleared by the gate (else it is partial help, and a person is offered).
     knowledge: KnowledgeAnswer | None = None
+    # A catalog answer: the versions of the product asked about, their prices and stock.
+    catalog: CatalogAnswer | None = None
     partial: bool = False
     # The proposal on the table still waits for its yes or no after this answer.
     proposal_open: bool = False
@@ -311,6 +319,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
         or no_account_outcome(facts)
         or proposal_question_outcome(facts)
         or follow_up_outcome(facts)
+        or catalog_outcome(facts)
         or knowledge_outcome(facts)
         or read_only_outcome(facts)
         or clarify_outcome(facts)
@@ -1000,6 +1009,25 @@ def asks_the_shop(
     if mid_request:
         return False
     return bool(_GENERAL_QUESTION.search(message)) and not _ABOUT_OWN_ORDER.search(message)
+
+
+def catalog_outcome(facts: TurnFacts) -> Outcome | None:
+    """A stock, version or price question about one of the shop's products, answered from
+    the catalog; None when the message asks nothing the catalog answers. Like an article,
+    it is partial help (a person offered) until the gate clears product questions."""
+    read = facts.read
+    if facts.knowledge is None or not facts.catalog or read.wants_human:
+        return None
+    found = catalog_answer(facts.message, facts.catalog)
+    if found is None:
+        return None
+    return Answer(
+        reasons=(f"this is what our catalog says about the {found.product}",),
+        confidence=read.confidence,
+        source=AnswerSource.CATALOG,
+        catalog=found,
+        partial=not (read.category is Category.PRODUCT_QUESTION and read.autonomous),
+    )
 
 
 def knowledge_outcome(facts: TurnFacts) -> Outcome | None:

@@ -43,6 +43,7 @@ from brain.templates import (
     refund_note,
     within,
 )
+from domain.catalog import asks_about_stock_or_price
 from domain.commands import ActionCommand, Authorization
 from domain.controls import effective_autonomy, held_for_shadow, policy_version
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
@@ -53,7 +54,7 @@ from domain.items import describe_choices, describe_lines
 from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.policy import Actor, Tier
-from domain.retail import Customer, Order, PaymentKind, TransactionKind, Variant
+from domain.retail import Customer, Order, PaymentKind, Product, TransactionKind, Variant
 from domain.topic_words import topic_in_words
 from domain.turn import (
     CONFIDENT,
@@ -123,7 +124,10 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     read = _with(state, update)
     passages = search_knowledge(deps, read)
     facts = replace(
-        _turn_facts(deps, read), knowledge=passages, after_article=_after_article(state)
+        _turn_facts(deps, read),
+        knowledge=passages,
+        catalog=_catalog(deps, read) if passages is not None else (),
+        after_article=_after_article(state),
     )
     outcome = decide_turn(facts)
     if read.get("shadow"):  # a person sends the reply and approves any action
@@ -141,6 +145,9 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         update["facts"] = {**update["facts"], **_answer_facts(deps, outcome)}
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
+    elif isinstance(outcome, Answer) and outcome.catalog is not None:
+        found = outcome.catalog.model_dump(mode="json") | {"partial": outcome.partial}
+        update["facts"] = {**update["facts"], "catalog": found}
     elif isinstance(outcome, Escalate) and passages == ():
         update["facts"] = {**update["facts"], "knowledge_no_match": True}
         update["captured"] = {
@@ -172,6 +179,8 @@ def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict
         line = f"refused: {outcome.rule}"
     elif isinstance(outcome, Answer) and outcome.knowledge is not None:
         line = f"answered from the help article “{outcome.knowledge.citation}”"
+    elif isinstance(outcome, Answer) and outcome.catalog is not None:
+        line = f"answered from the catalog: the {outcome.catalog.product}"
     elif isinstance(outcome, Answer) and outcome.source is not AnswerSource.ACKNOWLEDGED:
         line = f"answered: {outcome.source.value.replace('_', ' ')}"
     if line and (not tried or tried[-1] != line):
@@ -293,9 +302,18 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
     return tuple(knowledge.search(message)) if question else None
 
 
+def _catalog(deps: AgentDeps, state: CaseState) -> tuple[Product, ...]:
+    """The shop's products, for a question about stock, versions or price; else none."""
+    if not asks_about_stock_or_price(state.get("message", "")):
+        return ()
+    return tuple(deps.shop.list_products())
+
+
 def _after_article(state: CaseState) -> str | None:
-    """Whether the last turn answered from a help article, fully or as partial help."""
-    previous = (state.get("facts") or {}).get("knowledge")
+    """Whether the last turn answered from a help article or the catalog, fully or as
+    partial help."""
+    facts: dict[str, Any] = dict(state.get("facts") or {})
+    previous = facts.get("knowledge") or facts.get("catalog")
     if not previous or state.get("outcome") != TurnOutcome.ANSWER:
         return None
     return "partial" if previous.get("partial") else "full"
