@@ -12,6 +12,7 @@ on the current model, else a fresh measurement on the shipped held-out split.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import logging
 import os
@@ -41,6 +42,12 @@ class History:
     skipped: int  # rows the label map drops (mapped to null) or without text
     source: str
     languages: list[str] | None = None  # per example, when the history records it
+
+
+def shipped_split_fingerprint() -> str:
+    """The shipped held-out split's content, hashed: a result measured on another version
+    of the split is measured again."""
+    return hashlib.sha256(HELDOUT_FILE.read_bytes()).hexdigest()[:16]
 
 
 def shipped_history() -> History:
@@ -222,6 +229,7 @@ def autonomy_document(
         "format": AUTONOMY_FORMAT,
         "model": model,
         "source": source,
+        "split": shipped_split_fingerprint() if source == SHIPPED_SOURCE else None,
         "label_map": label_map,
         "threshold": report.threshold,
         "measured_at": (measured_at or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -318,14 +326,18 @@ def ensure_autonomy(
 ) -> frozenset[str]:
     """The categories the gate clears, measured on the current model.
 
-    A recorded result for this model is used as is. Without one, the shipped held-out
-    split is measured and the result written. A result measured on the shop's own
+    A recorded result for this model is used as is (one measured on the shipped split,
+    only while the split is unchanged). Without one, the shipped held-out split is
+    measured and the result written. A result measured on the shop's own
     history for an older model is not silently replaced: no category is autonomous
     until `trustdesk validate --history …` is run again.
     """
     path = autonomy_path(data_dir)
     doc = read_autonomy(path)
-    if doc is not None and doc.get("model") == classifier.fingerprint:
+    current = doc is not None and doc.get("model") == classifier.fingerprint
+    if current and doc is not None and doc.get("source") == SHIPPED_SOURCE:
+        current = doc.get("split") == shipped_split_fingerprint()
+    if current and doc is not None:
         return frozenset(str(c) for c in doc.get("autonomous") or ())
     if doc is not None and doc.get("source") != SHIPPED_SOURCE:
         say(

@@ -21,6 +21,7 @@ from brain.validation import (
     pin_autonomy,
     read_autonomy,
     shipped_history,
+    shipped_split_fingerprint,
     validate,
 )
 from domain.dialogue import HANDLED, Category
@@ -180,6 +181,15 @@ def test_a_stale_measurement_is_redone_or_withdrawn(tmp_path: Path) -> None:
     again = ensure_autonomy(tmp_path, model, say=said.append)
     assert again == {c.value for c in validate(model, shipped_history()).autonomous()}
     assert read_autonomy(path)["model"] == model.fingerprint  # type: ignore[index]
+    # This model, but another version of the shipped split: measured again.
+    path.write_text(
+        json.dumps(
+            {"format": 2, "model": model.fingerprint, "source": SHIPPED_SOURCE,
+             "split": "older", "autonomous": ["complaint"]}
+        )
+    )  # fmt: skip
+    assert ensure_autonomy(tmp_path, model, say=said.append) == again
+    assert read_autonomy(path)["split"] == shipped_split_fingerprint()  # type: ignore[index]
     # Measured on the shop's tickets for another model: nothing is autonomous until re-run,
     # and the shop's file is left alone.
     shop = {"format": 2, "model": "old", "source": "/srv/tickets.csv", "autonomous": ["return"]}
