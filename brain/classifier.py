@@ -61,6 +61,9 @@ class Prediction:
     abstain: bool  # below the label's acting threshold
     ranked: tuple[tuple[str, float], ...]  # the three likeliest labels, best first
     cues: tuple[str, ...] = ()  # the words that weighed most for the winner
+    # Written in a language the offline brain does not read: handed to a person in that
+    # language, so no answer at all (`brain.validation.OfflineReading`).
+    handed_off: bool = False
 
     @property
     def category(self) -> Category:

@@ -22,7 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from brain.classifier import HELDOUT_FILE, category_of, fingerprint_of
+from brain.classifier import (
+    HELDOUT_FILE,
+    Prediction,
+    TextClassifier,
+    category_of,
+    fingerprint_of,
+)
+from brain.language import DEFAULT as ENGLISH
+from brain.language import detect_language
 from domain.dialogue import Category
 from domain.errors import ConfigError
 from domain.gate import DEFAULT_THRESHOLD, LABELS, GateReport, LabelScore, Outcome, measure
@@ -59,6 +67,27 @@ def shipped_history() -> History:
         SHIPPED_SOURCE,
         [r.get("language", "en") for r in rows],
     )
+
+
+class OfflineReading:
+    """The offline brain as a customer meets it, for the gate: the classifier's reading of
+    each message, except that a message the brain reads as another language is handed to
+    a person in that language (`brain.offline.OfflineBrain.understand`), so it is no answer
+    the agent gives and counts as an abstention."""
+
+    def __init__(self, classifier: TextClassifier) -> None:
+        self.classifier = classifier
+        self.fingerprint = classifier.fingerprint
+        self.thresholds = classifier.thresholds
+
+    def predict_many(self, texts: list[str]) -> list[Prediction]:
+        predictions = self.classifier.predict_many(texts)
+        return [
+            p
+            if detect_language(text, self.classifier.english_share(text)) == ENGLISH
+            else replace(p, abstain=True, handed_off=True)
+            for text, p in zip(texts, predictions, strict=True)
+        ]
 
 
 class GateSubject(Protocol):
@@ -199,7 +228,9 @@ def rule_scores(history: History, predictions: list[Any]) -> tuple[LabelScore, .
     scores = []
     for source, labels in RULE_READERS.items():
         given = correct = 0
-        for (text, truth), reading in zip(history.examples, readings, strict=True):
+        for (text, truth), reading, p in zip(history.examples, readings, predictions, strict=True):
+            if getattr(p, "handed_off", False):
+                continue  # handed to a person in its language before any rule reads it
             if read_only_question(text, reading) is source:
                 given += 1
                 correct += truth in labels
@@ -345,7 +376,8 @@ def ensure_autonomy(
             "autonomous until `trustdesk validate --history ...` is run again"
         )
         return frozenset()
-    report = validate(classifier, shipped_history())
+    subject = OfflineReading(classifier) if isinstance(classifier, TextClassifier) else classifier
+    report = validate(subject, shipped_history())
     write_autonomy(
         path, autonomy_document(report, model=classifier.fingerprint, source=SHIPPED_SOURCE)
     )

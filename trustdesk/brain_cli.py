@@ -16,13 +16,14 @@ import sys
 from collections.abc import Iterable
 from typing import IO
 
-from brain.classifier import TextClassifier, load_or_build
+from brain.classifier import load_or_build
 from brain.extract import extract
 from brain.gate_subjects import BrainGateSubject, claude_fingerprint
 from brain.language import detect_language
 from brain.offline import entities_from
 from brain.validation import (
     SHIPPED_SOURCE,
+    OfflineReading,
     autonomy_document,
     autonomy_path,
     read_history,
@@ -109,7 +110,7 @@ def format_confusion(outcomes: list[Outcome], languages: list[str] | None) -> st
     return "\n".join(lines)
 
 
-def _gate_subject(settings: Settings) -> TextClassifier | BrainGateSubject:
+def _gate_subject(settings: Settings) -> OfflineReading | BrainGateSubject:
     """The brain the worker would run: Claude when a key is set, else the offline classifier."""
     if (settings.anthropic_api_key or "").strip():
         from brain.claude import ClaudeBrain
@@ -117,7 +118,7 @@ def _gate_subject(settings: Settings) -> TextClassifier | BrainGateSubject:
         return BrainGateSubject(
             ClaudeBrain.from_settings(settings), claude_fingerprint(settings.anthropic_model)
         )
-    return load_or_build(settings.data_dir)
+    return OfflineReading(load_or_build(settings.data_dir))
 
 
 def run_validate(settings: Settings, args: argparse.Namespace) -> int:

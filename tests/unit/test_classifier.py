@@ -31,7 +31,7 @@ from brain.training import (
     training_rows,
     word_runs,
 )
-from brain.validation import shipped_history, validate
+from brain.validation import History, OfflineReading, rule_scores, shipped_history, validate
 from domain.dialogue import Category
 from domain.gate import LABELS, OUT_OF_SCOPE
 from trustdesk.brain_cli import format_table
@@ -126,6 +126,20 @@ def test_heldout_precision_per_label(
     assert report.n == len(read_rows(HELDOUT_FILE))
     assert report.correct / report.given >= 0.9
     assert report.correct / report.n >= 0.6
+
+
+def test_the_gate_meets_other_languages_as_the_offline_brain_does(model: TextClassifier) -> None:
+    """A message in a language the offline brain does not read is handed to a person in
+    that language: the gate counts it as no answer, for the categories and the rules."""
+    texts = ["quiero cancelar mi pedido, ya no lo necesito", "please cancel my order"]
+    raw = model.predict_many(texts)
+    read = OfflineReading(model).predict_many(texts)
+    assert read[0].abstain and read[0].handed_off and read[0].label == raw[0].label
+    assert read[1] == raw[1] and not read[1].handed_off
+    refunds = ["¿dónde está mi reembolso? ya lo devolví hace dos semanas"]
+    history = History([(refunds[0], "refund_status")], 0, "test")
+    given = [s.given for s in rule_scores(history, OfflineReading(model).predict_many(refunds))]
+    assert given == [0, 0]
 
 
 @pytest.mark.parametrize(
