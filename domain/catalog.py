@@ -83,9 +83,14 @@ def catalog_answer(message: str, products: Sequence[Product]) -> CatalogAnswer |
     if not asks_about_stock_or_price(message):
         return None
     named = products_named(message, products)
-    if len(named) != 1 or not named[0].variants:
+    if len({p.name.lower() for p in named}) != 1:
         return None
-    product = named[0]
+    # One name may be listed more than once (two ranges of one product): one answer.
+    product = Product(
+        id=named[0].id, name=named[0].name, variants=tuple(v for p in named for v in p.variants)
+    )
+    if not product.variants:
+        return None
     asked = requested_options(message, product.variants)
     matching = [
         v for v in product.variants if all(v.options.get(k) == w for k, w in asked.items())

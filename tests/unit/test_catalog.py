@@ -88,6 +88,14 @@ def test_what_the_catalog_does_not_answer(message: str) -> None:
     assert catalog_answer(message, CATALOG) is None
 
 
+def test_one_name_listed_twice_is_one_product() -> None:
+    again = Product(id="watch2", name="Smart Watch", variants=(
+        _watch("w9", "45mm", "gold", "399.00", True),
+    ))  # fmt: skip
+    found = catalog_answer("do you have the smart watch in gold?", (*CATALOG, again))
+    assert found is not None and [o.price for o in found.matching] == [D("399.00")]
+
+
 def test_stock_and_price_cues() -> None:
     assert asks_about_stock_or_price("Do you have it in blue?")
     assert asks_about_stock_or_price("what sizes does it come in")
