@@ -81,7 +81,7 @@ from domain.turn import (
     split_requests,
     two_requests,
 )
-from graph.deps import AgentDeps
+from graph.deps import AgentDeps, Shop
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
@@ -697,7 +697,7 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 _CHANGES_ITEMS = frozenset({Category.EXCHANGE.value, Category.CHANGE_ITEMS.value})
 
 
-def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
+def _variants_of(shop: Shop, order: Order) -> dict[str, list[dict[str, Any]]]:
     """The variants of each product on the order, by product id."""
     variants: dict[str, list[dict[str, Any]]] = {}
     for product_id in dict.fromkeys(line.product_id for line in order.lines):
