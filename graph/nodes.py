@@ -87,6 +87,7 @@ from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
 from graph.state import (
     ActionStatus,
+    ApprovalRequest,
     CapturedState,
     CaseState,
     DecisionRecord,
@@ -1113,7 +1114,7 @@ async def await_approval(state: CaseState) -> dict[str, Any]:
     return update
 
 
-def _approval_request(state: CaseState) -> dict[str, Any]:
+def _approval_request(state: CaseState) -> ApprovalRequest:
     """What the approver is asked to decide: the action, its command and summary, its risk."""
     proposal = state.get("proposal")
     return {

@@ -62,6 +62,8 @@ class IdentityClaim(TypedDict, total=False):
     server proved (`workflows.contracts.PostMessageInput.identity`)."""
 
     customer_id: str
+    signed: bool  # the customer id came with the shop's signed token (`web.auth`)
+    thread_id: str  # the conversation that token was bound to
     mailbox: str
 
 
@@ -135,6 +137,16 @@ class Reassessed(TypedDict):
     command: dict[str, Any]
     risk: RiskRecord
     proposal: ProposalRecord
+
+
+class ApprovalRequest(TypedDict):
+    """What `await_approval` interrupts with: the action an approver is asked to decide,
+    its command and summary, and its rating (`workflows.case` opens the approval)."""
+
+    action: str | None  # the command's kind (`domain.policy.ActionType` value)
+    command: dict[str, Any] | None  # a `domain.commands.ActionCommand`, JSON mode
+    summary: str | None
+    risk: RiskRecord | None
 
 
 class ApprovalDecision(TypedDict, total=False):
