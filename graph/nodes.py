@@ -182,11 +182,11 @@ def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict
     return captured
 
 
-def _answer_facts(deps: AgentDeps, answer: Answer) -> dict[str, Any]:
+def _answer_facts(deps: AgentDeps, answer: Answer) -> Facts:
     """What an answer's wording needs besides the order: the shop's refund terms, the
     payment method a question was about, and whether a proposal still waits for its yes."""
     terms = deps.policy.terms
-    found: dict[str, Any] = {
+    found: Facts = {
         "refund_terms": {
             "card_days": terms.refund_card_business_days,
             "paypal_days": terms.refund_paypal_business_days,
