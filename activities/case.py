@@ -61,7 +61,7 @@ class CaseActivities:
             case.category = view.category
             case.risk = pending.risk if pending else None
             case.amount = pending.amount if pending else None
-            case.captured = view.captured
+            case.captured = dict(view.captured)
             session.flush()
             known = set(
                 session.scalars(select(MessageRow.seq).where(MessageRow.case_id == view.case_id))

@@ -303,9 +303,9 @@ async def _bench_stack(
         # would clear: the bench times the path on which the agent acts.
         deps = build_deps(settings, autonomous=None if gated else [c.value for c in HANDLED])
         shop = load_bench_shop(deps.sessions, customers)
-        if deps.knowledge is not None:  # the shipped help articles, indexed as `trustdesk up` does
-            from store.knowledge import install_default_articles, knowledge_dir
+        from store.knowledge import KnowledgeBase, install_default_articles, knowledge_dir
 
+        if isinstance(deps.knowledge, KnowledgeBase):  # the shipped articles, indexed as `up` does
             install_default_articles(knowledge_dir(settings.data_dir))
             deps.knowledge.sync_from_dir()
         password = secrets.token_urlsafe(24)

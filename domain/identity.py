@@ -135,6 +135,14 @@ class CodeCheck(StrEnum):
 
 
 @dataclass(frozen=True)
+class CodeRecipient:
+    """Whom a one-time code is sent to: the account, and the email address on file."""
+
+    customer_id: str
+    email: str
+
+
+@dataclass(frozen=True)
 class IssuedCode:
     """A code as stored: never the code itself."""
 

@@ -1,55 +1,103 @@
-"""What the graph's activity nodes run with: the store, the brain, the policy, the clock.
+"""What the graph's activity nodes run with: the shop, the brain, the policy, the clock.
 
 The worker builds one `AgentDeps` and hands it to `build_support_graph(deps)`, which
 binds the activity nodes to it (`graph.nodes.ActivityNodes`). Nothing reaches them
 through a module-level slot, so two workers in one process (tests, benchmarks) each
 run with their own.
+
+The graph never imports the store: what it reads and writes there comes through the
+protocols below, which the store's classes meet (`store.actions.RetailActions`,
+`store.knowledge.KnowledgeBase`, `store.one_time_codes.StoredCodes`) and test fakes can.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-
-from sqlalchemy.orm import Session, sessionmaker
+from typing import Protocol
 
 from brain.base import Brain
+from domain.commands import ActionCommand, ActionResult, Authorization
 from domain.consent import Consent
 from domain.controls import OperatorControls
-from domain.policy import Policy
-from store.actions import RetailActions
-
-if TYPE_CHECKING:  # the workflow sandbox imports this module: keep the search engine out
-    from store.knowledge import KnowledgeBase
-    from store.sealed import TextSeal
+from domain.identity import CodeCheck, CodeRecipient, IdentityRules
+from domain.knowledge import Passage
+from domain.policy import Policy, PolicyDecision
+from domain.retail import Customer, Order, OrderChange, Product
 
 
-def _process_seal() -> TextSeal:
-    from store.sealed import TextSeal  # not at import: the sandbox needs no cipher
+class Shop(Protocol):
+    """The shop's reads, and its policy-checked writes applied once per idempotency key.
+    Lookups raise `domain.errors.NotFound`; refused writes a `TrustdeskError`."""
 
-    return TextSeal.random()
+    def find_customer_by_email(self, email: str) -> Customer: ...
+
+    def find_customer_by_name_zip(
+        self, first_name: str, last_name: str, zip_code: str
+    ) -> Customer: ...
+
+    def get_customer(self, customer_id: str) -> Customer: ...
+
+    def get_order(self, order_id: str) -> Order: ...
+
+    def get_product(self, product_id: str) -> Product: ...
+
+    def preview(
+        self, command: ActionCommand, authorization: Authorization
+    ) -> tuple[OrderChange | None, PolicyDecision]:
+        """Plan `command` and rate it under the policy, writing nothing."""
+        ...
+
+    def execute(
+        self, command: ActionCommand, *, idempotency_key: str, authorization: Authorization
+    ) -> ActionResult:
+        """Run `command` once per `idempotency_key` (a repeat returns the first result)."""
+        ...
+
+
+class KnowledgeSearch(Protocol):
+    """The shop's help articles."""
+
+    def search(self, question: str, limit: int = 3) -> list[Passage]:
+        """The passages that answer `question`, best first."""
+        ...
+
+
+class OneTimeCodes(Protocol):
+    """The case's one-time codes: issued and mailed to the address on file, then checked."""
+
+    def request(
+        self,
+        *,
+        code_id: str,
+        case_id: str,
+        recipient: CodeRecipient | None,
+        rules: IdentityRules,
+        now: datetime,
+    ) -> bool:
+        """Issue the code `code_id` for the case and queue its email to `recipient` (none
+        for an address without an account), once per id; False when the case has had all
+        the codes it may."""
+        ...
+
+    def verify(self, *, case_id: str, typed: str, now: datetime) -> tuple[CodeCheck, str | None]:
+        """How `typed` fares against the case's latest code, and whose account it opens."""
+        ...
 
 
 @dataclass(frozen=True)
 class AgentDeps:
-    """The worker's store, shop, brain, policy and clock, as the activity nodes use them."""
+    """The worker's shop, codes, brain, policy and clock, as the activity nodes use them."""
 
-    sessions: sessionmaker[Session]
-    shop: RetailActions
+    shop: Shop
+    #: One-time codes, hashed at rest under the deployment's key and mailed sealed.
+    codes: OneTimeCodes
     brain: Brain
     policy: Policy
     autonomous_categories: frozenset[str]
-    # Hashes one-time codes at rest (domain.identity.derive_code_key of the deployment's
-    # secret); a random one when unset, so codes then hold within this process only.
-    code_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
-    # Seals the emails that carry codes (`trustdesk.encryption.text_seal_for`); a key of
-    # this process when unset, so only this process could then open them.
-    mail_seal: TextSeal = field(default_factory=_process_seal)
-    #: The shop's help articles (`KnowledgeBase.search`); None where a test needs none.
-    knowledge: KnowledgeBase | None = None
+    #: The shop's help articles; None where a test needs none.
+    knowledge: KnowledgeSearch | None = None
     #: The operators' kill switches and canary shares as they are now (read each turn).
     controls: Callable[[], OperatorControls] = OperatorControls
     #: The wall clock activity nodes read (one-time codes' expiry); fixed in tests.

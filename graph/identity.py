@@ -23,6 +23,7 @@ from domain.dialogue import ACTION_OF_CATEGORY, Category
 from domain.errors import NotFound
 from domain.identity import (
     CodeCheck,
+    CodeRecipient,
     IdentityLevel,
     RequestKind,
     level_from_facts,
@@ -32,7 +33,6 @@ from domain.policy import Policy
 from domain.retail import Customer
 from graph.deps import AgentDeps
 from graph.state import CapturedState, CaseState
-from store.one_time_codes import CodeRecipient, request_code, verify_code
 
 _CODE = re.compile(r"(?<![\w#])(\d{3})\s?(\d{3})(?!\w)")
 _GENERAL = frozenset({Category.POLICY_QUESTION.value, Category.PRODUCT_QUESTION.value})
@@ -127,9 +127,7 @@ def verify_identity(
     code = typed_code(state.get("message", ""))
     check: CodeCheck | None = None
     if state.get("identity_ask") == "one_time_code" and code:
-        check, opened = verify_code(
-            deps.sessions, key=deps.code_key, case_id=state.get("case_id", ""), typed=code, now=now
-        )
+        check, opened = deps.codes.verify(case_id=state.get("case_id", ""), typed=code, now=now)
         update["code_check"] = check.value
         if check is CodeCheck.OK and customer is not None and opened == customer.id:
             level = IdentityLevel.ONE_TIME_CODE
@@ -142,10 +140,7 @@ def verify_identity(
     spent = check in (CodeCheck.EXPIRED, CodeCheck.EXHAUSTED)
     if ask == "one_time_code" and (state.get("identity_ask") != "one_time_code" or spent):
         case_id = state.get("case_id", "")
-        update["code_sent"] = request_code(
-            deps.sessions,
-            key=deps.code_key,
-            seal=deps.mail_seal,
+        update["code_sent"] = deps.codes.request(
             code_id=f"{case_id}/code-{state.get('turn', 0)}",
             case_id=case_id,
             recipient=CodeRecipient(customer.id, customer.email) if customer else None,

@@ -82,12 +82,13 @@ from domain.turn import (
     split_requests,
     two_requests,
 )
-from graph.deps import AgentDeps
+from graph.deps import AgentDeps, Shop
 from graph.identity import keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
 from graph.state import (
     ActionStatus,
+    ApprovalRequest,
     CapturedState,
     CaseState,
     DecisionRecord,
@@ -190,11 +191,11 @@ def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict
     return captured
 
 
-def _answer_facts(deps: AgentDeps, answer: Answer) -> dict[str, Any]:
+def _answer_facts(deps: AgentDeps, answer: Answer) -> Facts:
     """What an answer's wording needs besides the order: the shop's refund terms, the
     payment method a question was about, and whether a proposal still waits for its yes."""
     terms = deps.policy.terms
-    found: dict[str, Any] = {
+    found: Facts = {
         "refund_terms": {
             "card_days": terms.refund_card_business_days,
             "paypal_days": terms.refund_paypal_business_days,
@@ -715,7 +716,7 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 _CHANGES_ITEMS = frozenset({Category.EXCHANGE.value, Category.CHANGE_ITEMS.value})
 
 
-def _variants_of(shop: Any, order: Order) -> dict[str, list[dict[str, Any]]]:
+def _variants_of(shop: Shop, order: Order) -> dict[str, list[dict[str, Any]]]:
     """The variants of each product on the order, by product id."""
     variants: dict[str, list[dict[str, Any]]] = {}
     for product_id in dict.fromkeys(line.product_id for line in order.lines):
@@ -1131,7 +1132,7 @@ async def await_approval(state: CaseState) -> dict[str, Any]:
     return update
 
 
-def _approval_request(state: CaseState) -> dict[str, Any]:
+def _approval_request(state: CaseState) -> ApprovalRequest:
     """What the approver is asked to decide: the action, its command and summary, its risk."""
     proposal = state.get("proposal")
     return {

@@ -62,6 +62,8 @@ class IdentityClaim(TypedDict, total=False):
     server proved (`workflows.contracts.PostMessageInput.identity`)."""
 
     customer_id: str
+    signed: bool  # the customer id came with the shop's signed token (`web.auth`)
+    thread_id: str  # the conversation that token was bound to
     mailbox: str
 
 
@@ -137,6 +139,16 @@ class Reassessed(TypedDict):
     proposal: ProposalRecord
 
 
+class ApprovalRequest(TypedDict):
+    """What `await_approval` interrupts with: the action an approver is asked to decide,
+    its command and summary, and its rating (`workflows.case` opens the approval)."""
+
+    action: str | None  # the command's kind (`domain.policy.ActionType` value)
+    command: dict[str, Any] | None  # a `domain.commands.ActionCommand`, JSON mode
+    summary: str | None
+    risk: RiskRecord | None
+
+
 class ApprovalDecision(TypedDict, total=False):
     """The human decision the graph resumed with (`Command(resume=...)`)."""
 
@@ -170,6 +182,13 @@ class ReplyRecord(TypedDict, total=False):
     reason: str | None
 
 
+class RefundTerms(TypedDict):
+    """How many business days a refund takes to show, by payment method (the policy's terms)."""
+
+    card_days: int
+    paypal_days: int
+
+
 class Facts(TypedDict, total=False):
     """What replies may state, and what the turn read from the store to decide."""
 
@@ -185,6 +204,9 @@ class Facts(TypedDict, total=False):
     variants: dict[str, list[dict[str, Any]]]  # `domain.retail.Variant`s by product id
     knowledge: dict[str, Any]  # the help article a reply answers from
     knowledge_no_match: bool
+    refund_terms: RefundTerms  # an answer: the shop's refund terms
+    method_kind: str  # an answer about a payment method: its kind (`PaymentKind` value)
+    proposal_open: bool  # an answer while a proposal still waits for the customer's yes
     proposal: ProposalRecord
     refusal: str
     result: dict[str, Any]  # the action's summary and refund note

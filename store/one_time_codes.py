@@ -10,17 +10,28 @@ way.
 
 `verify_code` checks what a customer typed against the case's latest code: a wrong
 code counts an attempt, the right one is used up.
+
+`StoredCodes` binds both to a session factory, a key and a seal: it is what the agent's
+graph reaches codes through (`graph.deps.OneTimeCodes`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.identity import CodeCheck, IdentityRules, IssuedCode, check_code, issue_code
+from domain.identity import (
+    CodeCheck,
+    CodeRecipient,
+    IdentityRules,
+    IssuedCode,
+    check_code,
+    issue_code,
+)
 from store.models import OneTimeCodeRow, OutboxRow
 from store.sealed import TextSeal
 
@@ -29,12 +40,6 @@ CODE_SUBJECT = "Your Trustdesk verification code"
 # Codes one conversation may ask for: with the attempts each allows, this bounds the
 # guesses an impostor gets, and the emails an owner receives, per conversation.
 MAX_CODES_PER_CASE = 3
-
-
-@dataclass(frozen=True)
-class CodeRecipient:
-    customer_id: str
-    email: str
 
 
 def _aware(moment: datetime) -> datetime:
@@ -150,3 +155,39 @@ def pending_code(sessions: sessionmaker[Session], case_id: str) -> bool:
     with sessions.begin() as session:
         row = _latest(session, case_id)
         return row is not None and row.used_at is None and row.attempts < row.max_attempts
+
+
+@dataclass(frozen=True)
+class StoredCodes:
+    """The case's one-time codes in the store: hashed under `key`, their emails sealed with
+    `seal`. Both default to keys of this process only, so codes then hold (and their
+    emails open) within this process alone."""
+
+    sessions: sessionmaker[Session]
+    key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    seal: TextSeal = field(default_factory=TextSeal.random)
+
+    def request(
+        self,
+        *,
+        code_id: str,
+        case_id: str,
+        recipient: CodeRecipient | None,
+        rules: IdentityRules,
+        now: datetime,
+    ) -> bool:
+        """`request_code` under this store's key and seal."""
+        return request_code(
+            self.sessions,
+            key=self.key,
+            seal=self.seal,
+            code_id=code_id,
+            case_id=case_id,
+            recipient=recipient,
+            rules=rules,
+            now=now,
+        )
+
+    def verify(self, *, case_id: str, typed: str, now: datetime) -> tuple[CodeCheck, str | None]:
+        """`verify_code` under this store's key."""
+        return verify_code(self.sessions, key=self.key, case_id=case_id, typed=typed, now=now)

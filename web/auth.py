@@ -23,11 +23,14 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from pwdlib import PasswordHash
 from pwdlib.exceptions import PwdlibError
+
+if TYPE_CHECKING:
+    from workflows.contracts import IdentityClaim
 
 TOKEN_TTL = timedelta(hours=8)
 TOKEN_ISSUER = "trustdesk"
@@ -139,9 +142,9 @@ class CustomerIdentity:
     customer_id: str
     thread_id: str | None = None
 
-    def as_claim(self) -> dict[str, Any]:
+    def as_claim(self) -> IdentityClaim:
         """What the case workflow receives as `PostMessageInput.identity`."""
-        claim: dict[str, Any] = {"customer_id": self.customer_id, "signed": True}
+        claim: IdentityClaim = {"customer_id": self.customer_id, "signed": True}
         if self.thread_id is not None:
             claim["thread_id"] = self.thread_id
         return claim

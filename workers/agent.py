@@ -7,9 +7,11 @@ import concurrent.futures
 import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
 from temporalio.langgraph import LangGraphPlugin
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
@@ -32,6 +34,7 @@ from store.audit import anchor_for, configure_anchor
 from store.consent import read_consent
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
+from store.one_time_codes import StoredCodes
 from trustdesk.approval_keys import verify_keys
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
@@ -50,7 +53,15 @@ STICKY_TIMEOUT = timedelta(seconds=2)
 GRACEFUL_SHUTDOWN = timedelta(seconds=5)
 
 
-def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> AgentDeps:
+@dataclass(frozen=True, kw_only=True)
+class WorkerDeps(AgentDeps):
+    """The graph's dependencies, and the session factory the worker's own activities
+    (`record_case`, retention) write the store through."""
+
+    sessions: sessionmaker[Session]
+
+
+def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -> WorkerDeps:
     """The store, the brain (Claude when an API key is set, else the offline brain with its
     model cached in the data dir) and the categories the agent may finish on its own: those
     of `HANDLED` the accuracy gate clears for that brain, read from `<data dir>/autonomy.json`
@@ -67,17 +78,18 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
             cleared = recorded_autonomy(settings.data_dir, fingerprint, say=_say)
         handled = {c.value for c in HANDLED} | {rule_key(s) for s in RULE_READERS}
         autonomous = (key for key in cleared if key in handled)
-    return AgentDeps(
+    return WorkerDeps(
         sessions=sessions,
         shop=RetailActions(sessions, settings.policy),
+        codes=StoredCodes(
+            sessions, key=derive_code_key(settings.secret()), seal=text_seal_for(settings)
+        ),
         brain=brain,
         policy=settings.policy,
         autonomous_categories=frozenset(autonomous),
         knowledge=KnowledgeBase(
             sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
         ),
-        code_key=derive_code_key(settings.secret()),
-        mail_seal=text_seal_for(settings),
         controls=lambda: load_operator_controls(settings, sessions),
         policy_text=(settings.policy_file or DEFAULT_POLICY_PATH).read_bytes(),
         consent=lambda customer_id: read_consent(sessions, customer_id),
@@ -100,7 +112,7 @@ def temporal_runtime(settings: Settings) -> Runtime | None:
 
 def build_worker(
     client: Client,
-    deps: AgentDeps,
+    deps: WorkerDeps,
     *,
     task_queue: str,
     executor: concurrent.futures.Executor,

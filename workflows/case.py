@@ -21,7 +21,7 @@ import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal, TypedDict, cast
+from typing import Any, Literal, cast
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -42,22 +42,26 @@ with workflow.unsafe.imports_passed_through():
     from graph.builder import GRAPH_NAME
     from graph.state import (
         ApprovalDecision,
+        ApprovalRequest,
         CapturedState,
         CaseState,
-        IdentityClaim,
         TurnOutcome,
     )
     from workflows.approval_trust import trusted_keys
     from workflows.contracts import (
         ActionView,
         AgentReply,
+        CarriedCase,
+        CaseEvent,
         CaseInput,
         CaseStatus,
         CaseView,
+        DecidedApproval,
         DeliverMessageInput,
         Handoff,
         HandoffActionInput,
         HumanReplyInput,
+        JsonObject,
         PendingApproval,
         PostMessageInput,
         PostMessageResult,
@@ -101,29 +105,6 @@ _IDLE_SUMMARY = "close the case if nothing happened meanwhile"
 _RECORD_FIRST_APPROVAL = "record-first-of-two-approvals"
 
 
-class DecidedApproval(TypedDict, total=False):
-    """An approval once decided: the request (`PendingApproval`, JSON mode) and its end."""
-
-    approval_id: str
-    action: str
-    command: dict[str, Any]
-    summary: str
-    amount: str  # a Decimal
-    tier: str
-    risk: str
-    rules: list[str]
-    reasons: list[str]
-    four_eyes: bool
-    approvals: list[str]
-    approved_amount: str | None
-    requested_at: str  # ISO 8601
-    due_at: str
-    status: Literal["approved", "rejected"]
-    decided_by: list[str]
-    note: str | None
-    decided_at: str
-
-
 class HumanAction(StrEnum):
     """What a person asked of an escalated case (queued by its update, run by the loop)."""
 
@@ -131,28 +112,6 @@ class HumanAction(StrEnum):
     HAND_BACK = "hand_back"
     CLOSE = "close"
     SEND_DRAFT = "send_draft"  # a shadow-mode draft, as drafted or edited
-
-
-class CaseEvent(TypedDict):
-    """One audit event of a step, written by `record_case` under its id."""
-
-    event_id: str
-    kind: str  # case.escalated, approval.requested, action.executed, ...
-    actor: str
-    payload: dict[str, Any]
-
-
-class CarriedCase(TypedDict, total=False):
-    """What a case carries over a continue-as-new (`CaseInput.carried`)."""
-
-    state: CaseState
-    status: str  # a `CaseStatus` value
-    transcript: list[dict[str, Any]]  # `TranscriptEntry`s, JSON mode
-    handoff: dict[str, Any] | None  # a `Handoff`, JSON mode
-    decided: list[DecidedApproval]
-    approval_count: int
-    event_seq: int
-    draft: dict[str, Any] | None  # the waiting `ShadowDraft`, JSON mode
 
 
 def _search_number(value: Decimal) -> float:
@@ -165,7 +124,7 @@ class SupportCaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         self._input = inp
-        carried = cast(CarriedCase, inp.carried or {})
+        carried: CarriedCase = inp.carried or {}
         self._state: CaseState = carried.get("state") or {
             "case_id": inp.case_id,
             "channel": inp.channel,
@@ -176,16 +135,10 @@ class SupportCaseWorkflow:
             "verified": False,
         }
         self._status = CaseStatus(carried.get("status", CaseStatus.OPEN))
-        self._transcript: list[TranscriptEntry] = [
-            TranscriptEntry.model_validate(t) for t in carried.get("transcript", [])
-        ]
-        self._handoff: Handoff | None = (
-            Handoff.model_validate(carried["handoff"]) if carried.get("handoff") else None
-        )
-        self._decided: list[DecidedApproval] = carried.get("decided", [])
-        self._draft: ShadowDraft | None = (
-            ShadowDraft.model_validate(carried["draft"]) if carried.get("draft") else None
-        )
+        self._transcript: list[TranscriptEntry] = list(carried.get("transcript", []))
+        self._handoff: Handoff | None = carried.get("handoff")
+        self._decided: list[DecidedApproval] = list(carried.get("decided", []))
+        self._draft: ShadowDraft | None = carried.get("draft")
         self._approval_count: int = carried.get("approval_count", 0)
         self._event_seq: int = carried.get("event_seq", 0)
         self._actions_logged: int = len(self._state.get("executed", []))
@@ -276,13 +229,13 @@ class SupportCaseWorkflow:
     def _carry(self) -> CaseInput:
         carried: CarriedCase = {
             "state": self._state,
-            "status": self._status.value,
-            "transcript": [t.model_dump(mode="json") for t in self._transcript],
-            "handoff": self._handoff.model_dump(mode="json") if self._handoff else None,
-            "decided": self._decided,
+            "status": self._status,
+            "transcript": list(self._transcript),
+            "handoff": self._handoff,
+            "decided": list(self._decided),
             "approval_count": self._approval_count,
             "event_seq": self._event_seq,
-            "draft": self._draft.model_dump(mode="json") if self._draft else None,
+            "draft": self._draft,
         }
         return self._input.model_copy(update={"carried": carried})
 
@@ -343,7 +296,7 @@ class SupportCaseWorkflow:
             "approval_sla_minutes": self._input.approval_sla_minutes,
         }
         if message.identity:
-            turn_input["identity_claim"] = cast(IdentityClaim, message.identity)
+            turn_input["identity_claim"] = message.identity
         if message.captured:  # a channel's hints; what the customer said wins
             hints = cast(CapturedState, message.captured)
             turn_input["captured"] = {**hints, **(self._state.get("captured") or CapturedState())}
@@ -384,7 +337,7 @@ class SupportCaseWorkflow:
             held.clear()
         executed = self._state.get("executed", [])
         for record in executed[self._actions_logged :]:
-            self._event("action." + record["status"], "agent", dict(record))
+            self._event("action." + record["status"], "agent", cast(JsonObject, dict(record)))
         self._actions_logged = len(executed)
         reply = self._state.get("reply")
         text, reason = (reply.get("text", ""), reply.get("reason")) if reply else ("", None)
@@ -411,7 +364,7 @@ class SupportCaseWorkflow:
         self._event("shadow.drafted", "agent", self._draft_facts(self._draft))
 
     @staticmethod
-    def _draft_facts(draft: ShadowDraft) -> dict[str, Any]:
+    def _draft_facts(draft: ShadowDraft) -> JsonObject:
         return {
             "draft_id": draft.draft_id,
             "category": draft.category,
@@ -449,7 +402,7 @@ class SupportCaseWorkflow:
 
     # --- approvals -----------------------------------------------------------------------
 
-    def _open_approval(self, request: dict[str, Any]) -> None:
+    def _open_approval(self, request: ApprovalRequest) -> None:
         self._approval_count += 1
         risk = request.get("risk") or {}
         now = workflow.now()
@@ -727,7 +680,7 @@ class SupportCaseWorkflow:
             )
         )
 
-    def _event(self, kind: str, actor: str, payload: dict[str, Any]) -> None:
+    def _event(self, kind: str, actor: str, payload: JsonObject) -> None:
         version = self._state.get("policy_version")
         if actor == "agent" and version and "policy_version" not in payload:
             # Every decision the agent records names the policy version it was taken under.
@@ -757,7 +710,7 @@ class SupportCaseWorkflow:
             summary += f", queue message {seqs}"
         await workflow.execute_local_activity_method(
             CaseActivities.record_case,
-            RecordCaseInput(view=self._view(), events=[dict(e) for e in events], outbox=outbox),
+            RecordCaseInput(view=self._view(), events=events, outbox=outbox),
             summary=summary,
             start_to_close_timeout=_RECORD_TIMEOUT,
             retry_policy=_RECORD_RETRY,
@@ -810,13 +763,16 @@ class SupportCaseWorkflow:
             confidence=self._state.get("confidence"),
             customer_id=self._state.get("customer_id"),
             verified=bool(self._state.get("verified")),
-            captured={
-                k: v
-                for k, v in (self._state.get("captured") or {}).items()
-                if k not in ("email", "first_name", "last_name", "zip")
-            },
+            captured=cast(
+                CapturedState,
+                {
+                    k: v
+                    for k, v in (self._state.get("captured") or {}).items()
+                    if k not in ("email", "first_name", "last_name", "zip")
+                },
+            ),
             pending_approval=self._pending,
-            decided_approvals=[dict(d) for d in self._decided],
+            decided_approvals=list(self._decided),
             actions=[
                 ActionView(
                     seq=a["seq"],

@@ -11,11 +11,22 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, with_config
+from typing_extensions import TypedDict
 
 from domain.approvals import PendingFacts
+
+if TYPE_CHECKING:
+    from graph.state import CapturedState, CaseState
+    from graph.state import IdentityClaim as IdentityClaim  # channels build it
+else:
+    # Records of the graph's state (`graph.state`) are typed for the code that reads them,
+    # and checked and sent as the plain JSON objects they are: pydantic must not turn their
+    # enum-typed fields into members (the graph keeps plain strings), and processes that
+    # only talk to cases (web, channel workers) do not load the graph.
+    CaseState = CapturedState = IdentityClaim = dict[str, Any]
 
 TASK_QUEUE = "trustdesk-cases"
 WORKFLOW_TYPE = "SupportCaseWorkflow"
@@ -66,18 +77,8 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class CaseInput(_Model):
-    case_id: str
-    channel: str
-    thread_id: str
-    approval_sla_minutes: int = 240
-    idle_close_hours: int = 24 * 7
-    # Off only on servers without Trustdesk's search attributes (the time-skipping test server).
-    publish_search_attributes: bool = True
-    # On for channels without a live connection (email, webhooks): every reply then goes
-    # out through the outbox, not only the ones that come later.
-    deliver_replies: bool = False
-    carried: dict[str, Any] | None = None  # state carried over a continue-as-new
+#: A JSON object: an `ActionCommand` in JSON mode, or an audit event's payload.
+JsonObject = dict[str, JsonValue]
 
 
 class PostMessageInput(_Model):
@@ -85,7 +86,8 @@ class PostMessageInput(_Model):
     thread_id: str = Field(min_length=1, max_length=150)
     text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     message_id: str | None = Field(default=None, max_length=200)
-    identity: dict[str, Any] | None = None  # verified by the channel (signed token)
+    # What the channel vouched for (a signed customer id, or a proven sender's mailbox).
+    identity: IdentityClaim | None = None
     # Fields the channel itself knows, such as an email's sender address: hints the agent
     # uses like something the customer typed, never a verified identity.
     captured: dict[str, str] | None = None
@@ -148,7 +150,7 @@ class SubmitApprovalResult(_Model):
 class PendingApproval(_Model):
     approval_id: str
     action: str
-    command: dict[str, Any]
+    command: JsonObject  # a `domain.commands.ActionCommand`, JSON mode
     summary: str
     amount: Decimal
     tier: str
@@ -214,7 +216,7 @@ class TranscriptEntry(_Model):
 class ActionView(_Model):
     seq: int
     type: str
-    arguments: dict[str, Any]
+    arguments: JsonObject  # the `domain.commands.ActionCommand` it ran, JSON mode
     status: str
     amount: Decimal | None = None
     idempotency_key: str
@@ -242,6 +244,70 @@ class Handoff(_Model):
     policy_version: str | None = None
 
 
+@with_config(ConfigDict(extra="forbid"))
+class DecidedApproval(TypedDict, total=False):
+    """An approval once decided: the request (`PendingApproval`, JSON mode) and its end.
+    Kept as the JSON it was recorded as: `decided_at` is the workflow clock's `isoformat()`."""
+
+    approval_id: str
+    action: str
+    command: JsonObject
+    summary: str
+    amount: str  # a Decimal
+    tier: str
+    risk: str
+    rules: list[str]
+    reasons: list[str]
+    four_eyes: bool
+    approvals: list[str]
+    approved_amount: str | None
+    requested_at: str  # ISO 8601
+    due_at: str
+    status: Literal["approved", "rejected"]
+    decided_by: list[str]
+    note: str | None
+    decided_at: str
+
+
+@with_config(ConfigDict(extra="forbid"))
+class CaseEvent(TypedDict):
+    """One audit event of a step, written by `record_case` under its id."""
+
+    event_id: str
+    kind: str  # case.escalated, approval.requested, action.executed, ...
+    actor: str
+    payload: JsonObject
+
+
+@with_config(ConfigDict(extra="forbid"))
+class CarriedCase(TypedDict, total=False):
+    """What a case carries over a continue-as-new (`CaseInput.carried`); a case continued
+    before `draft` existed carries none."""
+
+    state: CaseState
+    status: CaseStatus
+    transcript: list[TranscriptEntry]
+    handoff: Handoff | None
+    decided: list[DecidedApproval]
+    approval_count: int
+    event_seq: int
+    draft: ShadowDraft | None  # the shadow-mode draft awaiting a person
+
+
+class CaseInput(_Model):
+    case_id: str
+    channel: str
+    thread_id: str
+    approval_sla_minutes: int = 240
+    idle_close_hours: int = 24 * 7
+    # Off only on servers without Trustdesk's search attributes (the time-skipping test server).
+    publish_search_attributes: bool = True
+    # On for channels without a live connection (email, webhooks): every reply then goes
+    # out through the outbox, not only the ones that come later.
+    deliver_replies: bool = False
+    carried: CarriedCase | None = None  # the case so far, after a continue-as-new
+
+
 class CaseView(_Model):
     case_id: str
     channel: str
@@ -251,9 +317,10 @@ class CaseView(_Model):
     confidence: float | None
     customer_id: str | None
     verified: bool
-    captured: dict[str, Any]
+    # What the conversation captured, without the customer's identifying fields.
+    captured: CapturedState
     pending_approval: PendingApproval | None
-    decided_approvals: list[dict[str, Any]]
+    decided_approvals: list[DecidedApproval]
     actions: list[ActionView]
     transcript: list[TranscriptEntry]
     handoff: Handoff | None
@@ -280,5 +347,5 @@ class RecordCaseInput(_Model):
     messages to queue in the channel's outbox, all in one transaction."""
 
     view: CaseView
-    events: list[dict[str, Any]] = Field(default_factory=list)
+    events: list[CaseEvent] = Field(default_factory=list)
     outbox: list[DeliverMessageInput] = Field(default_factory=list)

@@ -23,6 +23,7 @@ from store.db import make_engine, migrate, session_factory
 from store.seed import seed
 from tests.e2e.conftest import Web
 from tests.waiting import wait_until
+from tests.workflows.conftest import TEST_MAIL_SEAL
 from trustdesk.cli import main as trustdesk
 from workers.email import MailSinkSender
 from workers.outbox import OutboxDispatcher
@@ -69,7 +70,7 @@ async def test_the_readme_demo_reads_the_code_in_the_review_uis_mail_page(
     # The outbox delivers the code to the local mail sink (trustdesk up's default).
     dispatcher = OutboxDispatcher(
         shop_sessions, "mail", MailSinkSender(
-            shop_sessions, "support@trustdesk.localhost", web.harness.deps.mail_seal
+            shop_sessions, "support@trustdesk.localhost", TEST_MAIL_SEAL
         ),
     )
 

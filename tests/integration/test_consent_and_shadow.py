@@ -27,6 +27,7 @@ from store.audit import append_event, verify_chain
 from store.consent import read_consent, set_consent
 from store.knowledge import KnowledgeBase, install_default_articles
 from store.models import AuditEventRow, CaseRow, CustomerConsentRow, SinkMailRow
+from store.one_time_codes import StoredCodes
 from store.trust import control_settings, read_controls, set_control
 from tests.integration.test_review_web import PASSWORD, SECRET, sign_in
 from tests.shop import ADA, create_shop
@@ -97,8 +98,8 @@ def test_the_agent_uses_the_profile_beyond_the_request_only_with_consent(
 ) -> None:
     create_shop(sqlite_sessions)
     deps = AgentDeps(
-        sessions=sqlite_sessions,
         shop=RetailActions(sqlite_sessions, policy),
+        codes=StoredCodes(sqlite_sessions),
         brain=OfflineBrain(),
         policy=policy,
         autonomous_categories=frozenset(),

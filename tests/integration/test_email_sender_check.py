@@ -19,6 +19,7 @@ from domain.policy import Policy, load_policy
 from tests.integration.test_email_channel import ADA, SUPPORT, Mailroom, Sink, email
 from tests.waiting import wait_until
 from tests.workflows.conftest import (  # noqa: F401  (fixtures used here)
+    TEST_MAIL_SEAL,
     CaseHarness,
     harness,
     shop_sessions,
@@ -57,7 +58,7 @@ async def mailroom(harness: CaseHarness) -> AsyncIterator[Mailroom]:  # noqa: F8
         OutboxDispatcher(
             harness.sessions,
             "mail",
-            DirectMailSender(sender, harness.deps.mail_seal),
+            DirectMailSender(sender, TEST_MAIL_SEAL),
             send_timeout=20,
         ),
     ]

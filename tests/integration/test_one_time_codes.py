@@ -20,10 +20,10 @@ from aiosmtpd.smtp import SMTP, Envelope
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.identity import CodeCheck, IdentityRules, derive_code_key
+from domain.identity import CodeCheck, CodeRecipient, IdentityRules, derive_code_key
 from store.mail_sink import list_mail
 from store.models import OneTimeCodeRow, OutboxRow
-from store.one_time_codes import CodeRecipient, pending_code, request_code, verify_code
+from store.one_time_codes import pending_code, request_code, verify_code
 from store.sealed import SealError, TextSeal
 from tests.waiting import wait_until
 from workers.email import DirectMailSender, EmailSender, MailSinkSender

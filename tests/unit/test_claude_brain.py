@@ -306,7 +306,7 @@ async def test_token_usage_adds_up_per_case_through_the_graph_nodes() -> None:
         (200, "understand_cancel.json"),
     )
     deps = AgentDeps(
-        sessions=None,  # type: ignore[arg-type]  # understand and compose need only the brain
+        codes=None,  # type: ignore[arg-type]  # understand and compose need only the brain
         shop=None,  # type: ignore[arg-type]
         brain=claude(api),
         policy=Settings().policy,
@@ -332,7 +332,7 @@ async def test_token_usage_adds_up_per_case_through_the_graph_nodes() -> None:
 
 async def test_the_offline_brain_leaves_usage_alone() -> None:
     deps = AgentDeps(
-        sessions=None,  # type: ignore[arg-type]
+        codes=None,  # type: ignore[arg-type]
         shop=None,  # type: ignore[arg-type]
         brain=OfflineBrain(),
         policy=Settings().policy,

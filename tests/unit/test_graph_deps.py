@@ -39,7 +39,7 @@ class SayingBrain:
 
 def deps_with(brain: SayingBrain) -> AgentDeps:
     return AgentDeps(
-        sessions=None,  # type: ignore[arg-type]  # wording needs only the brain and policy
+        codes=None,  # type: ignore[arg-type]  # wording needs only the brain and policy
         shop=None,  # type: ignore[arg-type]
         brain=brain,
         policy=Settings().policy,

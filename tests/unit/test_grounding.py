@@ -113,7 +113,7 @@ class InventingBrain:
 
 def _deps(brain: Any) -> AgentDeps:
     return AgentDeps(
-        sessions=None,  # type: ignore[arg-type]
+        codes=None,  # type: ignore[arg-type]
         shop=None,  # type: ignore[arg-type]
         brain=brain,
         policy=Settings().policy,

@@ -41,7 +41,7 @@ class Install:
     def __call__(self, table: dict[str, Understanding]) -> TableBrain:
         brain = TableBrain(table)
         self.deps = AgentDeps(
-            sessions=None,  # type: ignore[arg-type]  # understand needs only the brain
+            codes=None,  # type: ignore[arg-type]  # understand needs only the brain
             shop=None,  # type: ignore[arg-type]
             brain=brain,
             policy=Settings().policy,

@@ -20,15 +20,15 @@ from brain.offline import OfflineBrain
 from brain.training import shipped_model
 from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
-from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
+from store.one_time_codes import StoredCodes
 from store.sealed import TextSeal
 from tests.shop import create_shop
 from trustdesk.approval_keys import ApprovalSigner, public_bytes
 from trustdesk.temporal_server import temporal_binary
-from workers.agent import build_worker
+from workers.agent import WorkerDeps, build_worker
 from workflows.contracts import Approver, SubmitApprovalInput
 from workflows.search_attributes import ALL_KEYS
 
@@ -93,29 +93,30 @@ class CaseHarness:
     client: Client
     task_queue: str
     sessions: sessionmaker[Session]
-    deps: AgentDeps
+    deps: WorkerDeps
 
 
 #: The master key the suite's worker seals code emails under; the e2e web process is
 #: configured with it too, as a deployment's processes share theirs.
 TEST_MASTER_KEY_ID = "suite"
 TEST_MASTER_KEY = bytes(range(32))
+TEST_MAIL_SEAL = TextSeal(TEST_MASTER_KEY_ID, {TEST_MASTER_KEY_ID: TEST_MASTER_KEY})
 
 
-def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
+def make_deps(sessions: sessionmaker[Session], policy: Policy) -> WorkerDeps:
     """The worker's dependencies as shipped: the shipped help articles indexed."""
     knowledge = KnowledgeBase(sessions, policy_placeholders(policy))
     knowledge.sync_from_dir(DEFAULT_ARTICLES)
-    return AgentDeps(
+    return WorkerDeps(
         sessions=sessions,
         shop=RetailActions(sessions, policy),
+        codes=StoredCodes(sessions, seal=TEST_MAIL_SEAL),
         # Trained here, once per process, not inside the first turn's activity: the shipped
         # procedure's out-of-fold fits take minutes, the activity's timeout is 30 s.
         brain=OfflineBrain(shipped_model()),
         policy=policy,
         autonomous_categories=frozenset(c.value for c in HANDLED),
         knowledge=knowledge,
-        mail_seal=TextSeal(TEST_MASTER_KEY_ID, {TEST_MASTER_KEY_ID: TEST_MASTER_KEY}),
     )
 
 

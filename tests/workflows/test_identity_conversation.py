@@ -19,7 +19,7 @@ from domain.identity import IdentityLevel
 from domain.policy import Policy, load_policy
 from domain.retail import Order
 from store.models import OneTimeCodeRow, OutboxRow
-from tests.workflows.conftest import CaseHarness
+from tests.workflows.conftest import TEST_MAIL_SEAL, CaseHarness
 from workflows.contracts import PostMessageInput
 from workflows.gateway import CaseGateway
 
@@ -57,7 +57,7 @@ class Chat:
 
     def code_in_mail(self, mail: OutboxRow) -> str:
         """The code in a queued email, opened as its sender opens it; never in the row."""
-        opened = code_in(self.h.deps.mail_seal.open(mail.text, bound_to=mail.message_id))
+        opened = code_in(TEST_MAIL_SEAL.open(mail.text, bound_to=mail.message_id))
         assert opened not in mail.text
         return opened
 
