@@ -43,6 +43,10 @@ class Shop(Protocol):
 
     def get_product(self, product_id: str) -> Product: ...
 
+    def list_products(self) -> list[Product]:
+        """Every product the shop sells, with its versions (for catalog answers)."""
+        ...
+
     def preview(
         self, command: ActionCommand, authorization: Authorization
     ) -> tuple[OrderChange | None, PolicyDecision]:
