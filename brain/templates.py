@@ -66,6 +66,8 @@ WITH_A_PERSON = (
     "A colleague from our support team has your case and everything you've told me; they'll "
     "reply here."
 )
+#: What the transcript shows, to the customer and to staff, where a one-time code was typed.
+ONE_TIME_CODE_SHOWN = "[one-time code]"
 
 
 def refund_note(action: str, terms: ShopTerms | None = None) -> str | None:

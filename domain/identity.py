@@ -13,14 +13,17 @@ which level it needs (`IdentityRules`); a conversation reaches a level step by s
 
 Codes are six digits drawn with `secrets`, kept only as an HMAC-SHA256 of the code and
 its record id under a key derived from the deployment's secret, compared in constant
-time, valid for a few minutes and for a few attempts. Everything here is pure: the
-caller passes the time and the key.
+time, valid for a few minutes and for a few attempts. A code the customer types is read
+by `typed_code`, and `hide_codes` takes it out of what the case keeps (its transcript,
+its state after the turn that checks it). Everything here is pure: the caller passes
+the time and the key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -125,6 +128,25 @@ def next_factor(reached: IdentityLevel, needed: IdentityLevel, *, email_known: b
 # --- one-time codes --------------------------------------------------------------------
 
 CODE_DIGITS = 6
+# Six digits, or two groups of three ("482 913"), not part of a longer number or id.
+_TYPED_CODE = re.compile(r"(?<![\w#])(\d{3})\s?(\d{3})(?!\w)")
+# A code is answered in a short message; a longer one is read as something else.
+_CODE_MESSAGE_CHARS = 80
+
+
+def typed_code(message: str) -> str | None:
+    """The six-digit code in a short message ("482913", "the code is 482 913")."""
+    if len(message) > _CODE_MESSAGE_CHARS:
+        return None
+    found = _TYPED_CODE.search(message)
+    return found.group(1) + found.group(2) if found else None
+
+
+def hide_codes(message: str, shown: str) -> str:
+    """`message` with every group that could be a code (what `typed_code` reads, in a
+    message of any length) replaced by `shown`: what is kept of a message typed while a
+    code is awaited, so the code lives no longer than the check."""
+    return _TYPED_CODE.sub(shown, message)
 
 
 class CodeCheck(StrEnum):

@@ -15,10 +15,10 @@ account and orders become facts a reply may state, at least the policy's `read_o
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
+from brain.templates import ONE_TIME_CODE_SHOWN
 from domain.dialogue import ACTION_OF_CATEGORY, Category
 from domain.errors import NotFound
 from domain.identity import (
@@ -26,15 +26,16 @@ from domain.identity import (
     CodeRecipient,
     IdentityLevel,
     RequestKind,
+    hide_codes,
     level_from_facts,
     next_factor,
+    typed_code,
 )
 from domain.policy import Policy
 from domain.retail import Customer
 from graph.deps import AgentDeps
 from graph.state import CapturedState, CaseState
 
-_CODE = re.compile(r"(?<![\w#])(\d{3})\s?(\d{3})(?!\w)")
 _GENERAL = frozenset({Category.POLICY_QUESTION.value, Category.PRODUCT_QUESTION.value})
 
 
@@ -47,12 +48,16 @@ def request_kind(category: str | None) -> RequestKind:
     return RequestKind.READ_ORDER
 
 
-def typed_code(message: str) -> str | None:
-    """A six-digit code in a short message ("482913", "the code is 482 913")."""
-    if len(message) > 80:
-        return None
-    found = _CODE.search(message)
-    return found.group(1) + found.group(2) if found else None
+def code_awaited(state: CaseState) -> bool:
+    """Whether the case asked for the one-time code, so the next message may hold it."""
+    return state.get("identity_ask") == "one_time_code"
+
+
+def hide_awaited_code(state: CaseState, message: str) -> str:
+    """`message` as the case keeps it: while a code is awaited, any code in it is shown as
+    "[one-time code]". Only the turn's own check (`verify_identity`) reads it as typed; the
+    transcript, the brain and the state carried past the turn get this."""
+    return hide_codes(message, ONE_TIME_CODE_SHOWN) if code_awaited(state) else message
 
 
 def _factor_matches(customer: Customer, captured: CapturedState) -> bool:
@@ -126,7 +131,7 @@ def verify_identity(
     # A code typed while one was awaited.
     code = typed_code(state.get("message", ""))
     check: CodeCheck | None = None
-    if state.get("identity_ask") == "one_time_code" and code:
+    if code_awaited(state) and code:
         check, opened = deps.codes.verify(case_id=state.get("case_id", ""), typed=code, now=now)
         update["code_check"] = check.value
         if check is CodeCheck.OK and customer is not None and opened == customer.id:
@@ -138,7 +143,7 @@ def verify_identity(
     if ask is None and customer is None:
         ask = "identity"  # nothing needed, but nobody to act for either
     spent = check in (CodeCheck.EXPIRED, CodeCheck.EXHAUSTED)
-    if ask == "one_time_code" and (state.get("identity_ask") != "one_time_code" or spent):
+    if ask == "one_time_code" and (not code_awaited(state) or spent):
         case_id = state.get("case_id", "")
         update["code_sent"] = deps.codes.request(
             code_id=f"{case_id}/code-{state.get('turn', 0)}",
@@ -177,7 +182,7 @@ def may_change(state: CaseState, policy: Policy) -> bool:
 def keep_topic_for_code(state: CaseState, understood: dict[str, Any]) -> dict[str, Any]:
     """A message that only answers the code question stays on the request it verifies."""
     previous = state.get("category")
-    if state.get("identity_ask") != "one_time_code" or not previous:
+    if not code_awaited(state) or not previous:
         return {}
     if typed_code(state.get("message", "")) is None:
         return {}

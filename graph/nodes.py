@@ -83,7 +83,7 @@ from domain.turn import (
     two_requests,
 )
 from graph.deps import AgentDeps, Shop
-from graph.identity import keep_topic_for_code, may_change
+from graph.identity import hide_awaited_code, keep_topic_for_code, may_change
 from graph.identity import verify_identity as identity_step
 from graph.routing import outcome_kind
 from graph.state import (
@@ -108,17 +108,29 @@ async def read_message(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 
     The brain reads the message first (`understand`); the store steps then run on a
     thread, as the plugin runs a synchronous node, so the worker's event loop stays free.
+    A one-time code typed while one is awaited is read by the identity check alone: the
+    brain and every later step see it hidden, and so does the state the turn leaves.
     """
-    update = await understand(deps, state)
+    typed = state.get("message", "")
+    kept = hide_awaited_code(state, typed)
+    seen = _with(state, {"message": kept})
+    update = await understand(deps, seen)
     update |= keep_topic_for_code(state, update)
-    update |= await asyncio.to_thread(_read_store, deps, _with(state, update))
+    code_message = typed if kept != typed else None
+    update |= await asyncio.to_thread(_read_store, deps, _with(seen, update), code_message)
+    if code_message is not None:
+        update.setdefault("message", kept)  # the code goes no further than this turn's check
     return update
 
 
-def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
+def _read_store(
+    deps: AgentDeps, state: CaseState, code_message: str | None = None
+) -> dict[str, Any]:
     """Identity (as sure as the request needs), context, and the turn's one decision on all
-    of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call)."""
-    update: dict[str, Any] = verify_identity(deps, state)
+    of it (`domain.turn.decide_turn`: the action it leads to planned and rated in the same call).
+    `code_message`: the message as typed, for the code check, when the state's hides a code."""
+    checked = state if code_message is None else _with(state, {"message": code_message})
+    update: dict[str, Any] = verify_identity(deps, checked)
     update |= gather_context(deps, _with(state, update))
     update |= _item_answers(_with(state, update))
     update |= _rejection_kept(_with(state, update))

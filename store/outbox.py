@@ -56,6 +56,7 @@ class OutboxMessage:
     text: str
     reason: str | None
     attempt: int  # 1 for the first try
+    row_id: int = 0  # the outbox row's own number, which names nothing personal (for traces)
 
 
 class DeadLetter(BaseModel):
@@ -133,6 +134,7 @@ def claim_due(
                     text=row.text,
                     reason=row.reason,
                     attempt=row.attempts,
+                    row_id=row.id,
                 )
             )
     return claimed

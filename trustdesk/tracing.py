@@ -8,10 +8,12 @@ whatever else is set. Each process names itself `trustdesk-<process>` unless
 `OTEL_SERVICE_NAME` says otherwise.
 
 When on, every Temporal client gets Temporal's `TracingInterceptor` (workers inherit it from
-their client), so a case's workflow and activity spans join the trace of the call that
-started the case; `workflows.gateway` puts every call about a case in that case's own trace
-(`case_trace_context`), so one case is one trace across web, worker and activities; and
-each brain call is a GenAI span (`brain/tracing.py`).
+their client) followed by `workflows.case_trace.CaseTraceInterceptor`, which starts each case's
+workflow in the case's own trace (its id derived from the case id): the workflow, its update
+handlers and its activities, and the outbox's deliveries of its replies (`workers/outbox.py`),
+are one trace per case. A web request's span is the parent of the calls it makes about a case
+(`workflows.case_trace.in_case_span`) and of Temporal's client spans for them; the case's
+trace links to them. Each brain call is a GenAI span (`brain/tracing.py`).
 """
 
 from __future__ import annotations
@@ -75,9 +77,10 @@ def configure_tracing(
 
 
 def tracing_interceptors(settings: Settings, process: str) -> list[Interceptor]:
-    """Temporal's tracing interceptor when tracing is on (configuring it first), else none."""
+    """Temporal's tracing interceptor, then the one that starts cases in their own trace,
+    when tracing is on (configuring it first); else none."""
     if configure_tracing(settings, process) is None:
         return []
-    from temporalio.contrib.opentelemetry import TracingInterceptor
+    from workflows.case_trace import case_tracing_interceptors
 
-    return [TracingInterceptor()]
+    return case_tracing_interceptors()

@@ -5,7 +5,9 @@ hands each to the channel's sender, and records the outcome: delivered; due
 again after an exponential back-off (with jitter, capped); or dead after the
 last allowed attempt or a permanent failure, with the error kept for the review
 UI. Any number of dispatchers may run against one store; a message is claimed by
-one of them at a time.
+one of them at a time. With tracing on, each attempt is a span in its case's trace
+(`workflows/case_trace.py`): the row's number, channel, attempt and outcome, nothing
+personal.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from opentelemetry import trace
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,8 +30,10 @@ from store.models import utcnow
 from store.outbox import OutboxMessage, claim_due, mark_delivered, mark_failed
 from trustdesk.config import Settings
 from workers.senders import DeliveryFailed, Sender, WebchatSender, WebhookSender
+from workflows.case_trace import case_trace_context
 
 log = logging.getLogger("trustdesk.outbox")
+_tracer = trace.get_tracer("trustdesk.outbox")
 
 RESERVED_CHANNELS = frozenset({"webchat", "email", "mail"})
 
@@ -94,22 +99,47 @@ class OutboxDispatcher:
         return len(claimed)
 
     async def _deliver(self, message: OutboxMessage) -> None:
+        """One attempt, traced as a span `send <channel>` in the case's trace."""
+        with _tracer.start_as_current_span(
+            f"send {self.channel}",
+            context=case_trace_context(message.case_id),
+            kind=trace.SpanKind.PRODUCER,
+            # Nothing personal: the row's number, not its message id (which holds the thread).
+            attributes={
+                "messaging.operation.type": "send",
+                "messaging.destination.name": self.channel,
+                "trustdesk.outbox.id": message.row_id,
+                "trustdesk.outbox.attempt": message.attempt,
+            },
+        ) as span:
+            outcome, failure = await self._attempt(message)
+            span.set_attribute("trustdesk.outbox.outcome", outcome)
+            if failure is not None:
+                # The kind of failure only: a relay's or an endpoint's words may name an address.
+                span.set_status(trace.Status(trace.StatusCode.ERROR, failure))
+
+    async def _attempt(self, message: OutboxMessage) -> tuple[str, str | None]:
+        """Send once and record what came of it: delivered, retry or dead, and the kind of
+        failure."""
         permanent = False
         try:
             await asyncio.wait_for(self.sender.send(message), self.send_timeout)
         except DeliveryFailed as exc:
             error, permanent = str(exc), exc.permanent
+            failure = "refused for good" if permanent else "refused"
         except TimeoutError:
             error = f"no answer within {self.send_timeout:.0f} s"
+            failure = "timed out"
         except Exception as exc:  # noqa: BLE001 - a sender's bug must not stop the channel
             log.exception("sender for %s failed on %s", self.channel, message.message_id)
             error = repr(exc)
+            failure = f"sender error {type(exc).__name__}"
         else:
             await asyncio.to_thread(
                 mark_delivered, self.sessions, message.message_id, self.worker_id, now=self.clock()
             )
             log.info("delivered %s on %s", message.message_id, self.channel)
-            return
+            return "delivered", None
         give_up = permanent or message.attempt >= self.max_attempts
         retry_at = None if give_up else self.clock() + self.backoff.delay(message.attempt)
         await asyncio.to_thread(
@@ -126,6 +156,7 @@ class OutboxDispatcher:
             )
         else:
             log.warning("attempt %d of %s failed: %s", message.attempt, message.message_id, error)
+        return ("dead" if give_up else "retry"), failure
 
     async def run(self, stop: asyncio.Event, *, idle: float = 0.25, idle_max: float = 2.0) -> None:
         """Deliver until `stop` is set; poll faster while there is work."""
@@ -169,7 +200,9 @@ def build_dispatchers(
 async def main(settings: Settings) -> None:
     """Deliver every channel's outbox until SIGINT/SIGTERM."""
     from store.db import make_engine, migrate, session_factory
+    from trustdesk.tracing import configure_tracing
 
+    configure_tracing(settings, "outbox")
     migrate(settings.store_url)
     engine = make_engine(settings.store_url)
     dispatchers = build_dispatchers(settings, session_factory(engine))

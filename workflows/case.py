@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.handoff import handoff_fields
     from domain.turn import next_request
     from graph.builder import GRAPH_NAME
+    from graph.identity import hide_awaited_code
     from graph.state import (
         ApprovalDecision,
         ApprovalRequest,
@@ -262,7 +263,10 @@ class SupportCaseWorkflow:
 
     async def _handle_message(self, ticket: int, message: PostMessageInput) -> None:
         self._last_activity = workflow.now()
-        self._note("customer", message.text)
+        # A code typed while one is awaited is kept as "[one-time code]": only the turn's
+        # identity check reads the message as typed.
+        said = hide_awaited_code(self._state, message.text)
+        self._note("customer", said)
         if self._status is CaseStatus.AWAITING_APPROVAL and self._pending:
             replies = [
                 self._reply(
@@ -271,7 +275,7 @@ class SupportCaseWorkflow:
             ]
         elif self._status is CaseStatus.ESCALATED:
             if self._handoff is not None:  # the person sees what the customer added
-                self._handoff.added.append(message.text)
+                self._handoff.added.append(said)
             replies = [self._reply(templates.WITH_A_PERSON, "the case is with a person")]
         else:
             first = await self._run_turn(message)

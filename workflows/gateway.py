@@ -5,23 +5,17 @@ It names the workflow, its updates and its queries rather than importing
 neither the graph nor LangGraph. `tests/unit/test_gateway_names.py` holds the names
 against `SupportCaseWorkflow`.
 
-Every call about a case runs in a span of that case's own trace (`case_trace_context`: the
-trace id is derived from the case id), so when tracing is on (trustdesk/tracing.py) each
-message, approval and reply of a case - and, through Temporal's tracing interceptor, the
-workflow and activity spans they cause - land in one trace. With tracing off these spans
-are the OpenTelemetry API's no-ops.
+Every call that changes a case runs in a span `case.<update>` (`workflows/case_trace.py`):
+a child of the caller's span when there is one (a web request), else in the case's own
+trace, where the case's workflow and activities are. With tracing off these spans are the
+OpenTelemetry API's no-ops.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
 from temporalio.client import (
     Client,
     Interceptor,
@@ -35,6 +29,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
+from workflows.case_trace import in_case_span
 from workflows.contracts import (
     LIVE_CHANNELS,
     CaseInput,
@@ -84,37 +79,6 @@ async def connect(
     )
 
 
-def case_trace_id(case_id: str) -> int:
-    """The trace id of every span about `case_id` (128 bits of a hash of it, never zero)."""
-    return int.from_bytes(hashlib.sha256(case_id.encode()).digest()[:16], "big") or 1
-
-
-def case_trace_context(case_id: str) -> otel_context.Context:
-    """A context whose remote parent sits in the case's trace: spans started in it join it."""
-    parent = trace.SpanContext(
-        trace_id=case_trace_id(case_id),
-        span_id=secrets.randbits(64) or 1,
-        is_remote=True,
-        trace_flags=trace.TraceFlags(trace.TraceFlags.SAMPLED),
-    )
-    return trace.set_span_in_context(trace.NonRecordingSpan(parent))
-
-
-@contextmanager
-def _in_case_trace(case_id: str, operation: str) -> Iterator[None]:
-    tracer = trace.get_tracer("trustdesk.gateway")
-    # The caller's own span (FastAPI's HTTP request span, say) lives in a trace of its own,
-    # started before anyone knew the case: link to it rather than lose it.
-    caller = trace.get_current_span().get_span_context()
-    with tracer.start_as_current_span(
-        f"case.{operation}",
-        context=case_trace_context(case_id),
-        kind=trace.SpanKind.SERVER,
-        links=[trace.Link(caller)] if caller.is_valid else None,
-    ):
-        yield
-
-
 class CaseGateway:
     """Start, message, query and decide cases; one instance per process."""
 
@@ -150,7 +114,7 @@ class CaseGateway:
         that hands the same message over twice (an MTA retrying, a provider
         redelivering) gets the first answer back instead of a second turn.
         """
-        with _in_case_trace(case_id_for(message.channel, message.thread_id), POST_MESSAGE):
+        with in_case_span(case_id_for(message.channel, message.thread_id), POST_MESSAGE):
             result: PostMessageResult = await self.client.execute_update_with_start_workflow(
                 POST_MESSAGE,
                 message,
@@ -168,7 +132,7 @@ class CaseGateway:
         turn runs on without the caller waiting for it.
         """
         case_id = case_id_for(message.channel, message.thread_id)
-        with _in_case_trace(case_id, POST_MESSAGE):
+        with in_case_span(case_id, POST_MESSAGE):
             await self.client.start_update_with_start_workflow(
                 POST_MESSAGE,
                 message,
@@ -192,32 +156,33 @@ class CaseGateway:
     async def submit_approval(
         self, case_id: str, decision: SubmitApprovalInput
     ) -> SubmitApprovalResult:
-        with _in_case_trace(case_id, SUBMIT_APPROVAL):
+        with in_case_span(case_id, SUBMIT_APPROVAL):
             result: SubmitApprovalResult = await self.handle(case_id).execute_update(
                 SUBMIT_APPROVAL, decision, result_type=SubmitApprovalResult
             )
         return result
 
     async def post_human_reply(self, case_id: str, reply: HumanReplyInput) -> str:
-        with _in_case_trace(case_id, POST_HUMAN_REPLY):
+        with in_case_span(case_id, POST_HUMAN_REPLY):
             said = await self.handle(case_id).execute_update(
                 POST_HUMAN_REPLY, reply, result_type=str
             )
         return str(said)
 
     async def hand_back(self, case_id: str, inp: HandoffActionInput) -> str:
-        with _in_case_trace(case_id, HAND_BACK):
+        with in_case_span(case_id, HAND_BACK):
             said = await self.handle(case_id).execute_update(HAND_BACK, inp, result_type=str)
         return str(said)
 
     async def close_case(self, case_id: str, inp: HandoffActionInput) -> str:
-        with _in_case_trace(case_id, CLOSE_CASE):
+        with in_case_span(case_id, CLOSE_CASE):
             said = await self.handle(case_id).execute_update(CLOSE_CASE, inp, result_type=str)
         return str(said)
 
     async def send_draft(self, case_id: str, inp: SendDraftInput) -> str:
         """Send a shadow-mode draft to the customer, as drafted or edited."""
-        said = await self.handle(case_id).execute_update(SEND_DRAFT, inp, result_type=str)
+        with in_case_span(case_id, SEND_DRAFT):
+            said = await self.handle(case_id).execute_update(SEND_DRAFT, inp, result_type=str)
         return str(said)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from opentelemetry.trace import SpanKind, StatusCode
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,9 +26,11 @@ from store.outbox import (
     mark_delivered,
     requeue_dead_letter,
 )
+from tests.tracing import span_recorder
 from tests.waiting import wait_until
 from workers.outbox import Backoff, OutboxDispatcher
 from workers.senders import DeliveryFailed
+from workflows.case_trace import case_span_context, case_trace_id
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -117,6 +120,35 @@ async def test_retries_with_exponential_backoff_then_delivers(
     assert sender.delivered == ["m1"]
     clock.at(10_000)
     assert await outbox.deliver_due() == 0  # delivered once, never again
+
+
+async def test_each_attempt_is_a_span_in_its_cases_trace_naming_nothing_personal(
+    sessions: sessionmaker[Session],
+) -> None:
+    spans = span_recorder()
+    queue(sessions, "case-email-t1/msg-2")
+    clock, sender = Clock(), FakeSender(failures=1)
+    outbox = dispatcher(sessions, sender, clock)
+    assert await outbox.deliver_due() == 1
+    clock.at(10)
+    assert await outbox.deliver_due() == 1
+    first, second = spans.get_finished_spans()
+    row_id = row(sessions, "case-email-t1/msg-2").id
+    for span, attempt, outcome in ((first, 1, "retry"), (second, 2, "delivered")):
+        assert (span.name, span.kind) == ("send email", SpanKind.PRODUCER)
+        assert span.context.trace_id == case_trace_id("case-email-t1")
+        assert span.parent == case_span_context("case-email-t1")
+        # the row's number, not its message id, thread, address or text
+        assert dict(span.attributes or {}) == {
+            "messaging.operation.type": "send",
+            "messaging.destination.name": "email",
+            "trustdesk.outbox.id": row_id,
+            "trustdesk.outbox.attempt": attempt,
+            "trustdesk.outbox.outcome": outcome,
+        }
+    # what failed, not the relay's own words ("relay said no")
+    assert (first.status.status_code, first.status.description) == (StatusCode.ERROR, "refused")
+    assert second.status.status_code is StatusCode.UNSET
 
 
 def test_backoff_is_capped_and_jittered() -> None:

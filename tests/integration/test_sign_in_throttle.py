@@ -100,6 +100,54 @@ def test_the_store_keeps_one_window_of_failures_and_at_most_max_tracked(
     assert throttle.retry_after("x" * 500, "y" * 500) is None
 
 
+def _rows(sessions: sessionmaker[Session]) -> int:
+    with sessions() as s:
+        return s.scalar(select(func.count()).select_from(SignInFailureRow)) or 0
+
+
+def test_a_flood_of_made_up_names_stays_within_the_bound_and_a_real_accounts_count_holds(
+    sessions: sessionmaker[Session],
+) -> None:
+    create_user(sessions, "Pat", PASSWORD, "approver", Decimal("1000"))
+    clock = Clock()
+    throttle = LoginThrottle(
+        sessions, max_failures=5, max_failures_per_account=8, max_tracked=20, clock=clock
+    )
+    for _ in range(4):  # one client guessing Pat's password
+        throttle.failed("pat", "203.0.113.9")
+        clock.advance(1)
+    for n in range(3):  # and others
+        throttle.failed("PAT", f"198.51.100.{n}")
+        clock.advance(1)
+    sizes = []
+    for n in range(500):  # a flood: made-up names from made-up addresses, within the window
+        throttle.failed(f"nobody-{n}", f"2001:db8::{n:x}")
+        sizes.append(_rows(sessions))
+        clock.advance(0.5)
+    assert max(sizes) == 20  # the table never grew past its bound
+    # None of Pat's seven failures was pushed out: the pair's fifth and the account's
+    # eighth failure pause them as they would have without the flood.
+    assert throttle.retry_after("pat", "203.0.113.9") is None
+    throttle.failed("pat", "203.0.113.9")
+    assert throttle.retry_after("pat", "203.0.113.9") is not None
+    assert throttle.retry_after("pat", "192.0.2.1") is not None  # the account, from anywhere
+    assert throttle.retry_after("lou", "192.0.2.1") is None
+    assert _rows(sessions) == 20
+
+
+def test_failures_for_real_accounts_alone_are_bounded_too(
+    sessions: sessionmaker[Session],
+) -> None:
+    for name in ("pat", "sue"):
+        create_user(sessions, name, PASSWORD, "approver", Decimal("1000"))
+    clock = Clock()
+    throttle = LoginThrottle(sessions, max_tracked=3, clock=clock)
+    for n in range(6):
+        throttle.failed(("pat", "sue")[n % 2], f"10.0.0.{n}")
+        clock.advance(1)
+    assert _rows(sessions) == 3  # the oldest went, accounts or not, rather than the bound
+
+
 async def test_two_web_processes_share_one_limit(
     sqlite_sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:

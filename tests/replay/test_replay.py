@@ -2,8 +2,9 @@
 
 `v1_*` histories were recorded before the read rated the action and the action
 worded its reply (fewer activities per turn); `v2_*` before the read decided once with
-`domain.turn.decide_turn` and routing read the typed outcome. A case in flight across
-either upgrade must go on under the new worker, so they replay too.
+`domain.turn.decide_turn` and routing read the typed outcome; `v3_*` before a typed
+one-time code was hidden from the transcript and from the turn's later steps. A case in
+flight across any of these upgrades must go on under the new worker, so they replay too.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def test_histories_are_recorded() -> None:
     assert {"cancel_within_limits", "return_with_approval"} <= names
     assert {"v1_cancel_within_limits", "v1_return_with_approval"} <= names
     assert {"v2_cancel_within_limits", "v2_return_with_approval"} <= names
+    assert {"one_time_code", "v3_one_time_code"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])

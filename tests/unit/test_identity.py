@@ -16,9 +16,11 @@ from domain.identity import (
     check_code,
     code_hash,
     derive_code_key,
+    hide_codes,
     issue_code,
     level_from_facts,
     next_factor,
+    typed_code,
 )
 from domain.policy import load_policy, parse_policy
 
@@ -117,3 +119,23 @@ def test_checking_a_code() -> None:
     other, _ = issue_code(KEY, "code-2", NOW, ttl=timedelta(minutes=10), max_attempts=3)
     if other != code:
         assert check_code(KEY, record, other, NOW, **ok) is CodeCheck.WRONG
+
+
+@pytest.mark.parametrize(
+    ("message", "code", "kept"),
+    [
+        ("482913", "482913", "[code]"),
+        ("the code is 482 913", "482913", "the code is [code]"),
+        ("482913.", "482913", "[code]."),
+        # an order id, an item id, a zip code and a phone number are not codes
+        ("order #W4829131", None, "order #W4829131"),
+        ("item 1234567890", None, "item 1234567890"),
+        ("zip 10001", None, "zip 10001"),
+        # a long message is not read as an answer to the code question, but whatever in it
+        # looks like a code is still not kept
+        ("x" * 80 + " 482913", None, "x" * 80 + " [code]"),
+    ],
+)
+def test_a_typed_code_is_read_and_hidden(message: str, code: str | None, kept: str) -> None:
+    assert typed_code(message) == code
+    assert hide_codes(message, "[code]") == kept

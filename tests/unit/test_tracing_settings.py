@@ -10,7 +10,7 @@ from brain.tracing import traced_call
 from tests.tracing import span_recorder
 from trustdesk.config import Settings
 from trustdesk.tracing import tracing_enabled
-from workflows.gateway import case_trace_context, case_trace_id
+from workflows.case_trace import case_span_context, case_trace_context, case_trace_id, in_case_span
 
 
 @pytest.fixture(autouse=True)
@@ -39,6 +39,27 @@ def test_every_call_about_a_case_lands_in_the_cases_trace() -> None:
     other = case_trace_context("case-webchat-b")
     ids = [trace.get_current_span(c).get_span_context().trace_id for c in (one, again, other)]
     assert ids[0] == ids[1] == case_trace_id("case-webchat-a") != ids[2]
+
+
+def test_a_call_with_a_caller_is_its_child_and_links_to_the_case() -> None:
+    spans = span_recorder()
+    tracer = trace.get_tracer("test")
+    with (
+        tracer.start_as_current_span("POST /api/messages") as request,
+        in_case_span("case-webchat-a", "post_message"),
+    ):
+        pass
+    with in_case_span("case-webchat-a", "post_message"):  # the email listener: no caller
+        pass
+    [called, request_span, alone] = spans.get_finished_spans()
+    assert called.name == alone.name == "case.post_message"
+    assert called.parent is not None and called.parent.span_id == request.get_span_context().span_id
+    assert (
+        called.context.trace_id == request_span.context.trace_id != case_trace_id("case-webchat-a")
+    )
+    assert [link.context for link in called.links] == [case_span_context("case-webchat-a")]
+    assert alone.context.trace_id == case_trace_id("case-webchat-a")
+    assert alone.parent == case_span_context("case-webchat-a")
 
 
 class FakeClaude:

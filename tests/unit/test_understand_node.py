@@ -122,3 +122,40 @@ async def test_one_request_said_in_two_parts_is_not_split(install: Any) -> None:
     })  # fmt: skip
     update = await nodes.understand(install.deps, {"message": text})
     assert "next_request" not in update["captured"] and "message" not in update
+
+
+@pytest.mark.parametrize(
+    ("identity_ask", "brain_reads", "checked", "kept"),
+    [
+        # awaited: only the identity check gets the code; the brain and the state do not
+        ("one_time_code", "the code is [one-time code]", "the code is 482 913", True),
+        ("identity_factor", "the code is 482 913", None, False),
+    ],
+)
+async def test_a_code_typed_while_awaited_reaches_the_identity_check_alone(
+    install: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    identity_ask: str,
+    brain_reads: str,
+    checked: str | None,
+    kept: bool,
+) -> None:
+    brain = install({})
+    seen: list[tuple[str, str | None]] = []
+
+    def read_store(deps: AgentDeps, state: Any, code_message: str | None = None) -> dict[str, Any]:
+        seen.append((state.get("message"), code_message))
+        return {}
+
+    monkeypatch.setattr(nodes, "_read_store", read_store)
+    state: Any = {
+        "message": "the code is 482 913",
+        "identity_ask": identity_ask,
+        "category": "cancel_order",
+        "captured": {},
+    }
+    update = await nodes.read_message(install.deps, state)
+    assert brain.read == [brain_reads]
+    assert seen == [(brain_reads, checked)]
+    assert update.get("message") == ("the code is [one-time code]" if kept else None)
+    assert "482" not in str(update.get("captured"))

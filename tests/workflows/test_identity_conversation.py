@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pytest
+from google.protobuf.message import Message
 from sqlalchemy import func, select
+from temporalio.api.common.v1 import Payload
+from temporalio.api.history.v1 import HistoryEvent
 
 from domain.identity import IdentityLevel
 from domain.policy import Policy, load_policy
 from domain.retail import Order
-from store.models import OneTimeCodeRow, OutboxRow
+from store.models import MessageRow, OneTimeCodeRow, OutboxRow
+from tests.replay.recording import record_history
 from tests.workflows.conftest import TEST_MAIL_SEAL, CaseHarness
+from trustdesk.privacy import export_customer, export_json
 from workflows.contracts import PostMessageInput
 from workflows.gateway import CaseGateway
 
@@ -144,3 +151,70 @@ async def test_no_reply_tells_whether_an_account_exists(harness: CaseHarness) ->
         assert replies["ada@example.com"] == replies["nobody@example.com"]
         # the same store path: a code is kept for both, only the owner is mailed one
         assert issued["ada@example.com"] == issued["nobody@example.com"]
+
+
+def _payloads(message: Message) -> Iterator[bytes]:
+    """The data of every payload a history event holds, however deep."""
+    if isinstance(message, Payload):
+        yield message.data
+        return
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        if field.message_type.GetOptions().map_entry:
+            items: Iterable[Any] = value.values()
+        elif field.is_repeated:
+            items = value
+        else:
+            items = [value]
+        for item in items:
+            if isinstance(item, Message):
+                yield from _payloads(item)
+
+
+def _events_holding(events: Iterable[HistoryEvent], secret: str) -> list[str]:
+    """Which events' payloads hold `secret`: the kind of event, and an activity's type."""
+    found = []
+    for event in events:
+        if not any(secret.encode() in data for data in _payloads(event)):
+            continue
+        kind = event.WhichOneof("attributes") or "?"
+        scheduled = event.activity_task_scheduled_event_attributes
+        found.append(f"{kind}:{scheduled.activity_type.name}" if scheduled.activity_id else kind)
+    return found
+
+
+async def test_a_typed_code_stays_in_the_turn_that_checks_it(harness: CaseHarness) -> None:
+    """The transcript (store, review UI, export) shows "[one-time code]" instead of the code,
+    and nothing the case carries past the check holds it: in the history only the message
+    itself and the read that checked it do."""
+    chat = Chat(harness)
+    await chat.say(
+        "Please cancel order #W0000001, I ordered it by mistake. My email is ada@example.com"
+    )
+    [mail] = chat.code_emails()
+    code = chat.code_in_mail(mail)
+    confirm = await chat.say(f"the code is {code[:3]} {code[3:]}")
+    assert "149.99" in confirm  # the code was checked, and verified the customer
+    assert (await chat.say("yes please")).startswith("Done")
+    handle = chat.gw.handle(chat.case_id)
+    await record_history(handle, "one_time_code")
+    spaced = f"{code[:3]} {code[3:]}"
+
+    case = await chat.gw.get_case(chat.case_id)
+    said = [e.text for e in case.transcript if e.role == "customer"]
+    assert said[1] == "the code is [one-time code]"
+    with harness.sessions() as s:
+        stored = list(s.scalars(select(MessageRow.text).where(MessageRow.case_id == chat.case_id)))
+    assert "the code is [one-time code]" in stored
+    exported = export_json(export_customer(harness.sessions, "ada@example.com"))
+    assert "[one-time code]" in exported
+    for text in [*said, *stored, exported, str(case.captured)]:
+        assert code not in text and spaced not in text
+
+    history = await handle.fetch_history()
+    holding = _events_holding(history.events, spaced)
+    assert holding == [
+        "workflow_execution_update_accepted_event_attributes",
+        "activity_task_scheduled_event_attributes:support.understand",
+    ], holding

@@ -1,6 +1,8 @@
-"""One case is one trace: its web requests, its workflow and its activities (brain calls
-with GenAI attributes among them) share one trace id, through Temporal's tracing
-interceptor on the client and the worker it serves, recorded by the SDK's in-memory exporter."""
+"""Tracing through Temporal's interceptor, recorded by the SDK's in-memory exporter: a web
+request's span is the parent of its call about the case and of Temporal's client span for
+it; the case's workflow, update handlers and activities (brain calls with GenAI attributes
+among them) are one trace of their own, derived from the case id, each handler linked to
+the request's call."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import uuid
 from pathlib import Path
 
 import httpx
+from opentelemetry.sdk.trace import ReadableSpan
 from sqlalchemy.orm import Session, sessionmaker
 from temporalio.client import Client
-from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.testing import WorkflowEnvironment
 
 from domain.policy import Policy
@@ -21,17 +23,18 @@ from trustdesk.approval_keys import encode_private_key, public_bytes
 from trustdesk.config import Settings
 from web.app import create_app
 from workers.agent import build_worker
-from workflows.gateway import CaseGateway, case_trace_id
+from workflows.case_trace import case_span_context, case_trace_id, case_tracing_interceptors
+from workflows.gateway import CaseGateway
 
 
-async def test_one_cases_web_requests_workflow_and_activities_share_one_trace(
+async def test_requests_parent_their_calls_and_the_case_is_one_trace_linked_to_them(
     temporal_env: WorkflowEnvironment,
     shop_sessions: sessionmaker[Session],
     policy: Policy,
     tmp_path: Path,
 ) -> None:
     spans = span_recorder()
-    traced = Client(**{**temporal_env.client.config(), "interceptors": [TracingInterceptor()]})
+    traced = Client(**{**temporal_env.client.config(), "interceptors": case_tracing_interceptors()})
     queue = f"cases-{uuid.uuid4().hex[:8]}"
     settings = Settings(
         data_dir=tmp_path / "web",
@@ -61,24 +64,49 @@ async def test_one_cases_web_requests_workflow_and_activities_share_one_trace(
                 assert r.status_code == 200, r.text
             assert r.json()["replies"][-1]["text"].startswith("Done")
     finished = spans.get_finished_spans()
-    # FastAPI's own HTTP spans start before the case is known, each in a trace of its own;
-    # the case's span in the web process links to its request's.
-    http_spans = [s for s in finished if s.name == "POST /api/messages"]
-    in_case = [s for s in finished if s.context.trace_id == case_trace_id(case_id)]
-    names = {span.name for span in in_case}
-    outside = {s.name for s in finished} - names - {s.name for s in http_spans}
-    assert not {name for name in outside if not name.startswith("fastapi.")}, outside
-    web_spans = [s for s in in_case if s.name == "case.post_message"]
-    assert len(web_spans) == 2  # both web requests
-    linked = {link.context.trace_id for s in web_spans for link in s.links}
-    assert linked == {s.context.trace_id for s in http_spans} and len(linked) == 2
-    assert {s.resource.attributes.get("service.name") for s in in_case}  # one provider here
-    assert "StartUpdateWithStartWorkflow:SupportCaseWorkflow" in names
-    assert "RunWorkflow:SupportCaseWorkflow" in names
-    assert any(name.startswith("RunActivity:") for name in names), names
+    by_id = {s.context.span_id: s for s in finished}
+
+    def parent_of(span: ReadableSpan) -> ReadableSpan | None:
+        return by_id.get(span.parent.span_id) if span.parent else None
+
+    def request_of(span: ReadableSpan) -> ReadableSpan | None:
+        """The HTTP request span above `span` (FastAPI puts its endpoint's span between)."""
+        above = parent_of(span)
+        while above is not None and above.name != "POST /api/messages":
+            above = parent_of(above)
+        return above
+
+    # Each web request: request → case.post_message → Temporal's client span, one trace.
+    requests = [s for s in finished if s.name == "POST /api/messages"]
+    calls = [s for s in finished if s.name == "case.post_message"]
+    starts = [s for s in finished if s.name == "StartUpdateWithStartWorkflow:SupportCaseWorkflow"]
+    assert len(requests) == len(calls) == len(starts) == 2
+    assert sorted(id(request_of(c)) for c in calls) == sorted(id(r) for r in requests)
+    assert sorted(id(parent_of(s)) for s in starts) == sorted(id(c) for c in calls)
+    assert len({r.context.trace_id for r in requests}) == 2
+    case_trace = case_trace_id(case_id)
+    assert case_trace not in {s.context.trace_id for s in [*requests, *calls, *starts]}
+    for call in calls:  # and it links to the case's trace
+        assert [link.context for link in call.links] == [case_span_context(case_id)]
+
+    # The case: its workflow, both update handlers and the activities, in its own trace.
+    in_case = [s for s in finished if s.context.trace_id == case_trace]
+    names = [s.name for s in in_case]
+    [run] = [s for s in in_case if s.name == "RunWorkflow:SupportCaseWorkflow"]
+    assert run.parent == case_span_context(case_id)
+    assert any(name.startswith("RunActivity:support.understand") for name in names), names
+    handled = [s for s in in_case if s.name == "HandleUpdate:post_message"]
+    assert len(handled) == 2
+    # each handler links to the call that sent its message (a span has one parent: the
+    # workflow's; the interceptor links the update's caller)
+    linked = {link.context.span_id for s in handled for link in s.links}
+    assert linked == {s.context.span_id for s in starts}
+    # Nothing else: every span is the case's or one of the two requests'.
+    traces = {case_trace} | {r.context.trace_id for r in requests}
+    assert {s.context.trace_id for s in finished} == traces
+
     brain = [s for s in finished if (s.attributes or {}).get("gen_ai.system")]
-    assert brain and all(
-        (s.attributes or {}).get("gen_ai.request.model") == "offline" for s in brain
-    )
+    assert brain and all(s.context.trace_id == case_trace for s in brain)
+    assert all((s.attributes or {}).get("gen_ai.request.model") == "offline" for s in brain)
     steps = {(s.attributes or {}).get("trustdesk.brain.step") for s in brain}
     assert steps == {"understand", "compose"}

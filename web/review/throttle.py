@@ -9,7 +9,9 @@ out, since the address is the client's own (`client_address`: `X-Forwarded-For`
 counts only when the connection comes from a configured trusted proxy). Both
 password endpoints (`POST /api/auth/token` and the review sign-in) share one
 throttle. The counts live in the store (`store/sign_in_failures.py`), so every web
-process enforces the same limits and a restart forgets nothing.
+process enforces the same limits and a restart forgets nothing; the store keeps one window
+of them and at most `max_tracked` rows, pushing out failures for names that are no account
+before any real account's.
 """
 
 from __future__ import annotations
