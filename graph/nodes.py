@@ -151,6 +151,9 @@ def _read_store(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             **update["facts"],
             "consent_asked": request.as_record() if request is not None else {},
         }
+        update["captured"] = {  # answered: not kept for a later turn
+            k: v for k, v in update["captured"].items() if k != "consent_request"
+        }
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
     elif isinstance(outcome, Escalate) and passages == ():

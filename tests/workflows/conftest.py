@@ -22,6 +22,7 @@ from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
 from graph.deps import AgentDeps
 from store.actions import RetailActions
+from store.consent import read_consent
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
 from store.sealed import TextSeal
@@ -116,6 +117,7 @@ def make_deps(sessions: sessionmaker[Session], policy: Policy) -> AgentDeps:
         autonomous_categories=frozenset(c.value for c in HANDLED),
         knowledge=knowledge,
         mail_seal=TextSeal(TEST_MASTER_KEY_ID, {TEST_MASTER_KEY_ID: TEST_MASTER_KEY}),
+        consent=lambda customer_id: read_consent(sessions, customer_id),
     )
 
 

@@ -15,10 +15,13 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from domain.consent import Consent
 from domain.identity import IdentityLevel
 from domain.policy import Policy, load_policy
 from domain.retail import Order
+from store.consent import read_consent, set_consent
 from store.models import OneTimeCodeRow, OutboxRow
+from tests.shop import ADA
 from tests.workflows.conftest import CaseHarness
 from workflows.contracts import PostMessageInput
 from workflows.gateway import CaseGateway
@@ -144,3 +147,27 @@ async def test_no_reply_tells_whether_an_account_exists(harness: CaseHarness) ->
         assert replies["ada@example.com"] == replies["nobody@example.com"]
         # the same store path: a code is kept for both, only the owner is mailed one
         assert issued["ada@example.com"] == issued["nobody@example.com"]
+
+
+async def test_a_consent_change_needs_the_code_and_seeing_the_flags_a_second_factor(
+    harness: CaseHarness,
+) -> None:
+    set_consent(harness.sessions, ADA, Consent(marketing=True), actor="review:ad", subject="s")
+    chat = Chat(harness)
+    prompt = await chat.say("Stop using my data for marketing. My email is ada@example.com")
+    assert "if that address has an account with us, a six-digit code is on its way" in prompt
+    [mail] = chat.code_emails()
+    real = chat.code_in_mail(mail)
+    wrong = await chat.say("000000" if real != "000000" else "111111")
+    assert "doesn't match" in wrong
+    assert read_consent(harness.sessions, ADA) == Consent(marketing=True)  # the email alone
+    done = await chat.say(real)
+    assert done.startswith("Done: we will no longer tell you about offers.")
+    assert read_consent(harness.sessions, ADA) == Consent()
+
+    shown = Chat(harness)
+    asked = await shown.say("What have I consented to? My email is ada@example.com")
+    assert "zip code" in asked and "offers" not in asked
+    answer = await shown.say("My zip code is 10001")
+    assert "- tell you about offers: no" in answer
+    assert shown.code_emails() == []  # seeing needs no code
