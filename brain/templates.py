@@ -410,6 +410,8 @@ def _answer_text(request: ReplyRequest) -> str:
         )
     if request.answer == "refund_status" and "order" in f:
         return _refund_status(f["order"], *_days(f))
+    if request.answer == "consent" and f.get("consent") is not None:
+        return consent_reply(f["consent"], f.get("consent_changed") or {}, f.get("consent_asked"))
     if request.answer == "declined":
         return "No problem, I won't make any changes. Is there anything else I can help with?"
     if request.answer == "acknowledged":
@@ -472,6 +474,48 @@ def _refund_status(o: dict[str, Any], card_days: int, paypal_days: int) -> str:
     for kind in kinds:
         text += " " + refund_timing(kind, card_days, paypal_days)
     return text
+
+
+# --- the customer's consent ------------------------------------------------------------------
+
+#: What each consent flag lets the shop do (`domain.consent.CONSENT_FLAGS`, in its order),
+#: as the customer is told.
+CONSENT_IN_WORDS: dict[str, str] = {
+    "personalisation": (
+        "personalise our replies with your profile (for example, use your first name)"
+    ),
+    "marketing": "tell you about offers",
+    "past_cases": "show the colleague who takes over a new request your earlier cases with us",
+}
+HOW_TO_CHANGE_CONSENT = (
+    "You can change any of these at any time: just tell me, for example “stop using my data "
+    "for marketing” or “you can use my past cases”."
+)
+
+
+def consent_reply(
+    consent: dict[str, bool], changed: dict[str, bool], asked: dict[str, bool] | None
+) -> str:
+    """The customer's consent as it now stands, one line per flag, after what changed (or
+    the news that it was already as they asked), and how to change it."""
+    head = ""
+    if changed:
+        done = [
+            ("from now on we may " if allowed else "we will no longer ") + CONSENT_IN_WORDS[flag]
+            for flag, allowed in changed.items()
+            if flag in CONSENT_IN_WORDS
+        ]
+        head = f"Done: {'; '.join(done)}.\n\n"
+    elif asked:
+        head = "That is already how your choices are set, so nothing needed changing.\n\n"
+    flags = "\n".join(
+        f"- {words}: {'yes' if consent.get(flag) else 'no'}"
+        for flag, words in CONSENT_IN_WORDS.items()
+    )
+    return (
+        f"{head}What you allow us beyond handling your requests:\n{flags}\n\n"
+        + HOW_TO_CHANGE_CONSENT
+    )
 
 
 # --- answers from the shop's help articles ------------------------------------------------

@@ -34,6 +34,7 @@ from domain.commands import (
     ReturnItems,
     action_type,
 )
+from domain.consent import Consent, ConsentRequest, read_consent_request
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.identity import IdentityLevel
@@ -108,6 +109,9 @@ class Captured(TypedDict, total=False):
     next_announced: bool
     topic: str  # what the handoff record files the case under
     tried: list[str]  # what the agent tried, for the person who may take over
+    # The customer's request about their consent (`domain.consent.ConsentRequest`, as
+    # flag → value asked for; empty to be shown them), kept while identity is asked for.
+    consent_request: dict[str, bool]
 
 
 class TurnRead(BaseModel):
@@ -163,6 +167,10 @@ class TurnFacts:
     # The rule readers (`read_only_question`) whose answers the accuracy gate measured
     # precise enough, as `rule_key`s; an unmeasured rule reads nothing.
     trusted_rules: frozenset[str] = frozenset()
+    # What the customer asked about their consent this turn (`domain.consent`), and the
+    # flags the store holds for them (loaded once they are verified).
+    consent_request: ConsentRequest | None = None
+    consent: Consent | None = None
 
 
 class OutcomeKind(StrEnum):
@@ -173,6 +181,7 @@ class OutcomeKind(StrEnum):
     AWAIT_APPROVAL = "await_approval"  # the confirmed action, above the automatic tier
     REFUSE = "refuse"  # against a rule, said in plain words
     ESCALATE = "escalate"  # a person takes over
+    CHANGE_CONSENT = "change_consent"  # the customer's consent flags, changed as they asked
 
 
 class AnswerSource(StrEnum):
@@ -188,6 +197,7 @@ class AnswerSource(StrEnum):
     CATALOG = "catalog"  # the versions of a product the shop sells, their prices and stock
     DECLINED = "declined"  # the customer said no to the proposal: nothing is done
     ACKNOWLEDGED = "acknowledged"  # a yes, no or thanks to an answer: nothing to do
+    CONSENT = "consent"  # what the customer allowed the agent beyond their requests
     # Asked who they are, the customer said they have no account: questions about the
     # shop need none, and nothing about an order is disclosed or changed without one.
     NO_ACCOUNT = "no_account"
@@ -300,8 +310,16 @@ class Escalate(_Outcome):
     handoff_reason: str
 
 
+class ChangeConsent(_Outcome):
+    """The customer's own consent flags to change: each flag with its new value (only
+    flags whose value changes). Written by the `change_consent` activity, once per turn."""
+
+    kind: Literal[OutcomeKind.CHANGE_CONSENT] = OutcomeKind.CHANGE_CONSENT
+    changes: dict[str, bool]
+
+
 Outcome = Annotated[
-    Ask | Answer | Propose | Execute | AwaitApproval | Refuse | Escalate,
+    Ask | Answer | Propose | Execute | AwaitApproval | Refuse | Escalate | ChangeConsent,
     Field(discriminator="kind"),
 ]
 OUTCOME: TypeAdapter[Outcome] = TypeAdapter(Outcome)
@@ -316,6 +334,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
     facts = complaint_meant(facts)
     first = (
         language_outcome(facts)
+        or consent_outcome(facts)
         or no_account_outcome(facts)
         or proposal_question_outcome(facts)
         or follow_up_outcome(facts)
@@ -891,6 +910,52 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
     return Answer(reasons=(why,), confidence=confidence, source=source)
 
 
+# --- the customer's consent ----------------------------------------------------------------
+
+
+def consent_outcome(facts: TurnFacts) -> Outcome | None:
+    """What the customer allowed beyond their requests (`domain.consent`), shown or
+    changed as they asked; None when the turn asks neither, or asks for a person.
+
+    The flags are the customer's own: they are shown once the customer is verified, and
+    changed only at the identity a change needs (`TurnFacts.may_change`: the identity step
+    asks for that level when the request changes a flag). A request that changes nothing
+    (the flag is already so) is answered with the flags as they are."""
+    request, read = facts.consent_request, facts.read
+    if request is None or read.wants_human:
+        return None
+    confidence = read.confidence
+    if not facts.verified or facts.customer is None:
+        ask = Ask(
+            reasons=("what a customer allowed is shown or changed only once we know it is them",),
+            confidence=confidence,
+            ask_for=facts.identity_ask or "identity",
+        )
+        return not_a_third_time(facts, ask)
+    current = facts.consent or Consent()
+    if request.shows_only:
+        return Answer(
+            reasons=("what the customer allowed is read from the store",),
+            confidence=confidence,
+            source=AnswerSource.CONSENT,
+        )
+    if not facts.may_change:  # the identity step asks for the change level: never here
+        reason = "a colleague records this change once they have confirmed who you are"
+        return Escalate(reasons=(reason,), confidence=confidence, handoff_reason=reason)
+    changes = current.differences(current.with_changes(request.as_record()))
+    if not changes:
+        return Answer(
+            reasons=("the customer's consent is already as they asked",),
+            confidence=confidence,
+            source=AnswerSource.CONSENT,
+        )
+    return ChangeConsent(
+        reasons=("a customer may change what they allowed at any time",),
+        confidence=confidence,
+        changes=changes,
+    )
+
+
 # --- questions about the proposal on the table ---------------------------------------------
 
 _QUESTION = re.compile(
@@ -1177,7 +1242,7 @@ _NEXT_REQUEST = re.compile(
 _REQUEST_FIELDS = (
     "item_ids", "item_names", "picked_item_ids", "item_candidates", "item_asks", "item_topic",
     "item_request", "cancel_reason", "payment", "payment_method_id", "card_last_four",
-    "preferred_resolution", "topic", "out_of_scope", "asked",
+    "preferred_resolution", "topic", "out_of_scope", "asked", "consent_request",
 )  # fmt: skip
 
 
@@ -1193,9 +1258,26 @@ def split_requests(message: str) -> tuple[str, str] | None:
     return first, second
 
 
-def two_requests(first: Category, first_sure: float, second: Category, second_sure: float) -> bool:
+def two_requests(
+    first: Category,
+    first_sure: float,
+    second: Category,
+    second_sure: float,
+    *,
+    parts: tuple[str, str] | None = None,
+) -> bool:
     """Whether two parts of a message read as two different requests, both sure enough to
-    act on: the first is handled now and the second kept for after it."""
+    act on: the first is handled now and the second kept for after it.
+
+    A part that asks about the customer's consent (`domain.consent.read_consent_request`,
+    on the `parts`' text) is a request of its own whatever the brain read it as ("update
+    my saved address. Also I'd like to stop the marketing emails"), beside one other
+    request read sure enough."""
+    if parts is not None:
+        about_consent = [read_consent_request(p) is not None for p in parts]
+        if any(about_consent) and not all(about_consent):
+            category, sure = (second, second_sure) if about_consent[0] else (first, first_sure)
+            return sure >= CONFIDENT and category not in (Category.OTHER, Category.TALK_TO_HUMAN)
     unsure = min(first_sure, second_sure) < CONFIDENT
     vague = {first, second} & {Category.OTHER, Category.TALK_TO_HUMAN}
     return first is not second and not unsure and not vague

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
-from langgraph.graph import START, StateGraph
+from langgraph.graph import END, START, StateGraph
 from temporalio import activity
 from temporalio.common import RetryPolicy
 
@@ -123,7 +123,8 @@ def understand_summary(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
 def build_support_graph(deps: AgentDeps | None = None) -> StateGraph[CaseState]:
     """understand (the message, who asks, the order, the action's rating) → decide →
     assess risk (when not rated yet) → await approval → execute action (and word the
-    reply) → compose reply (every other turn).
+    reply) → compose reply (every other turn); a change of the customer's consent is
+    stored (and worded) by change consent.
 
     The worker passes its dependencies, which the activity nodes run with; a replayer,
     which runs no activity, passes none. Node and activity names are the same either way.
@@ -150,6 +151,16 @@ def build_support_graph(deps: AgentDeps | None = None) -> StateGraph[CaseState]:
         ),
     )
     g.add_node(
+        "change_consent",
+        heartbeating(activities.change_consent),
+        metadata=_activity(
+            "record the customer's consent (idempotent) and word the reply",
+            60,
+            _IO_RETRY,
+            heartbeat=True,
+        ),
+    )
+    g.add_node(
         "compose_reply",
         heartbeating(activities.compose_reply),
         metadata=_activity("compose the reply", 60, _BRAIN_RETRY, heartbeat=True),
@@ -162,4 +173,5 @@ def build_support_graph(deps: AgentDeps | None = None) -> StateGraph[CaseState]:
     g.add_conditional_edges("compose_reply", routing.route_after_compose)
     g.add_conditional_edges("await_approval", routing.route_after_approval)
     g.add_conditional_edges("execute_action", routing.route_after_execute)
+    g.add_edge("change_consent", END)
     return g

@@ -12,15 +12,16 @@ protocols below, which the store's classes meet (`store.actions.RetailActions`,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
 from brain.base import Brain
 from domain.commands import ActionCommand, ActionResult, Authorization
-from domain.consent import Consent
+from domain.consent import Consent, ConsentChange, EarlierCase
 from domain.controls import OperatorControls
+from domain.errors import NotFound
 from domain.identity import CodeCheck, CodeRecipient, IdentityRules
 from domain.knowledge import Passage
 from domain.policy import Policy, PolicyDecision
@@ -90,6 +91,48 @@ class OneTimeCodes(Protocol):
         ...
 
 
+class CustomerRecords(Protocol):
+    """What the agent reads and changes of a customer beyond the shop's own records."""
+
+    def earlier_cases(self, customer_id: str, *, exclude: str) -> list[EarlierCase]:
+        """The customer's other cases, newest first (read only with `past_cases` consent)."""
+        ...
+
+    def change_consent(
+        self,
+        customer_id: str,
+        changes: Mapping[str, bool],
+        *,
+        actor: str,
+        subject: str,
+        idempotency_key: str,
+        case_id: str | None = None,
+        channel: str | None = None,
+    ) -> ConsentChange:
+        """Apply a consent change the customer asked for, once per `idempotency_key`."""
+        ...
+
+
+class _NoRecords:
+    """For tests that need none: no earlier cases, and no consent change to make."""
+
+    def earlier_cases(self, customer_id: str, *, exclude: str) -> list[EarlierCase]:
+        return []
+
+    def change_consent(
+        self,
+        customer_id: str,
+        changes: Mapping[str, bool],
+        *,
+        actor: str,
+        subject: str,
+        idempotency_key: str,
+        case_id: str | None = None,
+        channel: str | None = None,
+    ) -> ConsentChange:
+        raise NotFound("no customer records in this deployment")
+
+
 @dataclass(frozen=True)
 class AgentDeps:
     """The worker's shop, codes, brain, policy and clock, as the activity nodes use them."""
@@ -111,3 +154,5 @@ class AgentDeps:
     policy_text: bytes = b""
     #: A customer's consent flags as they are now (read when the profile is loaded).
     consent: Callable[[str], Consent] = field(default=lambda _customer_id: Consent())
+    #: Earlier cases and consent changes (`store.consent.StoredCustomerRecords`).
+    records: CustomerRecords = field(default_factory=_NoRecords)

@@ -15,6 +15,7 @@ account and orders become facts a reply may state, at least the policy's `read_o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,8 +40,14 @@ from graph.state import CapturedState, CaseState
 _GENERAL = frozenset({Category.POLICY_QUESTION.value, Category.PRODUCT_QUESTION.value})
 
 
-def request_kind(category: str | None) -> RequestKind:
-    """What a request of `category` exposes or changes."""
+def request_kind(
+    category: str | None, consent_request: Mapping[str, bool] | None = None
+) -> RequestKind:
+    """What a request of `category` exposes or changes. A request about the customer's
+    consent (`captured["consent_request"]`) changes their account when it names flags
+    to change, and shows their own data when it names none, whatever the category."""
+    if consent_request is not None:
+        return RequestKind.CHANGE if consent_request else RequestKind.READ_ORDER
     if category and Category(category) in ACTION_OF_CATEGORY:
         return RequestKind.CHANGE
     if category in _GENERAL:
@@ -137,7 +144,7 @@ def verify_identity(
         if check is CodeCheck.OK and customer is not None and opened == customer.id:
             level = IdentityLevel.ONE_TIME_CODE
 
-    kind = request_kind(state.get("category"))
+    kind = request_kind(state.get("category"), captured.get("consent_request"))
     needed = max(rules.needed(kind), rules.read_order, key=lambda lvl: lvl.rank)
     ask = next_factor(level, needed, email_known=bool(email))
     if ask is None and customer is None:

@@ -45,6 +45,7 @@ from brain.templates import (
 )
 from domain.catalog import asks_about_stock_or_price
 from domain.commands import ActionCommand, Authorization
+from domain.consent import Consent, ConsentRequest, EarlierCase, consent_request_of_turn
 from domain.controls import effective_autonomy, held_for_shadow, policy_version
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
@@ -54,6 +55,7 @@ from domain.items import describe_choices, describe_lines
 from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.policy import Actor, Tier
+from domain.pseudonym import customer_actor, customer_pseudonym
 from domain.retail import Customer, Order, PaymentKind, Product, TransactionKind, Variant
 from domain.topic_words import topic_in_words
 from domain.turn import (
@@ -65,6 +67,7 @@ from domain.turn import (
     Ask,
     AwaitApproval,
     Captured,
+    ChangeConsent,
     Escalate,
     Execute,
     Outcome,
@@ -92,6 +95,7 @@ from graph.state import (
     CapturedState,
     CaseState,
     DecisionRecord,
+    EarlierCaseRecord,
     Facts,
     ProposalRecord,
     TurnOutcome,
@@ -156,6 +160,15 @@ def _read_store(
     update["captured"] = _tried(captured_now, read, outcome)
     if isinstance(outcome, Answer):
         update["facts"] = {**update["facts"], **_answer_facts(deps, outcome)}
+    if isinstance(outcome, Answer) and outcome.source is AnswerSource.CONSENT:
+        request = facts.consent_request
+        update["facts"] = {
+            **update["facts"],
+            "consent_asked": request.as_record() if request is not None else {},
+        }
+        update["captured"] = {  # answered: not kept for a later turn
+            k: v for k, v in update["captured"].items() if k != "consent_request"
+        }
     if isinstance(outcome, Answer) and outcome.knowledge is not None:
         update["facts"] = {**update["facts"], "knowledge": _knowledge_facts(outcome)}
     elif isinstance(outcome, Answer) and outcome.catalog is not None:
@@ -387,6 +400,12 @@ def _turn_facts(deps: AgentDeps, state: CaseState) -> TurnFacts:
         ),
         awaiting=state.get("awaiting"),
         trusted_rules=_trusted_rules(deps, state),
+        consent_request=(
+            ConsentRequest.from_record(asked)
+            if (asked := d.captured.get("consent_request")) is not None
+            else None
+        ),
+        consent=Consent(**held) if (held := (state.get("facts") or {}).get("consent")) else None,
     )
 
 
@@ -428,6 +447,9 @@ def _decision_of(outcome: Outcome) -> dict[str, Any]:
             return record | {"step": Step.REFUSE.value, "reasons": [outcome.rule]}
         case Escalate():
             return record | {"step": Step.ESCALATE.value, "reasons": [outcome.handoff_reason]}
+        case ChangeConsent():
+            # Worded as an answer about the customer's consent, once the change is stored.
+            return record | {"step": Step.ANSWER.value, "answer": AnswerSource.CONSENT.value}
         case Propose() | Execute() | AwaitApproval():
             step = Step.CONFIRM if isinstance(outcome, Propose) else Step.EXECUTE
             return record | {
@@ -539,6 +561,14 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     if e.card_last_four:
         captured["card_last_four"] = e.card_last_four
     captured |= _language_and_scope(result)
+    kept = captured.get("consent_request")
+    consent_asked = consent_request_of_turn(
+        message, kept if isinstance(kept, dict) else None, state.get("awaiting")
+    )
+    if consent_asked is None:
+        captured.pop("consent_request", None)
+    else:  # kept while the agent asks who the customer is
+        captured["consent_request"] = consent_asked.as_record()
     category = result.category
     if state.get("awaiting") == "preferred_resolution" and message:
         captured["preferred_resolution"] = message[:200]
@@ -615,7 +645,9 @@ async def _two_requests(
         return None
     first = await brain.understand(context.model_copy(update={"text": parts[0]}))
     second = await brain.understand(context.model_copy(update={"text": parts[1]}))
-    if not two_requests(first.category, first.confidence, second.category, second.confidence):
+    if not two_requests(
+        first.category, first.confidence, second.category, second.confidence, parts=parts
+    ):
         return None
     e = whole.entities
     identity = {"emails": e.emails, "first_name": e.first_name, "last_name": e.last_name}
@@ -702,8 +734,15 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     shop = deps.shop
     customer = shop.get_customer(state["customer_id"] or "")
     facts["customer"] = customer.model_dump(mode="json")  # what the request needs
-    if deps.consent(customer.id).personalisation:  # beyond the request: with consent
+    consent = deps.consent(customer.id)
+    facts["consent"] = consent.as_document()
+    # Beyond the request, each with its own consent: the profile shaping the wording, and
+    # the earlier cases listed for a person who may take this one over.
+    if consent.personalisation:
         facts["customer_name"] = customer.first_name
+    if consent.past_cases:
+        found = deps.records.earlier_cases(customer.id, exclude=state.get("case_id") or "")
+        facts["earlier_cases"] = [_earlier_case(c) for c in found]
     wanted = captured.get("payment")
     if wanted and "payment_method_id" not in captured:
         matching = [m for m in customer.payment_methods if m.kind is PaymentKind(wanted)]
@@ -722,6 +761,16 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             if state.get("category") in _CHANGES_ITEMS:
                 facts["variants"] = _variants_of(shop, order)
     return {"facts": facts, "captured": captured}
+
+
+def _earlier_case(case: EarlierCase) -> EarlierCaseRecord:
+    return {
+        "case_id": case.case_id,
+        "category": case.category,
+        "status": case.status,
+        "actions": list(case.actions),
+        "opened_at": case.opened_at.isoformat(),
+    }
 
 
 # Requests that swap an item for another version of it need the product's variants.
@@ -865,6 +914,51 @@ def _execute(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     }
 
 
+async def change_consent(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
+    """Store the consent flags the customer changed, exactly once, then word the reply to
+    it in the same activity (`replied_turn`, as `execute_action` does)."""
+    update = await asyncio.to_thread(_change_consent, deps, state)
+    update |= await _word_reply(deps, _with(state, update), after_action=True)
+    return update | {"replied_turn": state.get("turn")}
+
+
+def _change_consent(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
+    """The change this turn decided (`domain.turn.ChangeConsent`), under the key
+    `<case id>/consent-<turn>`: a retried activity finds it made and changes nothing. The
+    audit event names the customer as the actor, by their pseudonym."""
+    outcome = OUTCOME.validate_python(state.get("turn_outcome"))
+    if not isinstance(outcome, ChangeConsent):
+        raise TypeError(f"change_consent runs a consent change, not {outcome.kind}")
+    customer_id = state.get("customer_id") or ""
+    case_id = state.get("case_id", "")
+    facts = (state.get("facts") or Facts()).copy()
+    captured = (state.get("captured") or CapturedState()).copy()
+    captured.pop("consent_request", None)  # done: not asked again
+    facts["consent_asked"] = dict(outcome.changes)
+    try:
+        change = deps.records.change_consent(
+            customer_id,
+            outcome.changes,
+            actor=customer_actor(customer_id),
+            subject=customer_pseudonym(customer_id),
+            idempotency_key=f"{case_id}/consent-{state.get('turn')}",
+            case_id=case_id,
+            channel=state.get("channel"),
+        )
+    except TrustdeskError as exc:  # the account is gone (erased meanwhile)
+        facts["refusal"] = str(exc)
+        return {"facts": facts, "captured": captured, "outcome": TurnOutcome.REFUSE.value}
+    facts["consent"] = change.after.as_document()
+    facts["consent_changed"] = change.changed
+    # The earlier cases follow the `past_cases` flag at once, as a handoff would list them.
+    if not change.after.past_cases:
+        facts.pop("earlier_cases", None)
+    elif "earlier_cases" not in facts:
+        found = deps.records.earlier_cases(customer_id, exclude=case_id)
+        facts["earlier_cases"] = [_earlier_case(c) for c in found]
+    return {"facts": facts, "captured": captured, "outcome": TurnOutcome.ANSWER.value}
+
+
 async def compose_reply(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Word the reply to the customer from the outcome and its facts."""
     return await _word_reply(deps, state, after_action=False)
@@ -873,7 +967,7 @@ async def compose_reply(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) -> dict[str, Any]:
     brain = deps.brain
     decision: DecisionRecord | dict[str, Any] = state.get("decision") or {}
-    facts: dict[str, Any] = dict(state.get("facts") or {})
+    facts = _reply_facts(state.get("facts") or Facts(), decision)
     outcome: str = state.get("outcome") or decision.get("step", TurnOutcome.ASK.value)
     risk = state.get("risk") or {}
     kind = outcome_kind(state)
@@ -956,6 +1050,17 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
     if "two_requests" in facts:
         update["captured"] = {**captured, "next_announced": True}
     return update
+
+
+def _reply_facts(facts: Facts, decision: DecisionRecord | dict[str, Any]) -> dict[str, Any]:
+    """The facts a reply may state: the earlier cases are for the person a handoff goes
+    to, never for the reply, and the consent flags only for an answer about them."""
+    about_consent = decision.get("answer") == AnswerSource.CONSENT
+    return {
+        k: v
+        for k, v in facts.items()
+        if k != "earlier_cases" and (about_consent or not k.startswith("consent"))
+    }
 
 
 def _how_to_word(state: CaseState) -> dict[str, Any]:
@@ -1046,6 +1151,10 @@ class ActivityNodes:
     async def execute_action(self, state: CaseState) -> dict[str, Any]:
         """The `execute_action` node: the action once, and the reply to it."""
         return await execute_action(self.deps, state)
+
+    async def change_consent(self, state: CaseState) -> dict[str, Any]:
+        """The `change_consent` node: the customer's consent change once, and the reply."""
+        return await change_consent(self.deps, state)
 
     async def compose_reply(self, state: CaseState) -> dict[str, Any]:
         """The `compose_reply` node."""

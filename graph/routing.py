@@ -18,6 +18,7 @@ from graph.state import CaseState, RiskRecord, TurnOutcome
 COMPOSE_REPLY = "compose_reply"
 EXECUTE_ACTION = "execute_action"
 AWAIT_APPROVAL = "await_approval"
+CHANGE_CONSENT = "change_consent"
 
 # After the decision: an approval is asked for once the customer has been told so.
 NEXT_AFTER_DECIDE: dict[OutcomeKind, str] = {
@@ -28,6 +29,7 @@ NEXT_AFTER_DECIDE: dict[OutcomeKind, str] = {
     OutcomeKind.ESCALATE: COMPOSE_REPLY,
     OutcomeKind.AWAIT_APPROVAL: COMPOSE_REPLY,
     OutcomeKind.EXECUTE: EXECUTE_ACTION,
+    OutcomeKind.CHANGE_CONSENT: CHANGE_CONSENT,
 }
 
 

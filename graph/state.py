@@ -102,6 +102,7 @@ class OutcomeRecord(TypedDict, total=False):
     rating: dict[str, Any]  # and its `Rating`
     rule: str  # refuse
     handoff_reason: str  # escalate
+    changes: dict[str, bool]  # change_consent: each consent flag with its new value
 
 
 class RiskRecord(TypedDict, total=False):
@@ -189,6 +190,17 @@ class RefundTerms(TypedDict):
     paypal_days: int
 
 
+class EarlierCaseRecord(TypedDict):
+    """One of the customer's earlier cases (`store.earlier_cases.EarlierCase`), for the
+    handoff record: read only with the customer's `past_cases` consent."""
+
+    case_id: str
+    category: str | None
+    status: str
+    actions: list[str]
+    opened_at: str  # ISO 8601
+
+
 class Facts(TypedDict, total=False):
     """What replies may state, and what the turn read from the store to decide."""
 
@@ -218,6 +230,14 @@ class Facts(TypedDict, total=False):
     sla: str
     language: str
     readings: list[str]
+    # The customer's consent flags (`domain.consent.Consent`, as a document), what they
+    # asked to change this turn, and what changed.
+    consent: dict[str, bool]
+    consent_asked: dict[str, bool]
+    consent_changed: dict[str, bool]
+    # Their earlier cases, newest first, only with their `past_cases` consent; for the
+    # person a handoff goes to, never for the reply.
+    earlier_cases: list[EarlierCaseRecord]
 
 
 class CaseState(TypedDict, total=False):

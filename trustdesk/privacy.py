@@ -11,7 +11,6 @@ also drops the `CustomerId` search attribute from visibility.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.consent import CONSENT_FLAGS
+from domain.pseudonym import customer_pseudonym
 from store.audit import append_event
 from store.models import (
     ApprovalRow,
@@ -182,11 +182,6 @@ def export_customer(
 
 def export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
-
-
-def customer_pseudonym(customer_id: str) -> str:
-    """The name an erased customer keeps, and audit events use for a customer."""
-    return "erased-" + hashlib.sha256(f"trustdesk-erasure:{customer_id}".encode()).hexdigest()[:16]
 
 
 def scrub_cases(

@@ -31,7 +31,7 @@ from graph.builder import GRAPH_NAME, build_support_graph
 from graph.deps import AgentDeps
 from store.actions import RetailActions
 from store.audit import anchor_for, configure_anchor
-from store.consent import read_consent
+from store.consent import StoredCustomerRecords, read_consent
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import KnowledgeBase, knowledge_dir
 from store.one_time_codes import StoredCodes
@@ -93,6 +93,7 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         controls=lambda: load_operator_controls(settings, sessions),
         policy_text=(settings.policy_file or DEFAULT_POLICY_PATH).read_bytes(),
         consent=lambda customer_id: read_consent(sessions, customer_id),
+        records=StoredCustomerRecords(sessions),
     )
 
 

@@ -59,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         CaseView,
         DecidedApproval,
         DeliverMessageInput,
+        EarlierCase,
         Handoff,
         HandoffActionInput,
         HumanReplyInput,
@@ -536,6 +537,8 @@ class SupportCaseWorkflow:
         captured = self._state.get("captured") or {}
         self._status = CaseStatus.ESCALATED
         record = handoff_fields(self._state.get("category"), captured)
+        # Read by the turn only with the customer's `past_cases` consent (gather_context).
+        earlier = (self._state.get("facts") or {}).get("earlier_cases")
         self._handoff = Handoff(
             reason=reason,
             category=record.category,
@@ -548,6 +551,9 @@ class SupportCaseWorkflow:
             tried=list(record.tried),
             created_at=workflow.now(),
             policy_version=self._state.get("policy_version"),
+            earlier_cases=(
+                [EarlierCase.model_validate(c) for c in earlier] if earlier is not None else None
+            ),
         )
         self._event("case.escalated", "agent", self._handoff.model_dump(mode="json"))
 

@@ -224,6 +224,17 @@ class ActionView(_Model):
     error: str | None = None
 
 
+class EarlierCase(_Model):
+    """One of the customer's earlier cases, as a handoff record lists it: its id, topic
+    and how it ended (its status and the actions that ran in it)."""
+
+    case_id: str
+    category: str | None
+    status: str
+    actions: list[str] = Field(default_factory=list)
+    opened_at: datetime
+
+
 class Handoff(_Model):
     """What a person sees first when they pick up an escalated case."""
 
@@ -242,6 +253,10 @@ class Handoff(_Model):
     tried: list[str] = Field(default_factory=list)
     # The policy version the decision to hand off was taken under (domain.controls).
     policy_version: str | None = None
+    # The customer's earlier cases, newest first: listed only when the customer allowed
+    # their past cases to be used (`past_cases` consent); None when not (or when the
+    # customer was not verified), an empty list when they have none.
+    earlier_cases: list[EarlierCase] | None = None
 
 
 @with_config(ConfigDict(extra="forbid"))

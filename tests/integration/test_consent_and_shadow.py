@@ -19,22 +19,36 @@ from domain.controls import OperatorControls
 from domain.errors import NotFound
 from domain.knowledge import answer_from_passages
 from domain.policy import Policy, load_policy, policy_placeholders
+from domain.pseudonym import customer_actor, customer_pseudonym
 from graph.deps import AgentDeps
 from graph.nodes import gather_context
 from graph.state import CaseState
 from store.actions import RetailActions
 from store.audit import append_event, verify_chain
-from store.consent import read_consent, set_consent
+from store.consent import (
+    ConsentChange,
+    StoredCustomerRecords,
+    change_consent,
+    read_consent,
+    set_consent,
+)
+from store.earlier_cases import earlier_cases
 from store.knowledge import KnowledgeBase, install_default_articles
-from store.models import AuditEventRow, CaseRow, CustomerConsentRow, SinkMailRow
+from store.models import (
+    ActionRecordRow,
+    AuditEventRow,
+    CaseRow,
+    CustomerConsentRow,
+    SinkMailRow,
+)
 from store.one_time_codes import StoredCodes
 from store.trust import control_settings, read_controls, set_control
 from tests.integration.test_review_web import PASSWORD, SECRET, sign_in
-from tests.shop import ADA, create_shop
+from tests.shop import ADA, BOB, create_shop
 from trustdesk.config import Settings
 from trustdesk.controls import load_operator_controls
 from trustdesk.encryption import CaseKeys, MasterKeys
-from trustdesk.privacy import customer_pseudonym, erase_customer, export_customer
+from trustdesk.privacy import erase_customer, export_customer
 from web.app import create_app
 from web.review.queries import metrics_input, waiting_drafts
 from web.users import create_user
@@ -75,6 +89,94 @@ def test_consent_defaults_to_nothing_and_each_change_is_audited_under_a_pseudony
         assert verify_chain(s).ok
 
 
+def test_a_customers_own_change_is_made_once_per_key_and_audited_with_them_as_actor(
+    sessions: sessionmaker[Session],
+) -> None:
+    create_shop(sessions)
+    set_consent(sessions, ADA, Consent(marketing=True), actor="review:ad", subject="s")
+    key = "case-webchat-t1/consent-2"
+
+    def change() -> ConsentChange:
+        return change_consent(
+            sessions, ADA, {"marketing": False, "past_cases": True},
+            actor=customer_actor(ADA), subject=customer_pseudonym(ADA),
+            idempotency_key=key, case_id="case-webchat-t1", channel="webchat",
+        )  # fmt: skip
+
+    first = change()
+    assert first.before == Consent(marketing=True)
+    assert first.after == Consent(past_cases=True)
+    assert first.changed == {"marketing": False, "past_cases": True}
+    # An admin changes the flags meanwhile; the retried activity changes nothing back.
+    set_consent(sessions, ADA, Consent(marketing=True), actor="review:ad", subject="s")
+    again = change()
+    assert again.replayed and again.after == first.after
+    assert read_consent(sessions, ADA) == Consent(marketing=True)
+    [event] = [e for e in audit(sessions, "consent.changed") if e.event_id == key]
+    assert event.actor == customer_actor(ADA) == f"customer:{customer_pseudonym(ADA)}"
+    assert event.case_id == "case-webchat-t1"
+    assert event.payload == {
+        "customer": customer_pseudonym(ADA),
+        "before": Consent(marketing=True).as_document(),
+        "after": Consent(past_cases=True).as_document(),
+        "channel": "webchat",
+    }
+    assert ADA not in repr(event.payload) and ADA not in event.actor
+    # What already holds is no change: nothing written, nothing audited.
+    same = change_consent(
+        sessions, ADA, {"marketing": True}, actor=customer_actor(ADA),
+        subject=customer_pseudonym(ADA), idempotency_key="case-webchat-t1/consent-3",
+    )  # fmt: skip
+    assert same.changed == {} and not same.replayed
+    assert len(audit(sessions, "consent.changed")) == 3
+    with pytest.raises(NotFound):
+        change_consent(
+            sessions, "nobody_1", {"marketing": False}, actor="customer:x", subject="x",
+            idempotency_key="case-webchat-t2/consent-1",
+        )  # fmt: skip
+    with sessions() as s:
+        assert verify_chain(s).ok
+
+
+def _cases(sessions: sessionmaker[Session]) -> None:
+    """Ada's cases: an older return that ran, a newer open question; one of Bob's."""
+    with sessions() as s:
+        s.add_all([
+            CaseRow(id="case-webchat-old", channel="webchat", thread_id="old", customer_id=ADA,
+                    status="resolved", category="return", captured={},
+                    created_at=datetime(2024, 1, 1, tzinfo=UTC)),
+            CaseRow(id="case-email-new", channel="email", thread_id="new", customer_id=ADA,
+                    status="awaiting_customer", category="order_status", captured={},
+                    created_at=datetime(2024, 2, 1, tzinfo=UTC)),
+            CaseRow(id="case-webchat-now", channel="webchat", thread_id="now", customer_id=ADA,
+                    status="open", category=None, captured={},
+                    created_at=datetime(2024, 3, 1, tzinfo=UTC)),
+            CaseRow(id="case-webchat-bob", channel="webchat", thread_id="bob", customer_id=BOB,
+                    status="resolved", category="return", captured={}),
+            ActionRecordRow(idempotency_key="case-webchat-old/action-1", action="return_items",
+                            fingerprint="f", target_id="#W0000002", result={}),
+            # Another case whose id only starts the same: not this case's action.
+            ActionRecordRow(idempotency_key="case-webchat-old2/action-1", action="cancel_order",
+                            fingerprint="f", target_id="#W0000001", result={}),
+        ])  # fmt: skip
+        s.commit()
+
+
+def test_earlier_cases_are_the_customers_others_newest_first(
+    sessions: sessionmaker[Session],
+) -> None:
+    create_shop(sessions)
+    _cases(sessions)
+    found = earlier_cases(sessions, ADA, exclude="case-webchat-now")
+    assert [(c.case_id, c.category, c.status, c.actions) for c in found] == [
+        ("case-email-new", "order_status", "awaiting_customer", ()),
+        ("case-webchat-old", "return", "resolved", ("return_items",)),
+    ]
+    assert [c.case_id for c in earlier_cases(sessions, ADA, exclude="x", limit=1)] == [
+        "case-webchat-now"
+    ]
+
+
 async def test_the_export_shows_consent_and_erasure_removes_it_and_the_kept_mail(
     sessions: sessionmaker[Session],
 ) -> None:
@@ -111,6 +213,39 @@ def test_the_agent_uses_the_profile_beyond_the_request_only_with_consent(
     assert "customer_name" not in without
     set_consent(sqlite_sessions, ADA, Consent(personalisation=True), actor="review:ad", subject="s")
     assert gather_context(deps, state)["facts"]["customer_name"] == "Ada"
+
+
+def test_the_agent_reads_earlier_cases_only_with_past_cases_consent(
+    sqlite_sessions: sessionmaker[Session], policy: Policy
+) -> None:
+    create_shop(sqlite_sessions)
+    _cases(sqlite_sessions)
+    deps = AgentDeps(
+        shop=RetailActions(sqlite_sessions, policy),
+        codes=StoredCodes(sqlite_sessions),
+        brain=OfflineBrain(),
+        policy=policy,
+        autonomous_categories=frozenset(),
+        consent=lambda customer_id: read_consent(sqlite_sessions, customer_id),
+        records=StoredCustomerRecords(sqlite_sessions),
+    )
+    state: CaseState = {
+        "verified": True, "customer_id": ADA, "captured": {}, "case_id": "case-webchat-now"
+    }  # fmt: skip
+    without = gather_context(deps, state)["facts"]
+    assert "earlier_cases" not in without
+    assert without["consent"] == Consent().as_document()
+    set_consent(sqlite_sessions, ADA, Consent(past_cases=True), actor="review:ad", subject="s")
+    listed = gather_context(deps, state)["facts"]["earlier_cases"]
+    assert [c["case_id"] for c in listed] == ["case-email-new", "case-webchat-old"]
+    assert listed[1] == {
+        "case_id": "case-webchat-old",
+        "category": "return",
+        "status": "resolved",
+        "actions": ["return_items"],
+        "opened_at": listed[1]["opened_at"],
+    }
+    assert listed[1]["opened_at"].startswith("2024-01-01")
 
 
 # --- shadow mode in the store ---------------------------------------------------------------

@@ -262,6 +262,7 @@ def add_case(
     minutes_ago: int = 0,
     approval: tuple[str, str, str] | None = None,
     handoff: str | None = None,
+    earlier_cases: list[dict[str, object]] | None = None,
 ) -> None:
     at = NOW - timedelta(minutes=minutes_ago)
     with sessions() as s:
@@ -325,6 +326,8 @@ def add_case(
                 "actions_taken": [],
                 "created_at": at.isoformat(),
             }
+            if earlier_cases is not None:
+                record["earlier_cases"] = earlier_cases
             s.add(
                 HandoffRow(
                     case_id=case_id, reason=handoff, record=record, status="open", created_at=at
@@ -411,6 +414,36 @@ async def test_the_inbox_lists_escalated_cases_with_their_handoff_record(
         await sign_in(http, "ad")  # admins see the inbox but do not answer customers
         inbox = await http.get("/review/handoffs")
         assert 'data-case-id="case-webchat-angry"' in inbox.text and "/reply" not in inbox.text
+
+
+async def test_a_handoff_record_lists_earlier_cases_only_where_the_customer_allowed_it(
+    app,
+    sqlite_sessions: sessionmaker[Session],  # type: ignore[no-untyped-def]
+) -> None:
+    earlier = {"case_id": "case-email-before", "category": "return", "status": "resolved",
+               "actions": ["return_items"], "opened_at": "2024-01-02T10:00:00+00:00"}  # fmt: skip
+    add_case(sqlite_sessions, "case-webchat-allowed", status="escalated", handoff="asked",
+             earlier_cases=[earlier])  # fmt: skip
+    add_case(sqlite_sessions, "case-webchat-none-yet", status="escalated", handoff="asked",
+             customer="bob", earlier_cases=[])  # fmt: skip
+    add_case(sqlite_sessions, "case-webchat-private", status="escalated", handoff="asked",
+             customer="cy")  # fmt: skip
+    async with await client_for(app) as http:
+        await sign_in(http, "al")
+        inbox = await http.get("/review/handoffs")
+    cells = dict(
+        re.findall(
+            r'data-testid="handoff" data-case-id="([^"]+)"'
+            r'.*?data-testid="earlier-cases">(.*?)</dd>',
+            inbox.text,
+            re.DOTALL,
+        )
+    )
+    allowed = cells["case-webchat-allowed"]
+    assert 'href="/review/cases/case-email-before"' in allowed
+    assert "return · resolved (return_items) · 2024-01-02 10:00:00 UTC" in allowed
+    assert cells["case-webchat-none-yet"] == "none"
+    assert cells["case-webchat-private"].startswith("not shown")
 
 
 async def test_the_dashboard_draws_charts_from_the_projection(

@@ -78,5 +78,6 @@ def test_activity_names_are_those_recorded_histories_hold() -> None:
         "support.understand",
         "support.assess_risk",
         "support.execute_action",
+        "support.change_consent",
         "support.compose_reply",
     }

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from domain.commands import CancelOrder, ExchangeItems, ReturnItems
+from domain.consent import Consent, ConsentRequest
 from domain.dialogue import Category
 from domain.identity import IdentityLevel
 from domain.policy import ActionLimits, ActionType, Policy, Tier
@@ -65,6 +66,8 @@ class Row:
     policy: Policy = POLICY
     kind: OutcomeKind = OutcomeKind.ASK
     expect: dict[str, Any] = field(default_factory=dict)
+    consent_request: ConsentRequest | None = None
+    consent: Consent | None = None
 
 
 def facts(row: Row) -> TurnFacts:
@@ -87,7 +90,12 @@ def facts(row: Row) -> TurnFacts:
         variants={"shoe": row.variants},
         # A verified row's customer typed the one-time code: every kind of request is open.
         identity=IdentityLevel.ONE_TIME_CODE if row.verified else IdentityLevel.NONE,
+        consent_request=row.consent_request,
+        consent=row.consent if row.verified else None,
     )
+
+
+NO_MARKETING = ConsentRequest((("marketing", False),))
 
 
 ROWS = [
@@ -145,6 +153,14 @@ ROWS = [
         captured={"asked": {"order_id": 1, "preferred_resolution": 1}},
         kind=OutcomeKind.ESCALATE,
         expect={"handoff_reason": "a complaint deserves a person's attention"}),
+    Row("a customer's consent changes as they asked", Category.OTHER,
+        consent_request=NO_MARKETING, consent=Consent(marketing=True, past_cases=True),
+        kind=OutcomeKind.CHANGE_CONSENT, expect={"changes": {"marketing": False}}),
+    Row("a customer is shown what they allowed", Category.OTHER,
+        consent_request=ConsentRequest(), kind=OutcomeKind.ANSWER,
+        expect={"source": AnswerSource.CONSENT}),
+    Row("a stranger asking to change a consent is asked who they are", Category.OTHER,
+        verified=False, consent_request=NO_MARKETING, expect={"ask_for": "identity"}),
 ]  # fmt: skip
 
 
@@ -178,6 +194,8 @@ def test_decide_turn(row: Row) -> None:
     if "items" in expect:
         items = outcome.action.items  # type: ignore[union-attr]
         assert [i.item_id for i in items] == expect["items"]
+    if "changes" in expect:
+        assert outcome.changes == expect["changes"]  # type: ignore[union-attr]
 
 
 def test_a_proposed_exchange_names_the_item_and_the_version_picked() -> None:

@@ -21,6 +21,7 @@ from brain.training import shipped_model
 from domain.dialogue import HANDLED
 from domain.policy import Policy, policy_placeholders
 from store.actions import RetailActions
+from store.consent import StoredCustomerRecords, read_consent
 from store.db import make_engine, migrate, session_factory
 from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
 from store.one_time_codes import StoredCodes
@@ -117,6 +118,8 @@ def make_deps(sessions: sessionmaker[Session], policy: Policy) -> WorkerDeps:
         policy=policy,
         autonomous_categories=frozenset(c.value for c in HANDLED),
         knowledge=knowledge,
+        consent=lambda customer_id: read_consent(sessions, customer_id),
+        records=StoredCustomerRecords(sessions),
     )
 
 

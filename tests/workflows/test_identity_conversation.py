@@ -20,11 +20,14 @@ from sqlalchemy import func, select
 from temporalio.api.common.v1 import Payload
 from temporalio.api.history.v1 import HistoryEvent
 
+from domain.consent import Consent
 from domain.identity import IdentityLevel
 from domain.policy import Policy, load_policy
 from domain.retail import Order
+from store.consent import read_consent, set_consent
 from store.models import MessageRow, OneTimeCodeRow, OutboxRow
 from tests.replay.recording import record_history
+from tests.shop import ADA
 from tests.workflows.conftest import TEST_MAIL_SEAL, CaseHarness
 from trustdesk.privacy import export_customer, export_json
 from workflows.contracts import PostMessageInput
@@ -218,3 +221,27 @@ async def test_a_typed_code_stays_in_the_turn_that_checks_it(harness: CaseHarnes
         "workflow_execution_update_accepted_event_attributes",
         "activity_task_scheduled_event_attributes:support.understand",
     ], holding
+
+
+async def test_a_consent_change_needs_the_code_and_seeing_the_flags_a_second_factor(
+    harness: CaseHarness,
+) -> None:
+    set_consent(harness.sessions, ADA, Consent(marketing=True), actor="review:ad", subject="s")
+    chat = Chat(harness)
+    prompt = await chat.say("Stop using my data for marketing. My email is ada@example.com")
+    assert "if that address has an account with us, a six-digit code is on its way" in prompt
+    [mail] = chat.code_emails()
+    real = chat.code_in_mail(mail)
+    wrong = await chat.say("000000" if real != "000000" else "111111")
+    assert "doesn't match" in wrong
+    assert read_consent(harness.sessions, ADA) == Consent(marketing=True)  # the email alone
+    done = await chat.say(real)
+    assert done.startswith("Done: we will no longer tell you about offers.")
+    assert read_consent(harness.sessions, ADA) == Consent()
+
+    shown = Chat(harness)
+    asked = await shown.say("What have I consented to? My email is ada@example.com")
+    assert "zip code" in asked and "offers" not in asked
+    answer = await shown.say("My zip code is 10001")
+    assert "- tell you about offers: no" in answer
+    assert shown.code_emails() == []  # seeing needs no code

@@ -12,16 +12,12 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from domain.consent import CONSENT_FLAGS, Consent
+from domain.pseudonym import customer_pseudonym
 from store.consent import consent_record, set_consent
 from store.models import CustomerRow
 from trustdesk.customer_cli import render_export_page
 from trustdesk.encryption import CaseKeys, MasterKeys
-from trustdesk.privacy import (
-    CustomerNotFoundError,
-    customer_pseudonym,
-    erase_customer,
-    export_customer,
-)
+from trustdesk.privacy import CustomerNotFoundError, erase_customer, export_customer
 from web.deps import Context
 from web.review.access import Permission, PostingReviewer, ReviewerDep, ReviewError, require
 from web.review.render import page, secure, see_other
