@@ -255,8 +255,11 @@ class Handoff(_Model):
     policy_version: str | None = None
     # The customer's earlier cases, newest first: listed only when the customer allowed
     # their past cases to be used (`past_cases` consent); None when not (or when the
-    # customer was not verified), an empty list when they have none.
-    earlier_cases: list[EarlierCase] | None = None
+    # customer was not verified), an empty list when they have none. Left out of the
+    # payload when None, so a handoff without them is sent as it was before.
+    earlier_cases: list[EarlierCase] | None = Field(
+        default=None, exclude_if=lambda value: value is None
+    )
 
 
 @with_config(ConfigDict(extra="forbid"))
