@@ -34,7 +34,7 @@ from brain.language import detect_language
 from domain.dialogue import Category
 from domain.errors import ConfigError
 from domain.gate import DEFAULT_THRESHOLD, LABELS, GateReport, LabelScore, Outcome, measure
-from domain.turn import RULE_READERS, read_only_question, rule_key
+from domain.turn import RULE_READERS, read_only_question, rule_key, split_requests, two_requests
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ class OfflineReading:
     """The offline brain as a customer meets it, for the gate: the classifier's reading of
     each message, except that a message the brain reads as another language is handed to
     a person in that language (`brain.offline.OfflineBrain.understand`), so it is no answer
-    the agent gives and counts as an abstention."""
+    the agent gives and counts as an abstention, and a message making two requests is
+    answered by its first part's reading, as the turn reads it."""
 
     def __init__(self, classifier: TextClassifier) -> None:
         self.classifier = classifier
@@ -83,11 +84,27 @@ class OfflineReading:
     def predict_many(self, texts: list[str]) -> list[Prediction]:
         predictions = self.classifier.predict_many(texts)
         return [
-            p
+            self._first_of_two(text, p)
             if detect_language(text, self.classifier.english_share(text)) == ENGLISH
             else replace(p, abstain=True, handed_off=True)
             for text, p in zip(texts, predictions, strict=True)
         ]
+
+    def _first_of_two(self, text: str, whole: Prediction) -> Prediction:
+        """A message making two requests is read part by part, as the turn reads it
+        (`graph.nodes._two_requests`): the first part's reading is the one answered."""
+        parts = split_requests(text)
+        if parts is None:
+            return whole
+        first, second = self.classifier.predict_many(list(parts))
+        if not two_requests(
+            first.category,
+            0.0 if first.abstain else first.confidence,
+            second.category,
+            0.0 if second.abstain else second.confidence,
+        ):
+            return whole
+        return first
 
 
 class GateSubject(Protocol):

@@ -14,6 +14,7 @@ from brain.classifier import (
     DEVELOPMENT_FILE,
     HELDOUT_FILE,
     TRAIN_FILE,
+    Prediction,
     TextClassifier,
     fingerprint_of,
     model_path,
@@ -362,3 +363,37 @@ def test_stored_thresholds_for_other_data_are_not_used(tmp_path: Path) -> None:
     other = tmp_path / "train.jsonl"
     other.write_text(TRAIN_FILE.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert stored_thresholds(DEFAULT, other, DEVELOPMENT_FILE, THRESHOLDS_FILE) is None
+
+
+class _Fixed:
+    """A classifier that reads each text as a table says (for how the gate reads it)."""
+
+    fingerprint = "fixed"
+    thresholds: dict[str, float] = {}
+
+    def __init__(self, table: dict[str, tuple[str, bool]]) -> None:
+        self.table = table
+
+    def predict_many(self, texts: list[str]) -> list[Prediction]:
+        return [
+            Prediction(self.table[t][0], 0.2 if self.table[t][1] else 0.9, self.table[t][1], ())
+            for t in texts
+        ]
+
+    def english_share(self, text: str) -> float:
+        return 1.0
+
+
+def test_the_gate_reads_two_requests_part_by_part_as_the_turn_does() -> None:
+    whole = "Do you ship to Canada? Also, where is my order #W1234567?"
+    parts = ("Do you ship to Canada", "where is my order #W1234567?")
+    table = {whole: ("order_status", False), parts[0]: ("policy_question", False),
+             parts[1]: ("order_status", False)}  # fmt: skip
+    reading = OfflineReading(_Fixed(table))  # type: ignore[arg-type]
+    assert reading.predict_many([whole])[0].label == "policy_question"
+    # The second part read unsure: one request, read whole.
+    table[parts[1]] = ("order_status", True)
+    assert reading.predict_many([whole])[0].label == "order_status"
+    # One request: read whole.
+    table["where is my order #W1234567?"] = ("order_status", False)
+    assert reading.predict_many(["where is my order #W1234567?"])[0].label == "order_status"
