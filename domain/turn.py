@@ -795,9 +795,11 @@ def rate_action(policy: Policy, action: PlannedAction, *, verified: bool) -> Rat
 
 # "What's in my order?", "what did I buy", "what items are in order #W…".
 _CONTENTS_QUESTION = re.compile(
-    r"\bwhat(?:'s| is| are| was| were)? (?:items |products |things )?(?:is |are |was |were )?"
+    r"\bwhat(?:['’]s| is| are| was| were)? (?:items |products |things )?(?:is |are |was |were )?"
     r"in (?:my |the |this |that )?order\b|\bwhat did i (?:ord(?:e)?r|buy|get|purchase)\b|"
+    r"\bwhat i (?:ordered|bought|purchased)\b|"
     r"\bwhat (?:items|products) (?:are|were|did|does)\b|"
+    r"\b(?:contents|items) of (?:my |the |this |that )?order\b|"
     r"\bwhat (?:does|did) (?:my |the |this |that )?order (?:hold|contain|include)",
     re.IGNORECASE,
 )
