@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from brain.base import Brain
 from domain.commands import ActionCommand, ActionResult, Authorization
@@ -119,17 +119,7 @@ class _NoRecords:
     def earlier_cases(self, customer_id: str, *, exclude: str) -> list[EarlierCase]:
         return []
 
-    def change_consent(
-        self,
-        customer_id: str,
-        changes: Mapping[str, bool],
-        *,
-        actor: str,
-        subject: str,
-        idempotency_key: str,
-        case_id: str | None = None,
-        channel: str | None = None,
-    ) -> ConsentChange:
+    def change_consent(self, *args: Any, **kwargs: Any) -> ConsentChange:
         raise NotFound("no customer records in this deployment")
 
 
