@@ -5,7 +5,8 @@ development message out of fold (as the shipped procedure does), then scores the
 development split in two halves (a fixed shuffle): the acting thresholds are chosen on the
 training lines and one half, and the other half is scored the way the gate does (the
 answers given at those thresholds, how many are right, and the coverage). The held-out
-split is never read here.
+split is never read here. `--labels` adds each label's answers right / given and its
+coverage on the development messages.
 """
 
 from __future__ import annotations
@@ -32,12 +33,23 @@ GRID = (
     Candidate(analyser="plain"),
     Candidate(c=3.0),
     Candidate(c=30.0),
+    # The pretrained sentence vector of `brain.embedding` beside the shop's features ...
+    Candidate(embedding_weight=0.25),
+    Candidate(embedding_weight=0.35),
+    Candidate(embedding_weight=0.5),
+    Candidate(embedding_weight=0.7),
+    Candidate(embedding_weight=1.0),
+    Candidate(embedding_weight=2.0),
+    # ... and alone.
+    Candidate(word_weight=0.0, char_weight=0.0, embedding_weight=1.0),
+    Candidate(word_weight=0.0, char_weight=0.0, embedding_weight=1.0, c=100.0),
 )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m brain.training.compare")
     parser.add_argument("--only", type=int, nargs="*", help="indexes into GRID")
+    parser.add_argument("--labels", action="store_true", help="print each label's figures")
     args = parser.parse_args()
     train, dev = training_rows(), english_rows(DEVELOPMENT_FILE)
     rows = [*train, *dev]
@@ -53,7 +65,8 @@ def main() -> None:
         seconds = time.perf_counter() - started
         guess, confidence = probs.argmax(axis=1), probs.max(axis=1)
         top1 = float(np.mean(guess[len(train) :] == truth[len(train) :]))
-        given = correct = 0
+        given = np.zeros(len(LABELS), dtype=int)  # per label read
+        correct = np.zeros(len(LABELS), dtype=int)
         for tune, score in (halves, halves[::-1]):
             chosen = [*range(len(train)), *tune]
             thresholds = choose_thresholds(
@@ -61,14 +74,23 @@ def main() -> None:
             )
             cut = np.array([thresholds[LABELS[g]] for g in guess[score]])
             acted = confidence[score] >= cut
-            given += int(acted.sum())
-            correct += int((acted & (guess[score] == truth[score])).sum())
+            right = acted & (guess[score] == truth[score])
+            given += np.bincount(guess[score][acted], minlength=len(LABELS))
+            correct += np.bincount(guess[score][right], minlength=len(LABELS))
         print(
-            f"{candidate.name():28} out of fold {seconds:4.0f}s  top-1 {top1:.3f}  "
-            f"answers right {correct}/{given} = {correct / max(given, 1):.3f}  "
-            f"coverage {correct / len(dev):.3f}",
+            f"{index}: {candidate.name():40} out of fold {seconds:4.0f}s  top-1 {top1:.3f}  "
+            f"answers right {correct.sum()}/{given.sum()} = "
+            f"{correct.sum() / max(given.sum(), 1):.3f}  coverage {correct.sum() / len(dev):.3f}",
             flush=True,
         )
+        if args.labels:
+            n = np.bincount(truth[len(train) :], minlength=len(LABELS))
+            for j, label in enumerate(LABELS):
+                print(
+                    f"    {label:16} right {correct[j]:3}/{given[j]:3}  "
+                    f"coverage {correct[j] / max(n[j], 1):.3f}  (n {n[j]})",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":
