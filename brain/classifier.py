@@ -267,7 +267,7 @@ class TextClassifier:
 # --- the artifact in the data dir --------------------------------------------------------------
 
 #: Bump when `brain.text`, this module's arithmetic or the training procedure change.
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 
 
 def fingerprint_of(train_file: Path = TRAIN_FILE, development_file: Path = DEVELOPMENT_FILE) -> str:

@@ -117,7 +117,7 @@ def training_rows(
 
 @dataclass(frozen=True)
 class Candidate:
-    """The settings of one model; the default is what ships."""
+    """The settings of one model; `DEFAULT` (below) is what ships."""
 
     analyser: str = "shop"
     c: float = 10.0  # inverse regularisation of the logistic regression
@@ -137,7 +137,9 @@ class Candidate:
         return name
 
 
-DEFAULT = Candidate()
+#: The shop's features and the pretrained sentence vector at half the word block's weight
+#: (`python -m brain.training.compare`: the best of the weights tried, docs/brain.md).
+DEFAULT = Candidate(embedding_weight=0.5)
 
 
 @lru_cache(maxsize=65536)
