@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from brain.embedding import SentenceEmbedder, model_identity, shared_embedder
 from brain.text import ANALYSERS
 from domain.dialogue import Category
 from domain.gate import OUT_OF_SCOPE
@@ -104,6 +105,7 @@ class TextClassifier:
         thresholds: dict[str, float],
         fingerprint: str,
         sublinear_tf: bool = True,
+        embedding_weight: float = 0.0,
     ) -> None:
         self.labels = tuple(labels)
         self.analyser = analyser
@@ -114,6 +116,15 @@ class TextClassifier:
             built.append(_Block({f: i for i, f in enumerate(vocab)}, idf, weight, offset))
             offset += len(vocab)
         self._blocks = tuple(built)
+        # The sentence vector (`brain.embedding`), when the model has one, takes the last
+        # rows of the coefficients, after every block's columns.
+        self.embedding_weight = embedding_weight
+        self._embedder: SentenceEmbedder | None = None
+        self._dense_offset = offset
+        if embedding_weight:
+            self._embedder = shared_embedder()
+            if coef.shape[0] != offset + self._embedder.dim:
+                raise ValueError("the coefficients do not match the sentence vector's size")
         self.coef = coef
         self.intercept = intercept
         self.thresholds = dict(thresholds)
@@ -122,6 +133,8 @@ class TextClassifier:
 
     def english_share(self, text: str) -> float:
         """The share of the message's words (two letters or more) the training corpus knows."""
+        if not self._blocks:
+            return 1.0
         words = [w for w in self._analyse(text)[0] if w.startswith("w:") and len(w) > 3]
         if not words:
             return 1.0
@@ -142,7 +155,8 @@ class TextClassifier:
         """The message's non-zero columns and their tf-idf values, each block L2-normalised."""
         columns: list[int] = []
         values: list[float] = []
-        for block, tokens in zip(self._blocks, self._analyse(text), strict=True):
+        analysed = self._analyse(text) if self._blocks else ()
+        for block, tokens in zip(self._blocks, analysed, strict=True):
             counts = Counter(t for t in tokens if t in block.vocab)
             if not counts:
                 continue
@@ -161,6 +175,9 @@ class TextClassifier:
         for i, text in enumerate(texts):
             cols, vals = self._row(text)
             z = self.intercept + (vals @ self.coef[cols] if len(cols) else 0.0)
+            if self._embedder is not None:
+                dense = self._embedder.embed(text) * self.embedding_weight
+                z = z + dense @ self.coef[self._dense_offset :]
             z = np.exp(z - z.max())
             out[i] = z / z.sum()
         return out
@@ -188,6 +205,8 @@ class TextClassifier:
         )
 
     def _cues(self, text: str, label: int) -> tuple[str, ...]:
+        if not self._blocks:
+            return ()
         words = self._analyse(text)[0]
         block = self._blocks[0]
         scored = sorted(
@@ -211,6 +230,7 @@ class TextClassifier:
             "thresholds": self.thresholds,
             "weights": [b.weight for b in self._blocks],
             "sublinear_tf": self.sublinear_tf,
+            "embedding_weight": self.embedding_weight,
         }
         arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta))}
         for i, b in enumerate(self._blocks):
@@ -243,19 +263,21 @@ class TextClassifier:
                 thresholds={str(k): float(v) for k, v in meta["thresholds"].items()},
                 fingerprint=meta["fingerprint"],
                 sublinear_tf=bool(meta["sublinear_tf"]),
+                embedding_weight=float(meta.get("embedding_weight", 0.0)),
             )
 
 
 # --- the artifact in the data dir --------------------------------------------------------------
 
 #: Bump when `brain.text`, this module's arithmetic or the training procedure change.
-MODEL_VERSION = 6
+MODEL_VERSION = 7
 
 
 def fingerprint_of(train_file: Path = TRAIN_FILE, development_file: Path = DEVELOPMENT_FILE) -> str:
     """Changes whenever the training data, the development split (thresholds are chosen on
-    it) or the model's code version change."""
-    h = hashlib.sha256(f"format={ARTIFACT_FORMAT};model={MODEL_VERSION}".encode())
+    it), the model's code version or the pretrained sentence vector change."""
+    identity = f"format={ARTIFACT_FORMAT};model={MODEL_VERSION};sentence={model_identity()}"
+    h = hashlib.sha256(identity.encode())
     h.update(train_file.read_bytes())
     h.update(development_file.read_bytes())
     return h.hexdigest()[:16]

@@ -43,6 +43,7 @@ from brain.classifier import (
     fingerprint_of,
     model_path,
 )
+from brain.embedding import shared_embedder
 from brain.text import ANALYSERS
 from domain.gate import LABELS, wilson_lower_bound
 
@@ -116,24 +117,40 @@ def training_rows(
 
 @dataclass(frozen=True)
 class Candidate:
-    """The settings of one model; the default is what ships."""
+    """The settings of one model; `DEFAULT` (below) is what ships."""
 
     analyser: str = "shop"
     c: float = 10.0  # inverse regularisation of the logistic regression
     char_weight: float = 0.7
     min_df: int = 2
+    word_weight: float = 1.0  # 0 with char_weight 0: no tf-idf blocks at all
+    embedding_weight: float = 0.0  # the sentence vector of `brain.embedding`; 0: none
 
     def name(self) -> str:
-        return f"{self.analyser} C={self.c:g} chars×{self.char_weight:g}"
+        if not self.word_weight and not self.char_weight:
+            return f"sentence vector alone C={self.c:g}"
+        name = f"{self.analyser} C={self.c:g} chars×{self.char_weight:g}"
+        if self.word_weight != 1.0:
+            name += f" words×{self.word_weight:g}"
+        if self.embedding_weight:
+            name += f" sentence×{self.embedding_weight:g}"
+        return name
 
 
-DEFAULT = Candidate()
+#: The shop's features and the pretrained sentence vector at half the word block's weight
+#: (`python -m brain.training.compare`: the best of the weights tried, docs/brain.md).
+DEFAULT = Candidate(embedding_weight=0.5)
 
 
 @lru_cache(maxsize=65536)
 def _blocks(analyser: str, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     words, chars = ANALYSERS[analyser](text)
     return tuple(words), tuple(chars)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_vector(text: str) -> np.ndarray:
+    return shared_embedder().embed(text)
 
 
 def fit(
@@ -145,7 +162,10 @@ def fit(
     y = np.array([labels.index(r.label) for r in rows])
     vectorisers = []
     matrices = []
-    for index, weight in ((0, 1.0), (1, candidate.char_weight)):
+    weights: tuple[tuple[int, float], ...] = ()  # no tf-idf block when both weigh nothing
+    if candidate.word_weight or candidate.char_weight:
+        weights = ((0, candidate.word_weight), (1, candidate.char_weight))
+    for index, weight in weights:
         v = TfidfVectorizer(
             analyzer=lambda t, i=index: _blocks(candidate.analyser, t)[i],
             sublinear_tf=True,
@@ -154,6 +174,9 @@ def fit(
         )
         matrices.append(v.fit_transform(texts) * weight)
         vectorisers.append((v, weight))
+    if candidate.embedding_weight:
+        dense = np.array([_sentence_vector(t) for t in texts]) * candidate.embedding_weight
+        matrices.append(sparse.csr_matrix(dense))
     x = sparse.hstack(matrices).tocsr()
     model = LogisticRegression(C=candidate.c, class_weight="balanced", max_iter=3000)
     model.fit(x, y)
@@ -169,6 +192,7 @@ def fit(
         intercept=intercept,
         thresholds=dict.fromkeys(labels, 0.5),
         fingerprint=fingerprint,
+        embedding_weight=candidate.embedding_weight,
     )
 
 

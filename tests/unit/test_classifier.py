@@ -90,28 +90,39 @@ def test_training_is_deterministic_and_the_artifact_predicts_what_was_trained(
 
 
 def test_the_runtime_arithmetic_is_scikit_learns() -> None:
-    """The numpy model applies exactly what scikit-learn fitted: same probabilities."""
+    """The numpy model applies exactly what scikit-learn fitted: same probabilities, the
+    pretrained sentence vector included."""
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from brain.training import _blocks
+    from brain.embedding import SentenceEmbedder
+    from brain.training import DEFAULT, _blocks
+
+    assert DEFAULT.embedding_weight > 0  # the shipped model has the sentence block
+    weights = (DEFAULT.word_weight, DEFAULT.char_weight)
+    embedder = SentenceEmbedder.load()  # its own copy: nothing shared with the model
+
+    def sentence_block(texts: list[str]) -> sparse.csr_matrix:
+        return sparse.csr_matrix(embedder.embed_many(texts) * DEFAULT.embedding_weight)
 
     rows = SMALL
     texts = [r.text for r in rows]
     mats = []
     vecs = []
-    for i, w in ((0, 1.0), (1, 0.7)):
+    for i, w in enumerate(weights):
         v = TfidfVectorizer(
             analyzer=lambda t, i=i: _blocks("shop", t)[i], sublinear_tf=True, min_df=2
         )
         mats.append(v.fit_transform(texts) * w)
         vecs.append(v)
-    lr = LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000).fit(
-        sparse.hstack(mats).tocsr(), [LABELS.index(r.label) for r in rows]
+    lr = LogisticRegression(C=DEFAULT.c, class_weight="balanced", max_iter=3000).fit(
+        sparse.hstack([*mats, sentence_block(texts)]).tocsr(),
+        [LABELS.index(r.label) for r in rows],
     )
     probe = [r.text for r in read_rows(DEVELOPMENT_FILE)[:80]]
-    x = sparse.hstack([v.transform(probe) * w for v, w in zip(vecs, (1.0, 0.7), strict=True)])
+    tfidf = [v.transform(probe) * w for v, w in zip(vecs, weights, strict=True)]
+    x = sparse.hstack([*tfidf, sentence_block(probe)])
     expected = lr.predict_proba(x.tocsr())
     ours = fit(rows).probabilities(probe)
     assert np.allclose(ours[:, lr.classes_], expected, atol=1e-6)
@@ -281,13 +292,14 @@ def test_the_fingerprint_follows_the_data(tmp_path: Path) -> None:
     assert fingerprint_of() == fingerprint_of(TRAIN_FILE, DEVELOPMENT_FILE)
 
 
-def test_the_worker_side_never_imports_scikit_learn() -> None:
+def test_the_worker_side_never_imports_scikit_learn_nor_wordllama() -> None:
     import subprocess
     import sys
 
     code = (
-        "import sys, brain.offline, brain.classifier, brain.language; "
-        "print(any(m.split('.')[0] in ('sklearn', 'scipy') for m in sys.modules))"
+        "import sys, brain.offline, brain.classifier, brain.language, brain.embedding; "
+        "brain.embedding.shared_embedder().embed('where is my order'); "
+        "print(any(m.split('.')[0] in ('sklearn', 'scipy', 'wordllama') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
