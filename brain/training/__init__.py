@@ -40,12 +40,14 @@ from brain.classifier import (
     HELDOUT_FILE,
     TRAIN_FILE,
     TextClassifier,
+    category_of,
     fingerprint_of,
     model_path,
 )
 from brain.embedding import shared_embedder
 from brain.text import ANALYSERS
 from domain.gate import LABELS, wilson_lower_bound
+from domain.turn import split_requests, two_requests
 
 SHARED_RUN = 8  # words in a row a training line may not share with a measured message
 #: Folds of the out-of-fold readings the acting thresholds are chosen on.
@@ -207,7 +209,27 @@ def out_of_fold(
     probs = np.zeros((len(rows), len(labels)))
     for fitted, held in GroupKFold(n_splits=folds).split(np.zeros(len(rows)), y, groups):
         model = fit([rows[i] for i in fitted], candidate)
-        probs[held] = model.probabilities([rows[i].text for i in held])
+        texts = [rows[i].text for i in held]
+        probs[held] = _as_the_turn_reads(model, texts, model.probabilities(texts))
+    return probs
+
+
+def _as_the_turn_reads(model: TextClassifier, texts: list[str], probs: np.ndarray) -> np.ndarray:
+    """`probs`, with a message that makes two requests read by its first part, as the turn
+    reads it (`graph.nodes._two_requests`) and the gate measures it
+    (`brain.validation.OfflineReading`); sure means at least `domain.turn.CONFIDENT`."""
+    for i, text in enumerate(texts):
+        parts = split_requests(text)
+        if parts is None:
+            continue
+        first, second = model.probabilities(list(parts))
+        if two_requests(
+            category_of(LABELS[int(first.argmax())]),
+            float(first.max()),
+            category_of(LABELS[int(second.argmax())]),
+            float(second.max()),
+        ):
+            probs[i] = first
     return probs
 
 

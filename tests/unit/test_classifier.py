@@ -409,3 +409,25 @@ def test_the_gate_reads_two_requests_part_by_part_as_the_turn_does() -> None:
     # One request: read whole.
     table["where is my order #W1234567?"] = ("order_status", False)
     assert reading.predict_many(["where is my order #W1234567?"])[0].label == "order_status"
+
+
+def test_thresholds_are_chosen_on_two_requests_read_as_the_turn_reads_them() -> None:
+    from brain.training import _as_the_turn_reads
+
+    def onehot(label: str, p: float) -> np.ndarray:
+        row = np.full(len(LABELS), (1 - p) / (len(LABELS) - 1))
+        row[LABELS.index(label)] = p
+        return row
+
+    parts = {"Do you ship to Canada": onehot("policy_question", 0.9),
+             "where is my order #W1234567?": onehot("order_status", 0.9)}  # fmt: skip
+
+    class Parts:
+        def probabilities(self, texts: list[str]) -> np.ndarray:
+            return np.array([parts[t] for t in texts])
+
+    texts = ["Do you ship to Canada? Also, where is my order #W1234567?", "where is it?"]
+    whole = np.array([onehot("order_status", 0.8), onehot("order_status", 0.7)])
+    read = _as_the_turn_reads(Parts(), texts, whole.copy())  # type: ignore[arg-type]
+    assert LABELS[int(read[0].argmax())] == "policy_question"
+    assert np.array_equal(read[1], whole[1])
