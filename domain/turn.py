@@ -877,7 +877,9 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
     Asked only once the customer is verified (before, `decide` asks who they are) and
     about an order of theirs. Nothing changes and the facts are their own, so the answer
     does not wait on the classifier's reading of the message: a rule read it, and the
-    accuracy gate measured that rule's answers like a category's (`trusted_rules`)."""
+    accuracy gate measured that rule's answers like a category's (`trusted_rules`). A rule
+    the gate did not clear still answers where the brain read the question as the category
+    the answer is right for (a refund status, an order's status) and the gate cleared that."""
     read = facts.read
     if read.wants_human or not facts.verified or facts.proposal is not None:
         return None
@@ -895,8 +897,14 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
     if facts.customer is not None and facts.order.customer_id != facts.customer.id:
         reason = "the order belongs to another customer"
         return Refuse(reasons=(reason,), confidence=confidence, rule=reason)
-    if rule_key(source) not in facts.trusted_rules:
-        # The rule's answers were not measured precise enough to give alone; the question
+    cleared_reading = (
+        read.category.value in RULE_READERS[source]
+        and read.autonomous
+        and read.confidence >= CONFIDENT
+    )
+    if rule_key(source) not in facts.trusted_rules and not cleared_reading:
+        # The rule's answers were not measured precise enough to give alone, nor was the
+        # brain's reading of the question one the gate cleared; the question
         # is still a question, so no reading of it as an action is acted on either.
         reason = (
             "a colleague looks up what an order holds"

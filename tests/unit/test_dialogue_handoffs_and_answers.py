@@ -431,6 +431,20 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
     assert isinstance(unmeasured, Escalate)  # a person answers; the change reading is not acted on
 
 
+def test_an_uncleared_rule_still_answers_a_reading_the_gate_cleared() -> None:
+    message = "hi where is my refund for the shoes i sent back"
+    read_so = decide_turn(
+        turn(message, Category.REFUND_STATUS, autonomous=True, the_order=RETURNED,
+             trusted_rules=frozenset())
+    )  # fmt: skip
+    assert isinstance(read_so, Answer) and read_so.source is AnswerSource.REFUND_STATUS
+    read_otherwise = decide_turn(
+        turn(message, Category.RETURN, autonomous=True, the_order=RETURNED,
+             trusted_rules=frozenset())
+    )  # fmt: skip
+    assert isinstance(read_otherwise, Escalate)
+
+
 def test_a_read_only_question_asks_for_its_order_twice_at_most_then_a_person() -> None:
     message = "where is my refund? it's been ages"
     first = decide_turn(
