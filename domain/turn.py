@@ -432,13 +432,31 @@ _WRONG_CHARGE = re.compile(
 )
 
 
+# The words a request to act is made with, by its category.
+_ACTION_WORDS: Mapping[Category, re.Pattern[str]] = {
+    Category.CANCEL_ORDER: re.compile(r"\bcanc\w*|\bcall (?:it )?off\b|\bstop\b", re.I),
+    Category.RETURN: re.compile(r"\bret(?:u)?rn\w*|\bsend\b|\brefund\w*|\bmoney back\b", re.I),
+    Category.EXCHANGE: re.compile(r"\bexchang\w*|\bswap\w*|\breplac\w*|\bswitch\w*", re.I),
+    Category.CHANGE_ITEMS: re.compile(
+        r"\bchang\w*|\bswap\w*|\binstead\b|\bswitch\w*|\bmodif\w*", re.I
+    ),
+}
+
+
 def reads_as_complaint(category: Category, said: str) -> bool:
     """Whether a request read as `category` is a complaint: the customer reports that
     something went wrong, and the reading is a question or unknown, not an action; or
     reports a charge they did not owe, whatever the reading."""
     if _WRONG_CHARGE.search(said):
         return True
-    return category in _COMPLAINT_OVERRULES and bool(_COMPLAINT_WORDS.search(said))
+    if not _COMPLAINT_WORDS.search(said):
+        return False
+    if category in _COMPLAINT_OVERRULES:
+        return True
+    # An action no word of the message asks for ("something is wrong with my last order"
+    # read as a cancellation) is a complaint too.
+    asked = _ACTION_WORDS.get(category)
+    return asked is not None and not asked.search(said)
 
 
 def complaint_meant(facts: TurnFacts) -> TurnFacts:

@@ -101,6 +101,10 @@ RETURNED = DELIVERED.model_copy(
          DELIVERED, {}, "preferred_resolution"),
         ("Something is wrong with my last order", Category.POLICY_QUESTION, DELIVERED, {},
          "preferred_resolution"),
+        # Read as an action no word of it asks for: a complaint all the same.
+        ("Something is wrong with my last order", Category.CANCEL_ORDER, DELIVERED, {},
+         "preferred_resolution"),
+        ("the lamp arrived broken", Category.EXCHANGE, DELIVERED, {}, "preferred_resolution"),
         # The customer's answer to "which order?" continues the complaint said first.
         ("#W0000001", Category.ORDER_STATUS, DELIVERED,
          {"issue": "there's a problem with my order", "asked": {"order_id": 1}},
@@ -125,6 +129,10 @@ def test_a_complaint_with_its_order_and_wish_goes_to_a_person() -> None:
 
 def test_an_action_with_complaint_words_stays_the_action() -> None:
     outcome = decide_turn(turn("return the broken shoes", Category.RETURN, the_order=DELIVERED))
+    assert isinstance(outcome, Propose)
+    outcome = decide_turn(
+        turn("the shoes are broken, I want my money back", Category.RETURN, the_order=DELIVERED)
+    )
     assert isinstance(outcome, Propose)
 
 
