@@ -128,6 +128,7 @@ class _Store:
         self.owner: dict[str, str] = {}
         self.orders_of: dict[str, list[str]] = {}
         self.email_of: dict[str, str] = {}
+        self.name_zip_of: dict[str, str] = {}  # "ada lovelace 10001" -> user id
 
     def seed(self, datasets: Iterable[str]) -> None:
         from store.seed import seed
@@ -140,6 +141,9 @@ class _Store:
         for uid, user in self.users.items():
             self.orders_of[uid] = list(user["orders"])
             self.email_of[str(user["email"]).lower()] = uid
+            name, address = user.get("name") or {}, user.get("address") or {}
+            key = [name.get("first_name", ""), name.get("last_name", ""), address.get("zip", "")]
+            self.name_zip_of[" ".join(" ".join(key).lower().split())] = uid
             for oid in user["orders"]:
                 self.owner[oid] = uid
 
@@ -168,9 +172,14 @@ class _Store:
                  if (o if o.startswith("#") else "#" + o) in self.owner}  # fmt: skip
         found.update(u for u in scenario.own if u in self.orders_of)
         for form in scenario.identity:
-            uid = self.email_of.get(form.strip().lower())
+            # An identity form is an email, or a full name and zip ("Emma Schulz, 60601").
+            uid = self.email_of.get(form.strip().lower()) or self.name_zip_of.get(
+                " ".join(re.sub(r"[,;]", " ", form).lower().split())
+            )
             if uid:
                 found.add(uid)
+        # The customer whose account the goal changes is the scenario's own.
+        found.update(c.user for c in scenario.goal.changes if c.user in self.orders_of)
         return found
 
     def case(self, case_id: str) -> tuple[str | None, str | None]:

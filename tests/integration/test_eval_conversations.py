@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +247,31 @@ def test_a_gift_card_balance_moves_with_a_payment_change_but_nothing_else_does()
     assert judge_changes([pay], before, after)[:2] == (True, False)
     after.users["u"]["email"] = "someone.else@example.com"
     assert judge_changes([pay], before, after)[:2] == (False, True)
+
+
+def test_a_scenario_reaches_the_customer_it_names_by_name_and_zip(tmp_path: Path) -> None:
+    """The customers a conversation may change include the one it names by full name and
+    zip, and the one its goal changes, so acting on them is not counted as a wrong action."""
+    from types import SimpleNamespace
+
+    from bench.conversations.runner import _Store
+    from store.db import migrate
+
+    store_file = tmp_path / "store.db"
+    migrate(f"sqlite:///{store_file}")
+    store = _Store(SimpleNamespace(store_file=store_file))  # type: ignore[arg-type]
+    store.seed(["demo"])
+    by_name = Scenario(
+        id="t", category="account_address", style="plain", identity=["Emma Schulz, 60601"],
+        say=["change the address on my account"], goal=Goal(handoff=None),
+    )  # fmt: skip
+    assert store.reach(by_name) == {"emma_schulz_1005"}
+    by_goal = by_name.model_copy(
+        update={
+            "identity": ["someone"],
+            "goal": Goal(changes=[Change(action="account_address", user="emma_schulz_1005")]),
+        }
+    )
+    assert store.reach(by_goal) == {"emma_schulz_1005"}
+    nobody = by_name.model_copy(update={"identity": ["Emma Schulz 99999"]})
+    assert store.reach(nobody) == set()
