@@ -4,9 +4,10 @@ accuracy gate decides as `trustdesk up` does, and the chat's HTTP API.
 "In the chat, say "I'd like to return the earbuds from order #W1000007", give the email
 chloe.nguyen@example.com when asked", type the one-time code the agent mails to that address
 (read here from the mail the outbox queued; tests/e2e/test_readme_demo_identity.py reads it in
-the review UI's mail page, as the README says), "then yes". Out of the box the return ends in a
-handoff; after `trustdesk validate --threshold 0.85` the agent proposes returning exactly
-the earbuds, listed with their options and amount, and opens their return on the yes.
+the review UI's mail page, as the README says), "then yes". Out of the box the accuracy gate
+clears returns, so the agent proposes returning exactly the earbuds, listed with their options
+and amount, and opens their return on the yes; with a stricter bar (`trustdesk validate
+--threshold 0.99`) the same conversation ends in a handoff.
 """
 
 from __future__ import annotations
@@ -113,26 +114,11 @@ def last_text(answer: dict[str, object]) -> str:
     return str(replies[-1]["text"])
 
 
-async def test_out_of_the_box_the_return_is_handed_to_a_person(
+async def test_out_of_the_box_the_earbuds_are_returned_as_proposed(
     temporal_env: WorkflowEnvironment,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    answers, settings = await chat(temporal_env, tmp_path / "data", [FIRST, EMAIL, CODE])
-    asked, code_asked, handed = answers
-    assert "email" in last_text(asked).lower()
-    assert "code" in last_text(code_asked).lower()
-    assert handed["status"] == "escalated", handed
-    assert "colleague" in last_text(handed)
-    assert the_order(settings, "#W1000007") == ("delivered", [], [])
-
-
-async def test_after_lowering_the_bar_the_earbuds_are_returned_as_proposed(
-    temporal_env: WorkflowEnvironment,  # noqa: F811
-    tmp_path: Path,
-) -> None:
-    data_dir = tmp_path / "data"
-    assert trustdesk(["validate", "--data-dir", str(data_dir), "--threshold", "0.85"]) == 0
-    answers, settings = await chat(temporal_env, data_dir, [FIRST, EMAIL, CODE, "yes"])
+    answers, settings = await chat(temporal_env, tmp_path / "data", [FIRST, EMAIL, CODE, "yes"])
     asked, code_asked, proposed, done = answers
     assert "email" in last_text(asked).lower()
     assert "code" in last_text(code_asked).lower()
@@ -146,3 +132,18 @@ async def test_after_lowering_the_bar_the_earbuds_are_returned_as_proposed(
     status, returned, refunded = the_order(settings, "#W1000007")
     assert (status, refunded) == ("return requested", [])
     assert returned == [EARBUDS]
+
+
+async def test_with_a_stricter_bar_the_return_is_handed_to_a_person(
+    temporal_env: WorkflowEnvironment,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    assert trustdesk(["validate", "--data-dir", str(data_dir), "--threshold", "0.99"]) == 0
+    answers, settings = await chat(temporal_env, data_dir, [FIRST, EMAIL, CODE])
+    asked, code_asked, handed = answers
+    assert "email" in last_text(asked).lower()
+    assert "code" in last_text(code_asked).lower()
+    assert handed["status"] == "escalated", handed
+    assert "colleague" in last_text(handed)
+    assert the_order(settings, "#W1000007") == ("delivered", [], [])

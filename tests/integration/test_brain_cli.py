@@ -16,6 +16,7 @@ from brain.training import install, shipped_model
 from brain.validation import (
     PINNED_SOURCE,
     SHIPPED_SOURCE,
+    OfflineReading,
     autonomy_path,
     ensure_autonomy,
     pin_autonomy,
@@ -40,7 +41,7 @@ def test_validate_prints_the_table_and_writes_the_autonomy_list(
     install(tmp_path)
     assert main(["validate", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    report = validate(shipped_model(), shipped_history())
+    report = validate(OfflineReading(shipped_model()), shipped_history())
     assert format_table(report) in out
     for label in LABELS:
         assert re.search(rf"^\| {label} \| \d+ \| [\d.]+ \| \d+ \| \d+ \| ", out, re.MULTILINE)
@@ -59,7 +60,7 @@ def test_validate_prints_the_table_and_writes_the_autonomy_list(
 
 def test_the_docs_show_the_current_table() -> None:
     """docs/brain.md quotes `trustdesk validate` on the shipped split; it must not go stale."""
-    report = validate(shipped_model(), shipped_history())
+    report = validate(OfflineReading(shipped_model()), shipped_history())
     assert format_table(report) in (ROOT / "docs" / "brain.md").read_text()
 
 
@@ -153,10 +154,13 @@ def test_classify_prints_one_json_object_per_line(tmp_path: Path) -> None:
 def test_the_worker_reads_the_gate(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}")
     install(tmp_path)
-    cleared = validate(shipped_model(), shipped_history()).autonomous()
+    report = validate(OfflineReading(shipped_model()), shipped_history())
+    cleared = report.autonomous()
     # No file yet: measured on the shipped split, written, and only handled categories act.
     deps = build_deps(settings)
-    assert deps.autonomous_categories == {c.value for c in HANDLED if c in cleared}
+    assert deps.autonomous_categories == {c.value for c in HANDLED if c in cleared} | set(
+        report.autonomous_rules()
+    )
     assert read_autonomy(autonomy_path(tmp_path))["source"] == SHIPPED_SOURCE  # type: ignore[index]
     # Pinned by hand (the seam tests and demos use): read as recorded, still only handled ones.
     pin_autonomy(tmp_path, ["cancel_order", "return", "complaint"])
@@ -179,7 +183,8 @@ def test_a_stale_measurement_is_redone_or_withdrawn(tmp_path: Path) -> None:
         )
     )
     again = ensure_autonomy(tmp_path, model, say=said.append)
-    assert again == {c.value for c in validate(model, shipped_history()).autonomous()}
+    measured = validate(OfflineReading(model), shipped_history())
+    assert again == {c.value for c in measured.autonomous()}
     assert read_autonomy(path)["model"] == model.fingerprint  # type: ignore[index]
     # This model, but another version of the shipped split: measured again.
     path.write_text(
@@ -204,12 +209,13 @@ def test_a_stale_measurement_is_redone_or_withdrawn(tmp_path: Path) -> None:
     assert ensure_autonomy(tmp_path, model) == {"return"}
 
 
-def test_the_readmes_lower_bar_lets_the_demo_return_through(tmp_path: Path) -> None:
-    """The README says the demo's return is handed off at the shipped bar and acts after
-    `trustdesk validate --threshold 0.85`."""
+def test_the_readmes_demo_return_acts_at_the_shipped_bar(tmp_path: Path) -> None:
+    """The README says the demo's return is finished by the agent out of the box: the gate
+    clears returns on the shipped split; a stricter bar (`--threshold 0.99`) hands it off."""
     install(tmp_path)
     assert main(["validate", "--data-dir", str(tmp_path)]) == 0
-    assert "return" not in read_autonomy(autonomy_path(tmp_path))["autonomous"]  # type: ignore[index]
-    assert main(["validate", "--data-dir", str(tmp_path), "--threshold", "0.85"]) == 0
+    assert "return" in read_autonomy(autonomy_path(tmp_path))["autonomous"]  # type: ignore[index]
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'store.db'}")
     assert "return" in build_deps(settings).autonomous_categories
+    assert main(["validate", "--data-dir", str(tmp_path), "--threshold", "0.99"]) == 0
+    assert "return" not in build_deps(settings).autonomous_categories
