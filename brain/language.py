@@ -29,7 +29,7 @@ LANGUAGES = {
     Language.ITALIAN: "it",
 }
 MIN_CONFIDENCE = 0.7
-MAX_ENGLISH_SHARE = 0.4
+MAX_ENGLISH_SHARE = 0.5
 _NOT_WORDS = re.compile(r"\S*@\S+|#?\bw\s?\d{7}\b|\d+", re.IGNORECASE)
 
 

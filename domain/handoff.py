@@ -74,6 +74,9 @@ def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> Handoff
     """The record's topic, one-line issue, preferred resolution, language, and what the
     agent tried before handing over."""
     topic = captured.get("topic") or (category if category not in NOT_A_TOPIC else None)
+    if not topic:  # asked for a person at once: the brain's likeliest other reading
+        readings = [str(r) for r in captured.get("readings") or () if r not in NOT_A_TOPIC]
+        topic = readings[0] if readings else None
     if not topic and captured.get("out_of_scope"):
         topic = OUT_OF_SCOPE
     topic = str(topic or Category.OTHER.value)

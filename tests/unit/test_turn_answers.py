@@ -220,6 +220,10 @@ def test_an_answer_to_the_agents_question_is_not_a_question_for_the_articles() -
         ("talk_to_human", {"topic": "return", "order_id": "#W1"}, "return",
          "Wants to return items (order #W1)", "a refund for the returned items"),
         ("talk_to_human", {}, "other", "Needs help", None),
+        # Asked for a person at once: the brain's likeliest other reading is the topic.
+        ("talk_to_human", {"readings": ["talk_to_human", "order_status"], "order_id": "#W1"},
+         "order_status", "Asks where their order is (order #W1)",
+         "to know where the order is and when it arrives"),
         ("complaint", {"preferred_resolution": "a discount"}, "complaint", "complaint",
          "a discount"),
         ("return", {"language": "es"}, "return", "writes in Spanish", "a refund"),
