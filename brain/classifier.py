@@ -198,7 +198,7 @@ class TextClassifier:
         confidence = float(probs[best])
         return Prediction(
             label=label,
-            confidence=round(confidence, 4),
+            confidence=confidence,  # unrounded: acting and showing read the same figure
             abstain=confidence < self.threshold_of(label),
             ranked=tuple((self.labels[int(i)], round(float(probs[int(i)]), 4)) for i in order),
             cues=self._cues(text, best),
