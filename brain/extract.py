@@ -349,8 +349,17 @@ def find_payment(text: str) -> str | None:
     return max(wanted or hits)[1]
 
 
+# Four digits right after a card's brand or behind a mask: "amex 0005", "visa-4242",
+# "**** 1234", "xx1234"; never the first digits of a whole card number.
+_BRAND_FOUR = re.compile(
+    r"(?:\b(?:visa|master\s?card|amex|american express|discover)\s*[-:#]?\s*"
+    r"|(?:\*{2,}|\bx{2,}|\.{3}|…)\s*)(\d{4})\b(?![\s-]*\d)",  # not a whole card number
+    re.IGNORECASE,
+)
+
+
 def find_card_last_four(text: str) -> str | None:
-    match = _LAST_FOUR.search(text)
+    match = _LAST_FOUR.search(text) or _BRAND_FOUR.search(text)
     return match.group(1) if match else None
 
 

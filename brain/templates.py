@@ -191,6 +191,11 @@ _ASK = {
     "preferred_resolution": "What would you like us to do to put this right?",
     "request": "I'm sorry, I didn't quite catch that. Could you tell me what you need help with?",
     "need": "How can I help you today?",
+    "person_brief": (
+        "Of course, I'll hand you over to a colleague from our support team. So they can help "
+        "straight away, without you repeating yourself: what is it about, and what would you "
+        "like us to do?"
+    ),
     "anything_else": "No problem, I won't make any changes. What else can I help you with?",
     "item": "Which item of the order is this about?",
     "item_choice": "Which of the order's items do you mean?",

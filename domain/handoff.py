@@ -36,6 +36,8 @@ _TOPIC_LINE = {
 }
 # The topic of a request the shop's tools cannot serve (`captured["out_of_scope"]`).
 OUT_OF_SCOPE = "out_of_scope"
+# How much of the customer's own words a topicless record's one line quotes.
+_SAID_KEPT = 120
 # What the record says when the agent asked for the preferred resolution and got none.
 NOT_GIVEN = "asked, not given"
 # The resolution a request states by itself.
@@ -84,6 +86,9 @@ def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> Handoff
     order_id = captured.get("order_id")
     if order_id:
         line += f" (order {order_id})"
+    said = " ".join(str(captured.get("issue") or "").split())
+    if topic in (Category.OTHER.value, OUT_OF_SCOPE) and said:  # no topic says it: their words
+        line += f': "{said if len(said) <= _SAID_KEPT else said[: _SAID_KEPT - 1] + "…"}"'
     items = [str(n) for n in captured.get("item_names") or () if str(n).strip()]
     if items:
         line += f": {', '.join(items[:3])}"

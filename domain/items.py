@@ -159,20 +159,26 @@ def _tokens(text: str) -> list[_Token]:
     ]
 
 
-def _fix_typos(tokens: list[_Token], vocabulary: Collection[str]) -> list[_Token]:
+def _fix_typos(
+    tokens: list[_Token], vocabulary: Collection[str], products: Collection[str]
+) -> list[_Token]:
     """Tokens one edit away from a word of the vocabulary become that word ("vaccum").
 
-    Only words of five letters or more whose first two letters are right: typos there
-    are rare, and "settle" must never become the kettle.
+    Only words typed with five letters or more whose first two letters are right: typos
+    there are rare, and "settle" must never become the kettle. Stems are compared, so
+    a short stem ("ketl" of "ketle") still finds its word ("kettl"); a four-letter word
+    is one only when it names a product, never an option ("goods" is not gold).
     """
     fixed = []
     for token in tokens:
         spelt = token.stem
-        if spelt not in vocabulary and len(spelt) >= 5 and not spelt.isdigit():
+        if spelt not in vocabulary and len(token.surface) >= 5 and not spelt.isdigit():
             near = [
                 word
                 for word in vocabulary
-                if len(word) >= 5 and word[:2] == spelt[:2] and OSA.distance(word, spelt) <= 1
+                if (len(word) >= 5 or (len(word) == 4 and word in products))
+                and word[:2] == spelt[:2]
+                and OSA.distance(word, spelt) <= 1
             ]
             if len(near) == 1:
                 spelt = near[0]
@@ -638,7 +644,7 @@ def _resolve(
     }
     every_key = set().union(*own, *aliases, PRODUCT_WORDS) if lines else set(PRODUCT_WORDS)
     vocabulary = {k for k in every_key if k.isalpha()} | {w for w in option_words if w.isalpha()}
-    tokens = _fix_typos(_tokens(text), vocabulary)
+    tokens = _fix_typos(_tokens(text), vocabulary, every_key)
     mentions = _mentions(tokens, every_key)
     windows = _windows(text, tokens, mentions)
     targets = _targets(text, tokens, mentions)

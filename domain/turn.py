@@ -264,6 +264,9 @@ class Ask(_Outcome):
     item: str | None = None  # the item a question is about, when it is about one
     choices: tuple[str, ...] = ()  # item_choice: the item ids of the lines offered
     missing: tuple[str, ...] = ()  # item: the products named that the order does not hold
+    # clarify: the readings the question names, when the turn knows them better than the
+    # brain's runners-up (a rule's reading against the brain's). Left out when none.
+    readings: tuple[str, ...] = Field(default=(), exclude_if=lambda value: not value)
 
 
 class Answer(_Outcome):
@@ -334,6 +337,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
     facts = complaint_meant(facts)
     first = (
         language_outcome(facts)
+        or person_outcome(facts)
         or consent_outcome(facts)
         or no_account_outcome(facts)
         or proposal_question_outcome(facts)
@@ -924,6 +928,21 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
         # The rule's answers were not measured precise enough to give alone, nor was the
         # brain's reading of the question one the gate cleared; the question
         # is still a question, so no reading of it as an action is acted on either.
+        # A refund question is asked once which of the two it is; an answer the gate
+        # clears is then answered.
+        asked = facts.captured.get("asked") or {}
+        if (
+            source is AnswerSource.REFUND_STATUS
+            and facts.awaiting != CLARIFY
+            and not asked.get(CLARIFY)
+        ):
+            (rule_reading,) = RULE_READERS[source]
+            return Ask(
+                reasons=("I want to be sure what you need before I look it up",),
+                confidence=confidence,
+                ask_for=CLARIFY,
+                readings=tuple(dict.fromkeys((rule_reading, read.category.value))),
+            )
         reason = (
             "a colleague looks up what an order holds"
             if source is AnswerSource.ORDER_CONTENTS
@@ -1183,6 +1202,42 @@ def no_account_outcome(facts: TurnFacts) -> Outcome | None:
         reasons=("questions about the shop need no account; an order's details need its email",),
         confidence=facts.read.confidence,
         source=AnswerSource.NO_ACCOUNT,
+    )
+
+
+# Asked once of a customer who wants a person before saying what about: the answer goes
+# into the handoff record as the issue and the resolution they would like.
+PERSON_BRIEF = "person_brief"
+_NO_TOPIC = frozenset({Category.TALK_TO_HUMAN, Category.OTHER})
+
+
+def person_outcome(facts: TurnFacts) -> Outcome | None:
+    """The brief a customer who asked for a person at the start gives, handed over; or
+    the one question for it, when nothing they said names a topic yet.
+
+    None when the customer did not ask for a person, or when the request in hand
+    already tells the person what it is about (then the dialogue hands over at once)."""
+    read = facts.read
+    reason = "the customer asked for a person"
+    if facts.awaiting == PERSON_BRIEF:  # whatever they answered, a person takes it now
+        return Escalate(reasons=(reason,), confidence=read.confidence, handoff_reason=reason)
+    if not (read.wants_human or read.category is Category.TALK_TO_HUMAN):
+        return None
+    captured = facts.captured
+    under_way = (
+        captured.get("topic")
+        or captured.get("preferred_resolution")
+        or captured.get("asked")
+        or captured.get("tried")
+        or facts.proposal is not None
+        or facts.consent_request is not None  # "… stop the newsletters, get me a person"
+    )
+    if under_way or read.category not in _NO_TOPIC:
+        return None
+    return Ask(
+        reasons=("a colleague will take over; a word on what it is about lets them start at once",),
+        confidence=read.confidence,
+        ask_for=PERSON_BRIEF,
     )
 
 

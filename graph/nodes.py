@@ -61,6 +61,7 @@ from domain.topic_words import topic_in_words
 from domain.turn import (
     CONFIDENT,
     OUTCOME,
+    PERSON_BRIEF,
     RULE_READERS,
     Answer,
     AnswerSource,
@@ -156,6 +157,8 @@ def _read_store(
         asked = dict(captured.get("asked") or {})
         asked[outcome.ask_for] = int(asked.get(outcome.ask_for, 0)) + 1
         update["captured"] = {**captured, "asked": asked}
+        if outcome.readings:  # what the clarifying question names
+            update["captured"]["readings"] = list(outcome.readings)
     captured_now = dict(update.get("captured") or read.get("captured") or {})
     update["captured"] = _tried(captured_now, read, outcome)
     if isinstance(outcome, Answer):
@@ -305,7 +308,9 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
 
 
 # What the agent asks for in the middle of a request: an answer to it is not a question.
-_NOT_MID_REQUEST = frozenset({None, "identity", "need", "request", "clarify", "confirmation"})
+_NOT_MID_REQUEST = frozenset(
+    {None, "identity", "need", "request", "clarify", "confirmation", PERSON_BRIEF}
+)
 
 
 def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] | None:
@@ -570,6 +575,10 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     else:  # kept while the agent asks who the customer is
         captured["consent_request"] = consent_asked.as_record()
     category = result.category
+    if state.get("awaiting") == PERSON_BRIEF and message and not result.wants_human:
+        # What it is about, in their words, for the person who takes it over.
+        captured["issue"] = message[:500]
+        captured["preferred_resolution"] = message[:200]
     if state.get("awaiting") == "preferred_resolution" and message:
         captured["preferred_resolution"] = message[:200]
         if previous and not result.wants_human:
@@ -595,7 +604,7 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         captured["topic"] = category.value  # what the handoff record files it under
     elif result.wants_human and result.alternatives and "topic" not in captured:
         captured["topic"] = result.alternatives[0].value  # "a person about my return"
-    if "issue" not in captured and category is not Category.OTHER:
+    if "issue" not in captured and (category is not Category.OTHER or result.out_of_scope):
         captured["issue"] = message[:500]
     controls = deps.controls()
     update: dict[str, Any] = {
@@ -1034,9 +1043,7 @@ async def _word_reply(deps: AgentDeps, state: CaseState, *, after_action: bool) 
         decision.get("ask_for")
         if outcome == TurnOutcome.ASK
         else (
-            "confirmation"
-            if outcome == TurnOutcome.CONFIRM or facts.get("proposal_open")
-            else None
+            "confirmation" if outcome == TurnOutcome.CONFIRM or facts.get("proposal_open") else None
         )
     )
     update = {

@@ -4,7 +4,8 @@ It gives the identity forms its scenario holds when asked who it is, names the
 expected item when asked which one, the order when asked which order, and says yes
 to a proposal only when the proposal names exactly what it asked for (every
 expected item, the expected amount, no other item of the order); otherwise "no,
-that's not what I asked". It asks for a person when its scenario says so.
+that's not what I asked". Asked what it is about, it names its scenario's topic once
+(or says its first message again). It asks for a person when its scenario says so.
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ _PROPOSAL = (
     "do you want me to",
     "would you like me to",
 )
+# What a customer answers "is this about a return or an exchange?" with, by the
+# scenario's category.
+_TOPIC = {
+    "refund_status": "where my refund is",
+    "order_status": "where my order is",
+    "return": "returning something",
+    "exchange": "exchanging something",
+    "cancel_order": "cancelling my order",
+    "change_address": "the delivery address of my order",
+    "change_items": "changing an item before it ships",
+    "change_payment": "how my order is paid",
+    "account_address": "the address on my account",
+}
 _ACTION_WORDS: dict[str, tuple[str, ...]] = {
     "cancel": ("cancel",),
     "return": ("return", "refund"),
@@ -75,6 +89,7 @@ class ScriptedCustomer:
     _identity: int = 0
     _item: int = 0
     _said: int = 0
+    _told: bool = False
 
     def opening(self) -> str:
         self._said = 1
@@ -124,6 +139,9 @@ class ScriptedCustomer:
             or "what would you like us to do" in lower
         ):
             return a.resolution
+        if ("is this about" in lower or "in a few words what you need" in lower) and not self._told:
+            self._told = True  # asked what it is about: said once, in the customer's words
+            return f"it's about {_TOPIC[s.category]}" if s.category in _TOPIC else s.say[0]
         if self._said < len(s.say):
             self._said += 1
             return s.say[self._said - 1]

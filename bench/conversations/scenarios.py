@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 HERE = Path(__file__).resolve().parent
 SPLITS = ("dev", "heldout")
@@ -64,6 +64,14 @@ class Handoff(_Model):
     category: str
     order: str | None = None
     language: str = "en"
+
+    @field_validator("category")
+    @classmethod
+    def _a_topic(cls, value: str) -> str:
+        # Asking for a person tells them nothing: no record could be filed under it.
+        if value == "talk_to_human":
+            raise ValueError(f"{value!r} is not a topic; name what the person takes over")
+        return value
 
 
 class Goal(_Model):

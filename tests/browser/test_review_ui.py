@@ -141,9 +141,11 @@ async def test_agent_answers_a_handoff_hands_it_back_and_closes_the_next(
 ) -> None:
     live_web.add_user("alex", "agent")
     thread = live_web.new_thread()
-    asked = await live_web.say(
+    brief = await live_web.say(
         thread, "I want to talk to a human about order #W0000002, my email is ada@example.com"
     )
+    assert "what is it about" in brief["replies"][-1]["text"], brief
+    asked = await live_web.say(thread, "the lamp flickers and I'd like a replacement")
     assert asked["status"] == "escalated", asked
     case_id = asked["case_id"]
 

@@ -27,7 +27,14 @@ from bench.conversations.judge import (
     rows,
 )
 from bench.conversations.runner import EvalReport, run_suite
-from bench.conversations.scenarios import Change, Goal, Handoff, Scenario, load_suite
+from bench.conversations.scenarios import (
+    Answers,
+    Change,
+    Goal,
+    Handoff,
+    Scenario,
+    load_suite,
+)
 from trustdesk.cli import build_parser
 
 ADDRESS = Scenario(
@@ -52,7 +59,9 @@ PERSON = Scenario(
     style="asks for a person",
     identity=["emma.schulz@example.com"],
     say=["I want to talk to a person about my order #W1000013"],
-    goal=Goal(handoff=Handoff(category="talk_to_human", order="#W1000013")),
+    answers=Answers(resolution="I'd like to discuss a discount on the watch"),
+    # No category fits a discount: the record files it as "other", in her words.
+    goal=Goal(handoff=Handoff(category="other", order="#W1000013")),
 )
 APPROVED = Scenario(
     id="test-cancel-ben",
@@ -114,8 +123,16 @@ async def test_a_request_for_a_person_is_a_handoff_with_its_record_checked(
     handed = next(o for o in report.outcomes if o.id == PERSON.id)
     assert handed.handoff and handed.status == "escalated"
     assert not handed.resolved and not handed.dead_end and not handed.wrong_action
-    # Whatever the record lacks is named, and only a complete record is a correct handoff.
-    assert handed.handoff_correct == (not handed.handoff_missing)
+    # Asked once what it is about, she said; the record holds it and is complete.
+    assert handed.turns == 2 and handed.handoff_correct and not handed.handoff_missing
+    record = handed.handoff_record or {}
+    assert "discount on the watch" in record["issue"]
+    assert record["preferred_resolution"] == "I'd like to discuss a discount on the watch"
+
+
+def test_a_person_is_not_a_topic_a_scenario_can_expect() -> None:
+    with pytest.raises(ValueError, match="not a topic"):
+        Handoff(category="talk_to_human")
 
 
 async def test_the_report_counts_each_conversation_once_per_row(report: EvalReport) -> None:

@@ -289,6 +289,16 @@ def test_the_handoff_record_keeps_what_was_tried() -> None:
     assert "(order #W1)" in record.issue
 
 
+def test_a_record_no_topic_names_quotes_the_customer() -> None:
+    said = "I want to discuss a discount on the watch " + "please " * 30
+    record = handoff_fields("other", {"issue": said, "order_id": "#W1"})
+    assert record.category == "other"
+    assert record.issue.startswith('Needs help with something else (order #W1): "I want to discuss')
+    assert record.issue.endswith('…".') and len(record.issue) < 200
+    topical = handoff_fields("return", {"topic": "return", "issue": said})
+    assert "discount" not in topical.issue  # a topic's line says it in the shop's words
+
+
 # --- wording: one refund timing, from the policy's terms -----------------------------------
 
 
@@ -450,7 +460,19 @@ def test_an_uncleared_rule_still_answers_a_reading_the_gate_cleared() -> None:
         turn(message, Category.RETURN, autonomous=True, the_order=RETURNED,
              trusted_rules=frozenset())
     )  # fmt: skip
-    assert isinstance(read_otherwise, Escalate)
+    # Asked once which it is, naming the rule's reading and the brain's; nothing is acted on.
+    assert isinstance(read_otherwise, Ask) and read_otherwise.ask_for == "clarify"
+    assert read_otherwise.readings == ("refund_status", "return")
+    still_unclear = decide_turn(
+        turn(message, Category.RETURN, autonomous=True, the_order=RETURNED,
+             trusted_rules=frozenset(), awaiting="clarify")
+    )  # fmt: skip
+    assert isinstance(still_unclear, Escalate)
+    answered = decide_turn(
+        turn("where my refund is", Category.REFUND_STATUS, autonomous=True, the_order=RETURNED,
+             trusted_rules=frozenset(), awaiting="clarify")
+    )  # fmt: skip
+    assert isinstance(answered, Answer) and answered.source is AnswerSource.REFUND_STATUS
 
 
 def test_a_read_only_question_asks_for_its_order_twice_at_most_then_a_person() -> None:

@@ -136,7 +136,17 @@ def test_payment(text: str, expected: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("the card ending 4242", "4242"), ("last four 8812", "8812"), ("card 4242", None)],
+    [
+        ("the card ending 4242", "4242"),
+        ("last four 8812", "8812"),
+        ("card 4242", None),
+        ("amex 0005", "0005"),
+        ("my Visa-4242 please", "4242"),
+        ("the mastercard **** 1234", "1234"),
+        ("xx9876", "9876"),
+        ("visa 4111 1111 1111 1111", None),  # a whole number names no last four
+        ("visa 42", None),
+    ],
 )
 def test_card_last_four(text: str, expected: str | None) -> None:
     assert find_card_last_four(text) == expected

@@ -439,6 +439,25 @@ def test_every_product_of_the_demo_shop_has_its_words() -> None:
         assert alias_keys(product["name"]), product["name"]
 
 
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("can I send back the ketel", "1"),  # a short stem ("kettl"), one letter off
+        ("the electric kettel stopped working", "1"),
+        ("return the grils please", "2"),
+        ("the goods arrived, return the kettle", "1"),  # "goods" is no option (gold)
+    ],
+)
+def test_a_typo_in_a_short_product_word_still_names_its_line(said: str, meant: str) -> None:
+    order = order_of(line("1", "Electric Kettle", colour="gold"), line("2", "Grill"))
+    assert ids(resolve_items(order, said, (), ())) == [meant]
+
+
+def test_a_word_one_letter_from_a_product_but_its_first_letters_is_not_it() -> None:
+    order = order_of(line("1", "Electric Kettle"), line("2", "Grill"))
+    assert ids(resolve_items(order, "please settle this, return it", (), ())) == []
+
+
 @pytest.mark.skipif(not tau2_available(), reason=TAU2_MISSING)
 def test_customer_words_name_each_tau2_product() -> None:
     """Each product of the τ²-retail catalogue, alone on an order with a product of

@@ -229,3 +229,40 @@ def test_a_customer_verified_only_for_reading_is_never_rated_to_change() -> None
     assert decide_turn(replace(strict, identity=IdentityLevel.SIGNED_TOKEN)).kind is (
         OutcomeKind.EXECUTE
     )
+
+
+# --- a person asked for at the start --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "awaiting", "kind"),
+    [
+        ("nothing said yet: asked once what about",
+         Row("", Category.TALK_TO_HUMAN, wants_human=True), None, OutcomeKind.ASK),
+        ("before identity too: the brief needs none",
+         Row("", Category.TALK_TO_HUMAN, wants_human=True, verified=False), None, OutcomeKind.ASK),
+        ("whatever the brief says, a person takes it",
+         Row("", Category.RETURN, status=None), "person_brief", OutcomeKind.ESCALATE),
+        ("a second wish for a person is not asked again",
+         Row("", Category.TALK_TO_HUMAN, wants_human=True), "person_brief", OutcomeKind.ESCALATE),
+        ("a request under way goes over at once",
+         Row("", Category.TALK_TO_HUMAN, wants_human=True, captured={"asked": {"identity": 1}}),
+         "identity", OutcomeKind.ESCALATE),
+        ("a topic the message names goes over at once",
+         Row("", Category.TALK_TO_HUMAN, wants_human=True, captured={"topic": "return"}),
+         None, OutcomeKind.ESCALATE),
+        ("a topic the read names goes over at once",
+         Row("", Category.RETURN, wants_human=True), None, OutcomeKind.ESCALATE),
+    ],
+)
+def test_a_person_asked_for_at_the_start(
+    name: str, row: Row, awaiting: str | None, kind: OutcomeKind
+) -> None:
+    outcome = decide_turn(replace(facts(row), awaiting=awaiting))
+    assert outcome.kind is kind, name
+    if kind is OutcomeKind.ASK:
+        dumped = OUTCOME.dump_python(outcome, mode="json")
+        assert dumped["ask_for"] == "person_brief"
+        assert "readings" not in dumped  # an Ask is recorded as it was before they existed
+    else:
+        assert OUTCOME.dump_python(outcome)["handoff_reason"] == "the customer asked for a person"

@@ -130,10 +130,12 @@ async def test_the_handoff_lists_earlier_cases_only_with_past_cases_consent(
     set_consent(harness.sessions, ADA, Consent(past_cases=allowed), actor="review:ad",
                 subject=customer_pseudonym(ADA))  # fmt: skip
     chat = Chat(harness)
-    reply = await chat.say(
+    asked = await chat.say(
         "I want to talk to a person about order #W0000002, my email is ada@example.com"
     )
-    assert "case-webchat-earlier" not in reply  # for the colleague, never for the reply
+    assert "what is it about" in asked  # once, so the colleague starts with it
+    reply = await chat.say("the lamp flickers, I'd like a replacement")
+    assert "case-webchat-earlier" not in asked + reply  # for the colleague, never for the reply
     handoff = (await chat.gw.get_case(chat.case_id)).handoff
     assert handoff is not None and handoff.customer_id == ADA
     if allowed:
