@@ -119,6 +119,9 @@ def decide(d: DialogueInput) -> Decision:
             ("the customer declined the proposed action",),
             answer="declined",
         )
+    if d.category is Category.OTHER and not d.captured.get("issue"):
+        # "hello?": nothing to disclose or act on yet, so no identity is asked for either.
+        return Decision(Step.ASK, ("the customer has not said what they need yet",), ask_for="need")
     if not d.verified:
         return Decision(
             Step.ASK,
@@ -127,8 +130,6 @@ def decide(d: DialogueInput) -> Decision:
         )
     if d.category is Category.COMPLAINT:
         return _partial_assistance(d)
-    if d.category is Category.OTHER and not d.captured.get("issue"):
-        return Decision(Step.ASK, ("the customer has not said what they need yet",), ask_for="need")
     if not d.confident:
         return Decision(
             Step.ESCALATE if d.category is Category.OTHER else Step.ASK,

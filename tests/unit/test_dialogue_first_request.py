@@ -32,8 +32,10 @@ def _input(
         # "hello, ada@example.com here": verified, nothing asked yet.
         (Category.OTHER, True, True, {}, Step.ASK, "need"),
         (Category.OTHER, False, True, {}, Step.ASK, "need"),
-        # Identity still comes first.
-        (Category.OTHER, True, False, {}, Step.ASK, "identity"),
+        # "hello?" before anything is asked: no identity wall, the question what they need.
+        (Category.OTHER, True, False, {}, Step.ASK, "need"),
+        # Once a request was heard, identity comes first.
+        (Category.RETURN, True, False, {"issue": "return my shoes"}, Step.ASK, "identity"),
         # Once a request was heard, an unclear or off-topic message goes to a person as before.
         (Category.OTHER, False, True, {"issue": "my order is late"}, Step.ESCALATE, "request"),
         (Category.OTHER, True, True, {"issue": "my order is late"}, Step.ESCALATE, None),
