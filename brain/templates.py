@@ -536,6 +536,7 @@ _READING = {
     "exchange": "an exchange",
     "refund_status": "a refund",
     "account_address": "the address on your account",
+    "order_contents": "what an order holds",
 }
 
 

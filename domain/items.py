@@ -643,8 +643,12 @@ def _resolve(
         for w in TOKEN.findall(f"{k} {v}".lower())
     }
     every_key = set().union(*own, *aliases, PRODUCT_WORDS) if lines else set(PRODUCT_WORDS)
-    vocabulary = {k for k in every_key if k.isalpha()} | {w for w in option_words if w.isalpha()}
-    tokens = _fix_typos(_tokens(text), vocabulary, every_key)
+    # Typos are fixed toward the order's own products and options only: toward any
+    # product, a word of the message ("double-clicks") becomes one the order does not
+    # hold ("clock"), and the customer is told it is missing.
+    on_order = {k for k in set().union(*own, *aliases) if k.isalpha()}
+    vocabulary = on_order | {w for w in option_words if w.isalpha()}
+    tokens = _fix_typos(_tokens(text), vocabulary, on_order)
     mentions = _mentions(tokens, every_key)
     windows = _windows(text, tokens, mentions)
     targets = _targets(text, tokens, mentions)

@@ -862,7 +862,7 @@ def read_only_asked(facts: TurnFacts) -> AnswerSource | None:
     The question is this message's, or the first request's while the agent was asking who
     the customer is or which order it is about."""
     said = facts.message
-    if facts.awaiting in _BEFORE_THE_REQUEST and facts.captured.get("issue"):
+    if facts.awaiting in (*_BEFORE_THE_REQUEST, CLARIFY) and facts.captured.get("issue"):
         said = f"{facts.captured.get('issue')} {said}"
     return read_only_question(said, facts.read.category)
 
@@ -928,20 +928,15 @@ def read_only_outcome(facts: TurnFacts) -> Outcome | None:
         # The rule's answers were not measured precise enough to give alone, nor was the
         # brain's reading of the question one the gate cleared; the question
         # is still a question, so no reading of it as an action is acted on either.
-        # A refund question is asked once which of the two it is; an answer the gate
-        # clears is then answered.
+        # Asked once which of the two it is; the reading the customer picks
+        # (`reading_picked`) is then answered where the gate cleared it.
         asked = facts.captured.get("asked") or {}
-        if (
-            source is AnswerSource.REFUND_STATUS
-            and facts.awaiting != CLARIFY
-            and not asked.get(CLARIFY)
-        ):
-            (rule_reading,) = RULE_READERS[source]
+        if facts.awaiting != CLARIFY and not asked.get(CLARIFY):
             return Ask(
                 reasons=("I want to be sure what you need before I look it up",),
                 confidence=confidence,
                 ask_for=CLARIFY,
-                readings=tuple(dict.fromkeys((rule_reading, read.category.value))),
+                readings=tuple(dict.fromkeys((source.value, read.category.value))),
             )
         reason = (
             "a colleague looks up what an order holds"
@@ -1251,6 +1246,48 @@ def language_outcome(facts: TurnFacts) -> Outcome | None:
         return None
     reason = "you wrote in a language I can't answer in yet, so a colleague who can will reply"
     return Escalate(reasons=(reason,), confidence=facts.read.confidence, handoff_reason=reason)
+
+
+# The words a customer picks each reading a clarifying question offers with.
+_PICKED_BY: Mapping[str, re.Pattern[str]] = {
+    reading: re.compile(words, re.IGNORECASE)
+    for reading, words in {
+        "order_status": r"\bwhere\b|\bship|\btrack|\bdeliver|\barriv|\bstatus\b",
+        "order_contents": r"\bhold|\bcontain|\bin it\b|\binside\b|\bwhat (?:i|did i) "
+        r"(?:order|buy|bought|get|got)|\bitems?\b",
+        "refund_status": r"\brefund|\bmoney\b",
+        "return": r"\breturn|\bsend (?:it |them )?back\b",
+        "exchange": r"\bexchang|\bswap",
+        "cancel_order": r"\bcancel",
+        "change_address": r"\baddress\b",
+        "account_address": r"\baccount\b",
+        "change_items": r"\bchange (?:an |the )?item|\bsize\b|\bcolou?r\b",
+        "change_payment": r"\bpay|\bcard\b|\bpaypal\b",
+    }.items()
+}
+
+
+_ORDINAL = re.compile(r"\b(?:(first|former)|(second|latter|last))\b", re.IGNORECASE)
+
+
+def reading_picked(
+    answer: str, offered: Sequence[str], *, affirmed: bool | None = None
+) -> str | None:
+    """The one reading of those a clarifying question offered that the customer's answer
+    names ("the return" to "is this about a refund or a return?", or "the second one"),
+    or the one offered when they said yes to it; None when it names none of them, or
+    more than one. A reading for an account's address wins over the order's, whose
+    words it shares."""
+    named = [r for r in offered if r in _PICKED_BY and _PICKED_BY[r].search(answer)]
+    if "account_address" in named and "change_address" in named:
+        named.remove("change_address")
+    if not named and len(offered) == 1 and affirmed:  # "is this about a refund?" "yes"
+        named = [offered[0]]
+    if not named and len(offered) == 2:  # "the first one", "the latter"
+        ordinal = _ORDINAL.search(answer)
+        if ordinal is not None:
+            named = [offered[0] if ordinal.group(1) else offered[1]]
+    return named[0] if len(named) == 1 else None
 
 
 def clarify_outcome(facts: TurnFacts) -> Outcome | None:

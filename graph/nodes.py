@@ -59,6 +59,7 @@ from domain.pseudonym import customer_actor, customer_pseudonym
 from domain.retail import Customer, Order, PaymentKind, Product, TransactionKind, Variant
 from domain.topic_words import topic_in_words
 from domain.turn import (
+    CLARIFY,
     CONFIDENT,
     OUTCOME,
     PERSON_BRIEF,
@@ -81,6 +82,7 @@ from domain.turn import (
     decide_turn,
     lines_with_ids,
     pick_items,
+    reading_picked,
     reads_as_complaint,
     rule_key,
     split_requests,
@@ -307,6 +309,8 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
     return {"captured": captured, "facts": facts}
 
 
+# The questions that ask who the customer is (domain/identity.py::next_factor).
+_WHO_THEY_ARE = frozenset({"identity", "identity_factor", "one_time_code"})
 # What the agent asks for in the middle of a request: an answer to it is not a question.
 _NOT_MID_REQUEST = frozenset(
     {None, "identity", "need", "request", "clarify", "confirmation", PERSON_BRIEF}
@@ -584,6 +588,22 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         if previous and not result.wants_human:
             category = Category(previous)  # the answer to our question, not a new request
     confidence = result.confidence
+    if (
+        state.get("awaiting") in _WHO_THEY_ARE
+        and previous is not None
+        and category.value == previous
+        and not result.wants_human
+    ):
+        # Saying who they are adds nothing to the request: it stays as sure as it was read
+        # (an unsure one gets its clarifying question once the customer is verified).
+        confidence = min(confidence, float(state.get("confidence") or confidence))
+    offered = (state.get("captured") or {}).get("readings") or ()
+    if state.get("awaiting") == CLARIFY and offered and not result.wants_human:
+        picked = reading_picked(message, [str(r) for r in offered], affirmed=result.affirm)
+        if picked is not None:  # the customer chose among the readings we offered
+            rule = next((s for s in RULE_READERS if s.value == picked), None)
+            category = Category(next(iter(RULE_READERS[rule])) if rule else picked)
+            confidence = max(confidence, CONFIDENT)
     answering = state.get("awaiting") not in _NOT_MID_REQUEST and previous is not None
     if answering and previous is not None and confidence < CONFIDENT and not result.wants_human:
         # An unsure reading of the answer to our own question ("300 Spring Street, …"

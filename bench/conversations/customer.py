@@ -35,6 +35,7 @@ _PROPOSAL = (
 _TOPIC = {
     "refund_status": "where my refund is",
     "order_status": "where my order is",
+    "order_contents": "what my order holds",
     "return": "returning something",
     "exchange": "exchanging something",
     "cancel_order": "cancelling my order",

@@ -33,6 +33,7 @@ from domain.turn import (
     TurnRead,
     decide_turn,
     next_request,
+    reading_picked,
     reads_as_complaint,
     rule_key,
     split_requests,
@@ -446,7 +447,49 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
         turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
              trusted_rules=frozenset())
     )  # fmt: skip
-    assert isinstance(unmeasured, Escalate)  # a person answers; the change reading is not acted on
+    # Asked which it is; the change reading is not acted on.
+    assert isinstance(unmeasured, Ask) and unmeasured.ask_for == "clarify"
+    assert unmeasured.readings == ("order_contents", "change_items")
+    still = decide_turn(
+        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
+             trusted_rules=frozenset(), awaiting="clarify")
+    )  # fmt: skip
+    assert isinstance(still, Escalate)  # a person answers
+    # The customer picked the contents (graph.nodes.understand read it as the rule's
+    # category): the first request's words, with the answer, are answered.
+    picked = decide_turn(
+        turn("what it holds", Category.ORDER_STATUS, the_order=RETURNED,
+             trusted_rules=frozenset(), awaiting="clarify", captured={"issue": message})
+    )  # fmt: skip
+    assert isinstance(picked, Answer) and picked.source is AnswerSource.ORDER_CONTENTS
+
+
+@pytest.mark.parametrize(
+    ("answer", "offered", "picked"),
+    [
+        ("the return", ("refund_status", "return"), "return"),
+        ("it's about where my refund is", ("refund_status", "return"), "refund_status"),
+        ("I want to know what's inside it", ("order_contents", "order_status"), "order_contents"),
+        ("where it is, it hasn't arrived", ("order_contents", "order_status"), "order_status"),
+        ("the address on my account", ("change_address", "account_address"), "account_address"),
+        ("both, a refund and a return", ("refund_status", "return"), None),
+        ("not sure", ("refund_status", "return"), None),
+        ("the first one", ("refund_status", "return"), "refund_status"),
+        ("the latter", ("refund_status", "return"), "return"),
+        ("the first", ("refund_status",), None),  # one reading offered: a yes picks it
+        ("cancel it", ("refund_status", "return"), None),  # not offered: no pick
+    ],
+)
+def test_the_reading_a_customer_picks(
+    answer: str, offered: tuple[str, ...], picked: str | None
+) -> None:
+    assert reading_picked(answer, offered) == picked
+
+
+def test_a_yes_picks_the_one_reading_offered() -> None:
+    assert reading_picked("yes", ("refund_status",), affirmed=True) == "refund_status"
+    assert reading_picked("no", ("refund_status",), affirmed=False) is None
+    assert reading_picked("yes", ("refund_status", "return"), affirmed=True) is None
 
 
 def test_an_uncleared_rule_still_answers_a_reading_the_gate_cleared() -> None:

@@ -453,6 +453,13 @@ def test_a_typo_in_a_short_product_word_still_names_its_line(said: str, meant: s
     assert ids(resolve_items(order, said, (), ())) == [meant]
 
 
+def test_a_word_one_letter_from_a_product_the_order_lacks_is_no_missing_item() -> None:
+    """"clicking" is one letter from a clock; the order holds no clock, so it is a word."""
+    order = order_of(line("1", "Gaming Mouse", color="RGB"), line("2", "Desk Lamp"))
+    resolution = resolve_items(order, "the mouse keeps clicking by itself, return it", (), ())
+    assert ids(resolution) == ["1"] and not getattr(resolution, "names", ())
+
+
 def test_a_word_one_letter_from_a_product_but_its_first_letters_is_not_it() -> None:
     order = order_of(line("1", "Electric Kettle"), line("2", "Grill"))
     assert ids(resolve_items(order, "please settle this, return it", (), ())) == []

@@ -83,6 +83,38 @@ async def test_an_unsure_reading_of_an_answer_keeps_the_request_it_answers(insta
     assert update["category"] == "account_address" and update["confidence"] >= 0.5
 
 
+@pytest.mark.parametrize(("before", "after"), [(0.4, 0.4), (0.95, 0.95)])
+async def test_saying_who_they_are_leaves_the_request_as_sure_as_it_was(
+    install: Any, before: float, after: float
+) -> None:
+    text = "ada@example.com"  # the brain reads it as carrying the request on, sure
+    install({text: Understanding(category=Category.REFUND_STATUS, confidence=0.9)})
+    state = {"message": text, "category": "refund_status", "confidence": before,
+             "awaiting": "identity"}  # fmt: skip
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["category"] == "refund_status"
+    assert update["confidence"] == min(0.9, after)
+    # A new request made with the identity is read as itself.
+    install({text: Understanding(category=Category.RETURN, confidence=0.9)})
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert (update["category"], update["confidence"]) == ("return", 0.9)
+
+
+@pytest.mark.parametrize(
+    ("answer", "category"),
+    [("the return please", "return"), ("what it holds", "order_status"), ("hmm", "other")],
+)
+async def test_a_reading_picked_from_those_offered_is_the_request(
+    install: Any, answer: str, category: str
+) -> None:
+    install({})  # the brain reads every answer as `other`, unsure
+    state = {"message": answer, "category": "refund_status", "awaiting": "clarify",
+             "captured": {"readings": ["order_contents", "return"]}}  # fmt: skip
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["category"] == category
+    assert (update["confidence"] >= 0.5) is (category != "other")
+
+
 async def test_the_wish_asked_for_is_an_answer_not_a_new_request(install: Any) -> None:
     text = "I'd like a replacement chair"
     install({text: Understanding(category=Category.EXCHANGE, confidence=0.8)})
