@@ -7,6 +7,7 @@ workers drop cached workflow coroutines, CPython 3.11 can fail to compile it the
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,14 @@ from store.db import make_engine, migrate, session_factory
 # the API (tests that exercise Claude pass a key explicitly, with a fake transport).
 for _key in ("ANTHROPIC_API_KEY", "TRUSTDESK_ANTHROPIC_API_KEY"):
     os.environ.pop(_key, None)
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection imported (the product, the tests, some 600 thousand objects) lives
+    for the whole session: left out of garbage collection, whose full passes otherwise
+    walk it (0.3 s each here) while a workflow task must finish within the SDK's two
+    seconds, which a loaded machine then misses."""
+    gc.freeze()
+
 
 PG_ADMIN_URL = os.environ.get(
     "TRUSTDESK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"

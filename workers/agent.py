@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
 import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -166,6 +167,10 @@ async def main(settings: Settings) -> None:
         )
         if settings.retention_days is not None:
             await ensure_retention_schedule(client, settings.retention_days, settings.task_queue)
+        # What the worker holds from here on (modules, the brain's tables, the graph)
+        # lives as long as it does: left out of full garbage-collection passes, which
+        # otherwise walk it while a workflow task must answer within two seconds.
+        gc.freeze()
         run = asyncio.create_task(worker.run())
         print(f"worker polling {settings.task_queue!r} on {settings.temporal_address}", flush=True)
         await stop.wait()
