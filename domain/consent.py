@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
+from domain.identity import IDENTITY_ASKS
+
 #: The flags, in the order pages show them, with what each allows in plain words.
 CONSENT_FLAGS: dict[str, str] = {
     "personalisation": "use the profile to personalise replies (e.g. address by first name)",
@@ -214,11 +216,6 @@ def read_consent_request(said: str) -> ConsentRequest | None:
     if "?" in text and _ASKS_WHETHER.search(text) and _flags_named(text):
         return ConsentRequest()
     return None
-
-
-#: What the agent asks before it can act on a request: who the customer is. A consent
-#: request made before the answers is still the request once they come.
-IDENTITY_ASKS = frozenset({"identity", "identity_factor", "one_time_code"})
 
 
 def consent_request_of_turn(

@@ -110,6 +110,10 @@ def level_from_facts(
     return IdentityLevel.EMAIL
 
 
+#: Every question `next_factor` asks: who the customer is.
+IDENTITY_ASKS = frozenset({"identity", "identity_factor", "one_time_code"})
+
+
 def next_factor(reached: IdentityLevel, needed: IdentityLevel, *, email_known: bool) -> str | None:
     """What to ask for next to reach `needed` from `reached`; None when it is reached.
 

@@ -37,7 +37,7 @@ from domain.commands import (
 from domain.consent import Consent, ConsentRequest, read_consent_request
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
-from domain.identity import IdentityLevel
+from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import (
     Ambiguous,
     Missing,
@@ -852,7 +852,7 @@ _REFUND_OVERRULES = frozenset(
     }
 )
 # What the agent asks before the request itself: the request is the one said before.
-_BEFORE_THE_REQUEST = frozenset({"identity", "identity_factor", "one_time_code", "order_id"})
+_BEFORE_THE_REQUEST = IDENTITY_ASKS | {"order_id"}
 
 
 def read_only_asked(facts: TurnFacts) -> AnswerSource | None:

@@ -50,7 +50,7 @@ from domain.controls import effective_autonomy, held_for_shadow, policy_version
 from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
-from domain.identity import IdentityLevel
+from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import describe_choices, describe_lines
 from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
@@ -309,8 +309,6 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
     return {"captured": captured, "facts": facts}
 
 
-# The questions that ask who the customer is (domain/identity.py::next_factor).
-_WHO_THEY_ARE = frozenset({"identity", "identity_factor", "one_time_code"})
 # What the agent asks for in the middle of a request: an answer to it is not a question.
 _NOT_MID_REQUEST = frozenset(
     {None, "identity", "need", "request", "clarify", "confirmation", PERSON_BRIEF}
@@ -589,7 +587,7 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             category = Category(previous)  # the answer to our question, not a new request
     confidence = result.confidence
     if (
-        state.get("awaiting") in _WHO_THEY_ARE
+        state.get("awaiting") in IDENTITY_ASKS
         and previous is not None
         and category.value == previous
         and not result.wants_human
