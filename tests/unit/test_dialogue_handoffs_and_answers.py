@@ -443,25 +443,7 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
         turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED)
     )
     assert isinstance(cleared, Answer) and cleared.source is AnswerSource.ORDER_CONTENTS
-    unmeasured = decide_turn(
-        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
-             trusted_rules=frozenset())
-    )  # fmt: skip
-    # Asked which it is; the change reading is not acted on.
-    assert isinstance(unmeasured, Ask) and unmeasured.ask_for == "clarify"
-    assert unmeasured.readings == ("order_contents", "change_items")
-    still = decide_turn(
-        turn(message, Category.CHANGE_ITEMS, autonomous=False, the_order=RETURNED,
-             trusted_rules=frozenset(), awaiting="clarify")
-    )  # fmt: skip
-    assert isinstance(still, Escalate)  # a person answers
-    # The customer picked the contents (graph.nodes.understand read it as the rule's
-    # category): the first request's words, with the answer, are answered.
-    picked = decide_turn(
-        turn("what it holds", Category.ORDER_STATUS, the_order=RETURNED,
-             trusted_rules=frozenset(), awaiting="clarify", captured={"issue": message})
-    )  # fmt: skip
-    assert isinstance(picked, Answer) and picked.source is AnswerSource.ORDER_CONTENTS
+    # Unmeasured: asked which it is first (`test_an_uncleared_rule_asks_which_it_is`).
 
 
 @pytest.mark.parametrize(
@@ -499,23 +481,47 @@ def test_an_uncleared_rule_still_answers_a_reading_the_gate_cleared() -> None:
              trusted_rules=frozenset())
     )  # fmt: skip
     assert isinstance(read_so, Answer) and read_so.source is AnswerSource.REFUND_STATUS
-    read_otherwise = decide_turn(
-        turn(message, Category.RETURN, autonomous=True, the_order=RETURNED,
-             trusted_rules=frozenset())
-    )  # fmt: skip
-    # Asked once which it is, naming the rule's reading and the brain's; nothing is acted on.
-    assert isinstance(read_otherwise, Ask) and read_otherwise.ask_for == "clarify"
-    assert read_otherwise.readings == ("refund_status", "return")
-    still_unclear = decide_turn(
-        turn(message, Category.RETURN, autonomous=True, the_order=RETURNED,
-             trusted_rules=frozenset(), awaiting="clarify")
-    )  # fmt: skip
-    assert isinstance(still_unclear, Escalate)
-    answered = decide_turn(
-        turn("where my refund is", Category.REFUND_STATUS, autonomous=True, the_order=RETURNED,
-             trusted_rules=frozenset(), awaiting="clarify")
-    )  # fmt: skip
-    assert isinstance(answered, Answer) and answered.source is AnswerSource.REFUND_STATUS
+    # Read otherwise: asked which it is first (`test_an_uncleared_rule_asks_which_it_is`).
+
+
+@pytest.mark.parametrize(
+    ("message", "read_as", "autonomous", "offered", "answer", "picked", "source"),
+    [
+        ("What items are in order #W0000001?", Category.CHANGE_ITEMS, False,
+         ("order_contents", "change_items"), "what it holds", Category.ORDER_STATUS,
+         AnswerSource.ORDER_CONTENTS),
+        ("hi where is my refund for the shoes i sent back", Category.RETURN, True,
+         ("refund_status", "return"), "where my refund is", Category.REFUND_STATUS,
+         AnswerSource.REFUND_STATUS),
+    ],
+)  # fmt: skip
+def test_an_uncleared_rule_asks_which_it_is(
+    message: str,
+    read_as: Category,
+    autonomous: bool,
+    offered: tuple[str, ...],
+    answer: str,
+    picked: Category,
+    source: AnswerSource,
+) -> None:
+    """A question an uncleared rule read, and the brain read as something else: asked once
+    which it is (naming both readings), nothing acted on; still unclear, a person; the
+    reading picked (graph.nodes.understand read it as the rule's category), answered from
+    the first request's words with the answer."""
+    def asked(text: str, category: Category, *, cleared: bool) -> object:
+        return decide_turn(
+            turn(text, category, autonomous=cleared, the_order=RETURNED,
+                 trusted_rules=frozenset(), awaiting="clarify", captured={"issue": message})
+        )  # fmt: skip
+
+    first = decide_turn(
+        turn(message, read_as, autonomous=autonomous, the_order=RETURNED, trusted_rules=frozenset())
+    )
+    assert isinstance(first, Ask) and first.ask_for == "clarify"
+    assert first.readings == offered
+    assert isinstance(asked(message, read_as, cleared=autonomous), Escalate)  # a person answers
+    answered = asked(answer, picked, cleared=True)  # the picked category, cleared by the gate
+    assert isinstance(answered, Answer) and answered.source is source
 
 
 def test_a_read_only_question_asks_for_its_order_twice_at_most_then_a_person() -> None:
