@@ -875,6 +875,16 @@ RULE_READERS: Mapping[AnswerSource, frozenset[str]] = {
 }
 
 
+def reading_category(reading: str) -> Category:
+    """The category a reading a clarifying question offered is answered as: a rule
+    reader's labels for its question ("order_contents" is an order-status question),
+    else the reading itself."""
+    for source, labels in RULE_READERS.items():
+        if source.value == reading:
+            return Category(next(iter(labels)))
+    return Category(reading)
+
+
 def rule_key(source: AnswerSource) -> str:
     """The rule reader's name where the gate's result lists it (`autonomy.json`)."""
     return f"rule:{source.value}"

@@ -82,6 +82,7 @@ from domain.turn import (
     decide_turn,
     lines_with_ids,
     pick_items,
+    reading_category,
     reading_picked,
     reads_as_complaint,
     rule_key,
@@ -599,9 +600,7 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     if state.get("awaiting") == CLARIFY and offered and not result.wants_human:
         picked = reading_picked(message, [str(r) for r in offered], affirmed=result.affirm)
         if picked is not None:  # the customer chose among the readings we offered
-            rule = next((s for s in RULE_READERS if s.value == picked), None)
-            category = Category(next(iter(RULE_READERS[rule])) if rule else picked)
-            confidence = max(confidence, CONFIDENT)
+            category, confidence = reading_category(picked), max(confidence, CONFIDENT)
     answering = state.get("awaiting") not in _NOT_MID_REQUEST and previous is not None
     if answering and previous is not None and confidence < CONFIDENT and not result.wants_human:
         # An unsure reading of the answer to our own question ("300 Spring Street, …"
