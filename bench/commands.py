@@ -99,6 +99,7 @@ def _run_eval(settings: Any, args: argparse.Namespace) -> int:
             scratch_url=args.scratch_url,
             sweep=args.sweep,
             show_misses=args.misses,
+            lexical=args.lexical,
         )
     from bench.conversations.runner import run_conversations_cli
 
@@ -112,12 +113,22 @@ def add_eval(sub: Subparsers, common: Common) -> None:
     )
     common(p)
     p.add_argument("suite", choices=["conversations", "knowledge"])
-    p.add_argument("--split", choices=["dev", "heldout", "all"], default=None)
+    p.add_argument(
+        "--split",
+        choices=["dev", "heldout", "fresh", "all"],
+        default=None,
+        help="fresh: held out, written in the round that added the sentence vector to the search",
+    )
     p.add_argument("--dataset", choices=["demo", "tau2-retail"], help="conversations: default both")
     p.add_argument("--json", action="store_true", help="conversations: print the results as JSON")
     p.add_argument("--scratch-url", help="knowledge: an empty database to measure on")
     p.add_argument("--sweep", action="store_true", help="knowledge: figures at other thresholds")
     p.add_argument("--misses", action="store_true", help="knowledge: list the questions missed")
+    p.add_argument(
+        "--lexical",
+        action="store_true",
+        help="knowledge: the full-text engine alone, without the sentence vector",
+    )
     p.set_defaults(handler=_run_eval_defaulted)
 
 

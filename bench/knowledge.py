@@ -1,13 +1,17 @@
 """`trustdesk knowledge eval`: how well the knowledge base finds the right article.
 
 Questions (JSON lines: `question`, `expected`: a list of acceptable article slugs, or
-null when no article answers it) are searched in a scratch store indexed from the
-shipped articles. Reported: top-1 accuracy (the best passage above the threshold
-belongs to an expected article), no-match precision (of the questions answered "no
-match", how many really have no article) and recall (of the questions with no article,
-how many were answered "no match"). `--sweep` shows the figures at other thresholds.
-The held-out questions were written before the search existed and are measured once;
-tune on the development ones.
+null when no article answers it; optionally `section`: the heading of the passage that
+answers it best) are searched in a scratch store indexed from the shipped articles,
+with the sentence vector as the worker searches (`--lexical`: the full-text engine
+alone). Reported: top-1 accuracy (the best passage above the threshold belongs to an
+expected article), section accuracy (of those with a labelled section, the answer is
+that very passage), no-match precision (of the questions answered "no match", how many
+really have no article) and recall (of the questions with no article, how many were
+answered "no match"). `--sweep` shows the figures at other thresholds. The held-out
+questions (`heldout`: written before the full-text search existed; `fresh`: written
+before the sentence vector was added to it) are measured once; tune on the development
+ones.
 """
 
 from __future__ import annotations
@@ -18,16 +22,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from brain.embedding import shared_embedder
 from domain.knowledge import Passage
 from domain.policy import Policy, policy_placeholders
 from store.db import make_engine, migrate, session_factory
-from store.knowledge import DEFAULT_ARTICLES, MIN_COVERAGE, KnowledgeBase
+from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase
 
 #: As many passages as `KnowledgeBase.search` weighs for its first answer.
 CANDIDATES = 9
 
 QUESTIONS = {
     "heldout": Path(__file__).with_name("knowledge_heldout.jsonl"),
+    "fresh": Path(__file__).with_name("knowledge_heldout_fresh.jsonl"),
     "dev": Path(__file__).with_name("knowledge_dev.jsonl"),
 }
 
@@ -36,6 +42,7 @@ QUESTIONS = {
 class Question:
     text: str
     expected: tuple[str, ...] | None
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,10 +55,18 @@ class Scores:
     no_match_right: int
     unanswerable: int
     misses: tuple[str, ...]
+    #: Questions with a labelled section whose answer came from their article, and of
+    #: those, the ones answered from that very section.
+    sectioned: int = 0
+    section_correct: int = 0
 
     @property
     def top1_accuracy(self) -> float:
         return self.top1_correct / self.answerable if self.answerable else 0.0
+
+    @property
+    def section_accuracy(self) -> float:
+        return self.section_correct / self.sectioned if self.sectioned else 0.0
 
     @property
     def no_match_precision(self) -> float:
@@ -74,17 +89,21 @@ def load_questions(path: Path) -> list[Question]:
         if line.strip():
             row = json.loads(line)
             expected = row["expected"]
-            found.append(Question(row["question"], tuple(expected) if expected else None))
+            found.append(
+                Question(
+                    row["question"], tuple(expected) if expected else None, row.get("section")
+                )
+            )
     return found
 
 
 def score(
     ranked: Sequence[tuple[Question, list[Passage]]],
     threshold: float,
-    min_coverage: float = MIN_COVERAGE,
+    min_coverage: float,
 ) -> Scores:
     """The figures at these thresholds, from each question's ranked passages."""
-    answerable = top1 = said = right = unanswerable = 0
+    answerable = top1 = said = right = unanswerable = sectioned = in_section = 0
     misses = []
     for question, passages in ranked:
         best = next(
@@ -100,6 +119,9 @@ def score(
             right += question.expected is None
         elif question.expected is not None and answer in question.expected:
             top1 += 1
+            if best is not None and question.section is not None:
+                sectioned += 1
+                in_section += best.heading == question.section
         if (answer is None) != (question.expected is None) or (
             answer is not None and question.expected is not None and answer not in question.expected
         ):
@@ -114,7 +136,16 @@ def score(
                 )
             )
     return Scores(
-        threshold, len(ranked), answerable, top1, said, right, unanswerable, tuple(misses)
+        threshold,
+        len(ranked),
+        answerable,
+        top1,
+        said,
+        right,
+        unanswerable,
+        tuple(misses),
+        sectioned,
+        in_section,
     )
 
 
@@ -131,13 +162,18 @@ def run_knowledge_eval(
     scratch_url: str | None = None,
     sweep: bool = False,
     show_misses: bool = False,
+    lexical: bool = False,
 ) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         url = scratch_url or f"sqlite:///{Path(tmp) / 'knowledge.db'}"
         migrate(url)
         engine = make_engine(url)
         try:
-            kb = KnowledgeBase(session_factory(engine), policy_placeholders(policy))
+            kb = KnowledgeBase(
+                session_factory(engine),
+                policy_placeholders(policy),
+                embed=None if lexical else shared_embedder().embed,
+            )
             kb.sync_from_dir(DEFAULT_ARTICLES)
             questions = load_questions(QUESTIONS[split])
             ranked = rank_questions(kb, questions)
@@ -146,16 +182,23 @@ def run_knowledge_eval(
                 dialect = session.get_bind().dialect.name
         finally:
             engine.dispose()
-    result = score(ranked, threshold)
+    result = score(ranked, threshold, kb.min_coverage)
+    engine_name = "full-text alone" if lexical else "full-text and sentence vector"
     print(
-        f"knowledge base, {split} questions on {dialect}: {result.questions} questions "
+        f"knowledge base, {split} questions on {dialect} ({engine_name}): "
+        f"{result.questions} questions "
         f"({result.answerable} with an article, {result.unanswerable} without); "
-        f"thresholds: score {threshold:g}, coverage {MIN_COVERAGE:.0%}"
+        f"thresholds: score {threshold:g}, coverage {kb.min_coverage:.0%}"
     )
     print(
         f"  top-1 accuracy      {result.top1_accuracy:6.1%}  "
         f"({result.top1_correct}/{result.answerable})"
     )
+    if result.sectioned:
+        print(
+            f"  section accuracy    {result.section_accuracy:6.1%}  "
+            f"({result.section_correct}/{result.sectioned} right articles with a labelled section)"
+        )
     print(
         f"  no-match precision  {result.no_match_precision:6.1%}  "
         f"({result.no_match_right}/{result.no_match_said})"
@@ -168,7 +211,7 @@ def run_knowledge_eval(
     if sweep:
         scores = sorted({p.score for _, found in ranked for p in found})
         print("  score  coverage  top-1  no-match-precision  no-match-recall  overall")
-        for c in (0.0, 0.34, 0.5, 0.67):
+        for c in (0.0, 0.34, 0.5, 0.67) if lexical else (0.0,):
             for t in sorted({0.0, threshold, *scores[:: max(1, len(scores) // 8)]}):
                 s = score(ranked, t, c)
                 print(

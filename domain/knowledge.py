@@ -443,6 +443,34 @@ def coverage(groups: Sequence[Sequence[str]], passage: Passage) -> float:
     return covered / len(groups)
 
 
+# --- the two readings of a question, together -------------------------------------------
+
+#: How much the full-text engine's ranking adds to a passage's meaning match (`fused_scores`).
+LEXICAL_WEIGHT = 0.3
+#: Below this fused score a passage is no answer. Chosen with `LEXICAL_WEIGHT` on the
+#: development questions, the same on SQLite and PostgreSQL (docs/brain.md, "Knowledge base").
+FUSED_THRESHOLD = 0.5
+#: An answer must also hold a quarter of the question's topic words (`coverage`): at the
+#: same share of right answers on the development questions, fewer unrelated questions
+#: get an article and fewer get the wrong one; more are handed to a person instead.
+FUSED_MIN_COVERAGE = 0.25
+
+
+def fused_scores(meaning: Sequence[float], lexical: Sequence[float]) -> list[float]:
+    """Each passage's answer score: how close its meaning is to the question's (the cosine
+    of their sentence vectors), plus `LEXICAL_WEIGHT` times its full-text score relative
+    to the best passage's for this question (0 where the engine found none of the words).
+
+    The relative score makes one rule fit both engines, whose scores are on different
+    scales; how near the meaning is decides whether anything answers at all.
+    """
+    top = max(lexical, default=0.0)
+    return [
+        m + (LEXICAL_WEIGHT * max(x, 0.0) / top if top > 0 else 0.0)
+        for m, x in zip(meaning, lexical, strict=True)
+    ]
+
+
 # --- what to answer ------------------------------------------------------------------
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")

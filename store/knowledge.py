@@ -3,7 +3,9 @@
 `KnowledgeBase.search(question)` ranks passages (sections of articles) with the
 store's own engine: SQLite FTS5 with bm25 (Porter stemming), or PostgreSQL full-text
 search with `websearch_to_tsquery` and `ts_rank_cd` over a weighted `tsvector` with a
-GIN index. Passages scoring below the engine's threshold are not returned: an empty
+GIN index. Given a sentence vector (`embed`, injected by the worker), each passage's
+meaning match is added (`domain.knowledge.fused_scores`): customers' words are often
+not the articles'. Passages scoring below the threshold are not returned: an empty
 list means "no match". Articles are Markdown files (`<slug>.md`) in
 `<data dir>/knowledge/`; `sync_from_dir` indexes them, `save`/`delete` change one
 article in the store and its file, each with an audit event.
@@ -11,21 +13,27 @@ article in the store and its file, each with an audit event.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.knowledge import (
+    FUSED_MIN_COVERAGE,
+    FUSED_THRESHOLD,
     Article,
     InvalidArticle,
     Passage,
     check_slug,
     coverage,
     fill_placeholders,
+    fused_scores,
     parse_article,
     question_groups,
 )
@@ -36,24 +44,37 @@ from store.models import KnowledgeArticleRow, KnowledgePassageRow, utcnow
 #: The demo shop's articles, shipped with Trustdesk and copied into a new data dir.
 DEFAULT_ARTICLES = Path(__file__).with_name("default_knowledge")
 
-#: Below these scores a passage is no answer. The engines score differently: SQLite's
-#: is bm25 negated (higher is better), PostgreSQL's is `ts_rank_cd` with length
-#: normalisation. Chosen on the development questions (docs/brain.md, "Knowledge base").
+#: A text's meaning as a unit vector (`brain.embedding.SentenceEmbedder.embed`).
+Embed = Callable[[str], np.ndarray]
+
+
+class _PassageRow(NamedTuple):
+    id: int
+    slug: str
+    title: str
+    heading: str
+    body: str
+
+
+#: Without a sentence vector, below these scores a passage is no answer. The engines
+#: score differently: SQLite's is bm25 negated (higher is better), PostgreSQL's is
+#: `ts_rank_cd` with length normalisation. Chosen on the development questions
+#: (docs/brain.md, "Knowledge base").
 THRESHOLDS: Mapping[str, float] = {"sqlite": 1.7, "postgresql": 0.1}
-#: A passage must also hold at least this share of the question's topic words.
+#: Without a sentence vector, a passage must also hold at least this share of the
+#: question's topic words.
 MIN_COVERAGE = 0.5
 #: Passages ranked before the thresholds pick: a lower one may cover the question better.
 _CANDIDATES = 8
 
 # Column weights of bm25: a word of the title or the section's heading counts more.
 _SQLITE_SEARCH = text(
-    "SELECT p.slug, p.title, p.heading, p.body, -bm25(knowledge_fts, 3.0, 3.0, 1.0) AS score "
+    "SELECT p.id, -bm25(knowledge_fts, 3.0, 3.0, 1.0) AS score "
     "FROM knowledge_fts JOIN knowledge_passages p ON p.id = knowledge_fts.rowid "
     "WHERE knowledge_fts MATCH :query ORDER BY score DESC, p.id LIMIT :limit"
 )
 _POSTGRES_SEARCH = text(
-    "SELECT p.slug, p.title, p.heading, p.body, "
-    "ts_rank_cd(p.search, q, 1) AS score "
+    "SELECT p.id, ts_rank_cd(p.search, q, 1) AS score "
     "FROM knowledge_passages p, websearch_to_tsquery('english', :query) q "
     "WHERE p.search @@ q ORDER BY score DESC, p.id LIMIT :limit"
 )
@@ -100,17 +121,29 @@ class KnowledgeBase:
         placeholders: Mapping[str, str],
         directory: Path | None = None,
         threshold: float | None = None,
+        embed: Embed | None = None,
     ) -> None:
         self.sessions = sessions
         self.placeholders = dict(placeholders)
         self.directory = directory
         self._threshold = threshold
+        self._embed = embed
+        # A passage's two vectors (its heading; title, heading and text), by its words.
+        self._vectors: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
     # --- search --------------------------------------------------------------------
+
+    @property
+    def min_coverage(self) -> float:
+        """The share of the question's topic words an answer must hold: less with a
+        sentence vector, whose meaning match answers for the rest."""
+        return FUSED_MIN_COVERAGE if self._embed is not None else MIN_COVERAGE
 
     def threshold(self, session: Session) -> float:
         if self._threshold is not None:
             return self._threshold
+        if self._embed is not None:
+            return FUSED_THRESHOLD
         return THRESHOLDS.get(session.get_bind().dialect.name, 0.0)
 
     def search(self, question: str, limit: int = 3) -> list[Passage]:
@@ -118,43 +151,58 @@ class KnowledgeBase:
         with read_only(self.sessions) as session:
             floor = self.threshold(session)
             ranked = self._rank(session, question, limit + _CANDIDATES)
-        return [p for p in ranked if p.score >= floor and p.coverage >= MIN_COVERAGE][:limit]
+        return [p for p in ranked if p.score >= floor and p.coverage >= self.min_coverage][:limit]
 
     def rank(self, question: str, limit: int = 3) -> list[Passage]:
-        """The engine's ranking without the thresholds: for measuring and choosing them."""
+        """The ranking without the thresholds: for measuring and choosing them."""
         with read_only(self.sessions) as session:
             return self._rank(session, question, limit)
 
     def _rank(self, session: Session, question: str, limit: int) -> list[Passage]:
-        groups = question_groups(question, self._vocabulary(session))
-        terms = list(dict.fromkeys(t for g in groups for t in g))
-        if not terms:
-            return []
-        if session.get_bind().dialect.name == "postgresql":
-            # websearch syntax: words joined by "or" match any of them.
-            query, statement = " or ".join(terms), _POSTGRES_SEARCH
-        else:
-            query = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
-            statement = _SQLITE_SEARCH
-        rows = session.execute(statement, {"query": query, "limit": limit}).all()
-        found = [
-            Passage(
-                slug=r.slug, title=r.title, heading=r.heading, text=r.body, score=float(r.score)
+        rows = [
+            _PassageRow(*row)
+            for row in session.execute(
+                select(
+                    KnowledgePassageRow.id,
+                    KnowledgePassageRow.slug,
+                    KnowledgePassageRow.title,
+                    KnowledgePassageRow.heading,
+                    KnowledgePassageRow.body,
+                ).order_by(KnowledgePassageRow.id)
             )
-            for r in rows
+        ]
+        groups = question_groups(question, _vocabulary(rows))
+        lexical = _lexical(session, groups, len(rows))
+        if self._embed is None:
+            by_id = {r.id: r for r in rows}
+            scored = [(by_id[i], score) for i, score in lexical.items() if i in by_id][:limit]
+        else:
+            meaning = self._meaning(question, rows)
+            fused = fused_scores(meaning, [lexical.get(r.id, 0.0) for r in rows])
+            order = sorted(range(len(rows)), key=lambda i: (-fused[i], rows[i].id))[:limit]
+            scored = [(rows[i], fused[i]) for i in order]
+        found = [
+            Passage(slug=r.slug, title=r.title, heading=r.heading, text=r.body, score=score)
+            for r, score in scored
         ]
         return [replace(p, coverage=coverage(groups, p)) for p in found]
 
-    @staticmethod
-    def _vocabulary(session: Session) -> set[str]:
-        """Every word the passages use, to correct a question's typos against."""
-        words: set[str] = set()
-        for title, heading, body in session.execute(
-            select(KnowledgePassageRow.title, KnowledgePassageRow.heading, KnowledgePassageRow.body)
-        ):
-            for part in (title, heading, body):
-                words.update(w.strip(".,;:!?()\"'“”").lower() for w in part.split())
-        return {w for w in words if w.isalpha()}
+    def _meaning(self, question: str, rows: Sequence[_PassageRow]) -> list[float]:
+        """How close each passage's meaning is to the question's: the better of its
+        heading's and its whole text's cosine with the question's vector."""
+        assert self._embed is not None
+        wanted = self._embed(question)
+        if len(self._vectors) > 4 * len(rows) + 64:  # articles were edited: start afresh
+            self._vectors.clear()
+        found = []
+        for r in rows:
+            key = hashlib.sha256(f"{r.title}\0{r.heading}\0{r.body}".encode()).digest()
+            vectors = self._vectors.get(key)
+            if vectors is None:
+                vectors = (self._embed(r.heading), self._embed(f"{r.title}. {r.heading}. {r.body}"))
+                self._vectors[key] = vectors
+            found.append(max(float(vectors[0] @ wanted), float(vectors[1] @ wanted)))
+        return found
 
     # --- articles ------------------------------------------------------------------
 
@@ -285,6 +333,15 @@ class KnowledgeBase:
         session.flush()
 
 
+def _vocabulary(rows: Sequence[_PassageRow]) -> set[str]:
+    """Every word the passages use, to correct a question's typos against."""
+    words: set[str] = set()
+    for r in rows:
+        for part in (r.title, r.heading, r.body):
+            words.update(w.strip(".,;:!?()\"'“”").lower() for w in part.split())
+    return {w for w in words if w.isalpha()}
+
+
 def _stored(row: KnowledgeArticleRow) -> StoredArticle:
     return StoredArticle(
         slug=row.slug,
@@ -293,3 +350,18 @@ def _stored(row: KnowledgeArticleRow) -> StoredArticle:
         updated_by=row.updated_by,
         updated_at=row.updated_at.isoformat(),
     )
+
+
+def _lexical(session: Session, groups: list[list[str]], limit: int) -> dict[int, float]:
+    """The engine's score of each passage holding any of the question's words, best first."""
+    terms = list(dict.fromkeys(t for g in groups for t in g))
+    if not terms or limit <= 0:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        # websearch syntax: words joined by "or" match any of them.
+        query, statement = " or ".join(terms), _POSTGRES_SEARCH
+    else:
+        query = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        statement = _SQLITE_SEARCH
+    rows = session.execute(statement, {"query": query, "limit": limit}).all()
+    return {int(r.id): float(r.score) for r in rows}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from brain.embedding import shared_embedder
 from domain.knowledge import answer_from_passages
 from domain.policy import policy_placeholders
 from store.db import make_engine, migrate, session_factory
@@ -12,12 +13,14 @@ from store.knowledge import KnowledgeBase, install_default_articles, knowledge_d
 from trustdesk.config import Settings
 
 
-def open_knowledge_base(settings: Settings) -> KnowledgeBase:
-    """The store's knowledge base, its articles in `<data dir>/knowledge/`."""
+def open_knowledge_base(settings: Settings, *, search: bool = False) -> KnowledgeBase:
+    """The store's knowledge base, its articles in `<data dir>/knowledge/`; to `search`
+    it as the worker does, with the sentence vector."""
     return KnowledgeBase(
         session_factory(make_engine(settings.store_url)),
         policy_placeholders(settings.policy),
         knowledge_dir(settings.data_dir),
+        embed=shared_embedder().embed if search else None,
     )
 
 
@@ -39,7 +42,7 @@ def run_knowledge(settings: Settings, args: argparse.Namespace, out: TextIO) -> 
         return 0
     if not knowledge_dir(settings.data_dir).exists():  # first use: the shipped articles
         prepare_knowledge(settings)
-    kb = open_knowledge_base(settings)
+    kb = open_knowledge_base(settings, search=True)
     passages = kb.search(args.question, limit=args.limit)
     if not passages:
         print("no match: no article answers this well enough (a person would be offered)", file=out)

@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 
 from activities.case import CaseActivities
 from activities.retention import RetentionActivities
+from brain.embedding import shared_embedder
 from brain.gate_subjects import claude_fingerprint, recorded_autonomy
 from brain.offline import OfflineBrain
 from brain.select import select_brain
@@ -89,7 +90,10 @@ def build_deps(settings: Settings, *, autonomous: Iterable[str] | None = None) -
         policy=settings.policy,
         autonomous_categories=frozenset(autonomous),
         knowledge=KnowledgeBase(
-            sessions, policy_placeholders(settings.policy), knowledge_dir(settings.data_dir)
+            sessions,
+            policy_placeholders(settings.policy),
+            knowledge_dir(settings.data_dir),
+            embed=shared_embedder().embed,
         ),
         controls=lambda: load_operator_controls(settings, sessions),
         policy_text=(settings.policy_file or DEFAULT_POLICY_PATH).read_bytes(),

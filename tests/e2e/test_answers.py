@@ -35,7 +35,7 @@ async def test_a_prospect_asks_about_shipping_without_an_account(web: Web) -> No
 
 async def test_a_question_no_article_answers_goes_to_a_person_with_the_record(web: Web) -> None:
     thread = web.new_thread()
-    first = await web.say(thread, "do you offer gift wrapping for birthdays?")
+    first = await web.say(thread, "do you have a loyalty programme?")
     reply = first["replies"][-1]
     assert "couldn't find" in reply["text"] and "colleague" in reply["text"]
     assert first["status"] == "escalated"

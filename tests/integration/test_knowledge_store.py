@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from brain.embedding import shared_embedder
 from domain.knowledge import InvalidArticle, make_article
 from domain.policy import load_policy, policy_placeholders
 from store.audit import verify_chain
@@ -16,13 +17,25 @@ from store.knowledge import DEFAULT_ARTICLES, KnowledgeBase, install_default_art
 from store.models import AuditEventRow
 
 
-@pytest.fixture
-def kb(sessions: sessionmaker[Session], tmp_path: Path) -> KnowledgeBase:
-    directory = tmp_path / "knowledge"
+def _kb(sessions: sessionmaker[Session], directory: Path, *, vector: bool) -> KnowledgeBase:
     assert install_default_articles(directory)
-    base = KnowledgeBase(sessions, policy_placeholders(load_policy()), directory)
+    embed = shared_embedder().embed if vector else None
+    base = KnowledgeBase(sessions, policy_placeholders(load_policy()), directory, embed=embed)
     base.sync_from_dir()
     return base
+
+
+@pytest.fixture(params=["full-text", "full-text and sentence vector"])
+def kb(
+    request: pytest.FixtureRequest, sessions: sessionmaker[Session], tmp_path: Path
+) -> KnowledgeBase:
+    return _kb(sessions, tmp_path / "knowledge", vector=request.param != "full-text")
+
+
+@pytest.fixture
+def hybrid(sessions: sessionmaker[Session], tmp_path: Path) -> KnowledgeBase:
+    """Searched as the worker searches: full-text and the sentence vector."""
+    return _kb(sessions, tmp_path / "knowledge", vector=True)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +58,33 @@ def test_a_question_finds_its_article_with_a_score(
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
 
 
+@pytest.mark.parametrize(
+    "question, slug",
+    [
+        ("is my credit card billed straight away", "payment"),
+        ("is there a phone number i can ring", "contact"),
+    ],
+)
+def test_the_meaning_finds_an_article_the_words_do_not(
+    hybrid: KnowledgeBase, sessions: sessionmaker[Session], tmp_path: Path, question: str, slug: str
+) -> None:
+    """Customers' words are often not the articles': the sentence vector bridges them."""
+    [best, *_] = hybrid.search(question)
+    assert best.slug == slug
+    words_only = _kb(sessions, tmp_path / "words-only", vector=False)
+    assert all(p.slug != slug for p in words_only.search(question)[:1])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["tell me a joke", "what's the weather like in Boston", "write my history essay for me"],
+)
+def test_the_meaning_does_not_make_an_unrelated_question_a_match(
+    hybrid: KnowledgeBase, question: str
+) -> None:
+    assert hybrid.search(question) == []
+
+
 def test_placeholders_are_indexed_filled(kb: KnowledgeBase) -> None:
     [best, *_] = kb.search("how many days to return")
     assert "30 days" in best.text and "{{" not in best.text
@@ -53,7 +93,13 @@ def test_placeholders_are_indexed_filled(kb: KnowledgeBase) -> None:
 def test_nothing_above_the_threshold_is_no_match(kb: KnowledgeBase) -> None:
     assert kb.search("recommend a pizza place nearby") == []
     assert kb.search("???") == []
-    assert kb.rank("zzzz qqqq") == []  # no word of the articles at all
+    assert kb.search("zzzz qqqq") == []
+
+
+def test_the_engine_alone_ranks_nothing_without_a_word_of_the_articles(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    assert _kb(sessions, tmp_path / "knowledge", vector=False).rank("zzzz qqqq") == []
 
 
 def test_a_saved_article_is_searchable_at_once_and_its_file_written(

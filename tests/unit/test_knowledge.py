@@ -7,11 +7,14 @@ import pytest
 
 from brain.grounding import ground_knowledge_reply, ungrounded_knowledge
 from domain.knowledge import (
+    FUSED_THRESHOLD,
+    LEXICAL_WEIGHT,
     NO_MATCH,
     InvalidArticle,
     Passage,
     answer_from_passages,
     fill_placeholders,
+    fused_scores,
     make_article,
     parse_article,
     question_terms,
@@ -167,3 +170,14 @@ def test_a_knowledge_reply_may_state_only_the_passages_numbers() -> None:
 
 def test_a_no_match_reply_states_no_number() -> None:
     assert ground_knowledge_reply("Returns take 30 days.", NO_MATCH)[1] == ["number 30"]
+
+
+def test_fused_scores_add_the_relative_full_text_score_to_the_meaning() -> None:
+    meaning = [0.4, 0.3, 0.2]
+    fused = fused_scores(meaning, [2.0, 4.0, 0.0])
+    assert fused == pytest.approx([0.4 + LEXICAL_WEIGHT / 2, 0.3 + LEXICAL_WEIGHT, 0.2])
+    # The scale of the engine's score does not matter, only its share of the best.
+    assert fused_scores(meaning, [0.02, 0.04, 0.0]) == pytest.approx(fused)
+    # No word found anywhere: the meaning alone decides.
+    assert fused_scores(meaning, [0.0, 0.0, 0.0]) == meaning
+    assert max(fused_scores([0.1, 0.15], [0.0, 5.0])) < FUSED_THRESHOLD

@@ -16,6 +16,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from brain.embedding import shared_embedder
 from brain.offline import OfflineBrain
 from brain.training import shipped_model
 from domain.dialogue import HANDLED
@@ -106,7 +107,9 @@ TEST_MAIL_SEAL = TextSeal(TEST_MASTER_KEY_ID, {TEST_MASTER_KEY_ID: TEST_MASTER_K
 
 def make_deps(sessions: sessionmaker[Session], policy: Policy) -> WorkerDeps:
     """The worker's dependencies as shipped: the shipped help articles indexed."""
-    knowledge = KnowledgeBase(sessions, policy_placeholders(policy))
+    knowledge = KnowledgeBase(
+        sessions, policy_placeholders(policy), embed=shared_embedder().embed
+    )
     knowledge.sync_from_dir(DEFAULT_ARTICLES)
     return WorkerDeps(
         sessions=sessions,
