@@ -219,6 +219,17 @@ _ASK = {
 }
 
 
+def order_question(choices: list[dict[str, Any]]) -> str:
+    """Which of the customer's orders it is, each told apart by its status and items."""
+    listed = "; ".join(
+        f"#{c['id'].lstrip('#')} ({c['status']}: {', '.join(c['items'])})" for c in choices
+    )
+    return (
+        f"Which order is this about? Your orders: {listed}. You can tell me the number, "
+        "or which one by what's in it."
+    )
+
+
 def _code_prompt(f: dict[str, object]) -> str:
     """The one-time-code question; never says whether the address has an account."""
     check = f.get("code_check")
@@ -253,6 +264,8 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             text += f" It holds: {', '.join(str(i) for i in items if i)}."
         if request.ask_for == "clarify":
             text = clarifying_question(f.get("readings") or []) or text
+        if request.ask_for == "order_id" and f.get("order_choices"):
+            text = order_question(f["order_choices"])
         if request.ask_for in ("identity", "identity_factor") and f.get("identity_failed"):
             text = "I couldn't confirm those details. " + text.removeprefix("Thanks. ")
         if request.ask_for == "one_time_code":

@@ -78,6 +78,9 @@ class Captured(TypedDict, total=False):
     """What the conversation has told the agent so far, field by field (plain data)."""
 
     order_id: str
+    # The customer's orders the agent listed when it asked which one, in the order shown
+    # (`domain.order_lookup`), so "the first one" or "the one with the lamp" picks one.
+    order_choices: list[str]
     email: str
     first_name: str
     last_name: str
@@ -1372,6 +1375,7 @@ _NEXT_REQUEST = re.compile(
 _REQUEST_FIELDS = (
     "item_ids", "item_names", "picked_item_ids", "item_candidates", "item_asks", "item_topic",
     "item_request", "cancel_reason", "payment", "payment_method_id", "card_last_four",
+    "order_choices",
     "preferred_resolution", "topic", "out_of_scope", "asked", "consent_request",
 )  # fmt: skip
 

@@ -25,6 +25,7 @@ server, so the activities do all the I/O a turn needs in as few of them as it ta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import replace
 from decimal import Decimal
@@ -54,6 +55,7 @@ from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import describe_choices, describe_lines
 from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
+from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
 from domain.policy import Actor, Tier
 from domain.pseudonym import customer_actor, customer_pseudonym
 from domain.retail import Customer, Order, PaymentKind, Product, TransactionKind, Variant
@@ -774,6 +776,8 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         matching = [m for m in customer.payment_methods if m.kind is PaymentKind(wanted)]
         if len(matching) == 1:
             captured["payment_method_id"] = matching[0].id
+    if not captured.get("order_id"):
+        facts |= _look_up_order(shop, customer, state, captured)
     order_id = captured.get("order_id")
     if order_id:
         try:
@@ -787,6 +791,57 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             if state.get("category") in _CHANGES_ITEMS:
                 facts["variants"] = _variants_of(shop, order)
     return {"facts": facts, "captured": captured}
+
+
+# Requests about one order that the agent finds among the customer's own when no number
+# was given (`domain.order_lookup`); a complaint names its order for the person too.
+_LOOKS_UP_ORDERS = frozenset(APPLIES_TO) | {Category.COMPLAINT}
+# The customer's most recent orders the lookup reads: enough for any shop's regulars.
+_RECENT_ORDERS = 20
+
+
+def _look_up_order(
+    shop: Shop, customer: Customer, state: CaseState, captured: CapturedState
+) -> dict[str, Any]:
+    """The order a request without a number is about, from the customer's own (set in
+    `captured`), or the ones it may be about, to ask which (as facts); see
+    `domain.order_lookup`."""
+    category = Category(state.get("category") or "other")
+    if category not in _LOOKS_UP_ORDERS or not customer.order_ids:
+        return {}
+    orders = []
+    for order_id in customer.order_ids[-_RECENT_ORDERS:]:
+        with contextlib.suppress(NotFound):
+            orders.append(shop.get_order(order_id))
+    message = state.get("message", "")
+    listed_ids = captured.get("order_choices") or []
+    if state.get("awaiting") == "order_id" and listed_ids:
+        listed = [o for i in listed_ids for o in orders if o.id == i]
+        picked = pick_listed(message, listed)
+        if picked is not None:
+            captured["order_id"] = picked.id
+            captured.pop("order_choices", None)
+            return {}
+    said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
+    lookup = find_order(category, said, orders)
+    if lookup.found is not None:
+        captured["order_id"] = lookup.found.id
+        captured.pop("order_choices", None)
+        return {}
+    shown = lookup.candidates[:MAX_LISTED]
+    if not shown:
+        return {}
+    captured["order_choices"] = [o.id for o in shown]
+    return {
+        "order_choices": [
+            {
+                "id": o.id,
+                "status": str(o.status),
+                "items": [str(name) for name in dict.fromkeys(line.name for line in o.lines)],
+            }
+            for o in shown
+        ]
+    }
 
 
 def _earlier_case(case: EarlierCase) -> EarlierCaseRecord:

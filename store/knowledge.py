@@ -18,9 +18,8 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
-import numpy as np
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,8 +43,11 @@ from store.models import KnowledgeArticleRow, KnowledgePassageRow, utcnow
 #: The demo shop's articles, shipped with Trustdesk and copied into a new data dir.
 DEFAULT_ARTICLES = Path(__file__).with_name("default_knowledge")
 
+if TYPE_CHECKING:  # the web process edits articles and never loads numpy
+    import numpy as np
+
 #: A text's meaning as a unit vector (`brain.embedding.SentenceEmbedder.embed`).
-Embed = Callable[[str], np.ndarray]
+Embed: TypeAlias = "Callable[[str], np.ndarray]"
 
 
 class _PassageRow(NamedTuple):
