@@ -466,13 +466,39 @@ def reads_as_complaint(category: Category, said: str) -> bool:
     return asked is not None and not asked.search(said)
 
 
+# "It says delivered but it's not here": about an order the store shows delivered, a
+# parcel that did not reach the customer.
+_NOT_RECEIVED = re.compile(
+    r"\b(?:not (?:here|arrived|received|delivered)|never (?:arrived|came|got|received|showed)|"
+    r"(?:didn't|did not|haven't|have not|hasn't|has not|havent|hasnt|didnt) "
+    r"(?:arrive|arrived|get|got|receive|received|come|turn(?:ed)? up|show(?:n|ed)? up)|"
+    r"(?:lost|stolen) (?:parcel|package|order|delivery)|"
+    r"(?:parcel|package|order|delivery) (?:was |got |is )?(?:lost|stolen))",
+    re.IGNORECASE,
+)
+
+
+def not_received(facts: TurnFacts, said: str) -> bool:
+    """Whether the customer says an order the store shows delivered never reached them."""
+    order = facts.order
+    return (
+        order is not None
+        and order.status == OrderStatus.DELIVERED
+        and facts.read.category in _COMPLAINT_OVERRULES
+        and _NOT_RECEIVED.search(said) is not None
+    )
+
+
 def complaint_meant(facts: TurnFacts) -> TurnFacts:
     """A complaint read as a status or a question ("my order arrived but the bottle was
-    missing") is one: a person takes it, once the order and the customer's wish are known.
-    The gate cleared the reading it was given, not this one."""
+    missing", "it says delivered but it's not here") is one: a person takes it, once the
+    order and the customer's wish are known. The gate cleared the reading it was given,
+    not this one."""
     read = facts.read
     said = " ".join(str(t) for t in (facts.captured.get("issue"), facts.message) if t)
-    if read.category is Category.COMPLAINT or not reads_as_complaint(read.category, said):
+    if read.category is Category.COMPLAINT or not (
+        reads_as_complaint(read.category, said) or not_received(facts, said)
+    ):
         return facts
     complaint = read.model_copy(update={"category": Category.COMPLAINT, "autonomous": False})
     return replace(facts, read=complaint)
