@@ -5,6 +5,7 @@ Pure (no I/O, no model), so the grounding check can fall back to it from anywher
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from brain.base import Reply, ReplyRequest
 from domain.money import format_money
 from domain.policy import ShopTerms
+from domain.retail import PaymentMethod
 
 # --- sentences the agent's steps say outside a composed reply -------------------------
 # How long a refund takes is said from the policy file's `[terms]` only, the numbers the
@@ -230,6 +232,29 @@ def order_question(choices: list[dict[str, Any]]) -> str:
     )
 
 
+_KIND_NAMES = {"credit_card": "credit card", "paypal": "PayPal account", "gift_card": "gift card"}
+
+
+def methods_on_file(f: dict[str, Any]) -> list[str]:
+    """The verified customer's payment methods, as they are named to them."""
+    customer = f.get("customer") or {}
+    found = []
+    for method in customer.get("payment_methods") or ():
+        with contextlib.suppress(ValueError):
+            found.append(PaymentMethod.model_validate(method).describe())
+    return found
+
+
+def payment_question(question: str, on_file: list[str], missing: str | None) -> str:
+    """Which payment method, with the customer's own listed; and, when they named a kind
+    they do not have ("PayPal"), that it is not among them."""
+    text = ""
+    if missing:
+        kind = _KIND_NAMES.get(missing, "payment method like that")
+        text = f"I can't find a {kind} among your payment methods. "
+    return f"{text}{question} Yours: {'; '.join(on_file)}."
+
+
 def _code_prompt(f: dict[str, object]) -> str:
     """The one-time-code question; never says whether the address has an account."""
     check = f.get("code_check")
@@ -266,6 +291,8 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             text = clarifying_question(f.get("readings") or []) or text
         if request.ask_for == "order_id" and f.get("order_choices"):
             text = order_question(f["order_choices"])
+        if request.ask_for == "new_payment" and (on_file := methods_on_file(f)):
+            text = payment_question(text, on_file, f.get("payment_missing"))
         if request.ask_for in ("identity", "identity_factor") and f.get("identity_failed"):
             text = "I couldn't confirm those details. " + text.removeprefix("Thanks. ")
         if request.ask_for == "one_time_code":

@@ -776,6 +776,8 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         matching = [m for m in customer.payment_methods if m.kind is PaymentKind(wanted)]
         if len(matching) == 1:
             captured["payment_method_id"] = matching[0].id
+        elif not matching:  # asked for a kind they do not have: the question says so
+            facts["payment_missing"] = wanted
     if not captured.get("order_id"):
         facts |= _look_up_order(shop, customer, state, captured)
     order_id = captured.get("order_id")

@@ -113,3 +113,43 @@ def test_a_refusal_says_why_and_offers_a_person() -> None:
         "I'm sorry, I can't do that: only pending orders can be cancelled and #W1 is delivered."
     )
     assert reply.text.endswith("just ask for a person.")
+
+
+def test_asking_for_a_new_payment_method_lists_the_customers_own() -> None:
+    customer = {
+        "payment_methods": [
+            {
+                "id": "credit_card_1",
+                "kind": "credit_card",
+                "brand": "mastercard",
+                "last_four": "5454",
+            },
+            {"id": "gift_card_1", "kind": "gift_card", "balance": "5.00"},
+        ]
+    }
+    asked = compose_from_template(
+        ReplyRequest(step="ask", ask_for="new_payment", facts={"customer": customer})
+    ).text
+    assert asked.endswith("Yours: Mastercard ending 5454; gift card.")
+    assert "can't find" not in asked
+    missing = compose_from_template(
+        ReplyRequest(
+            step="ask",
+            ask_for="new_payment",
+            facts={"customer": customer, "payment_missing": "paypal"},
+        )
+    ).text
+    assert missing.startswith("I can't find a PayPal account among your payment methods.")
+
+
+def test_asking_which_order_lists_them_by_status_and_items() -> None:
+    choices = [
+        {"id": "#W0000004", "status": "delivered", "items": ["Road Bike"]},
+        {"id": "#W0000002", "status": "delivered", "items": ["Coffee Mug", "Desk Lamp"]},
+    ]
+    asked = compose_from_template(
+        ReplyRequest(step="ask", ask_for="order_id", facts={"order_choices": choices})
+    ).text
+    assert "#W0000004 (delivered: Road Bike); #W0000002 (delivered: Coffee Mug, Desk Lamp)" in asked
+    plain = compose_from_template(ReplyRequest(step="ask", ask_for="order_id", facts={})).text
+    assert plain == "Which order is this about? The order number starts with #W."
