@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from domain.matching import choose_variant, lines_named, parse_address
+from domain.matching import choose_variant, lines_named, parse_address, same_version_wanted
 from domain.money import ZERO
 from domain.policy import ActionType
 from domain.retail import Customer, Order, OrderLine, OrderStatus, TransactionKind, Variant
@@ -341,7 +341,12 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
         return Decision(
             Step.ASK, ("the order has several items; one must be named",), ask_for="item"
         )
-    variant = choose_variant(line, d.variants.get(line.product_id, ()), _conversation_text(d))
+    text = _conversation_text(d)
+    variants = d.variants.get(line.product_id, ())
+    variant = choose_variant(line, variants, text)
+    if variant is None and exchange and same_version_wanted(text):
+        # A replacement: the delivered item for a new one of the very same version.
+        variant = next((v for v in variants if v.item_id == line.item_id and v.available), None)
     if variant is None:
         return Decision(
             Step.ASK,

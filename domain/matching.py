@@ -488,6 +488,20 @@ def _stepped_value(
 # --- the variant a customer asks for -------------------------------------------------------
 
 
+# "The same one", "a new one", "a replacement": the very version the customer has.
+_SAME_VERSION = re.compile(
+    r"\b(?:(?:the )?same (?:one|model|version|kind|item|thing|product)|same again|"
+    r"identical(?: one)?|(?:a |an )?replacement|(?:a )?(?:brand[- ])?new one|"
+    r"another one(?: just)? like it)\b",
+    re.IGNORECASE,
+)
+
+
+def same_version_wanted(text: str) -> bool:
+    """Whether the customer wants the version they have again (a replacement)."""
+    return _SAME_VERSION.search(text) is not None
+
+
 def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> Variant | None:
     """The one available variant of the line's product that the text asks for, or None.
 

@@ -115,6 +115,20 @@ def test_an_exchange_for_a_named_version_is_proposed_with_the_original_card() ->
     assert "Running Shoes" in d.extra["detail"] and "10" in d.extra["detail"]
 
 
+@pytest.mark.parametrize(
+    "message", ["the strap snapped, can I swap it for a new one", "the same one please"]
+)
+def test_a_replacement_exchanges_for_the_very_same_version(message: str) -> None:
+    d = ask(Category.EXCHANGE, message, order(OrderStatus.DELIVERED))
+    assert d.step is Step.CONFIRM
+    assert (d.command["item_ids"], d.command["new_item_ids"]) == (["s-black-9"], ["s-black-9"])
+
+
+def test_a_change_before_shipping_is_never_to_the_same_version() -> None:
+    d = ask(Category.CHANGE_ITEMS, "the same one please", order(OrderStatus.PENDING))
+    assert (d.step, d.ask_for) == (Step.ASK, "new_option")
+
+
 def test_the_first_message_counts_too_and_a_named_method_is_used() -> None:
     d = ask(
         Category.CHANGE_ITEMS,
