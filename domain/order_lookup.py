@@ -74,6 +74,7 @@ _ORDINALS = {
     "fifth": 4,
     "5th": 4,
 }
+_WORD = re.compile(r"[a-z0-9]+")
 _ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|last)\b", re.IGNORECASE)
 
 
@@ -93,8 +94,17 @@ def _newest_first(orders: Sequence[Order]) -> tuple[Order, ...]:
 
 
 def _naming(text: str, orders: Sequence[Order]) -> list[Order]:
-    """The orders holding a product the text names."""
-    return [o for o in orders if settled_lines(text, o.lines)]
+    """The orders holding a product the text names; of those, the ones holding a product
+    it names in full, when any does ("the tea kettle": the Tea Kettle's order, not the
+    Electric Kettle's)."""
+    named = [o for o in orders if settled_lines(text, o.lines)]
+    words = set(_WORD.findall(text.lower()))
+    in_full = [
+        o
+        for o in named
+        if any(set(_WORD.findall(line.name.lower())) <= words for line in o.lines)
+    ]
+    return in_full or named
 
 
 def find_order(category: Category, text: str, orders: Sequence[Order]) -> OrderLookup:
@@ -102,9 +112,14 @@ def find_order(category: Category, text: str, orders: Sequence[Order]) -> OrderL
     applies = APPLIES_TO.get(category)
     named = _naming(text, orders)
     if named:
-        # The products named decide; of their orders, those the request can apply to. If
-        # it applies to none of them, they still are the ones: the customer hears why not.
-        fitting = [o for o in named if applies is None or o.status in applies]
+        # The products named decide; of their orders, those a change can apply to. If it
+        # applies to none of them, they still are the ones: the customer hears why not.
+        # A question is about the order named whatever its status.
+        fitting = [
+            o
+            for o in named
+            if applies is None or category in _QUESTIONS or o.status in applies
+        ]
         return OrderLookup(_newest_first(fitting or named))
     fitting = [o for o in orders if applies is None or o.status in applies]
     if not fitting and category in _QUESTIONS:

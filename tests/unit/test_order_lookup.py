@@ -57,12 +57,22 @@ ORDERS = (EARBUDS, LAMP_AND_MUG, PENDING_SHOES, ON_THE_WAY, CANCELLED)
         # Not yet delivered, for "where is it".
         (Category.ORDER_STATUS, "where's my stuff? ordered ages ago", None),
         (Category.ORDER_STATUS, "when does the chair arrive", ON_THE_WAY),
+        # A question is about the order named, whatever its status.
+        (Category.ORDER_STATUS, "where are my earbuds", EARBUDS),
         # A product on an order the request cannot apply to: that order, to hear why not.
         (Category.CANCEL_ORDER, "cancel the office chair", ON_THE_WAY),
     ],
 )
 def test_the_order_a_request_is_about(category: Category, text: str, found: Order | None) -> None:
     assert find_order(category, text, ORDERS).found == found
+
+
+def test_a_product_named_in_full_beats_one_sharing_a_word() -> None:
+    tea = order(6, OrderStatus.DELIVERED, line("Tea Kettle", "t-1"))
+    electric = order(7, OrderStatus.PROCESSED, line("Electric Kettle", "k-1"))
+    assert find_order(Category.ORDER_STATUS, "where is my tea kettle", (tea, electric)).found == tea
+    lookup = find_order(Category.ORDER_STATUS, "where is my kettle", (tea, electric))
+    assert lookup.candidates == (electric, tea)
 
 
 def test_several_orders_are_candidates_newest_first() -> None:
