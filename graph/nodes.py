@@ -52,7 +52,7 @@ from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
 from domain.identity import IDENTITY_ASKS, IdentityLevel
-from domain.items import describe_choices, describe_lines
+from domain.items import describe_choices, describe_lines, settled_lines
 from domain.knowledge import KnowledgeAnswer, Passage
 from domain.money import format_money
 from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
@@ -778,8 +778,7 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             captured["payment_method_id"] = matching[0].id
         elif not matching:  # asked for a kind they do not have: the question says so
             facts["payment_missing"] = wanted
-    if not captured.get("order_id"):
-        facts |= _look_up_order(shop, customer, state, captured)
+    facts |= _look_up_order(shop, customer, state, captured)
     order_id = captured.get("order_id")
     if order_id:
         try:
@@ -798,6 +797,9 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 # Requests about one order that the agent finds among the customer's own when no number
 # was given (`domain.order_lookup`); a complaint names its order for the person too.
 _LOOKS_UP_ORDERS = frozenset(APPLIES_TO) | {Category.COMPLAINT}
+# What the agent awaited when a message starts a request of its own (not an answer to a
+# question within one, which never moves the request to another order).
+_NEW_REQUEST = frozenset({None, "need", "request", "anything_else"})
 # The customer's most recent orders the lookup reads: enough for any shop's regulars.
 _RECENT_ORDERS = 20
 
@@ -807,15 +809,28 @@ def _look_up_order(
 ) -> dict[str, Any]:
     """The order a request without a number is about, from the customer's own (set in
     `captured`), or the ones it may be about, to ask which (as facts); see
-    `domain.order_lookup`."""
+    `domain.order_lookup`. An order kept from an earlier request stays, unless this
+    message names products none of them on it but on another order of theirs ("return
+    the shoes and cancel the coffee maker order": the coffee maker's for the second)."""
     category = Category(state.get("category") or "other")
+    message = state.get("message", "")
+    kept = str(captured.get("order_id") or "")
     if category not in _LOOKS_UP_ORDERS or not customer.order_ids:
+        return {}
+    if kept and kept.lstrip("#") in message:  # this message names it
         return {}
     orders = []
     for order_id in customer.order_ids[-_RECENT_ORDERS:]:
         with contextlib.suppress(NotFound):
             orders.append(shop.get_order(order_id))
-    message = state.get("message", "")
+    if kept:
+        if state.get("awaiting") not in _NEW_REQUEST:  # an answer within the request
+            return {}
+        others = [o for o in orders if o.id != kept]
+        on_kept = any(settled_lines(message, o.lines) for o in orders if o.id == kept)
+        if on_kept or not any(settled_lines(message, o.lines) for o in others):
+            return {}
+        captured.pop("order_id", None)
     listed_ids = captured.get("order_choices") or []
     if state.get("awaiting") == "order_id" and listed_ids:
         listed = [o for i in listed_ids for o in orders if o.id == i]

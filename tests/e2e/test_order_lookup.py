@@ -43,3 +43,22 @@ async def test_several_fitting_orders_are_listed_and_the_answer_picks_one(web: W
     case = await web.case(done["case_id"])
     [action] = case["actions"]
     assert action["type"] == "return_items" and Decimal(action["amount"]) == Decimal("120.00")
+
+
+async def test_a_second_request_naming_another_orders_product_moves_to_that_order(
+    web: Web,
+) -> None:
+    thread = web.new_thread()
+    first = await web.say(
+        thread, "return the coffee mug and cancel the desk lamp order, ada@example.com"
+    )
+    proposal = first["replies"][-1]["text"]
+    assert "#W0000002" in proposal and "Coffee Mug" in proposal, proposal
+    done = await web.say(thread, "yes")
+    replies = [r["text"] for r in done["replies"]]
+    assert any(r.startswith("Done") and "#W0000002" in r for r in replies), replies
+    assert "why you'd like to cancel" in replies[-1]  # the second request, taken up
+    second = (await web.say(thread, "ordered by mistake"))["replies"][-1]["text"]
+    assert "#W0000001" in second and "Desk Lamp" in second and "149.99" in second, second
+    assert "#W0000002" not in second
+    assert order_statuses(web)["#W0000001"] == "pending"  # proposed, not yet confirmed
