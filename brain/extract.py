@@ -61,8 +61,10 @@ _HERE_NAME = re.compile(r"\b([A-Z][a-z'’-]+)\s+([A-Z][a-z'’-]+)\s+here\b")
 # or three words and a zip, in either order ("Ada Lovelace, 10001", "10001 ada lovelace").
 _ZIP_WORDS = r"(?:(?:zip|zip code|zipcode|postal code|postcode)\s*(?:is|:|-)?\s*)?\d{5}"
 _BARE_WORD = rf"(?!(?:and|my|zip|name|is|code|im|i'm)\b)(?:{_NAME_WORD})"
+# "It's", "this is", "I'm" before the name: still the literal answer.
+_SELF = r"(?:(?:it'?s|it’s|it is|this is|i'?m|i’m|i am|sure|yes|yeah|ok|okay)[\s,:-]+)?"
 _BARE_NAME_ZIP = re.compile(
-    rf"^\s*(?:{_ZIP_WORDS}[\s,;.]+)?(?:(?:my\s+)?name\s*(?:is|:)?\s+)?"
+    rf"^\s*{_SELF}(?:{_ZIP_WORDS}[\s,;.]+)?(?:(?:my\s+)?name(?:'s|\s*(?:is|:))?\s+)?"
     rf"({_BARE_WORD})(?:\s+{_BARE_WORD})?\s+({_BARE_WORD})"
     rf"(?:[\s,;.]+(?:and\s+)?(?:my\s+)?{_ZIP_WORDS})?[\s.!]*$",
     re.IGNORECASE,
