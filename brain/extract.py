@@ -63,10 +63,12 @@ _ZIP_WORDS = r"(?:(?:zip|zip code|zipcode|postal code|postcode)\s*(?:is|:|-)?\s*
 _BARE_WORD = rf"(?!(?:and|my|zip|name|is|code|im|i'm)\b)(?:{_NAME_WORD})"
 # "It's", "this is", "I'm" before the name: still the literal answer.
 _SELF = r"(?:(?:it'?s|it’s|it is|this is|i'?m|i’m|i am|sure|yes|yeah|ok|okay)[\s,:-]+)?"
+_TITLE = r"(?:(?:mr|mrs|ms|miss|mx|dr)\.?\s+)?"
 _BARE_NAME_ZIP = re.compile(
-    rf"^\s*{_SELF}(?:{_ZIP_WORDS}[\s,;.]+)?(?:(?:my\s+)?name(?:'s|\s*(?:is|:))?\s+)?"
+    rf"^\s*{_SELF}(?:{_ZIP_WORDS}[\s,;.()/|-]+)?"
+    rf"(?:(?:my\s+)?(?:full\s+)?name(?:'s|\s*(?:is|:))?\s+)?{_TITLE}"
     rf"({_BARE_WORD})(?:\s+{_BARE_WORD})?\s+({_BARE_WORD})"
-    rf"(?:[\s,;.]+(?:and\s+)?(?:my\s+)?{_ZIP_WORDS})?[\s.!]*$",
+    rf"(?:[\s,;.()/|-]+(?:and\s+)?(?:my\s+)?{_ZIP_WORDS})?[\s.!)]*$",
     re.IGNORECASE,
 )
 
