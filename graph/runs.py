@@ -1,10 +1,12 @@
-"""What a case's turns run on: the support graph compiled once per worker.
+"""What a case's turns run on: the support graph compiled once per worker, and a
+checkpointer per case that holds only what a turn waiting for an approver needs.
 
 A cached case used to compile the graph for itself (every node, channel and edge,
-about a hundred kilobytes). The compiled graph holds no case's data: it is built once
-for the graph the worker registered and shared by every case, each of which lends the
-run its own checkpointer through the run's config. This changes neither what a turn
-does nor the commands it issues, only what the worker holds in memory.
+about a hundred kilobytes) and to keep every checkpoint of a turn that interrupted
+for an approval. The compiled graph holds no case's data: it is built once for the
+graph the worker registered and shared by every case, each of which lends the run its
+own checkpointer through the run's config. Neither changes what a turn does or the
+commands it issues; both are only what the worker holds in memory.
 """
 
 from __future__ import annotations
@@ -52,3 +54,32 @@ def run_config(thread_id: str, checkpointer: InMemorySaver) -> RunnableConfig:
     """The config a case runs the shared graph with: its thread, and its own checkpointer
     (lent to the run as a parent graph lends its own to a subgraph)."""
     return {"configurable": {"thread_id": thread_id, CONFIG_KEY_CHECKPOINTER: checkpointer}}
+
+
+def keep_latest_checkpoint(checkpointer: InMemorySaver, config: RunnableConfig) -> None:
+    """Drop every checkpoint of the config's thread but the latest, and the writes and
+    channel values only those held.
+
+    A turn that interrupted for an approval resumes from its latest checkpoint and the
+    writes pending on it (the interrupt among them); the earlier ones, one per step of
+    the turn, are never read again but would stay in the cached case until the
+    approver answers. The latest is put back as it was: same id, values, versions and
+    metadata, and its pending writes task by task, in their order."""
+    latest = checkpointer.get_tuple(config)
+    if latest is None or latest.parent_config is None:
+        return  # nothing older to drop
+    configurable = latest.config["configurable"]
+    thread_id = configurable["thread_id"]
+    checkpoint_ns = configurable.get("checkpoint_ns", "")
+    checkpointer.delete_thread(thread_id)
+    saved = checkpointer.put(
+        {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns}},
+        latest.checkpoint,
+        latest.metadata,
+        latest.checkpoint["channel_versions"],
+    )
+    by_task: dict[str, list[tuple[str, Any]]] = {}
+    for task_id, channel, value in latest.pending_writes or ():
+        by_task.setdefault(task_id, []).append((channel, value))
+    for task_id, writes in by_task.items():
+        checkpointer.put_writes(saved, writes, task_id)

@@ -8,7 +8,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
-from graph.runs import compiled, run_config
+from graph.runs import compiled, keep_latest_checkpoint, run_config
 
 
 class _Turn(TypedDict, total=False):
@@ -67,3 +67,36 @@ async def test_cases_sharing_the_compiled_graph_keep_their_own_checkpoints() -> 
     done_one = await app.ainvoke(Command(resume="rejected"), one)
     assert done_one["done"] == "refund rejected"
     assert done_two["done"] == "return approved"
+
+
+async def test_a_turn_waiting_for_an_approver_keeps_only_the_checkpoint_it_resumes_from() -> None:
+    app = compiled(_graph())
+    pruned, whole = InMemorySaver(), InMemorySaver()
+    config, untouched = run_config("case-1", pruned), run_config("case-1", whole)
+    await app.ainvoke({"asked": "refund"}, config)
+    await app.ainvoke({"asked": "refund"}, untouched)
+    assert len(pruned.storage["case-1"][""]) > 1
+    latest = pruned.get_tuple(config)
+
+    keep_latest_checkpoint(pruned, config)
+
+    kept = pruned.get_tuple(config)
+    assert latest is not None and kept is not None
+    assert list(pruned.storage["case-1"][""]) == [latest.checkpoint["id"]]
+    assert kept.checkpoint == latest.checkpoint
+    assert kept.pending_writes == latest.pending_writes
+    assert kept.metadata == latest.metadata
+    assert len(pruned.blobs) < len(whole.blobs)
+    # It resumes as the untouched thread does, and a second pruning changes nothing.
+    keep_latest_checkpoint(pruned, config)
+    assert await app.ainvoke(Command(resume="approved"), config) == await app.ainvoke(
+        Command(resume="approved"), untouched
+    )
+
+
+def test_a_thread_without_checkpoints_is_left_alone() -> None:
+    saver = InMemorySaver()
+    config = run_config("case-1", saver)
+    keep_latest_checkpoint(saver, config)
+    assert saver.get_tuple(config) is None
+    assert not saver.blobs and not saver.writes
