@@ -42,6 +42,7 @@ from temporalio.converter import (
 from store.db import read_only
 from store.models import CaseKeyRow
 from store.sealed import TextSeal
+from trustdesk.payloads import SharedAdaptersPayloadConverter
 
 if TYPE_CHECKING:
     from trustdesk.config import Settings
@@ -243,8 +244,13 @@ def case_keys_for(settings: Settings) -> CaseKeys:
 
 
 def encrypted_converter(keys: CaseKeys) -> DataConverter:
-    """The pydantic data converter with payloads encrypted by `CaseKeyCodec`."""
-    return dataclasses.replace(pydantic_data_converter, payload_codec=CaseKeyCodec(keys))
+    """The pydantic data converter, reading through the process's type adapters
+    (`trustdesk.payloads`), with payloads encrypted by `CaseKeyCodec`."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_converter_class=SharedAdaptersPayloadConverter,
+        payload_codec=CaseKeyCodec(keys),
+    )
 
 
 def text_seal_for(settings: Settings) -> TextSeal:

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.turn import next_request
     from graph.builder import GRAPH_NAME
     from graph.identity import hide_awaited_code
+    from graph.runs import compiled, keep_latest_checkpoint, run_config
     from graph.state import (
         ApprovalDecision,
         ApprovalRequest,
@@ -169,10 +170,12 @@ class SupportCaseWorkflow:
     async def run(self, inp: CaseInput) -> str:
         # The checkpointer only has to carry a turn across an approval's interrupt: between
         # turns the case's state is `self._state`, so a finished turn's checkpoints are
-        # dropped (`_absorb`) instead of piling up in every cached case for its whole life.
+        # dropped (`_absorb`) instead of piling up in every cached case for its whole life,
+        # and a turn waiting for an approver keeps only the checkpoint it resumes from. The
+        # compiled graph is the worker's, shared by every case (graph/runs.py).
         self._checkpoints = InMemorySaver()
-        self._app = graph(GRAPH_NAME).compile(checkpointer=self._checkpoints)
-        self._config: RunnableConfig = {"configurable": {"thread_id": workflow.info().workflow_id}}
+        self._app = compiled(graph(GRAPH_NAME))
+        self._config: RunnableConfig = run_config(workflow.info().workflow_id, self._checkpoints)
         self._idle_timer = self._start_timer("idle", self._idle_deadline(), _IDLE_SUMMARY)
         while self._status is not CaseStatus.CLOSED:
             await workflow.wait_condition(self._has_work)
@@ -331,6 +334,7 @@ class SupportCaseWorkflow:
             decision = self._state.get("decision")
             self._escalate((decision.get("reasons") or ["handoff"])[0] if decision else "handoff")
         if interrupts:
+            keep_latest_checkpoint(self._checkpoints, self._config)
             self._open_approval(interrupts[0].value)
         else:
             self._checkpoints.delete_thread(workflow.info().workflow_id)

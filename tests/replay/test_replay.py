@@ -15,15 +15,20 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.langgraph import LangGraphPlugin
-from temporalio.worker import Replayer
+from temporalio.worker import Replayer, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 import graph.nodes
 from domain.dialogue import Decision, Step
 from graph.builder import GRAPH_NAME, build_support_graph
 from tests.replay.recording import HISTORIES
+from workers.agent import CASE_SANDBOX
 from workflows.case import SupportCaseWorkflow
 
 FILES = sorted(HISTORIES.glob("*.json"))
+#: The default sandbox imports the workflow's module afresh for the run; the worker's
+#: passes it through (workers/agent.py::CASE_SANDBOX). Histories replay under both.
+RUNNERS = {"sandbox": SandboxedWorkflowRunner(), "worker": CASE_SANDBOX}
 
 
 def test_histories_are_recorded() -> None:
@@ -34,12 +39,14 @@ def test_histories_are_recorded() -> None:
     assert {"one_time_code", "v3_one_time_code"} <= names
 
 
+@pytest.mark.parametrize("runner", list(RUNNERS.values()), ids=list(RUNNERS))
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
-async def test_history_replays(path: Path) -> None:
+async def test_history_replays(path: Path, runner: WorkflowRunner) -> None:
     replayer = Replayer(
         workflows=[SupportCaseWorkflow],
         plugins=[LangGraphPlugin(graphs={GRAPH_NAME: build_support_graph()})],
         data_converter=pydantic_data_converter,
+        workflow_runner=runner,
     )
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=True)
