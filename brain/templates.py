@@ -566,7 +566,9 @@ def consent_reply(
 # --- answers from the shop's help articles ------------------------------------------------
 
 NO_ARTICLE = "I couldn't find the answer to that in our help articles, and I don't want to guess. "
-_READING = {
+#: How a clarifying question names each reading it offers (`domain.turn.reading_picked` reads
+#: an answer in these words).
+READING_WORDS = {
     "order_status": "where an order is",
     "cancel_order": "cancelling an order",
     "change_items": "changing an item before it ships",
@@ -583,7 +585,8 @@ _READING = {
 def two_requests_note(both: dict[str, Any]) -> str:
     """What the customer is told when one message made two requests: the order they are
     taken in ("first the return, then the delivery address"); empty when it did not."""
-    names = {**_READING, "policy_question": "your question", "product_question": "your question"}
+    question = "your question"
+    names = {**READING_WORDS, "policy_question": question, "product_question": question}
     first, then = names.get(str(both.get("first"))), names.get(str(both.get("then")))
     if not first or not then:
         return ""
@@ -595,7 +598,7 @@ def two_requests_note(both: dict[str, Any]) -> str:
 
 def clarifying_question(readings: list[str]) -> str | None:
     """One question naming the likeliest readings: "Is this about a return or an exchange?"."""
-    named = [_READING[r] for r in readings if r in _READING][:2]
+    named = [READING_WORDS[r] for r in readings if r in READING_WORDS][:2]
     if not named:
         return None
     return f"Just to be sure I help with the right thing: is this about {' or '.join(named)}?"

@@ -1291,7 +1291,8 @@ def language_outcome(facts: TurnFacts) -> Outcome | None:
 _PICKED_BY: Mapping[str, re.Pattern[str]] = {
     reading: re.compile(words, re.IGNORECASE)
     for reading, words in {
-        "order_status": r"\bwhere\b|\bship|\btrack|\bdeliver|\barriv|\bstatus\b",
+        "order_status": r"\bwhere\b|(?<!before it )\bship|\btrack|\bdeliver(?!y address)|"
+        r"\barriv|\bstatus\b",
         "order_contents": r"\bhold|\bcontain|\bin it\b|\binside\b|\bwhat (?:i|did i) "
         r"(?:order|buy|bought|get|got)|\bitems?\b",
         "refund_status": r"\brefund|\bmoney\b",
@@ -1300,13 +1301,14 @@ _PICKED_BY: Mapping[str, re.Pattern[str]] = {
         "cancel_order": r"\bcancel",
         "change_address": r"\baddress\b",
         "account_address": r"\baccount\b",
-        "change_items": r"\bchange (?:an |the )?item|\bsize\b|\bcolou?r\b",
-        "change_payment": r"\bpay|\bcard\b|\bpaypal\b",
+        "change_items": r"\bchang\w* (?:an |the |my )?items?\b|\bsize\b|\bcolou?r\b",
+        "change_payment": r"\bpay|\bpaid\b|\bcard\b|\bpaypal\b",
     }.items()
 }
 
 
 _ORDINAL = re.compile(r"\b(?:(first|former)|(second|latter|last))\b", re.IGNORECASE)
+_CHANGING = re.compile(r"\bchang", re.IGNORECASE)
 
 
 def reading_picked(
@@ -1315,11 +1317,13 @@ def reading_picked(
     """The one reading of those a clarifying question offered that the customer's answer
     names ("the return" to "is this about a refund or a return?", or "the second one"),
     or the one offered when they said yes to it; None when it names none of them, or
-    more than one. A reading for an account's address wins over the order's, whose
-    words it shares."""
+    more than one. A reading for an account's address wins over the order's, and one for
+    changing an item over what the order holds, whose words they share."""
     named = [r for r in offered if r in _PICKED_BY and _PICKED_BY[r].search(answer)]
     if "account_address" in named and "change_address" in named:
         named.remove("change_address")
+    if "change_items" in named and "order_contents" in named and _CHANGING.search(answer):
+        named.remove("order_contents")  # "changing an item", not what the order holds
     if not named and len(offered) == 1 and affirmed:  # "is this about a refund?" "yes"
         named = [offered[0]]
     if not named and len(offered) == 2:  # "the first one", "the latter"

@@ -11,7 +11,13 @@ import pytest
 
 from brain.base import ReplyRequest
 from brain.grounding import ungrounded
-from brain.templates import POLICY_SUMMARY, compose_from_template, policy_summary, refund_note
+from brain.templates import (
+    POLICY_SUMMARY,
+    READING_WORDS,
+    compose_from_template,
+    policy_summary,
+    refund_note,
+)
 from domain.commands import ReturnItems
 from domain.dialogue import Category
 from domain.handoff import NOT_GIVEN, OUT_OF_SCOPE, handoff_fields
@@ -534,3 +540,14 @@ def test_a_read_only_question_asks_for_its_order_twice_at_most_then_a_person() -
         turn(message, Category.REFUND_STATUS, captured={"asked": {"order_id": 2}})
     )
     assert isinstance(third, Escalate)
+
+
+def test_the_clarifying_questions_own_words_pick_their_reading() -> None:
+    """Answering with the words the question offered a reading in ("it's about changing an
+    item before it ships") picks that reading, beside any other reading offered."""
+    for reading, words in READING_WORDS.items():
+        for other in READING_WORDS:
+            if other == reading:
+                continue
+            offered = (reading, other)
+            assert reading_picked(f"it's about {words}", offered) == reading, (words, other)
