@@ -12,6 +12,7 @@ do not hold.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -108,7 +109,9 @@ class OfflineBrain:
         found = extract(text, [OrderLine.from_fact(line) for line in turn.order_lines])
         entities = entities_from(found)
         prediction = self.classifier.predict(text)
-        language = detect_language(text, self.classifier.english_share(text))
+        # A name is no language's: "Mia Sanchez 98179" is not Italian.
+        spoken = _without_names(text, entities.first_name, entities.last_name)
+        language = detect_language(spoken, self.classifier.english_share(spoken))
         category, confidence = prediction.category, prediction.confidence
         rationale = prediction.rationale()
         if prediction.abstain and prediction.label not in _NOTHING_TO_ACT_ON:
@@ -192,3 +195,11 @@ def _continues_topic(
         return False
     said_something = bool(entities.model_dump(exclude_defaults=True))
     return found.affirm is not None or bool(turn.awaiting) or said_something
+
+
+def _without_names(text: str, *names: str | None) -> str:
+    """`text` without the customer's own name, which says nothing of their language."""
+    for name in names:
+        if name:
+            text = re.sub(rf"\b{re.escape(name)}\b", " ", text, flags=re.IGNORECASE)
+    return text

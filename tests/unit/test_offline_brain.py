@@ -164,6 +164,17 @@ async def test_another_language_is_handed_to_a_person_with_the_language(
     assert (u.language, u.wants_human) == (language, True)
 
 
+@pytest.mark.parametrize(
+    "text", ["Mia Sanchez 98179", "Giulia Rossi, 10001", "it's Pierre Dubois 75001"]
+)
+async def test_a_name_is_no_language(text: str) -> None:
+    """The literal answer to "your full name and zip code" is read in English, whatever
+    language the name sounds like."""
+    u = await BRAIN.understand(TurnContext(text=text))
+    assert (u.language, u.wants_human) == ("en", False)
+    assert u.entities.first_name and u.entities.last_name
+
+
 async def test_an_out_of_scope_request_is_never_an_action() -> None:
     u = await BRAIN.understand(TurnContext(text="I forgot my password and can't log in"))
     assert u.category in (C.OTHER, C.TALK_TO_HUMAN) or u.confidence < 0.5
