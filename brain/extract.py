@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.items import settled_lines
+from domain.retail import NO_LONGER_NEEDED, ORDERED_BY_MISTAKE
 
 # --- order ids --------------------------------------------------------------------------
 
@@ -368,9 +369,6 @@ def find_card_last_four(text: str) -> str | None:
 
 
 # --- cancellation reasons -----------------------------------------------------------------
-
-NO_LONGER_NEEDED = "no longer needed"
-ORDERED_BY_MISTAKE = "ordered by mistake"
 
 _MISTAKE = re.compile(
     r"\b(by mistake|mistaken(ly)?|by accident|accident(al(ly)?)?|in error|"

@@ -16,7 +16,15 @@ from typing import Any
 from domain.matching import choose_variant, lines_named, parse_address, same_version_wanted
 from domain.money import ZERO
 from domain.policy import ActionType
-from domain.retail import Customer, Order, OrderLine, OrderStatus, TransactionKind, Variant
+from domain.retail import (
+    NO_LONGER_NEEDED,
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    TransactionKind,
+    Variant,
+)
 
 
 class Category(StrEnum):
@@ -211,6 +219,10 @@ def _cancel(d: DialogueInput, order: Order) -> Decision:
             answer="cannot_cancel",
         )
     reason = d.captured.get("cancel_reason")
+    if not reason and (d.captured.get("asked") or {}).get("cancel_reason") and d.message.strip():
+        # Asked once and answered in the customer's own words ("it won't fit up my stairs"):
+        # not a mistake they named, so a reason the order is no longer needed for.
+        reason = NO_LONGER_NEEDED
     if not reason:
         return Decision(Step.ASK, ("a cancellation needs its reason",), ask_for="cancel_reason")
     return Decision(

@@ -63,7 +63,9 @@ class TransactionKind(StrEnum):
     REFUND = "refund"
 
 
-CANCEL_REASONS = frozenset({"no longer needed", "ordered by mistake"})
+NO_LONGER_NEEDED = "no longer needed"
+ORDERED_BY_MISTAKE = "ordered by mistake"
+CANCEL_REASONS = frozenset({NO_LONGER_NEEDED, ORDERED_BY_MISTAKE})
 
 
 class _Value(BaseModel):

@@ -255,3 +255,24 @@ def test_a_relative_wish_is_proposed_only_when_it_lands_on_one_available_version
     else:
         assert d.step is Step.CONFIRM and d.command is not None
         assert d.command["item_ids"] == ["s-black-9"] and d.command["new_item_ids"] == [new_item]
+
+
+def test_a_cancellation_reason_in_the_customers_own_words_is_no_longer_needed() -> None:
+    asked = ask(Category.CANCEL_ORDER, "cancel it please", order(OrderStatus.PENDING))
+    assert (asked.step, asked.ask_for) == (Step.ASK, "cancel_reason")
+    answered = ask(
+        Category.CANCEL_ORDER,
+        "it won't fit up my stairs",
+        order(OrderStatus.PENDING),
+        asked={"cancel_reason": 1},
+    )
+    assert answered.step is Step.CONFIRM
+    assert answered.command["reason"] == "no longer needed"
+    named = ask(
+        Category.CANCEL_ORDER,
+        "by mistake",
+        order(OrderStatus.PENDING),
+        asked={"cancel_reason": 1},
+        cancel_reason="ordered by mistake",
+    )
+    assert named.command["reason"] == "ordered by mistake"
