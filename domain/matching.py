@@ -561,8 +561,12 @@ _STREET = (
     r"street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
     r"terrace|ter|parkway|pkwy|circle|cir|highway|hwy|square|sq|trail|trl"
 )
+# "Eastlake Avenue East", "Main St NW": a direction after the street's kind.
+_DIRECTION = r"north|south|east|west|northeast|northwest|southeast|southwest|n|s|e|w|ne|nw|se|sw"
+_COMPASS = frozenset({"ne", "nw", "se", "sw"})
 _ADDRESS = re.compile(
-    rf"(?P<address1>\b\d{{1,6}}\s+(?:[A-Za-z0-9.'-]+\s+){{0,4}}?(?:{_STREET})\b\.?)"
+    rf"(?P<address1>\b\d{{1,6}}\s+(?:[A-Za-z0-9.'-]+\s+){{0,4}}?(?:{_STREET})\b\.?"
+    rf"(?:\s+(?:{_DIRECTION})\b\.?)?)"
     r"(?:\s*,?\s*(?P<address2>(?:apt|apartment|suite|ste|unit|#)\.?\s*[A-Za-z0-9-]+))?"
     r"\s*,\s*(?P<city>[A-Za-z][A-Za-z .'-]{1,40}?)\s*,?\s+"
     r"(?P<state>[A-Z]{2})\s*,?\s+(?P<zip>\d{5})(?:-\d{4})?\b",
@@ -577,7 +581,10 @@ def parse_address(text: str, country: str = "USA") -> Address | None:
         return None
     address2 = match.group("address2") or ""
     return Address(
-        address1=" ".join(match.group("address1").split()).rstrip(".").title(),
+        address1=" ".join(
+            w.upper() if w.lower() in _COMPASS else w
+            for w in match.group("address1").rstrip(".").title().split()
+        ),
         address2=" ".join(address2.split()).title(),
         city=" ".join(match.group("city").split()).title(),
         state=match.group("state").upper(),
