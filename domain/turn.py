@@ -450,13 +450,27 @@ _ACTION_WORDS: Mapping[Category, re.Pattern[str]] = {
 }
 
 
+# "If something turns up broken, …", "what happens if it's damaged": a question about what
+# would happen, not a report that it did.
+_IF = re.compile(
+    r"\b(?:if|in case|what happens|suppose|supposing|should|would|before i (?:order|buy))\b",
+    re.IGNORECASE,
+)
+
+
+def _hypothetical(said: str, at: int) -> bool:
+    """Whether the words at `at` are in a sentence's conditional, before they happened."""
+    sentence = re.split(r"[.?!]\s", said[:at])[-1]
+    return _IF.search(sentence) is not None
+
+
 def reads_as_complaint(category: Category, said: str) -> bool:
     """Whether a request read as `category` is a complaint: the customer reports that
     something went wrong, and the reading is a question or unknown, not an action; or
     reports a charge they did not owe, whatever the reading."""
     if _WRONG_CHARGE.search(said):
         return True
-    if not _COMPLAINT_WORDS.search(said):
+    if not any(not _hypothetical(said, m.start()) for m in _COMPLAINT_WORDS.finditer(said)):
         return False
     if category in _COMPLAINT_OVERRULES:
         return True

@@ -551,3 +551,17 @@ def test_the_clarifying_questions_own_words_pick_their_reading() -> None:
                 continue
             offered = (reading, other)
             assert reading_picked(f"it's about {words}", offered) == reading, (words, other)
+
+
+@pytest.mark.parametrize(
+    ("message", "complaint"),
+    [
+        ("Before I order: if something turns up broken, how long have I got?", False),
+        ("what happens if my parcel is damaged?", False),
+        ("my lamp arrived broken", True),
+        ("The lamp is broken. If you can, send a new one", True),
+        ("it stopped working, would you replace it?", True),
+    ],
+)
+def test_what_would_happen_is_a_question_not_a_complaint(message: str, complaint: bool) -> None:
+    assert reads_as_complaint(Category.POLICY_QUESTION, message) is complaint
