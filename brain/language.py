@@ -1,7 +1,7 @@
 """Which language a customer writes in, by `lingua-language-detector`.
 
 The detector is restricted to the languages the shop expects (English, Spanish, French,
-German, Portuguese, Italian) and runs in its low-accuracy mode (trigram models only,
+German, Portuguese, Italian, Dutch) and runs in its low-accuracy mode (trigram models only,
 about 20 MB; the high-accuracy mode took about 170 MB, more than the rest of a worker).
 On short, informal English that mode often guesses another language ("pls cancel my
 order" as German), so a message counts as another language only when the detector is
@@ -27,6 +27,7 @@ LANGUAGES = {
     Language.GERMAN: "de",
     Language.PORTUGUESE: "pt",
     Language.ITALIAN: "it",
+    Language.DUTCH: "nl",
 }
 MIN_CONFIDENCE = 0.7
 MAX_ENGLISH_SHARE = 0.5

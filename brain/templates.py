@@ -161,6 +161,10 @@ HANDOFF_IN_LANGUAGE: dict[str, str] = {
         "Grazie per il suo messaggio. Al momento posso aiutarla solo in inglese, quindi una "
         "persona del nostro team prenderà in carico la conversazione e le risponderà in italiano."
     ),
+    "nl": (
+        "Bedankt voor uw bericht. Op dit moment kan ik u alleen in het Engels helpen, daarom "
+        "neemt een medewerker van ons team het gesprek over en antwoordt u in het Nederlands."
+    ),
 }
 
 

@@ -60,6 +60,7 @@ _LANGUAGE_NAMES = {
     "de": "German",
     "pt": "Portuguese",
     "it": "Italian",
+    "nl": "Dutch",
 }
 
 

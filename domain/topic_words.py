@@ -1,7 +1,7 @@
 """The topic of a message written in another language, from the words it uses. Pure.
 
-The offline brain reads English only: a message in Spanish, French, German, Portuguese or
-Italian is handed to a person, and its English reading says nothing about its topic. The
+The offline brain reads English only: a message in Spanish, French, German, Portuguese,
+Italian or Dutch is handed to a person, and its English reading says nothing about its topic. The
 handoff record still files it under one, so the person who reads the language starts
 from it: the words below are the ones customers use for each request in those languages.
 Accents are ignored ("endereço" and "endereco" are one word); the first topic whose words
@@ -28,6 +28,8 @@ _ADDRESS = (
     "endereco",
     "morada",
     "indirizzo",
+    "adres\\b",
+    "bezorgadres",
 )
 _ACCOUNT = _words("cuenta", "perfil", "compte", "konto", "profil", "conta", "account")
 
@@ -52,6 +54,8 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "cartao",
             "metodo di pagamento",
             "carta",
+            "betaalmethode",
+            "betaalwijze",
         ),
     ),
     (
@@ -71,15 +75,29 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "restitu",
             "reso\\b",
             "rendere",
+            "terugstur",
+            "terug te sturen",
+            "terugzend",
         ),
     ),
     (
         Category.EXCHANGE,
-        _words("cambi", "echang", "umtausch", "tausch", "troc", "sostitu", "scambi"),
+        _words(
+            "cambi", "echang", "umtausch", "tausch", "troc", "sostitu", "scambi", "ruil", "omruil"
+        ),
     ),
     (
         Category.REFUND_STATUS,
-        _words("reembols", "rembours", "ruckerstatt", "erstattung", "geld zuruck", "rimbors"),
+        _words(
+            "reembols",
+            "rembours",
+            "ruckerstatt",
+            "erstattung",
+            "geld zuruck",
+            "rimbors",
+            "terugbetal",
+            "geld terug",
+        ),
     ),
     (
         Category.COMPLAINT,
@@ -104,6 +122,9 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "rott[oa]\\b",
             "danneggiat",
             "difettos",
+            "kapot",
+            "beschadigd",
+            "klacht",
         ),
     ),
     (
@@ -129,11 +150,25 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "dov.e",
             "arrivat",
             "tracciamento",
+            "waar is",
+            "waar blijft",
+            "aangekomen",
+            "bezorgd",
         ),
     ),
     (
         Category.PRODUCT_QUESTION,
-        _words("disponib", "talla", "taille", "verfugbar", "vorratig", "tamanho", "taglia"),
+        _words(
+            "disponib",
+            "talla",
+            "taille",
+            "verfugbar",
+            "vorratig",
+            "tamanho",
+            "taglia",
+            "beschikbaar",
+            "op voorraad",
+        ),
     ),
     (
         Category.POLICY_QUESTION,
@@ -165,6 +200,10 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "spedite",
             "garanzia",
             "quanto costa",
+            "verzend",
+            "levertijd",
+            "hoe lang",
+            "hoeveel",
         ),
     ),
 )

@@ -258,6 +258,8 @@ def test_a_question_is_never_answered_before_verification() -> None:
         ("Wo bleibt meine Rückerstattung?", Category.REFUND_STATUS),
         ("La lámpara llegó rota", Category.COMPLAINT),
         ("Quiero cambiar la dirección de mi cuenta", Category.ACCOUNT_ADDRESS),
+        ("Ik wil de lamp uit bestelling W1000019 terugsturen", Category.RETURN),
+        ("Waar blijft mijn terugbetaling?", Category.REFUND_STATUS),
         ("Bonjour", None),
     ],
 )  # fmt: skip
