@@ -87,6 +87,8 @@ class Passage:
     score: float
     #: The share of the question's topic words the passage holds (`coverage`).
     coverage: float = 1.0
+    #: How many of the message's questions it answers: two for `both_passages`.
+    answers: int = 1
 
     @property
     def citation(self) -> str:
@@ -511,6 +513,41 @@ def relevant_sentences(question: str, text: str, limit: int = 3) -> str:
     return " ".join(sentences[i] for i in chosen)
 
 
+# Where a message starts its second question: after a question mark, or at ", and" / "and
+# also" before a question word ("How long do I have left, and do I pay the postage?").
+_NEXT_QUESTION = re.compile(
+    r"\?\s+(?=\S)|,?\s+and\s+(?:also\s+)?(?=(?:do|does|did|is|are|can|could|will|would|"
+    r"should|how|what|when|where|which|who|why)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> tuple[str, ...]:
+    """The questions of a message that asks two, each with enough words to search for;
+    the message alone when it asks one."""
+    parts = [p.strip(" ,.") for p in _NEXT_QUESTION.split(question)]
+    asked = [p for p in parts if len(_WORD.findall(p.lower())) >= 3]
+    return tuple(asked[:2]) if len(asked) >= 2 else (question,)
+
+
+def both_passages(first: Passage, second: Passage) -> Passage:
+    """One passage answering a message's two questions from two sections: both texts, and
+    both sections named, so the reply cites, and may state, what each holds."""
+    if first.slug == second.slug:
+        title, heading = first.title, f"{first.heading}; {second.heading}"
+    else:
+        title, heading = f"{first.citation}; {second.title}", second.heading
+    return Passage(
+        slug=first.slug,
+        title=title,
+        heading=heading,
+        text=f"{first.text}\n\n{second.text}",
+        score=min(first.score, second.score),
+        coverage=min(first.coverage, second.coverage),
+        answers=2,
+    )
+
+
 def answer_from_passages(question: str, passages: Sequence[Passage]) -> KnowledgeAnswer:
     """The best passage's most relevant sentences with its title cited, or no match.
 
@@ -522,7 +559,7 @@ def answer_from_passages(question: str, passages: Sequence[Passage]) -> Knowledg
     best = passages[0]
     return KnowledgeAnswer(
         "answer",
-        text=relevant_sentences(question, best.text),
+        text=relevant_sentences(question, best.text, limit=3 * best.answers),
         citation=best.citation,
         slug=best.slug,
         passage=best,

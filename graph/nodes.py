@@ -53,7 +53,7 @@ from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
 from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import describe_choices, describe_lines, settled_lines
-from domain.knowledge import KnowledgeAnswer, Passage
+from domain.knowledge import KnowledgeAnswer, Passage, both_passages, question_parts
 from domain.money import format_money
 from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
 from domain.policy import Actor, Tier
@@ -318,6 +318,10 @@ _NOT_MID_REQUEST = frozenset(
 )
 
 
+# The whole message's passages a two-question message's answers must be among.
+_WIDER = 6
+
+
 def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] | None:
     """The knowledge base's passages for a question about the shop, best first; None
     when the message is not one (`domain.turn.asks_the_shop`) or there is no knowledge base."""
@@ -335,7 +339,19 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
         out_of_scope=bool(captured.get("out_of_scope")),
         mid_request=state.get("awaiting") not in _NOT_MID_REQUEST,
     )
-    return tuple(knowledge.search(message)) if question else None
+    if not question:
+        return None
+    found = knowledge.search(message, limit=_WIDER)
+    parts = question_parts(message)
+    if len(parts) == 2 and found:
+        # Two questions in one message: each answered from its own best passage, if both
+        # are among the whole message's best ("how long does it take" alone is no one's).
+        wider = {(p.slug, p.heading) for p in found}
+        first, second = (knowledge.search(part, limit=1) for part in parts)
+        keys = [(p[0].slug, p[0].heading) for p in (first, second) if p]
+        if len(keys) == 2 and keys[0] != keys[1] and set(keys) <= wider:
+            return (both_passages(first[0], second[0]), *found[:2])
+    return tuple(found[:3])
 
 
 def _catalog(deps: AgentDeps, state: CaseState) -> tuple[Product, ...]:

@@ -13,10 +13,12 @@ from domain.knowledge import (
     InvalidArticle,
     Passage,
     answer_from_passages,
+    both_passages,
     fill_placeholders,
     fused_scores,
     make_article,
     parse_article,
+    question_parts,
     question_terms,
     relevant_sentences,
     word_knowledge_answer,
@@ -181,3 +183,38 @@ def test_fused_scores_add_the_relative_full_text_score_to_the_meaning() -> None:
     # No word found anywhere: the meaning alone decides.
     assert fused_scores(meaning, [0.0, 0.0, 0.0]) == meaning
     assert max(fused_scores([0.1, 0.15], [0.0, 5.0])) < FUSED_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("message", "parts"),
+    [
+        (
+            "Do you ship to the UK? And which payment methods do you accept?",
+            ("Do you ship to the UK", "And which payment methods do you accept?"),
+        ),
+        (
+            "how much is shipping and how long does it take",
+            ("how much is shipping", "how long does it take"),
+        ),
+        ("do you ship to canada?", ("do you ship to canada?",)),
+        ("can I return shoes and boots?", ("can I return shoes and boots?",)),
+        ("hi? where", ("hi? where",)),  # too few words to search for
+    ],
+)
+def test_the_questions_of_a_message(message: str, parts: tuple[str, ...]) -> None:
+    assert question_parts(message) == parts
+
+
+def test_two_questions_are_answered_from_both_passages_with_both_cited() -> None:
+    cost = Passage("shipping", "Shipping", "How much does shipping cost?", "It costs $5.99.", 0.9)
+    time = Passage("shipping", "Shipping", "How long does delivery take?", "It takes 3 days.", 0.8)
+    cards = Passage("payment", "Payment methods", "Which cards?", "Visa and PayPal.", 0.7)
+    same = both_passages(cost, time)
+    assert same.citation == "Shipping — How much does shipping cost?; How long does delivery take?"
+    answer = answer_from_passages("how much and how long", [same])
+    assert "$5.99" in answer.text and "3 days" in answer.text
+    other = both_passages(cost, cards)
+    assert other.citation == (
+        "Shipping — How much does shipping cost?; Payment methods — Which cards?"
+    )
+    assert other.answers == 2 and "Visa" in other.text
