@@ -48,7 +48,7 @@ from domain.items import (
     proposal_of,
     resolve_items,
 )
-from domain.knowledge import KnowledgeAnswer, Passage, answer_from_passages
+from domain.knowledge import ANSWERS_CLEARED, KnowledgeAnswer, Passage, answer_from_passages
 from domain.money import ZERO
 from domain.policy import ActionRequest, ActionType, Actor, Policy, RiskLevel, Tier, evaluate_policy
 from domain.retail import (
@@ -1115,7 +1115,7 @@ def proposal_question_outcome(facts: TurnFacts) -> Outcome | None:
                 confidence=confidence,
                 source=AnswerSource.KNOWLEDGE,
                 knowledge=answer,
-                partial=not (read.category in KNOWLEDGE_CATEGORIES and read.autonomous),
+                partial=not knowledge_cleared(read),
                 proposal_open=True,
             )
     return None
@@ -1190,6 +1190,13 @@ def catalog_outcome(facts: TurnFacts) -> Outcome | None:
     )
 
 
+def knowledge_cleared(read: TurnRead) -> bool:
+    """Whether an answer from a help article may be given as definitive: the question's
+    category is cleared by the gate, and so are the passages the search answers with
+    (`domain.knowledge.ANSWERS_CLEARED`). Otherwise it is partial help, a person offered."""
+    return ANSWERS_CLEARED and read.category in KNOWLEDGE_CATEGORIES and read.autonomous
+
+
 def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
     """The answer to a question about the shop from its articles, or None when the
     knowledge base was not searched this turn (not a question, or a yes/no to a proposal).
@@ -1211,7 +1218,7 @@ def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
             confidence=read.confidence,
             handoff_reason="our help articles do not answer this question",
         )
-    cleared = read.category in KNOWLEDGE_CATEGORIES and read.autonomous
+    cleared = knowledge_cleared(read)
     because = f"this is what our help article “{answer.citation}” says"
     return Answer(
         reasons=(because,),
