@@ -833,15 +833,13 @@ def _look_up_order(
     kept = str(captured.get("order_id") or "")
     if category not in _LOOKS_UP_ORDERS or not customer.order_ids:
         return {}
-    if kept and kept.lstrip("#") in message:  # this message names it
-        return {}
+    if kept and (kept.lstrip("#") in message or state.get("awaiting") not in _NEW_REQUEST):
+        return {}  # this message names it, or answers a question within the request
     orders = []
     for order_id in customer.order_ids[-_RECENT_ORDERS:]:
         with contextlib.suppress(NotFound):
             orders.append(shop.get_order(order_id))
     if kept:
-        if state.get("awaiting") not in _NEW_REQUEST:  # an answer within the request
-            return {}
         others = [o for o in orders if o.id != kept]
         on_kept = any(settled_lines(message, o.lines) for o in orders if o.id == kept)
         if on_kept or not any(settled_lines(message, o.lines) for o in others):
