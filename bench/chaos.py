@@ -195,6 +195,7 @@ async def _new_pollers(client: Any, queue: str, known: set[str], count: int) -> 
 
 async def _deliver(call: Callable[[], Awaitable[T]], timeout: float = CALL_TIMEOUT) -> T | None:
     """``call``, repeated while the server refuses it (no worker polls, server restarting)."""
+    from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
     from temporalio.service import RPCError
 
     deadline = time.monotonic() + timeout
@@ -202,7 +203,7 @@ async def _deliver(call: Callable[[], Awaitable[T]], timeout: float = CALL_TIMEO
     while time.monotonic() < deadline:
         try:
             return await call()
-        except (RPCError, RuntimeError):
+        except (RPCError, RuntimeError, WorkflowUpdateRPCTimeoutOrCancelledError):
             await asyncio.sleep(pause)  # back-off between attempts, as a client would
             pause = min(pause * 2, 1.0)
     return None
@@ -216,14 +217,14 @@ async def run_chaos(
     say: Callable[[str], None] = print,
 ) -> ChaosReport:
     """Run the chaos scenario on a fresh stack; the report."""
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
     from bench.shop import load_bench_shop
     from brain.classifier import load_or_train
     from brain.validation import pin_autonomy
     from domain.dialogue import HANDLED
     from store.db import make_engine, migrate, session_factory
+    from trustdesk.approval_keys import ApprovalSigner, signing_key
+    from trustdesk.config import Settings
+    from trustdesk.temporal_client import connect
     from trustdesk.temporal_server import DevServer, free_port
     from workflows.contracts import (
         Approver,
@@ -257,8 +258,24 @@ async def run_chaos(
             "TRUSTDESK_DATABASE_URL": url,
             "TRUSTDESK_TEMPORAL_ADDRESS": server.address,
             "TRUSTDESK_TASK_QUEUE": queue,
+            # τ²'s identity rule (an email suffices): the run is about recovery, and a
+            # one-time code would add turns it does not time.
+            "TRUSTDESK_DATASET": "tau2-retail",
             "PYTHONUNBUFFERED": "1",
         }
+        # This process is the web process here: it talks to the cases with the workers'
+        # payload keys (from the data dir) and signs approvals with the key pair the
+        # workers trust, created in the data dir before they start.
+        settings = Settings(
+            data_dir=root,
+            database_url=url,
+            temporal_address=server.address,
+            task_queue=queue,
+            dataset="tau2-retail",
+            policy_file=None,
+            anthropic_api_key=None,
+        )
+        signer = ApprovalSigner(signing_key(settings))
         workers = _Workers(env, root)
         for _ in range(worker_count):
             workers.start()
@@ -268,12 +285,15 @@ async def run_chaos(
             username=APPROVER_NAME, role=Role.APPROVER, approval_limit=Decimal("2000")
         )
         try:
-            client = await Client.connect(server.address, data_converter=pydantic_data_converter)
+            client = await connect(settings)
             gateways = [CaseGateway(client, queue)]
 
-            async def post(thread: str, text: str) -> str | None:
-                """Why the message did not get its reply; None when it did."""
-                message = PostMessageInput(channel="webchat", thread_id=thread, text=text)
+            async def post(thread: str, text: str, turn: int) -> str | None:
+                """Why the message did not get its reply; None when it did. The message has
+                its own id, so a repeated call after a lost answer is the same update."""
+                message = PostMessageInput(
+                    channel="webchat", thread_id=thread, text=text, message_id=f"{thread}-{turn}"
+                )
                 report.messages_sent += 1
                 result = await _deliver(lambda: gateways[-1].post_message(message))
                 if result is None:
@@ -292,18 +312,30 @@ async def run_chaos(
                         f"I'd like to cancel order {customer.pending_order}, I ordered it by "
                         f"mistake, my email is {customer.email}"
                     )
-                    return await post(thread, first) or await post(thread, "yes")
+                    return await post(thread, first, 1) or await post(thread, "yes", 2)
                 order, email = customer.delivered_order, customer.email
                 first = f"I'd like to return order {order}, my email is {email}"
-                stopped = await post(thread, first) or await post(thread, "yes")
+                stopped = await post(thread, first, 1) or await post(thread, "yes", 2)
                 if stopped:
                     return stopped
                 case_id = f"case-webchat-{thread}"
                 pending = await _deliver(lambda: gateways[-1].get_pending_approval(case_id))
                 if pending is None:
                     return "no pending approval found"
+                proof = signer.sign(
+                    username=approver.username,
+                    role=approver.role.value,
+                    approval_limit=approver.approval_limit,
+                    case_id=case_id,
+                    approval_id=pending.approval_id,
+                    decision="approve",
+                    amount=None,
+                )
                 decision = SubmitApprovalInput(
-                    approval_id=pending.approval_id, decision="approve", approver=approver
+                    approval_id=pending.approval_id,
+                    decision="approve",
+                    approver=approver,
+                    proof=proof,
                 )
                 answered = await _deliver(lambda: gateways[-1].submit_approval(case_id, decision))
                 return None if answered is not None else "approval refused"
@@ -319,12 +351,7 @@ async def run_chaos(
                         await server.restart()
                         report.server_restarts += 1
                         gateways.append(
-                            CaseGateway(
-                                await Client.connect(
-                                    server.address, data_converter=pydantic_data_converter
-                                ),
-                                queue,
-                            )
+                            CaseGateway(await connect(settings), queue)
                         )
                         say("  dev server restarted on its data file")
                     workers.start()
