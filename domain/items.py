@@ -220,6 +220,38 @@ _EVERYTHING = re.compile(
     r"|all (?:of )?(?:the |my )?(?:items|things|stuff|products)"
     r"|all of (?:it|them)|(?:the |my )?(?:whole|entire|full) order|all (?:the )?\w+ items)\b"
 )
+# Words that make "everything" the object of the request: "return everything",
+# "a refund for the whole order", "send it all of it back". Elsewhere ("it'll clash
+# with everything in the study") "everything" names no item of the order.
+# fmt: off
+_EVERYTHING_VERBS = frozenset(stem(w) for w in (
+    "return", "returning", "send", "sending", "back", "cancel", "cancelling", "canceling",
+    "stop", "exchange", "swap", "refund", "change", "replace", "want", "need", "like", "get",
+    "take", "ship",
+))
+# fmt: on
+# An answer this short that says "everything" answers a question about the items.
+_SHORT_ANSWER = 6
+
+
+def _asks_for_everything(text: str) -> bool:
+    """Whether the customer asks for every item of the order: a whole-order phrase
+    governed by a request verb in its clause, or said as a short answer."""
+    lower = text.lower()
+    for found in _EVERYTHING.finditer(lower):
+        clause = re.split(
+            r"[,;:()]|\b(?:and|but|because|since|so)\b",
+            _SENTENCE_END.split(lower[: found.start()])[-1],
+        )[-1]
+        before = [stem(w) for w in TOKEN.findall(clause)][-5:]
+        after = TOKEN.findall(lower[found.end() :])[:2]
+        if set(before) & _EVERYTHING_VERBS or "back" in after:
+            return True
+        if len(TOKEN.findall(lower)) <= _SHORT_ANSWER:
+            return True
+    return False
+
+
 _ALL_WORDS = frozenset({"both", "all", "every", "each", "two", "2", "three", "3", "four", "4"})
 _COUNTS = {"two": 2, "2": 2, "three": 3, "3": 3, "four": 4, "4": 4, "both": 2}
 
@@ -695,7 +727,7 @@ def _resolve(
             continue
         groups.append(_settle(mention, candidates, lines, tokens, start, end, targets, text))
 
-    everything = _EVERYTHING.search(text.lower()) is not None
+    everything = _asks_for_everything(text)
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
     for name in named:
         _add_named(

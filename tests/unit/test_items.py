@@ -161,6 +161,16 @@ TWICE = order_of(
             ["3", "4", "5", "6", "7", "8", "9"],
             id="everything-except",
         ),
+        pytest.param(
+            "the sneakers clash with everything in my wardrobe, I want to return them",
+            ["6"],
+            id="everything-outside-the-request",
+        ),
+        pytest.param(
+            "please send everything back",
+            ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
+            id="everything-sent-back",
+        ),
         pytest.param("the sneakers, not the shoes", ["6"], id="not-the-other"),
         pytest.param(
             "I don't want to return the sneakers, just the bulb", ["7"], id="a-negated-request"
@@ -454,7 +464,7 @@ def test_a_typo_in_a_short_product_word_still_names_its_line(said: str, meant: s
 
 
 def test_a_word_one_letter_from_a_product_the_order_lacks_is_no_missing_item() -> None:
-    """"clicking" is one letter from a clock; the order holds no clock, so it is a word."""
+    """ "clicking" is one letter from a clock; the order holds no clock, so it is a word."""
     order = order_of(line("1", "Gaming Mouse", color="RGB"), line("2", "Desk Lamp"))
     resolution = resolve_items(order, "the mouse keeps clicking by itself, return it", (), ())
     assert ids(resolution) == ["1"] and not getattr(resolution, "names", ())
