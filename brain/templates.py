@@ -194,6 +194,7 @@ _ASK = {
         "May I ask why you'd like to cancel — is it no longer needed, or was it ordered by mistake?"
     ),
     "payment_method": "Which payment method should the refund go to?",
+    "issue": "I'm sorry to hear that. What went wrong? A few words are enough.",
     "preferred_resolution": "What would you like us to do to put this right?",
     "request": "I'm sorry, I didn't quite catch that. Could you tell me what you need help with?",
     "need": "How can I help you today?",

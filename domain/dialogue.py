@@ -8,6 +8,7 @@ asked, when the category is not cleared for autonomy, or when nothing else fits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -183,12 +184,44 @@ _NO_ORDER = frozenset(
 )
 
 
+# The words of a complaint that says only that something is wrong ("there's a problem
+# with my order", "something's wrong with my purchase"): nothing a person could act on.
+# fmt: off
+_VAGUE_WORDS = frozenset({
+    "a", "an", "the", "my", "i", "i'm", "im", "ive", "i've", "me", "we", "our", "there",
+    "there's", "theres", "is", "was", "it", "it's", "its", "have", "has", "had", "got", "get",
+    "with", "about", "of", "on", "in", "for", "to", "and", "please", "hi", "hello", "hey",
+    "help", "need", "problem", "problems", "issue", "issues", "trouble", "wrong", "something",
+    "something's", "order", "orders", "purchase", "purchases", "parcel", "package",
+    "delivery", "item", "items", "thing", "stuff", "recent", "last", "latest", "one", "just",
+    "bit", "little", "some", "kind", "quick", "question",
+})
+# fmt: on
+_ORDER_NUMBER = re.compile(r"#?\bw?\d{5,}\b", re.IGNORECASE)
+
+
+def vague_issue(said: str) -> bool:
+    """Whether a complaint names nothing but that something is wrong with an order."""
+    words = re.findall(r"[a-z']+", _ORDER_NUMBER.sub(" ", said.lower()))
+    return bool(words) and all(w in _VAGUE_WORDS for w in words)
+
+
 def _partial_assistance(d: DialogueInput) -> Decision:
     """Gather the order, the issue and the preferred resolution, then hand off.
 
     Each is asked for once: a customer who has no order number, or no wish to state,
     is handed over with what they said rather than asked again."""
     asked = d.captured.get("asked") or {}
+    if (
+        d.category is Category.COMPLAINT
+        and not asked.get("issue")
+        and vague_issue(str(d.captured.get("issue") or d.message))
+    ):
+        return Decision(
+            Step.ASK,
+            ("the customer said something went wrong, but not what",),
+            ask_for="issue",
+        )
     if d.order is None and d.category not in _NO_ORDER and not asked.get("order_id"):
         return Decision(
             Step.ASK,

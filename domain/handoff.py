@@ -88,7 +88,8 @@ def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> Handoff
     if order_id:
         line += f" (order {order_id})"
     said = " ".join(str(captured.get("issue") or "").split())
-    if topic in (Category.OTHER.value, OUT_OF_SCOPE) and said:  # no topic says it: their words
+    # No topic says it, or a complaint's own words say what went wrong: their words.
+    if topic in (Category.OTHER.value, OUT_OF_SCOPE, Category.COMPLAINT.value) and said:
         line += f': "{said if len(said) <= _SAID_KEPT else said[: _SAID_KEPT - 1] + "…"}"'
     items = [str(n) for n in captured.get("item_names") or () if str(n).strip()]
     if items:

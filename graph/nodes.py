@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, cast
@@ -600,6 +601,8 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         # What it is about, in their words, for the person who takes it over.
         captured["issue"] = message[:500]
         captured["preferred_resolution"] = message[:200]
+    if state.get("awaiting") == "issue" and message and not result.wants_human:
+        captured["issue"] = message[:500]  # what went wrong, asked after a vague complaint
     if state.get("awaiting") == "preferred_resolution" and message:
         captured["preferred_resolution"] = message[:200]
         if previous and not result.wants_human:
@@ -614,6 +617,9 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         # Saying who they are adds nothing to the request: it stays as sure as it was read
         # (an unsure one gets its clarifying question once the customer is verified).
         confidence = min(confidence, float(state.get("confidence") or confidence))
+    if state.get("awaiting") == CLARIFY and _same_words(message, captured.get("issue")):
+        # Asked what they meant, the customer said the same again: it is no clearer.
+        confidence = min(confidence, float(state.get("confidence") or 0.0))
     offered = (state.get("captured") or {}).get("readings") or ()
     if state.get("awaiting") == CLARIFY and offered and not result.wants_human:
         picked = reading_picked(message, [str(r) for r in offered], affirmed=result.affirm)
@@ -712,6 +718,12 @@ def _sum_usage(*usages: TokenUsage | None) -> TokenUsage | None:
     for usage in found[1:]:
         total = total + usage
     return total
+
+
+def _same_words(message: str, earlier: object) -> bool:
+    """Whether a message says again, word for word, what the customer said earlier."""
+    words = re.findall(r"\w+", message.lower())
+    return bool(words) and words == re.findall(r"\w+", str(earlier or "").lower())
 
 
 def _language_and_scope(result: Understanding) -> dict[str, Any]:

@@ -5,7 +5,8 @@ expected item when asked which one, the order when asked which order, and says y
 to a proposal only when the proposal names exactly what it asked for (every
 expected item, the expected amount, no other item of the order); otherwise "no,
 that's not what I asked". Asked what it is about, it names its scenario's topic once
-(or says its first message again). It asks for a person when its scenario says so.
+(or says its first message again); asked what went wrong, it says its next message, or its
+first again. It asks for a person when its scenario says so.
 """
 
 from __future__ import annotations
@@ -146,4 +147,6 @@ class ScriptedCustomer:
         if self._said < len(s.say):
             self._said += 1
             return s.say[self._said - 1]
+        if "what went wrong" in lower:  # nothing more to tell: it says what it said first
+            return s.say[0]
         return None

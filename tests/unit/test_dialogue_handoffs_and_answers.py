@@ -19,7 +19,7 @@ from brain.templates import (
     refund_note,
 )
 from domain.commands import ReturnItems
-from domain.dialogue import Category
+from domain.dialogue import Category, vague_issue
 from domain.handoff import NOT_GIVEN, OUT_OF_SCOPE, handoff_fields
 from domain.identity import IdentityLevel
 from domain.policy import ShopTerms
@@ -103,18 +103,23 @@ RETURNED = DELIVERED.model_copy(
 @pytest.mark.parametrize(
     ("message", "category", "the_order", "captured", "ask_for"),
     [
-        ("there's a problem with my order", Category.ORDER_STATUS, None, {}, "order_id"),
+        # Nothing said but that something is wrong: what went wrong, asked once.
+        ("there's a problem with my order", Category.ORDER_STATUS, None, {}, "issue"),
+        ("Hi, something's wrong with order W0000001", Category.ORDER_STATUS, DELIVERED, {},
+         "issue"),
+        ("there's a problem with my order", Category.ORDER_STATUS, None,
+         {"asked": {"issue": 1}}, "order_id"),
         ("My order arrived but the shoes were missing from the box", Category.ORDER_STATUS,
          DELIVERED, {}, "preferred_resolution"),
         ("Something is wrong with my last order", Category.POLICY_QUESTION, DELIVERED, {},
-         "preferred_resolution"),
+         "issue"),
         # Read as an action no word of it asks for: a complaint all the same.
         ("Something is wrong with my last order", Category.CANCEL_ORDER, DELIVERED, {},
-         "preferred_resolution"),
+         "issue"),
         ("the lamp arrived broken", Category.EXCHANGE, DELIVERED, {}, "preferred_resolution"),
         # The customer's answer to "which order?" continues the complaint said first.
         ("#W0000001", Category.ORDER_STATUS, DELIVERED,
-         {"issue": "there's a problem with my order", "asked": {"order_id": 1}},
+         {"issue": "there's a problem with my order", "asked": {"order_id": 1, "issue": 1}},
          "preferred_resolution"),
     ],
 )  # fmt: skip
@@ -124,6 +129,27 @@ def test_a_complaint_read_as_a_question_gathers_the_order_and_the_wish(
 ) -> None:  # fmt: skip
     outcome = decide_turn(turn(message, category, the_order=the_order, captured=captured))
     assert isinstance(outcome, Ask) and outcome.ask_for == ask_for
+
+
+@pytest.mark.parametrize(
+    ("said", "vague"),
+    [
+        ("problem with my order", True),
+        ("Hi, there's something wrong with order #W0000001", True),
+        ("I have an issue with my last purchase", True),
+        ("the lid of the kettle is cracked", False),
+        ("problem with my order, the blender won't turn on", False),
+    ],
+)
+def test_a_complaint_that_says_only_that_something_is_wrong_is_vague(
+    said: str, vague: bool
+) -> None:
+    assert vague_issue(said) is vague
+
+
+def test_a_complaint_record_carries_the_customers_words() -> None:
+    fields = handoff_fields("complaint", {"issue": "the lid is cracked", "order_id": "#W0000001"})
+    assert fields.issue == 'Has a complaint (order #W0000001): "the lid is cracked".'
 
 
 def test_a_complaint_with_its_order_and_wish_goes_to_a_person() -> None:
@@ -144,7 +170,7 @@ def test_an_action_with_complaint_words_stays_the_action() -> None:
 
 
 def test_a_complaint_is_asked_for_its_wish_once_then_handed_over() -> None:
-    captured = {"issue": "something is wrong", "asked": {"preferred_resolution": 1}}
+    captured = {"issue": "something is wrong", "asked": {"preferred_resolution": 1, "issue": 1}}
     outcome = decide_turn(turn("hmm", Category.COMPLAINT, the_order=DELIVERED,
                                captured=captured))  # fmt: skip
     assert isinstance(outcome, Escalate)

@@ -115,6 +115,33 @@ async def test_a_reading_picked_from_those_offered_is_the_request(
     assert (update["confidence"] >= 0.5) is (category != "other")
 
 
+async def test_the_same_words_again_after_a_clarifying_question_are_no_surer(
+    install: Any,
+) -> None:
+    text = "Can W1000018 come on a Saturday?"
+    # The brain reads a repeated message as carrying the request on, sure of it.
+    install({text: Understanding(category=Category.ORDER_STATUS, confidence=0.9)})
+    state = {"message": text, "category": "order_status", "confidence": 0.45,
+             "awaiting": "clarify",
+             "captured": {"issue": "can W1000018 come on a saturday"}}  # fmt: skip
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["confidence"] == 0.45
+    state["message"] = "where my order is"  # an answer in other words is read as it is
+    install({"where my order is": Understanding(category=Category.ORDER_STATUS, confidence=0.9)})
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["confidence"] == 0.9
+
+
+async def test_what_went_wrong_answered_becomes_the_issue(install: Any) -> None:
+    text = "the earbuds don't sit right, I want to send them back"
+    install({text: Understanding(category=Category.RETURN, confidence=0.93)})
+    state = {"message": text, "category": "complaint", "awaiting": "issue",
+             "captured": {"issue": "problem with my order"}}  # fmt: skip
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["category"] == "return"  # a request to act, not a complaint any more
+    assert update["captured"]["issue"] == text
+
+
 async def test_the_wish_asked_for_is_an_answer_not_a_new_request(install: Any) -> None:
     text = "I'd like a replacement chair"
     install({text: Understanding(category=Category.EXCHANGE, confidence=0.8)})
