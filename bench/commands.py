@@ -17,6 +17,7 @@ reinstalling: the entry point names this module, not the list.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,15 @@ def add_bench(sub: Subparsers, common: Common) -> None:
 
 def _run_eval(settings: Any, args: argparse.Namespace) -> int:
     if args.suite == "knowledge":
-        from bench.knowledge import run_knowledge_eval
+        from bench.knowledge import QUESTIONS, run_knowledge_eval
 
+        if args.split != "all" and args.split not in QUESTIONS:
+            print(
+                f"trustdesk eval knowledge: no {args.split!r} questions; choose one of "
+                f"{', '.join(QUESTIONS)} or all",
+                file=sys.stderr,
+            )
+            return 2
         return run_knowledge_eval(
             settings.policy,
             args.split if args.split != "all" else "heldout",
@@ -115,9 +123,10 @@ def add_eval(sub: Subparsers, common: Common) -> None:
     p.add_argument("suite", choices=["conversations", "knowledge"])
     p.add_argument(
         "--split",
-        choices=["dev", "heldout", "fresh", "all"],
+        choices=["dev", "heldout", "fresh", "unseen", "all"],
         default=None,
-        help="fresh: held out, written in the round that added the sentence vector to the search",
+        help="fresh: held out, written in the round that added the sentence vector to the search; "
+        "unseen: held out, written blind in the round after the fresh split (conversations only)",
     )
     p.add_argument("--dataset", choices=["demo", "tau2-retail"], help="conversations: default both")
     p.add_argument("--json", action="store_true", help="conversations: print the results as JSON")
