@@ -165,6 +165,22 @@ HANDOFF_IN_LANGUAGE: dict[str, str] = {
         "Bedankt voor uw bericht. Op dit moment kan ik u alleen in het Engels helpen, daarom "
         "neemt een medewerker van ons team het gesprek over en antwoordt u in het Nederlands."
     ),
+    "pl": (
+        "Dziękujemy za wiadomość. Na razie mogę pomóc tylko po angielsku, dlatego rozmowę "
+        "przejmie osoba z naszego zespołu, która odpowie Państwu po polsku."
+    ),
+    "sv": (
+        "Tack för ditt meddelande. Just nu kan jag bara hjälpa till på engelska, så en person "
+        "i vårt team tar över samtalet och svarar dig på svenska."
+    ),
+    "da": (
+        "Tak for din besked. Lige nu kan jeg kun hjælpe på engelsk, så en person fra vores team "
+        "overtager samtalen og svarer dig på dansk."
+    ),
+    "tr": (
+        "Mesajınız için teşekkürler. Şu anda yalnızca İngilizce yardımcı olabiliyorum, bu "
+        "yüzden ekibimizden bir kişi görüşmeyi devralacak ve size Türkçe yanıt verecek."
+    ),
 }
 
 

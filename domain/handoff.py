@@ -61,6 +61,10 @@ _LANGUAGE_NAMES = {
     "pt": "Portuguese",
     "it": "Italian",
     "nl": "Dutch",
+    "pl": "Polish",
+    "sv": "Swedish",
+    "da": "Danish",
+    "tr": "Turkish",
 }
 
 

@@ -1,11 +1,11 @@
 """The topic of a message written in another language, from the words it uses. Pure.
 
 The offline brain reads English only: a message in Spanish, French, German, Portuguese,
-Italian or Dutch is handed to a person, and its English reading says nothing about its topic. The
-handoff record still files it under one, so the person who reads the language starts
-from it: the words below are the ones customers use for each request in those languages.
-Accents are ignored ("endereço" and "endereco" are one word); the first topic whose words
-appear wins, the most specific requests first.
+Italian, Dutch, Polish, Swedish, Danish or Turkish is handed to a person, and its English
+reading says nothing about its topic. The handoff record still files it under one, so the
+person who reads the language starts from it: the words below are the ones customers use
+for each request in those languages. Accents are ignored ("endereço" and "endereco" are one
+word); the first topic whose words appear wins, the most specific requests first.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ _ADDRESS = (
     "indirizzo",
     "adres\\b",
     "bezorgadres",
+    "adress",
+    "adresu",
+    "adresi",
 )
 _ACCOUNT = _words("cuenta", "perfil", "compte", "konto", "profil", "conta", "account")
 
@@ -37,7 +40,10 @@ _ACCOUNT = _words("cuenta", "perfil", "compte", "konto", "profil", "conta", "acc
 _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
     (
         Category.CANCEL_ORDER,
-        _words("cancel", "anul", "annul", "storn", "abbestell", "disdir"),
+        _words(
+            "cancel", "anul", "annul", "storn", "abbestell", "disdir", "avbest", "avbryt",
+            "afbestil", "iptal"
+        ),
     ),
     (Category.CHANGE_ADDRESS, _words(*_ADDRESS)),
     (
@@ -56,6 +62,11 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "carta",
             "betaalmethode",
             "betaalwijze",
+            "platnos",
+            "karta",
+            "betalning",
+            "betaling",
+            "odeme",
         ),
     ),
     (
@@ -78,12 +89,20 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "terugstur",
             "terug te sturen",
             "terugzend",
+            "zwrot",
+            "zwroc",
+            "returnera",
+            "returnere",
+            "skicka tillbaka",
+            "sende tilbage",
+            "iade",
         ),
     ),
     (
         Category.EXCHANGE,
         _words(
-            "cambi", "echang", "umtausch", "tausch", "troc", "sostitu", "scambi", "ruil", "omruil"
+            "cambi", "echang", "umtausch", "tausch", "troc", "sostitu", "scambi", "ruil", "omruil",
+            "wymian", "wymien", "byta\\b", "byte\\b", "bytte", "ombyt", "degis"
         ),
     ),
     (
@@ -125,6 +144,15 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "kapot",
             "beschadigd",
             "klacht",
+            "uszkodzon",
+            "zepsut",
+            "reklam",
+            "trasig",
+            "skadad",
+            "beskadig",
+            "bozuk",
+            "hasarl",
+            "sikayet",
         ),
     ),
     (
@@ -154,6 +182,14 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "waar blijft",
             "aangekomen",
             "bezorgd",
+            "gdzie jest",
+            "przesy",
+            "var ar",
+            "sparning",
+            "hvor er",
+            "sporing",
+            "nerede",
+            "takip",
         ),
     ),
     (
@@ -204,6 +240,14 @@ _TOPICS: tuple[tuple[Category, re.Pattern[str]], ...] = (
             "levertijd",
             "hoe lang",
             "hoeveel",
+            "wysy",
+            "ile kosztuje",
+            "gwarancj",
+            "frakt",
+            "garanti",
+            "hur lang",
+            "fragt",
+            "hvor lang",
         ),
     ),
 )

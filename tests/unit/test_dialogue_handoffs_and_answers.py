@@ -286,6 +286,12 @@ def test_a_question_is_never_answered_before_verification() -> None:
         ("Quiero cambiar la dirección de mi cuenta", Category.ACCOUNT_ADDRESS),
         ("Ik wil de lamp uit bestelling W1000019 terugsturen", Category.RETURN),
         ("Waar blijft mijn terugbetaling?", Category.REFUND_STATUS),
+        ("Chciałbym anulować zamówienie W1000018", Category.CANCEL_ORDER),
+        ("Chcę zwrócić buty z zamówienia W1000011", Category.RETURN),
+        ("Jag vill returnera skorna", Category.RETURN),
+        ("Hvor er min pakke?", Category.ORDER_STATUS),
+        ("Siparişimi iptal etmek istiyorum", Category.CANCEL_ORDER),
+        ("Kulaklık bozuk geldi", Category.COMPLAINT),
         ("Bonjour", None),
     ],
 )  # fmt: skip
