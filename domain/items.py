@@ -277,12 +277,21 @@ def _excluded(
     if negation and all(stem(w) in _LINKING and stem(w) not in option_words for w in between):
         return True
     end = tokens[mention.last - 1].end
-    after = re.split(r"[,.;!?]|\b(?:and|but)\b", text[end:].lower())[0]
+    # "the lamp and the bottle are fine": a list of items shares what is said after it.
+    rest = _LISTED_AFTER.sub("", text[end:].lower(), count=1)
+    after = re.split(r"[,.;!?]|\b(?:and|but)\b", rest)[0]
     words = TOKEN.findall(after)[:5]
     negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in words)
     return bool(set(words) & _KEPT) and not negated
 
 
+# The rest of a list after an item ("… and the bottle", ", the mug and the lamp"), up to
+# what is said of all of them ("are fine").
+_LISTED_AFTER = re.compile(
+    r"^(?:\s*,\s*(?:the |my |a |an )?[a-z-]+(?: [a-z-]+)?)*"
+    r"\s*(?:,\s*)?(?:and|&)\s*(?:the |my |a |an )?[a-z-]+(?: [a-z-]+)?"
+    r"(?=\s+(?:are|were|both|can stay)\b)"
+)
 # Words that may stand between a negation and the item it leaves out.
 _LINKING_WORDS = (
     "the a an my this that these those any want need wish to return send back "
@@ -727,6 +736,19 @@ def _resolve(
             continue
         groups.append(_settle(mention, candidates, lines, tokens, start, end, targets, text))
 
+    if not groups and not taken and not named and not missing and set_aside:
+        # "It came with the same notebook twice … can I send the spare back?": the request
+        # names nothing itself, so it is about the items its story names.
+        for mention, (start, end), context in zip(mentions, windows, told, strict=True):
+            if not context or (action is not None and _governing_family(tokens, mention)
+                               not in (None, _ACTION_FAMILY.get(action))):  # fmt: skip
+                continue
+            owners = [i for i, keys in enumerate(own) if mention.key in keys]
+            candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
+            if candidates and not _excluded(text, tokens, mention, option_words):
+                groups.append(
+                    _settle(mention, candidates, lines, tokens, start, end, targets, text)
+                )
     everything = _asks_for_everything(text)
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
     for name in named:
@@ -758,6 +780,16 @@ def _resolve(
                 group.chosen, group.settled = narrowed, True
             elif len(narrowed) < len(group.candidates):
                 group.candidates = narrowed
+    # "The black one is fine", "the big silver one stays": lines left out by an option.
+    kept = _kept_by_option(text, lines)
+    for group in groups:
+        for part in ("chosen", "candidates"):
+            lines_of = getattr(group, part)
+            remaining = [i for i in lines_of if i not in kept]
+            if remaining and len(remaining) < len(lines_of):
+                setattr(group, part, remaining)
+        if not group.settled and len(group.candidates) == 1:
+            group.chosen, group.settled = list(group.candidates), True
     chosen: set[int] = set(taken)
     if everything:
         chosen.update(i for i in range(len(lines)) if i not in excluded)
@@ -772,6 +804,29 @@ def _resolve(
         pending=tuple(first.candidates) if first else (),
         what=first.what if first else "",
     )
+
+
+_KEPT_ONE = re.compile(
+    r"\b(?:the|my) ((?:[a-z0-9-]+ ){1,3})ones? (?:is|are|was|can|will)?\s*(?:\w+ )?"
+    r"(?:fine|ok|okay|good|great|perfect|stays?)\b|"
+    r"\bkeep(?:ing)? the ((?:[a-z0-9-]+ ){1,3})ones?\b"
+)
+
+
+def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
+    """The lines the customer keeps by naming an option: "the black one is fine" keeps
+    the lines whose options hold "black" (and only when some line does not)."""
+    kept: set[int] = set()
+    for found in _KEPT_ONE.finditer(text.lower()):
+        words = {stem(w) for w in TOKEN.findall(found.group(1) or found.group(2) or "")}
+        having = {
+            i
+            for i, line in enumerate(lines)
+            if words & {stem(w) for v in line.options.values() for w in TOKEN.findall(v.lower())}
+        }
+        if having and len(having) < len(lines):
+            kept |= having
+    return kept
 
 
 def _names_an_option(

@@ -484,6 +484,7 @@ def reads_as_complaint(category: Category, said: str) -> bool:
 # parcel that did not reach the customer.
 _NOT_RECEIVED = re.compile(
     r"\b(?:not (?:here|arrived|received|delivered)|never (?:arrived|came|got|received|showed)|"
+    r"nothing (?:here|arrived|came|was there|at my door)|no (?:parcel|package|sign of it)\b|"
     r"(?:didn't|did not|haven't|have not|hasn't|has not|havent|hasnt|didnt) "
     r"(?:arrive|arrived|get|got|receive|received|come|turn(?:ed)? up|show(?:n|ed)? up)|"
     r"(?:lost|stolen) (?:parcel|package|order|delivery)|"
@@ -864,7 +865,10 @@ _CONTENTS_QUESTION = re.compile(
     r"in (?:my |the |this |that )?order\b|\bwhat did i (?:ord(?:e)?r|buy|get|purchase)\b|"
     r"\bwhat i (?:ordered|bought|purchased)\b|"
     r"\bwhat (?:items|products) (?:are|were|did|does)\b|"
-    r"\b(?:contents|items) of (?:my |the |this |that )?order\b|"
+    r"\b(?:contents|items) of (?:my |the |this |that )?(?:order\b|#?w\d)|"
+    r"\blist (?:all |everything |every item |the items |what )[^.?!]{0,40}\border\b|"
+    r"\bwhat (?:i|we) (?:picked|chose|got)\b|"
+    r"\bwhat(?:['’]s| is| was)(?: actually)? in (?:it|there|the (?:box|parcel|package))\b|"
     r"\bwhat (?:does|did) (?:my |the |this |that )?order (?:hold|contain|include)",
     re.IGNORECASE,
 )

@@ -886,3 +886,71 @@ def test_a_line_is_told_apart_by_the_amount_it_cost(text: str, expected: list[st
         assert candidates(resolution) == ["1", "2"]
     else:
         assert ids(resolution) == expected
+
+
+# --- what the customer keeps, and requests that name only a story's items -------------------
+
+TEES_LAMP_BOTTLE = order_of(
+    line("1", "T-Shirt", "24.99", color="blue", size="L"),
+    line("1", "T-Shirt", "24.99", color="blue", size="L"),
+    line("3", "Desk Lamp", "39.90", color="black"),
+    line("4", "Water Bottle", "21.00", material="glass"),
+)
+TWO_KETTLES = order_of(
+    line("k2", "Electric Kettle", "141.76", capacity="2L", color="silver"),
+    line("k1", "Electric Kettle", "146.98", capacity="1L", color="black"),
+    line("m", "Coffee Mug", "12.00", color="white"),
+)
+TWO_FLEECES = order_of(
+    line("e", "E-Reader", "252.06", screen_size="8-inch"),
+    line("f1", "Fleece Jacket", "157.86", size="XL", color="navy", zipper="full"),
+    line("f2", "Fleece Jacket", "159.92", size="L", color="black", zipper="full"),
+)
+NOTEBOOK_TWICE = order_of(
+    line("p", "Pet Bed", "193.00", size="large"),
+    line("n", "Notebook", "28.59", size="A5"),
+    line("n", "Notebook", "28.59", size="A5"),
+)
+
+
+@pytest.mark.parametrize(
+    ("the_order", "text", "settled"),
+    [
+        pytest.param(
+            TEES_LAMP_BOTTLE,
+            "Both tees shrank. I want to return the two of them; the lamp and the bottle are fine.",
+            ["1", "1"],
+            id="a-list-kept-together",
+        ),
+        pytest.param(
+            TEES_LAMP_BOTTLE,
+            "return the lamp and the bottle, they are fine but I don't need them",
+            ["3", "4"],
+            id="fine-said-of-what-is-returned",
+        ),
+        pytest.param(
+            TWO_KETTLES,
+            "I'd like to return one of the kettles: the small black one. The big silver one stays.",
+            ["k1"],
+            id="the-other-one-kept-by-its-colour",
+        ),
+        pytest.param(
+            TWO_FLEECES,
+            "I got two fleece jackets. The navy one has a zip that catches; can I exchange it? "
+            "The black one is fine as it is.",
+            ["f1"],
+            id="two-told-one-kept",
+        ),
+        pytest.param(
+            NOTEBOOK_TWICE,
+            "My order came with the same notebook twice. I only meant to buy one, can I send "
+            "the spare back?",
+            ["n"],
+            id="a-story-is-what-the-request-means",
+        ),
+    ],
+)
+def test_what_is_kept_is_left_out_and_a_story_names_what_is_meant(
+    the_order: Order, text: str, settled: list[str]
+) -> None:
+    assert ids(resolve_items(the_order, text, (), (), action="return_items")) == settled
