@@ -68,6 +68,7 @@ from rapidfuzz.distance import OSA
 
 from domain.money import ZERO, format_money
 from domain.product_words import (
+    KEPT_ONE,
     PRODUCT_WORDS,
     TOKEN,
     alias_keys,
@@ -806,18 +807,11 @@ def _resolve(
     )
 
 
-_KEPT_ONE = re.compile(
-    r"\b(?:the|my) ((?:[a-z0-9-]+ ){1,3})ones? (?:is|are|was|can|will)?\s*(?:\w+ )?"
-    r"(?:fine|ok|okay|good|great|perfect|stays?)\b|"
-    r"\bkeep(?:ing)? the ((?:[a-z0-9-]+ ){1,3})ones?\b"
-)
-
-
 def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
     """The lines the customer keeps by naming an option: "the black one is fine" keeps
     the lines whose options hold "black" (and only when some line does not)."""
     kept: set[int] = set()
-    for found in _KEPT_ONE.finditer(text.lower()):
+    for found in KEPT_ONE.finditer(text.lower()):
         words = {stem(w) for w in TOKEN.findall(found.group(1) or found.group(2) or "")}
         having = {
             i

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from domain.product_words import customer_words
+from domain.product_words import KEPT_ONE, customer_words
 from domain.retail import Address, OrderLine, Variant
 
 # --- the order lines a message names -----------------------------------------------------
@@ -514,6 +514,7 @@ def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> V
     """
     own = [v for v in variants if v.product_id == line.product_id]
     candidates = [v for v in own if v.available and v.item_id != line.item_id]
+    text = KEPT_ONE.sub(" ", text.lower())  # "the black one is fine" asks for no black
     # Values named are read against every variant, sold out or not, so "rose gold"
     # is never read as "gold" and "size 8, a size up" is not read as a size up.
     wanted = requested_options(text, [*own, *_as_variants(line)], line.options)

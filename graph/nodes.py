@@ -85,6 +85,7 @@ from domain.turn import (
     decide_turn,
     lines_with_ids,
     pick_items,
+    read_only_question,
     reading_category,
     reading_picked,
     reads_as_complaint,
@@ -645,7 +646,11 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         captured["topic"] = category.value  # what the handoff record files it under
     elif result.wants_human and result.alternatives and "topic" not in captured:
         captured["topic"] = result.alternatives[0].value  # "a person about my return"
-    if "issue" not in captured and (category is not Category.OTHER or result.out_of_scope):
+    if "issue" not in captured and (
+        category is not Category.OTHER
+        or result.out_of_scope
+        or read_only_question(message, category) is not None  # "contents of W…?"
+    ):
         captured["issue"] = message[:500]
     controls = deps.controls()
     update: dict[str, Any] = {

@@ -58,6 +58,11 @@ LINE = OrderLine(
         pytest.param("black size 9 again", None, id="same-as-the-line"),
         pytest.param("in purple", None, id="no-such-option"),
         pytest.param("I have 10 toes", None, id="a-number-without-its-option"),
+        pytest.param(
+            "the black ones pinch, the gold ones are fine: can I have black in size 10?",
+            "s-black-10",
+            id="a-kept-pair-asks-for-nothing",
+        ),
     ],
 )
 def test_choose_variant(text: str, chosen: str | None) -> None:

@@ -218,3 +218,15 @@ async def test_a_code_typed_while_awaited_reaches_the_identity_check_alone(
     assert seen == [(brain_reads, checked)]
     assert update.get("message") == ("the code is [one-time code]" if kept else None)
     assert "482" not in str(update.get("captured"))
+
+
+async def test_a_read_only_question_read_as_nothing_is_kept_as_the_request(
+    install: Any,
+) -> None:
+    """"contents of W…?" reads as `other`, unsure, yet it is a request: the agent asks who
+    the customer is and answers it, instead of "How can I help?"."""
+    install({})
+    update = await nodes.understand(install.deps, {"message": "contents of W1000009?"})
+    assert update["captured"]["issue"] == "contents of W1000009?"
+    update = await nodes.understand(install.deps, {"message": "hello?"})
+    assert "issue" not in update["captured"]
