@@ -120,7 +120,9 @@ class ScriptedCustomer:
         if any(k in lower for k in _PROPOSAL):
             ok = bool(s.goal.changes) and proposal_matches(text, s.goal.changes, self.order_items)
             return ACCEPT if ok else DECLINE
-        if "which item" in lower or "which product" in lower or "which of the items" in lower:
+        if any(k in lower for k in ("which item", "which product", "which of the items")) or (
+            "which of these" in lower and "item" in lower
+        ):
             if a.items:
                 self._item = min(self._item + 1, len(a.items))
                 return a.items[self._item - 1]
@@ -131,7 +133,8 @@ class ScriptedCustomer:
             return a.reason
         if "new address" in lower:
             return a.address or "I don't want to change any address"
-        if "payment method" in lower or "last four digits" in lower:
+        asked = " ".join(q for q in re.findall(r"[^.?!]*\?", lower))  # its questions only
+        if "payment method" in asked or "last four digits" in lower:
             return a.payment or "the card I paid with"
         if "which version" in lower or "which option" in lower:
             return a.option or "the same one"
