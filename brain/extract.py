@@ -60,8 +60,11 @@ _INTRO_NAME = re.compile(r"\b(?:[Tt]his is|[Ii]t's|[Ii]t is)\s+([A-Z][a-z'’-]+
 _HERE_NAME = re.compile(r"\b([A-Z][a-z'’-]+)\s+([A-Z][a-z'’-]+)\s+here\b")
 # The literal answer to "your full name and zip code": the whole message is a name of two
 # or three words and a zip, in either order ("Ada Lovelace, 10001", "10001 ada lovelace").
-_ZIP_WORDS = r"(?:(?:zip|zip code|zipcode|postal code|postcode)\s*(?:is|:|-)?\s*)?\d{5}"
-_BARE_WORD = rf"(?!(?:and|my|zip|name|is|code|im|i'm)\b)(?:{_NAME_WORD})"
+_ZIP_WORDS = (
+    r"(?:(?:zip|zip code|zipcode|postal code|postcode)\s*(?:is|:|-)?\s*|(?:from|in)\s+)?"
+    r"\d{5}(?:-\d{4})?"
+)
+_BARE_WORD = rf"(?!(?:and|my|zip|name|is|code|im|i'm|from|in)\b)(?:{_NAME_WORD})"
 # "It's", "this is", "I'm" before the name: still the literal answer.
 _SELF = r"(?:(?:it'?s|it’s|it is|this is|i'?m|i’m|i am|sure|yes|yeah|ok|okay)[\s,:-]+)?"
 _TITLE = r"(?:(?:mr|mrs|ms|miss|mx|dr)\.?\s+)?"
@@ -89,8 +92,20 @@ _NOT_NAMES = frozenset(
 )
 
 
+# "Lovelace, Ada 10001": the surname first, set apart by its comma.
+_SURNAME_FIRST = re.compile(
+    rf"^\s*{_TITLE}({_BARE_WORD}),\s*({_BARE_WORD})(?:\s+{_BARE_WORD})?"
+    rf"[\s,;.()/|-]+(?:and\s+)?(?:my\s+)?{_ZIP_WORDS}[\s.!)]*$",
+    re.IGNORECASE,
+)
+
+
 def find_name(text: str) -> tuple[str, str] | None:
     """A first and last name the customer gives for themselves, title-cased."""
+    if surname_first := _SURNAME_FIRST.match(text):
+        last, first = surname_first.group(1), surname_first.group(2)
+        if first.lower() not in _NOT_NAMES and last.lower() not in _NOT_NAMES:
+            return _title(first), _title(last)
     bare = _BARE_NAME_ZIP.match(text)
     if bare and re.search(r"\d{5}", text):
         first, last = bare.group(1), bare.group(2)

@@ -72,12 +72,11 @@ def _factor_matches(customer: Customer, captured: CapturedState) -> bool:
     if zip_code and zip_code == customer.address.zip.strip():
         return True
     first, last = captured.get("first_name"), captured.get("last_name")
-    return bool(
-        first
-        and last
-        and str(first).strip().lower() == customer.first_name.lower()
-        and str(last).strip().lower() == customer.last_name.lower()
-    )
+    if not (first and last):
+        return False
+    given = (str(first).strip().lower(), str(last).strip().lower())
+    held = (customer.first_name.lower(), customer.last_name.lower())
+    return given in (held, held[::-1])  # "Lovelace Ada" is Ada Lovelace too
 
 
 def _find(deps: AgentDeps, **how: str) -> Customer | None:
@@ -122,12 +121,11 @@ def verify_identity(
             signed=False,
         )
     elif customer is None and captured.get("first_name") and captured.get("zip"):
-        customer = _find(
-            deps,
-            first=str(captured["first_name"]),
-            last=str(captured.get("last_name") or ""),
-            zip=str(captured["zip"]),
-        )
+        first, last = str(captured["first_name"]), str(captured.get("last_name") or "")
+        zip_code = str(captured["zip"])
+        customer = _find(deps, first=first, last=last, zip=zip_code)
+        if customer is None and last:  # surname first: "Lovelace Ada 10001"
+            customer = _find(deps, first=last, last=first, zip=zip_code)
         level = IdentityLevel.EMAIL if customer else IdentityLevel.NONE
 
     # A level reached earlier in the case holds for the same customer only.
