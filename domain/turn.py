@@ -1455,8 +1455,9 @@ def two_requests(
     *,
     parts: tuple[str, str] | None = None,
 ) -> bool:
-    """Whether two parts of a message read as two different requests, both sure enough to
-    act on: the first is handled now and the second kept for after it.
+    """Whether two parts of a message read as two different requests, one of them at least
+    sure enough to act on and neither vague: the first is handled now and the second kept
+    for after it.
 
     A part that asks about the customer's consent (`domain.consent.read_consent_request`,
     on the `parts`' text) is a request of its own whatever the brain read it as ("update
@@ -1467,7 +1468,9 @@ def two_requests(
         if any(about_consent) and not all(about_consent):
             category, sure = (second, second_sure) if about_consent[0] else (first, first_sure)
             return sure >= CONFIDENT and category not in (Category.OTHER, Category.TALK_TO_HUMAN)
-    unsure = min(first_sure, second_sure) < CONFIDENT
+    # One part read unsure is still a request of its own: taken up in its turn, it gets its
+    # clarifying question then ("where is W…? Also, how much is express shipping?").
+    unsure = max(first_sure, second_sure) < CONFIDENT
     vague = {first, second} & {Category.OTHER, Category.TALK_TO_HUMAN}
     return first is not second and not unsure and not vague
 

@@ -408,8 +408,11 @@ def test_the_gate_reads_two_requests_part_by_part_as_the_turn_does() -> None:
              parts[1]: ("order_status", False)}  # fmt: skip
     reading = OfflineReading(_Fixed(table))  # type: ignore[arg-type]
     assert reading.predict_many([whole])[0].label == "policy_question"
-    # The second part read unsure: one request, read whole.
+    # The second part read unsure: still two requests, the first answered first.
     table[parts[1]] = ("order_status", True)
+    assert reading.predict_many([whole])[0].label == "policy_question"
+    # Both parts read unsure: one request, read whole.
+    table[parts[0]] = ("policy_question", True)
     assert reading.predict_many([whole])[0].label == "order_status"
     # One request: read whole.
     table["where is my order #W1234567?"] = ("order_status", False)

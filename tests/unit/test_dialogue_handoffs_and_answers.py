@@ -431,10 +431,12 @@ def test_a_message_with_two_requests_is_split_in_two(
         ((Category.RETURN, 0.9), (Category.CHANGE_ADDRESS, 0.8), True),
         ((Category.RETURN, 0.9), (Category.RETURN, 0.8), False),  # one request, said twice
         ((Category.RETURN, 0.9), (Category.OTHER, 0.8), False),  # a remark
-        ((Category.RETURN, 0.9), (Category.ORDER_STATUS, 0.3), False),  # unsure
+        # One part unsure: its own request all the same, clarified when taken up.
+        ((Category.RETURN, 0.9), (Category.ORDER_STATUS, 0.3), True),
+        ((Category.RETURN, 0.4), (Category.ORDER_STATUS, 0.3), False),  # both unsure
     ],
 )
-def test_two_parts_are_two_requests_only_when_both_are_sure_and_different(
+def test_two_parts_are_two_requests_when_one_is_sure_and_they_differ(
     first: tuple[Category, float], second: tuple[Category, float], both: bool
 ) -> None:
     assert two_requests(*first, *second) is both
