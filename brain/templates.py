@@ -308,6 +308,8 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             text = asked
         elif request.ask_for == "item" and items:
             text += f" It holds: {', '.join(str(i) for i in items if i)}."
+        if request.ask_for == "new_option" and (versions := version_question(f)):
+            text = versions
         if request.ask_for == "clarify":
             text = clarifying_question(f.get("readings") or []) or text
         if request.ask_for == "order_id" and f.get("order_choices"):
@@ -410,6 +412,22 @@ def item_question(facts: dict[str, Any]) -> str | None:
             f"I can't find {_either(missing)} in order {order_id}. {held} Which item do you mean?"
         )
     return f"{held} Which of these items is this about?"
+
+
+# More versions than this are not listed: the question names the options instead.
+MAX_VERSIONS_LISTED = 6
+
+
+def version_question(facts: dict[str, Any]) -> str | None:
+    """Which version of an item the customer wants instead, with the versions in stock."""
+    asked = facts.get("version_question") or {}
+    choices = [str(c) for c in asked.get("choices") or () if c]
+    if not choices or len(choices) > MAX_VERSIONS_LISTED:
+        return None
+    what = asked.get("what") or "item"
+    return (
+        f"Which version of the {what} would you like instead? In stock: {'; '.join(choices)}."
+    )
 
 
 def _either(names: list[str]) -> str:

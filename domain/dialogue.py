@@ -393,11 +393,12 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
         # A replacement: the delivered item for a new one of the very same version.
         variant = next((v for v in variants if v.item_id == line.item_id and v.available), None)
     if variant is None:
+        available = tuple(v.item_id for v in variants if v.available and v.item_id != line.item_id)
         return Decision(
             Step.ASK,
             (f"the {line.name} can change only to another available version of it",),
             ask_for="new_option",
-            extra={"item": line.name},
+            extra={"item": line.name, "choices": available},
         )
     method = _original_method(d, order)
     if method is None:

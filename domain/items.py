@@ -402,6 +402,8 @@ def _governing_family(tokens: Sequence[_Token], mention: _Mention) -> str | None
 def _told_only(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
     """Whether the item is named only to say which order or delivery is meant: "the
     backpack I received with the vacuum cleaner", "the order that has the hose"."""
+    if mention.last < len(tokens) and tokens[mention.last].surface in _ORDER_NOUNS:
+        return True  # "the headphones from my laptop order": the laptop names the order
     start = tokens[mention.first].start
     sentence = re.split(r"[.;!?\n,]", text[:start].lower())[-1]
     stems = [stem(w) for w in TOKEN.findall(sentence)]
@@ -411,6 +413,10 @@ def _told_only(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
             if any(s in _TOLD for s in earlier) or "order" in earlier:
                 return True
     return False
+
+
+# A product named just before one of these names the order or delivery, not an item of it.
+_ORDER_NOUNS = frozenset({"order", "orders", "purchase", "delivery", "parcel", "package"})
 
 
 def _told_clauses(text: str, tokens: Sequence[_Token]) -> list[bool]:
@@ -855,6 +861,8 @@ def _settle(
     count = next((_COUNTS[w] for w in before if w in _COUNTS), None)
     plural = _plural(tokens[mention.last - 1], [lines[i].name for i in candidates])
     one_of = "of" in before and bool(set(before) & {"one", "1", "either", "any", "which"})
+    # "one tshirt", "a single mug", "just 1 of the tees": one line, whatever the order holds.
+    one_of = one_of or bool(set(before[-2:]) & {"one", "1", "single"})
     # "I got two tees, I only want to send one of them back", "the one that cost 375.03":
     # how many there are is not how many are meant.
     window = text[tokens[start].start : tokens[end - 1].end] if text and end > start else ""

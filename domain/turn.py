@@ -265,7 +265,8 @@ class Ask(_Outcome):
     kind: Literal[OutcomeKind.ASK] = OutcomeKind.ASK
     ask_for: str  # identity, order_id, cancel_reason, item, item_choice, new_option, ...
     item: str | None = None  # the item a question is about, when it is about one
-    choices: tuple[str, ...] = ()  # item_choice: the item ids of the lines offered
+    # item_choice: the item ids of the lines offered; new_option: of the versions available
+    choices: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()  # item: the products named that the order does not hold
     # clarify: the readings the question names, when the turn knows them better than the
     # brain's runners-up (a rule's reading against the brain's). Left out when none.
@@ -375,6 +376,7 @@ def _decide(facts: TurnFacts) -> Outcome:
                 confidence=confidence,
                 ask_for=decision.ask_for or "request",
                 item=str(item) if item else None,
+                choices=tuple(str(c) for c in decision.extra.get("choices") or ()),
             )
         case Step.ANSWER if decision.answer == "declined":
             # Declining is not a resolution: nothing is done, and the case stays open.

@@ -53,7 +53,7 @@ from domain.dialogue import Category, Decision, DialogueInput, Step, decide
 from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
 from domain.identity import IDENTITY_ASKS, IdentityLevel
-from domain.items import describe_choices, describe_lines, settled_lines
+from domain.items import describe_choices, describe_lines, describe_options, settled_lines
 from domain.knowledge import KnowledgeAnswer, Passage, both_passages, question_parts
 from domain.money import format_money
 from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
@@ -311,6 +311,17 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
         facts["order_lines"] = describe_lines(order.lines)
         if outcome.missing:
             facts["items_missing"] = list(outcome.missing)
+    elif outcome.ask_for == "new_option" and outcome.choices:
+        known = {
+            str(v.get("item_id")): v
+            for versions in (facts.get("variants") or {}).values()
+            for v in versions
+        }
+        in_stock = [known[i] for i in outcome.choices if i in known]
+        facts["version_question"] = {
+            "what": outcome.item,
+            "choices": [describe_options(v.get("options") or {}) for v in in_stock],
+        }
     return {"captured": captured, "facts": facts}
 
 

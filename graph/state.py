@@ -213,6 +213,7 @@ class Facts(TypedDict, total=False):
     order_lines: str  # the order's lines, described
     items_missing: list[str]
     item_question: dict[str, Any]
+    version_question: dict[str, Any]  # which version instead: the item and those in stock
     variants: dict[str, list[dict[str, Any]]]  # `domain.retail.Variant`s by product id
     knowledge: dict[str, Any]  # the help article a reply answers from
     knowledge_no_match: bool

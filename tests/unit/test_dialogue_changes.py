@@ -127,6 +127,8 @@ def test_a_replacement_exchanges_for_the_very_same_version(message: str) -> None
 def test_a_change_before_shipping_is_never_to_the_same_version() -> None:
     d = ask(Category.CHANGE_ITEMS, "the same one please", order(OrderStatus.PENDING))
     assert (d.step, d.ask_for) == (Step.ASK, "new_option")
+    # The question offers the other versions in stock, never the line's own.
+    assert d.extra["choices"] == ("s-black-10", "s-red-9")
 
 
 def test_the_first_message_counts_too_and_a_named_method_is_used() -> None:

@@ -171,6 +171,11 @@ TWICE = order_of(
             ["1", "2", "3", "4", "5", "6", "7", "8", "9"],
             id="everything-sent-back",
         ),
+        pytest.param(
+            "the bulb from my sneakers order is too dim, I want to return it",
+            ["7"],
+            id="a-product-naming-the-order",
+        ),
         pytest.param("the sneakers, not the shoes", ["6"], id="not-the-other"),
         pytest.param(
             "I don't want to return the sneakers, just the bulb", ["7"], id="a-negated-request"
@@ -922,6 +927,7 @@ NOTEBOOK_TWICE = order_of(
             ["1", "1"],
             id="a-list-kept-together",
         ),
+        pytest.param(TEES_LAMP_BOTTLE, "return one tshirt please", ["1"], id="one-of-two"),
         pytest.param(
             TEES_LAMP_BOTTLE,
             "return the lamp and the bottle, they are fine but I don't need them",

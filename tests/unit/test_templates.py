@@ -153,3 +153,13 @@ def test_asking_which_order_lists_them_by_status_and_items() -> None:
     assert "#W0000004 (delivered: Road Bike); #W0000002 (delivered: Coffee Mug, Desk Lamp)" in asked
     plain = compose_from_template(ReplyRequest(step="ask", ask_for="order_id", facts={})).text
     assert plain == "Which order is this about? The order number starts with #W."
+
+
+def test_which_version_names_those_in_stock() -> None:
+    facts = {"version_question": {"what": "Running Shoes", "choices": ["size 9, color black"]}}
+    reply = compose_from_template(ReplyRequest(step="ask", ask_for="new_option", facts=facts))
+    assert reply.text == (
+        "Which version of the Running Shoes would you like instead? In stock: size 9, color black."
+    )
+    plain = compose_from_template(ReplyRequest(step="ask", ask_for="new_option", facts={}))
+    assert plain.text.startswith("Which version would you like instead?")
