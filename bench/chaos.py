@@ -17,7 +17,8 @@ worker polls is repeated, as a client would. At the end it reports:
   up, a message answered without a reply, no pending approval found, an approval refused;
 * double actions: an order acted on more than once;
 * over-refunds: an order refunded more than was paid for it;
-* recovery: for each kill, the time until the next reply any case received;
+* recovery: for each kill, the time until the next reply any case received, and for each
+  message in flight at a kill, the time from the kill to its reply;
 * whether the audit chain verifies.
 """
 
@@ -68,6 +69,10 @@ class ChaosReport:
     double_actions: int = 0
     over_refunds: int = 0
     recoveries: list[float] = field(default_factory=list)
+    #: For each message in flight when a worker was killed (sent before the kill, answered
+    #: after it): the seconds from the kill to its reply. The killed worker's own turns are
+    #: among them, and they wait longest: their tasks time out before another worker takes them.
+    in_flight: list[float] = field(default_factory=list)
     audit_ok: bool = False
     audit_events: int = 0
     seconds: float = 0.0
@@ -88,6 +93,13 @@ class ChaosReport:
             if rec
             else "no kill happened while cases ran"
         )
+        held = self.in_flight
+        stalled = (
+            f"{len(held)} messages; p50 {statistics.median(held):.1f} s, p95 {_p95(held):.1f} s,"
+            f" max {max(held):.1f} s"
+            if held
+            else "no message was in flight at a kill"
+        )
         return [
             f"Trustdesk chaos run: {self.cases} concurrent cases on {self.workers} workers, "
             f"{self.kills} worker SIGKILLs (each replaced at once), "
@@ -101,6 +113,7 @@ class ChaosReport:
             f"over-refunds           {self.over_refunds}    (target 0)",
             f"kill -> next reply     {recovery}    (target p95 <= {TARGET_RECOVERY_P95:.0f} s)",
             f"kills after the last reply (not timed): {self.idle_kills}",
+            f"in flight at a kill    {stalled}    (kill to its reply; reported, not a target)",
             f"audit chain            {'intact' if self.audit_ok else 'BROKEN'}"
             f" ({self.audit_events} events)",
             f"result                 {'all targets met' if self.passed else 'TARGETS MISSED'}",
@@ -280,6 +293,7 @@ async def run_chaos(
         for _ in range(worker_count):
             workers.start()
         replies: list[float] = []
+        spans: list[tuple[float, float]] = []  # each answered message: sent, replied
         kill_times: list[float] = []
         approver = Approver(
             username=APPROVER_NAME, role=Role.APPROVER, approval_limit=Decimal("2000")
@@ -295,12 +309,14 @@ async def run_chaos(
                     channel="webchat", thread_id=thread, text=text, message_id=f"{thread}-{turn}"
                 )
                 report.messages_sent += 1
+                sent = time.monotonic()
                 result = await _deliver(lambda: gateways[-1].post_message(message))
                 if result is None:
                     return f"message refused for {CALL_TIMEOUT:.0f} s"
                 if not result.replies:
                     return "message answered without a reply"
                 replies.append(time.monotonic())
+                spans.append((sent, replies[-1]))
                 return None
 
             async def conversation(n: int) -> str | None:
@@ -386,6 +402,7 @@ async def run_chaos(
             min(r for r in replies if r > t) - t for t in kill_times if replies and max(replies) > t
         ]
         report.idle_kills = len(kill_times) - len(report.recoveries)
+        report.in_flight = [end - t for t in kill_times for sent, end in spans if sent < t < end]
         _check_store(sessions, report)
         engine.dispose()
     report.seconds = time.monotonic() - began

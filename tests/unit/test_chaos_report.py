@@ -25,3 +25,13 @@ def test_an_unfinished_conversation_misses_the_targets_and_is_named_by_where_it_
         "unfinished             3    (target 0); 1 message refused for 300 s; "
         "2 no pending approval found"
     )
+
+
+def test_messages_in_flight_at_a_kill_are_reported_from_the_kill_to_their_reply() -> None:
+    report = finished_report()
+    line = next(line for line in report.lines() if line.startswith("in flight at a kill"))
+    assert "no message was in flight at a kill" in line
+    report.in_flight = [0.4, 1.0, 12.5]
+    line = next(line for line in report.lines() if line.startswith("in flight at a kill"))
+    assert "3 messages; p50 1.0 s, p95 12.5 s, max 12.5 s" in line
+    assert report.passed  # reported beside the targets, not one of them
