@@ -15,7 +15,7 @@ A payload of more than a few hundred bytes is compressed before it is sealed (ma
 `encryption-compression: zlib`, the mark bound into the seal). A case's activity inputs and
 results carry its whole state, and the Temporal core keeps every command's payloads for
 as long as the worker caches the case: compressed, a case waiting for an approver holds
-about a quarter less memory and its history half the bytes. Payloads sealed before this
+about a fifth less memory and its history half the bytes. Payloads sealed before this
 open as they were; a process older than this cannot open a compressed one.
 """
 
