@@ -50,10 +50,26 @@ def compiled(graph: StateGraph[CaseState]) -> CompiledStateGraph[Any, Any, Any, 
         return app
 
 
+#: LangGraph's key for a run's durability mode (the `durability` argument of `invoke`).
+CONFIG_KEY_DURABILITY = "__pregel_durability"
+
+
 def run_config(thread_id: str, checkpointer: InMemorySaver) -> RunnableConfig:
     """The config a case runs the shared graph with: its thread, and its own checkpointer
-    (lent to the run as a parent graph lends its own to a subgraph)."""
-    return {"configurable": {"thread_id": thread_id, CONFIG_KEY_CHECKPOINTER: checkpointer}}
+    (lent to the run as a parent graph lends its own to a subgraph).
+
+    The run saves a checkpoint when it exits (`durability="exit"`), not after every
+    step: a turn never resumes from the middle, because the workflow's history, not the
+    checkpointer, is what survives a worker. A turn that interrupts for an approval
+    saves the checkpoint it resumes from and the writes pending on it, as before; a
+    turn no longer serializes every channel it changed at each of its five or so steps."""
+    return {
+        "configurable": {
+            "thread_id": thread_id,
+            CONFIG_KEY_CHECKPOINTER: checkpointer,
+            CONFIG_KEY_DURABILITY: "exit",
+        }
+    }
 
 
 def keep_latest_checkpoint(checkpointer: InMemorySaver, config: RunnableConfig) -> None:

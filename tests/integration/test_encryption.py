@@ -14,7 +14,13 @@ from temporalio.converter import WorkflowSerializationContext
 
 from store.db import make_engine, migrate, session_factory
 from trustdesk.config import Settings
-from trustdesk.encryption import CaseKeyCodec, CaseKeys, KeyShreddedError, MasterKeys
+from trustdesk.encryption import (
+    COMPRESSION,
+    CaseKeyCodec,
+    CaseKeys,
+    KeyShreddedError,
+    MasterKeys,
+)
 
 SECRET = b'{"email": "ada@example.com", "name": "Ada Lovelace"}'
 K1, K2 = b"1" * 32, b"2" * 32
@@ -53,6 +59,29 @@ async def test_a_case_payload_is_sealed_under_its_own_data_key(
     # A fresh process (no cache) decodes both without being told the case.
     fresh = CaseKeys(sessions, MasterKeys("k1", {"k1": K1}))
     assert await codec(fresh, None).decode([sealed, other]) == [payload(), payload()]
+
+
+async def test_a_large_payload_is_compressed_inside_its_seal_and_the_mark_is_bound(
+    sessions: sessionmaker[Session],
+) -> None:
+    keys = CaseKeys(sessions, MasterKeys("k1", {"k1": K1}))
+    state = b'{"facts": [' + b",".join([SECRET] * 40) + b"]}"
+    for workflow_id in ("case-webchat-t1", None):
+        [sealed] = await codec(keys, workflow_id).encode([payload(state)])
+        assert sealed.metadata[COMPRESSION] == b"zlib"
+        assert len(sealed.data) < len(state) // 4
+        fresh = CaseKeys(sessions, MasterKeys("k1", {"k1": K1}))
+        assert await codec(fresh, None).decode([sealed]) == [payload(state)]
+        # The mark is part of what the seal authenticates: taken away, nothing opens.
+        unmarked = Payload()
+        unmarked.CopyFrom(sealed)
+        del unmarked.metadata[COMPRESSION]
+        with pytest.raises(ValueError, match="failed authentication"):
+            await codec(fresh, None).decode([unmarked])
+    # A small payload is sealed as it is, and one sealed before compression still opens.
+    [small] = await codec(keys).encode([payload()])
+    assert COMPRESSION not in small.metadata
+    assert await codec(keys).decode([small]) == [payload()]
 
 
 async def test_payloads_without_a_case_use_the_master_key_and_old_payloads_pass(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from langgraph._internal import _constants as langgraph_constants
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command, interrupt
 
-from graph.runs import compiled, keep_latest_checkpoint, run_config
+from graph.runs import CONFIG_KEY_DURABILITY, compiled, keep_latest_checkpoint, run_config
 
 
 class _Turn(TypedDict, total=False):
@@ -73,8 +74,9 @@ async def test_a_turn_waiting_for_an_approver_keeps_only_the_checkpoint_it_resum
     app = compiled(_graph())
     pruned, whole = InMemorySaver(), InMemorySaver()
     config, untouched = run_config("case-1", pruned), run_config("case-1", whole)
-    await app.ainvoke({"asked": "refund"}, config)
-    await app.ainvoke({"asked": "refund"}, untouched)
+    # A checkpoint after every step, as runs made them before they saved only at exit.
+    await app.ainvoke({"asked": "refund"}, config, durability="async")
+    await app.ainvoke({"asked": "refund"}, untouched, durability="async")
     assert len(pruned.storage["case-1"][""]) > 1
     latest = pruned.get_tuple(config)
 
@@ -91,6 +93,31 @@ async def test_a_turn_waiting_for_an_approver_keeps_only_the_checkpoint_it_resum
     keep_latest_checkpoint(pruned, config)
     assert await app.ainvoke(Command(resume="approved"), config) == await app.ainvoke(
         Command(resume="approved"), untouched
+    )
+
+
+async def test_a_turn_saves_one_checkpoint_at_exit_and_resumes_as_if_saved_at_each_step() -> None:
+    app = compiled(_graph())
+    at_exit, every_step = InMemorySaver(), InMemorySaver()
+    config, stepwise = run_config("case-1", at_exit), run_config("case-1", every_step)
+    assert config["configurable"][CONFIG_KEY_DURABILITY] == "exit"
+    assert CONFIG_KEY_DURABILITY == langgraph_constants.CONFIG_KEY_DURABILITY
+    paused = await app.ainvoke({"asked": "refund"}, config)
+    paused_stepwise = await app.ainvoke({"asked": "refund"}, stepwise, durability="async")
+    # The same state and interrupt (whose id names the run's own checkpoint).
+    assert [i.value for i in paused.pop("__interrupt__")] == [
+        i.value for i in paused_stepwise.pop("__interrupt__")
+    ]
+    assert paused == paused_stepwise
+    assert len(at_exit.storage["case-1"][""]) == 1
+    assert len(every_step.storage["case-1"][""]) > 1
+    saved, saved_stepwise = at_exit.get_tuple(config), every_step.get_tuple(stepwise)
+    assert saved is not None and saved_stepwise is not None
+    assert saved.checkpoint["channel_values"] == saved_stepwise.checkpoint["channel_values"]
+    assert [c for _, c, _ in saved.pending_writes or ()] == ["__interrupt__"]
+    assert [c for _, c, _ in saved_stepwise.pending_writes or ()] == ["__interrupt__"]
+    assert await app.ainvoke(Command(resume="approved"), config) == await app.ainvoke(
+        Command(resume="approved"), stepwise
     )
 
 
