@@ -73,6 +73,8 @@ class ChaosReport:
     #: after it): the seconds from the kill to its reply. The killed worker's own turns are
     #: among them, and they wait longest: their tasks time out before another worker takes them.
     in_flight: list[float] = field(default_factory=list)
+    #: For comparison, each message that no kill overtook: the seconds from sending to reply.
+    untouched: list[float] = field(default_factory=list)
     audit_ok: bool = False
     audit_events: int = 0
     seconds: float = 0.0
@@ -100,6 +102,13 @@ class ChaosReport:
             if held
             else "no message was in flight at a kill"
         )
+        calm = self.untouched
+        baseline = (
+            f"{len(calm)} messages; p50 {statistics.median(calm):.1f} s, p95 {_p95(calm):.1f} s,"
+            f" max {max(calm):.1f} s"
+            if calm
+            else "none"
+        )
         return [
             f"Trustdesk chaos run: {self.cases} concurrent cases on {self.workers} workers, "
             f"{self.kills} worker SIGKILLs (each replaced at once), "
@@ -114,6 +123,7 @@ class ChaosReport:
             f"kill -> next reply     {recovery}    (target p95 <= {TARGET_RECOVERY_P95:.0f} s)",
             f"kills after the last reply (not timed): {self.idle_kills}",
             f"in flight at a kill    {stalled}    (kill to its reply; reported, not a target)",
+            f"no kill in between     {baseline}    (sent to reply, for comparison)",
             f"audit chain            {'intact' if self.audit_ok else 'BROKEN'}"
             f" ({self.audit_events} events)",
             f"result                 {'all targets met' if self.passed else 'TARGETS MISSED'}",
@@ -403,6 +413,9 @@ async def run_chaos(
         ]
         report.idle_kills = len(kill_times) - len(report.recoveries)
         report.in_flight = [end - t for t in kill_times for sent, end in spans if sent < t < end]
+        report.untouched = [
+            end - sent for sent, end in spans if not any(sent < t < end for t in kill_times)
+        ]
         _check_store(sessions, report)
         engine.dispose()
     report.seconds = time.monotonic() - began

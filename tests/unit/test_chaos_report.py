@@ -35,3 +35,6 @@ def test_messages_in_flight_at_a_kill_are_reported_from_the_kill_to_their_reply(
     line = next(line for line in report.lines() if line.startswith("in flight at a kill"))
     assert "3 messages; p50 1.0 s, p95 12.5 s, max 12.5 s" in line
     assert report.passed  # reported beside the targets, not one of them
+    report.untouched = [0.2, 0.3]
+    line = next(line for line in report.lines() if line.startswith("no kill in between"))
+    assert "2 messages; p50 0.2 s, p95 0.3 s, max 0.3 s" in line
