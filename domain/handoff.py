@@ -68,6 +68,18 @@ _LANGUAGE_NAMES = {
 }
 
 
+# Topics whose record quotes the customer: the topic line alone does not say what they need.
+_THEIR_WORDS = frozenset(
+    {
+        Category.OTHER.value,
+        OUT_OF_SCOPE,
+        Category.COMPLAINT.value,
+        Category.POLICY_QUESTION.value,
+        Category.PRODUCT_QUESTION.value,
+    }
+)
+
+
 @dataclass(frozen=True)
 class HandoffFields:
     category: str
@@ -92,8 +104,8 @@ def handoff_fields(category: str | None, captured: Mapping[str, Any]) -> Handoff
     if order_id:
         line += f" (order {order_id})"
     said = " ".join(str(captured.get("issue") or "").split())
-    # No topic says it, or a complaint's own words say what went wrong: their words.
-    if topic in (Category.OTHER.value, OUT_OF_SCOPE, Category.COMPLAINT.value) and said:
+    # No topic says it, or the words say what went wrong or what was asked: their words.
+    if topic in _THEIR_WORDS and said:
         line += f': "{said if len(said) <= _SAID_KEPT else said[: _SAID_KEPT - 1] + "…"}"'
     items = [str(n) for n in captured.get("item_names") or () if str(n).strip()]
     if items:

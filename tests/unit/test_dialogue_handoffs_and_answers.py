@@ -152,6 +152,11 @@ def test_a_complaint_record_carries_the_customers_words() -> None:
     assert fields.issue == 'Has a complaint (order #W0000001): "the lid is cracked".'
 
 
+def test_a_question_no_article_answers_is_quoted_in_the_record() -> None:
+    fields = handoff_fields("policy_question", {"issue": "Do you ship to Toronto?"})
+    assert fields.issue.endswith(': "Do you ship to Toronto?".')
+
+
 def test_a_complaint_with_its_order_and_wish_goes_to_a_person() -> None:
     captured = {"issue": "the shoes were broken", "preferred_resolution": "a new pair"}
     outcome = decide_turn(turn("a new pair", Category.ORDER_STATUS, the_order=DELIVERED,
