@@ -100,8 +100,25 @@ _SURNAME_FIRST = re.compile(
 )
 
 
+# "Ben Okafor from San Francisco, zip 94110", "diego alvarez, austin tx 78701": the name,
+# then where they live, then the zip.
+_NAME_PLACE_ZIP = re.compile(
+    rf"^\s*{_SELF}{_TITLE}({_BARE_WORD})\s+({_BARE_WORD})\s*(?:,|\s(?:from|in)\b)"
+    rf"[A-Za-z .,'-]{{0,40}}?[\s,]{_ZIP_WORDS}[\s.!)]*$",
+    re.IGNORECASE,
+)
+
+
 def find_name(text: str) -> tuple[str, str] | None:
     """A first and last name the customer gives for themselves, title-cased."""
+    for pattern in (_SURNAME_FIRST, _NAME_PLACE_ZIP):
+        if not (found := pattern.match(text)):
+            continue
+        first, last = found.group(1), found.group(2)
+        if pattern is _SURNAME_FIRST:
+            first, last = last, first
+        if first.lower() not in _NOT_NAMES and last.lower() not in _NOT_NAMES:
+            return _title(first), _title(last)
     if surname_first := _SURNAME_FIRST.match(text):
         last, first = surname_first.group(1), surname_first.group(2)
         if first.lower() not in _NOT_NAMES and last.lower() not in _NOT_NAMES:

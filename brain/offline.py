@@ -112,6 +112,10 @@ class OfflineBrain:
         # A name is no language's: "Mia Sanchez 98179" is not Italian.
         spoken = _without_names(text, entities.first_name, entities.last_name)
         language = detect_language(spoken, self.classifier.english_share(spoken))
+        if _answers_who_they_are(turn, entities):
+            # "raj moore, charlotte, 28231": names and places answering the identity
+            # question are no language; the conversation goes on in the one it had.
+            language = ENGLISH
         category, confidence = prediction.category, prediction.confidence
         rationale = prediction.rationale()
         if prediction.abstain and prediction.label not in _NOTHING_TO_ACT_ON:
@@ -195,6 +199,20 @@ def _continues_topic(
         return False
     said_something = bool(entities.model_dump(exclude_defaults=True))
     return found.affirm is not None or bool(turn.awaiting) or said_something
+
+
+# The questions an identity answer replies to, and the most words such an answer has.
+_IDENTITY_QUESTIONS = frozenset({"identity", "identity_factor"})
+_IDENTITY_ANSWER_WORDS = 8
+
+
+def _answers_who_they_are(turn: TurnContext, entities: Entities) -> bool:
+    """Whether the message is a short answer to "who are you?" (an email or a zip in it)."""
+    return (
+        turn.awaiting in _IDENTITY_QUESTIONS
+        and bool(entities.emails or entities.zip)
+        and len(turn.text.split()) <= _IDENTITY_ANSWER_WORDS
+    )
 
 
 def _without_names(text: str, *names: str | None) -> str:

@@ -369,6 +369,16 @@ def _method_named(d: DialogueInput) -> str | None:
     return None
 
 
+def swap_for_status(category: Category, status: str) -> Category:
+    """A swap of an item for another version is an exchange once its order was delivered
+    and a change before it ships, whatever the customer (or the brain) called it."""
+    if category is Category.CHANGE_ITEMS and status == OrderStatus.DELIVERED:
+        return Category.EXCHANGE
+    if category is Category.EXCHANGE and status == OrderStatus.PENDING:
+        return Category.CHANGE_ITEMS
+    return category
+
+
 def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
     """An exchange of a delivered item, or a change of a pending one, for another variant."""
     status = OrderStatus.DELIVERED if exchange else OrderStatus.PENDING

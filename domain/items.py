@@ -265,7 +265,11 @@ def _excluded(
     start = tokens[mention.first].start
     sentence = _SENTENCE_END.split(text[:start].lower())[-1]
     words = TOKEN.findall(sentence)
-    if any(w in ("except", "excluding", "minus", "keep", "keeping") for w in words):
+    if any(w in ("except", "excluding", "minus") for w in words):
+        return True
+    # "I'll keep the boots and the lamp"; but not "I'm keeping it, but the flask …".
+    kept_clause = re.split(r"[,]|\bbut\b", sentence)[-1]
+    if any(w in ("keep", "keeping") for w in TOKEN.findall(kept_clause)):
         return True
     if any(p in sentence for p in _EXCEPT_PHRASES) or _ALL_BUT.search(sentence):
         return True
@@ -301,7 +305,7 @@ _LINKING_WORDS = (
 _LINKING = frozenset(stem(w) for w in _LINKING_WORDS.split())
 _ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
-_KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "stay", "stays"})
+_KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays"})
 # Words that tell of what happened, not of what the customer wants done.
 _TOLD = frozenset(
     {
@@ -415,6 +419,8 @@ def _told_only(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
     return False
 
 
+# "… along with my computer", "together with the lamp": named as what came beside the item.
+_BESIDE = frozenset({"along", "together", "besides", "alongside"})
 # A product named just before one of these names the order or delivery, not an item of it.
 _ORDER_NOUNS = frozenset({"order", "orders", "purchase", "delivery", "parcel", "package"})
 
@@ -726,6 +732,13 @@ def _resolve(
             for was, m in zip(told, mentions, strict=True)
         ]
     set_aside: set[int] = set()  # lines named only as context, or for another request
+    # Where a mention of a product the order holds begins: a product word just before it
+    # describes it ("bike helmets" for a Cycling Helmet).
+    held_next = {
+        m.first
+        for m in mentions
+        if any(m.key in keys for keys in own) or any(m.key in keys for keys in aliases)
+    }
     for mention, (start, end), context in zip(mentions, windows, told, strict=True):
         owners = [i for i, keys in enumerate(own) if mention.key in keys]
         candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
@@ -738,8 +751,8 @@ def _resolve(
             excluded.update(candidates)
             continue
         if not candidates:
-            if mention.key in PRODUCT_WORDS:
-                missing.append(mention.surface)
+            if mention.key in PRODUCT_WORDS and mention.last not in held_next:
+                missing.append(mention.surface)  # not "bike" in "bike helmets" the order holds
             continue
         groups.append(_settle(mention, candidates, lines, tokens, start, end, targets, text))
 
@@ -750,6 +763,8 @@ def _resolve(
             if not context or (action is not None and _governing_family(tokens, mention)
                                not in (None, _ACTION_FAMILY.get(action))):  # fmt: skip
                 continue
+            if {t.surface for t in tokens[max(0, mention.first - 4) : mention.first]} & _BESIDE:
+                continue  # "the headphones I got along with my computer": not the computer
             owners = [i for i, keys in enumerate(own) if mention.key in keys]
             candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
             if candidates and not _excluded(text, tokens, mention, option_words):

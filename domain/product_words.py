@@ -160,7 +160,7 @@ def alias_keys(name: str) -> frozenset[str]:
 # "The black one is fine", "the big silver one stays", "keeping the 2L one": an item the
 # customer keeps, named by its options (group 1 or 2).
 KEPT_ONE = re.compile(
-    r"\b(?:the|my) ((?:[a-z0-9-]+ ){1,3})ones? (?:is|are|was|can|will)?\s*(?:\w+ )?"
-    r"(?:fine|ok|okay|good|great|perfect|stays?)\b|"
+    r"\b(?:the|my) ((?:[a-z0-9-]+ ){1,3})ones? (?:is|are|was|can|will)?\s*(?:\w+ ){0,3}?"
+    r"(?:fine|ok|okay|good|great|perfect|lovely|stays?)\b|"
     r"\bkeep(?:ing)? the ((?:[a-z0-9-]+ ){1,3})ones?\b"
 )

@@ -1421,7 +1421,8 @@ def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
 # "; …". A bare "and" joins items of one request ("the bookshelf and the pet bed"), so an
 # "and" splits only before a verb or a question.
 _NEXT_REQUEST = re.compile(
-    r"(?:[.!?;]\s+|,\s*)(?:and\s+)?also\b[,:]?\s*|;\s+|"
+    r"(?:[.!?;]\s+|,\s*)(?:and\s+)?(?:also|separately|secondly|second(?:ly)? thing|"
+    r"one more thing|another thing)\b[,:]?\s*|;\s+|"
     r",?\s+and\s+(?:also\s+)?(?=(?:please\s+)?(?:change|cancel|return|exchange|update|swap|"
     r"send|pay|modify|tell me|show me|let me know|check|track|look up|find out|give me|"
     r"what(?:'s| is)?|where|when|how|do you|does|did|has|is|are|can you|"

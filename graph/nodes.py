@@ -49,7 +49,7 @@ from domain.catalog import asks_about_stock_or_price
 from domain.commands import ActionCommand, Authorization
 from domain.consent import Consent, ConsentRequest, EarlierCase, consent_request_of_turn
 from domain.controls import effective_autonomy, held_for_shadow, policy_version
-from domain.dialogue import Category, Decision, DialogueInput, Step, decide
+from domain.dialogue import Category, Decision, DialogueInput, Step, decide, swap_for_status
 from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
 from domain.identity import IDENTITY_ASKS, IdentityLevel
@@ -835,6 +835,21 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             facts["order_snapshot"] = order.model_dump(mode="json")
             if state.get("category") in _CHANGES_ITEMS:
                 facts["variants"] = _variants_of(shop, order)
+                said = Category(state["category"])  # type: ignore[arg-type]
+                meant = swap_for_status(said, order.status)
+                cleared = effective_autonomy(
+                    deps.autonomous_categories, deps.controls(), state.get("case_id") or ""
+                )
+                if meant is not said and meant.value in cleared:
+                    # "Can I get the 34 inch one instead?" on a delivered order is an
+                    # exchange, whichever word the customer or the brain used.
+                    captured["topic"] = meant.value
+                    return {
+                        "facts": facts,
+                        "captured": captured,
+                        "category": meant.value,
+                        "autonomous": True,
+                    }
     return {"facts": facts, "captured": captured}
 
 

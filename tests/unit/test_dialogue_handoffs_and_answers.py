@@ -19,7 +19,7 @@ from brain.templates import (
     refund_note,
 )
 from domain.commands import ReturnItems
-from domain.dialogue import Category, vague_issue
+from domain.dialogue import Category, swap_for_status, vague_issue
 from domain.handoff import NOT_GIVEN, OUT_OF_SCOPE, handoff_fields
 from domain.identity import IdentityLevel
 from domain.policy import ShopTerms
@@ -419,6 +419,9 @@ def test_the_address_question_states_no_number_the_facts_lack() -> None:
          ("exchange the mug for a blue one", "check whether my refund went through")),
         ("cancel #W2 and let me know where #W3 is",
          ("cancel #W2", "let me know where #W3 is")),
+        ("Two things: cancel #W2, I ordered it by mistake. And separately, how long is the "
+         "return window?",
+         ("Two things: cancel #W2, I ordered it by mistake", "how long is the return window?")),
         # One request naming two items, or a request and a remark, is not split.
         ("I'd like to return the bookshelf and the pet bed from order #W7273336", None),
         ("Can I send back the headphones from order W1000001? Keep the laptop.", None),
@@ -606,3 +609,19 @@ def test_the_clarifying_questions_own_words_pick_their_reading() -> None:
 )
 def test_what_would_happen_is_a_question_not_a_complaint(message: str, complaint: bool) -> None:
     assert reads_as_complaint(Category.POLICY_QUESTION, message) is complaint
+
+
+@pytest.mark.parametrize(
+    ("said", "status", "meant"),
+    [
+        (Category.CHANGE_ITEMS, "delivered", Category.EXCHANGE),
+        (Category.EXCHANGE, "pending", Category.CHANGE_ITEMS),
+        (Category.EXCHANGE, "delivered", Category.EXCHANGE),
+        (Category.CHANGE_ITEMS, "pending (item modified)", Category.CHANGE_ITEMS),
+        (Category.RETURN, "pending", Category.RETURN),
+    ],
+)
+def test_a_swap_is_named_by_its_orders_status(
+    said: Category, status: str, meant: Category
+) -> None:
+    assert swap_for_status(said, status) is meant

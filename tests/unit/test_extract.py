@@ -85,6 +85,8 @@ def test_emails(text: str, expected: list[str]) -> None:
         ("Lovelace, Ada 10001", ("Ada", "Lovelace")),
         ("Ada Lovelace, 10001-1234", ("Ada", "Lovelace")),
         ("ada lovelace from 10001", ("Ada", "Lovelace")),
+        ("Ben Okafor from San Francisco, zip 94110", ("Ben", "Okafor")),
+        ("diego alvarez, austin tx 78701", ("Diego", "Alvarez")),
         ("full name Ada Lovelace, zip 10001", ("Ada", "Lovelace")),
         ("return headphones 10001", None),
         ("ok thanks 98101", None),

@@ -911,6 +911,19 @@ TWO_FLEECES = order_of(
     line("f1", "Fleece Jacket", "157.86", size="XL", color="navy", zipper="full"),
     line("f2", "Fleece Jacket", "159.92", size="L", color="black", zipper="full"),
 )
+TWO_HELMETS = order_of(
+    line("a", "Air Purifier", "492.65", room_size="medium"),
+    line("h1", "Cycling Helmet", "212.47", size="L", color="blue"),
+    line("h2", "Cycling Helmet", "194.47", size="L", color="white"),
+)
+WATCH_AND_BOTTLE = order_of(
+    line("w", "Smart Watch", "309.00", size="45mm"),
+    line("b", "Water Bottle", "24.50", capacity="1000ml", material="steel"),
+)
+LAPTOP_AND_HEADPHONES = order_of(
+    line("l", "Laptop", "2349.00", screen="16-inch"),
+    line("h", "Wireless Headphones", "199.00", type="over-ear"),
+)
 NOTEBOOK_TWICE = order_of(
     line("p", "Pet Bed", "193.00", size="large"),
     line("n", "Notebook", "28.59", size="A5"),
@@ -946,6 +959,26 @@ NOTEBOOK_TWICE = order_of(
             "The black one is fine as it is.",
             ["f1"],
             id="two-told-one-kept",
+        ),
+        pytest.param(
+            TWO_HELMETS,
+            "There are two bike helmets. I want to return the white one; the blue one fits my "
+            "son fine.",
+            ["h2"],
+            id="a-product-word-describing-another",
+        ),
+        pytest.param(
+            WATCH_AND_BOTTLE,
+            "The watch is lovely and I'm keeping it, but the flask that came in the same order "
+            "is too heavy. Could I send that back?",
+            ["b"],
+            id="kept-in-its-own-clause",
+        ),
+        pytest.param(
+            LAPTOP_AND_HEADPHONES,
+            "the music thingies I got along with my computer hurt. can I send them back?",
+            [],
+            id="what-came-beside-is-not-meant",
         ),
         pytest.param(
             NOTEBOOK_TWICE,

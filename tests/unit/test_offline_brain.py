@@ -179,3 +179,11 @@ async def test_an_out_of_scope_request_is_never_an_action() -> None:
     u = await BRAIN.understand(TurnContext(text="I forgot my password and can't log in"))
     assert u.category in (C.OTHER, C.TALK_TO_HUMAN) or u.confidence < 0.5
     assert u.category not in ACTION_OF_CATEGORY
+
+
+async def test_an_answer_to_who_they_are_is_no_language() -> None:
+    """Names and a town answering the identity question ("raj moore, charlotte, 28231")
+    are read in the conversation's language, not handed off as Dutch."""
+    for text in ("raj moore, charlotte, 28231", "jan de graaf uit utrecht 10001"):
+        u = await BRAIN.understand(TurnContext(text=text, awaiting="identity"))
+        assert (u.language, u.wants_human) == ("en", False), text
