@@ -72,6 +72,8 @@ from domain.retail import (
 
 # The read's confidence from which the agent acts on what it understood.
 CONFIDENT = 0.5
+# The confidence a reading the turn's own rules doubt is lowered to: just below acting.
+UNSURE = 0.49
 
 
 class Captured(TypedDict, total=False):
@@ -464,6 +466,33 @@ def _hypothetical(said: str, at: int) -> bool:
     """Whether the words at `at` are in a sentence's conditional, before they happened."""
     sentence = re.split(r"[.?!]\s", said[:at])[-1]
     return _IF.search(sentence) is not None
+
+
+# A message that opens by telling the shop to act ("Return the earbuds …", "please cancel
+# W…"): whatever else it says about a refund, it asks for an action, not for a status.
+_OPENS_WITH_AN_ACTION = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\b[\s,!.]*)?(?:please\s+|pls\s+|can you\s+|could you\s+)?"
+    r"(return|cancel|exchange|swap|replace|change)\b",
+    re.IGNORECASE,
+)
+_OPENING_ACTIONS = {
+    "return": Category.RETURN,
+    "cancel": Category.CANCEL_ORDER,
+    "exchange": Category.EXCHANGE,
+    "swap": Category.EXCHANGE,
+    "replace": Category.EXCHANGE,
+    "change": Category.CHANGE_ITEMS,
+}
+_STATUS_READINGS = frozenset({Category.ORDER_STATUS, Category.REFUND_STATUS})
+
+
+def action_read_as_status(category: Category, said: str) -> Category | None:
+    """The action a message opens by asking for, when it was read as a status question:
+    the reading is then unsure, and the clarifying question names both. None otherwise."""
+    opening = _OPENS_WITH_AN_ACTION.match(said)
+    if category not in _STATUS_READINGS or opening is None:
+        return None
+    return _OPENING_ACTIONS[opening.group(1).lower()]
 
 
 def reads_as_complaint(category: Category, said: str) -> bool:

@@ -67,6 +67,7 @@ from domain.turn import (
     OUTCOME,
     PERSON_BRIEF,
     RULE_READERS,
+    UNSURE,
     Answer,
     AnswerSource,
     Ask,
@@ -81,6 +82,7 @@ from domain.turn import (
     Refuse,
     TurnFacts,
     TurnRead,
+    action_read_as_status,
     asks_the_shop,
     decide_turn,
     lines_with_ids,
@@ -629,6 +631,11 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         # Saying who they are adds nothing to the request: it stays as sure as it was read
         # (an unsure one gets its clarifying question once the customer is verified).
         confidence = min(confidence, float(state.get("confidence") or confidence))
+    if (action := action_read_as_status(category, message)) is not None:
+        # "Return the earbuds and put the refund on my gift card" read as a refund status:
+        # unsure, and the clarifying question offers the return too.
+        confidence = min(confidence, UNSURE)
+        captured["readings"] = [action.value, category.value]
     if state.get("awaiting") == CLARIFY and _same_words(message, captured.get("issue")):
         # Asked what they meant, the customer said the same again: it is no clearer.
         confidence = min(confidence, float(state.get("confidence") or 0.0))

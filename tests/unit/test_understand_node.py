@@ -230,3 +230,15 @@ async def test_a_read_only_question_read_as_nothing_is_kept_as_the_request(
     assert update["captured"]["issue"] == "contents of W1000009?"
     update = await nodes.understand(install.deps, {"message": "hello?"})
     assert "issue" not in update["captured"]
+
+
+async def test_a_status_reading_of_a_message_that_asks_to_act_is_unsure(install: Any) -> None:
+    text = "Return the earbuds from W1000007 and put the refund on my gift card"
+    install({text: Understanding(category=Category.REFUND_STATUS, confidence=0.8)})
+    update = await nodes.understand(install.deps, {"message": text})
+    assert update["category"] == "refund_status" and update["confidence"] < 0.5
+    assert update["captured"]["readings"] == ["return", "refund_status"]
+    asked = "Returned the earbuds last week, where's my refund?"
+    install({asked: Understanding(category=Category.REFUND_STATUS, confidence=0.8)})
+    update = await nodes.understand(install.deps, {"message": asked})
+    assert update["confidence"] == 0.8
