@@ -739,6 +739,7 @@ def _resolve(
         for m in mentions
         if any(m.key in keys for keys in own) or any(m.key in keys for keys in aliases)
     }
+    describing: set[str] = set()  # product words that only describe another product
     for mention, (start, end), context in zip(mentions, windows, told, strict=True):
         owners = [i for i, keys in enumerate(own) if mention.key in keys]
         candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
@@ -751,8 +752,10 @@ def _resolve(
             excluded.update(candidates)
             continue
         if not candidates:
-            if mention.key in PRODUCT_WORDS and mention.last not in held_next:
-                missing.append(mention.surface)  # not "bike" in "bike helmets" the order holds
+            if mention.last in held_next:  # "bike" in "bike helmets" the order holds
+                describing.add(mention.key)
+            elif mention.key in PRODUCT_WORDS:
+                missing.append(mention.surface)
             continue
         groups.append(_settle(mention, candidates, lines, tokens, start, end, targets, text))
 
@@ -773,7 +776,11 @@ def _resolve(
                 )
     everything = _asks_for_everything(text)
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
+    held_keys = [m.key for m in mentions if m.first in held_next]
     for name in named:
+        key = key_of(name)
+        if key in describing or any(key != held and held.startswith(key) for held in held_keys):
+            continue  # the brain heard "bike" alone; the text says "bike helmets"
         _add_named(
             name, lines, own, aliases, groups, excluded | set_aside, missing, untargeted, everything
         )

@@ -993,3 +993,9 @@ def test_what_is_kept_is_left_out_and_a_story_names_what_is_meant(
     the_order: Order, text: str, settled: list[str]
 ) -> None:
     assert ids(resolve_items(the_order, text, (), (), action="return_items")) == settled
+
+
+def test_a_describing_word_the_brain_heard_alone_is_not_missing() -> None:
+    text = "There are two bike helmets. I want to return the white one."
+    resolution = resolve_items(TWO_HELMETS, text, ["bike"], ())
+    assert isinstance(resolution, Resolved) and ids(resolution) == ["h2"]
