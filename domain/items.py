@@ -734,15 +734,10 @@ def _resolve(
     set_aside: set[int] = set()  # lines named only as context, or for another request
     # Where a mention of a product the order holds begins: a product word just before it
     # describes it ("bike helmets" for a Cycling Helmet).
-    held_next = {
-        m.first
-        for m in mentions
-        if any(m.key in keys for keys in own) or any(m.key in keys for keys in aliases)
-    }
+    held_next = {m.first for m in mentions if _lines_of(m.key, own, aliases)}
     describing: set[str] = set()  # product words that only describe another product
     for mention, (start, end), context in zip(mentions, windows, told, strict=True):
-        owners = [i for i, keys in enumerate(own) if mention.key in keys]
-        candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
+        candidates = _lines_of(mention.key, own, aliases)
         if mention.key in option_values and _names_an_option(tokens, mention, option_keys):
             continue  # "the laptop compartment" of a backpack is no laptop
         if context:
@@ -768,8 +763,7 @@ def _resolve(
                 continue
             if {t.surface for t in tokens[max(0, mention.first - 4) : mention.first]} & _BESIDE:
                 continue  # "the headphones I got along with my computer": not the computer
-            owners = [i for i, keys in enumerate(own) if mention.key in keys]
-            candidates = owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
+            candidates = _lines_of(mention.key, own, aliases)
             if candidates and not _excluded(text, tokens, mention, option_words):
                 groups.append(
                     _settle(mention, candidates, lines, tokens, start, end, targets, text)
@@ -833,6 +827,14 @@ def _resolve(
         pending=tuple(first.candidates) if first else (),
         what=first.what if first else "",
     )
+
+
+def _lines_of(
+    key: str, own: Sequence[frozenset[str]], aliases: Sequence[frozenset[str]]
+) -> list[int]:
+    """The lines a product key names: those whose own name it is, else their aliases'."""
+    owners = [i for i, keys in enumerate(own) if key in keys]
+    return owners or [i for i, keys in enumerate(aliases) if key in keys]
 
 
 def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
@@ -984,13 +986,11 @@ def _add_named(
     key = key_of(name)
     if not key:
         return
-    owners = [i for i, keys in enumerate(own) if key in keys]
-    candidates = owners or [i for i, keys in enumerate(aliases) if key in keys]
+    candidates = _lines_of(key, own, aliases)
     if not candidates:
         inner = _mentions(_tokens(name), set().union(*own, *aliases) if lines else set())
         for mention in inner:
-            owners = [i for i, keys in enumerate(own) if mention.key in keys]
-            candidates += owners or [i for i, keys in enumerate(aliases) if mention.key in keys]
+            candidates += _lines_of(mention.key, own, aliases)
     if not candidates:
         if not everything and name.strip().lower() not in (m.lower() for m in missing):
             missing.append(name.strip())

@@ -844,10 +844,9 @@ def gather_context(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
                 facts["variants"] = _variants_of(shop, order)
                 said = Category(state["category"])  # type: ignore[arg-type]
                 meant = swap_for_status(said, order.status)
-                cleared = effective_autonomy(
+                if meant is not said and meant.value in effective_autonomy(
                     deps.autonomous_categories, deps.controls(), state.get("case_id") or ""
-                )
-                if meant is not said and meant.value in cleared:
+                ):  # the operator controls are read only when the swap is renamed
                     # "Can I get the 34 inch one instead?" on a delivered order is an
                     # exchange, whichever word the customer or the brain used.
                     captured["topic"] = meant.value
