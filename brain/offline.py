@@ -25,6 +25,7 @@ from brain.templates import compose_from_template
 from domain.dialogue import Category
 from domain.gate import OUT_OF_SCOPE
 from domain.matching import relative_wish
+from domain.turn import is_general_question
 
 MAX_CHARS = 4000
 # What a reading below its label's acting threshold reports as its confidence.
@@ -141,6 +142,11 @@ class OfflineBrain:
         if previous is not None and _continues_topic(turn, prediction, entities, found):
             category, confidence = previous, max(confidence, 0.9)
             rationale = f"continues the previous request ({rationale})"
+        if category is Category.TALK_TO_HUMAN and _asks_about_the_team(text, found):
+            # "when are your support people working?", "is there a store I can visit?":
+            # a question about the shop's people and places, for its articles to answer.
+            category = Category.POLICY_QUESTION
+            rationale = f"a question about the shop, not a request for a person ({rationale})"
         wants_human = found.wants_person or (
             category is Category.TALK_TO_HUMAN and not prediction.abstain
         )
@@ -159,6 +165,20 @@ class OfflineBrain:
 
     async def compose(self, request: ReplyRequest) -> Reply:
         return compose_from_template(request)
+
+
+# "can I talk to someone?" asks for a person even when worded as a question.
+_TO_SOMEONE = re.compile(r"\b(?:talk|speak|chat)\s+(?:to|with)\b", re.IGNORECASE)
+
+
+def _asks_about_the_team(text: str, found: Extraction) -> bool:
+    """Whether a message read as asking for a person is a question about the shop instead:
+    worded as one, and asking for nobody ("r u guys an actual shop i can walk into?")."""
+    return (
+        not found.wants_person
+        and not _TO_SOMEONE.search(text)
+        and ("?" in text or is_general_question(text))
+    )
 
 
 # How likely a request must be to name the topic of a message asking for a person

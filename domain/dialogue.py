@@ -194,16 +194,41 @@ _VAGUE_WORDS = frozenset({
     "help", "need", "problem", "problems", "issue", "issues", "trouble", "wrong", "something",
     "something's", "order", "orders", "purchase", "purchases", "parcel", "package",
     "delivery", "item", "items", "thing", "stuff", "recent", "last", "latest", "one", "just",
-    "bit", "little", "some", "kind", "quick", "question",
+    "bit", "little", "some", "kind", "quick", "question", "bought", "ordered", "came", "up",
+    "from", "you", "your", "guys", "at", "can", "could", "someone", "sort", "out", "went",
+    "gone", "happened",
 })
 # fmt: on
 _ORDER_NUMBER = re.compile(r"#?\bw?\d{5,}\b", re.IGNORECASE)
+# What makes a vague message about an order, or about something wrong with one.
+_ABOUT_A_PURCHASE = frozenset(
+    {"order", "orders", "purchase", "purchases", "parcel", "package", "delivery", "item",
+     "items", "bought", "ordered"}
+)  # fmt: skip
+_PROBLEM = frozenset({"problem", "problems", "issue", "issues", "trouble", "wrong"})
+
+
+def _vague_words(said: str) -> list[str] | None:
+    words = re.findall(r"[a-z']+", _ORDER_NUMBER.sub(" ", said.lower()))
+    return words if words and all(w in _VAGUE_WORDS for w in words) else None
 
 
 def vague_issue(said: str) -> bool:
     """Whether a complaint names nothing but that something is wrong with an order."""
-    words = re.findall(r"[a-z']+", _ORDER_NUMBER.sub(" ", said.lower()))
-    return bool(words) and all(w in _VAGUE_WORDS for w in words)
+    return _vague_words(said) is not None
+
+
+def vague_opening(said: str) -> str | None:
+    """What a message naming nothing but an order or a purchase is: "problem" when it says
+    something is wrong ("there's an issue with something I bought"), "need" when it does
+    not say what ("something came up with a purchase"); None for anything more specific,
+    or a message about no purchase ("hi", "quick question")."""
+    words = _vague_words(said)
+    if words is None:
+        return None
+    if _PROBLEM.intersection(words):
+        return "problem"
+    return "need" if _ABOUT_A_PURCHASE.intersection(words) else None
 
 
 def _partial_assistance(d: DialogueInput) -> Decision:

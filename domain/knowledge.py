@@ -325,6 +325,15 @@ _STOP = frozenset(
         "dear",
         "regards",
         "cheers",
+        # how customers hedge a question: "roughly how long", "usually takes"
+        "roughly",
+        "approximately",
+        "approx",
+        "usually",
+        "typically",
+        "normally",
+        "generally",
+        "based",
     ]
 )
 
@@ -387,13 +396,87 @@ def _places() -> dict[str, tuple[str, ...]]:
     return places
 
 
-def _place_terms(words: Sequence[str]) -> list[str]:
+def _place_terms(words: Sequence[str]) -> tuple[list[str], set[int]]:
+    """The articles' words for the places `words` name, and the positions of the words
+    naming them."""
     places = _places()
     found: list[str] = []
+    at: set[int] = set()
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
-            found.extend(places.get(" ".join(words[i : i + size]), ()))
-    return found
+            terms = places.get(" ".join(words[i : i + size]), ())
+            if terms:
+                found.extend(terms)
+                at.update(range(i, i + size))
+    return found, at
+
+
+# --- where a question is about ---------------------------------------------------------
+
+#: The European Union's member states (ISO 3166 alpha-2): an article that ships to "the
+#: countries of the European Union" names each of them.
+_EU = frozenset(
+    {
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE",
+        "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    }
+)  # fmt: skip
+_HOME = "US"
+_PLACE_NAMES = {
+    "england": "GB", "scotland": "GB", "wales": "GB", "britain": "GB", "great britain": "GB",
+    "uk": "GB", "usa": _HOME, "america": _HOME, "united states": _HOME,
+}  # fmt: skip
+_ABROAD = re.compile(r"\b(?:international|abroad|other countries|countries)\b", re.IGNORECASE)
+_US_MARK = re.compile(r"\bU\.?S\.?A?\b")  # capitals only: "us" is a pronoun
+#: How much a passage about the place a question names gains, and one about another loses.
+PLACE_WEIGHT = 0.1
+
+
+@cache
+def _place_codes() -> dict[str, str]:
+    codes: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            name = getattr(country, attribute, None)
+            if name:
+                codes[name.lower()] = country.alpha_2
+    for state in pycountry.subdivisions.get(country_code="US") or ():  # type: ignore[no-untyped-call]
+        codes[state.name.lower()] = _HOME
+    codes.update(_PLACE_NAMES)
+    return codes
+
+
+def places_named(text: str) -> frozenset[str]:
+    """The countries a text names (alpha-2 codes; a US state is the US, the European Union
+    each of its members)."""
+    codes = _place_codes()
+    words = _WORD.findall(text.lower().replace("'", ""))
+    found = {
+        codes[" ".join(words[i : i + size])]
+        for size in (3, 2, 1)
+        for i in range(len(words) - size + 1)
+        if " ".join(words[i : i + size]) in codes
+    }
+    if _US_MARK.search(text):
+        found.add(_HOME)
+    if re.search(r"\beuropean union\b|\bEU\b", text, re.IGNORECASE):
+        found |= _EU
+    return frozenset(found)
+
+
+def place_fit(question: str, passage: Passage) -> float:
+    """How a passage's places fit the question's: `PLACE_WEIGHT` for one about the place
+    asked about (or about abroad in general, for a place abroad), minus that for one about
+    other places only ("How long does delivery take in the US?" for a parcel to Australia);
+    0 when the question names no place."""
+    asked = places_named(question)
+    if not asked:
+        return 0.0
+    text = f"{passage.heading}. {passage.text}"
+    named = places_named(text)
+    if asked & named or (asked - {_HOME} and _ABROAD.search(text)):
+        return PLACE_WEIGHT
+    return -PLACE_WEIGHT if named else 0.0
 
 
 def question_groups(question: str, vocabulary: Sequence[str] | set[str] = ()) -> list[list[str]]:
@@ -403,11 +486,11 @@ def question_groups(question: str, vocabulary: Sequence[str] | set[str] = ()) ->
     vocab = set(vocabulary)
     pool = sorted(vocab)
     words = _WORD.findall(question.lower().replace("'", ""))
-    places = _place_terms(words)
+    places, place_words = _place_terms(words)
     groups: list[list[str]] = []
-    for word in words:
-        if word in _STOP or len(word) < 2:
-            continue
+    for i, word in enumerate(words):
+        if word in _STOP or len(word) < 2 or i in place_words:
+            continue  # a place is one topic, its destination words, not each word of it
         group = [word]
         if vocab and word not in vocab and len(word) >= 4 and not word.isdigit():
             group += difflib.get_close_matches(word, pool, n=1, cutoff=0.8)

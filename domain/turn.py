@@ -35,7 +35,7 @@ from domain.commands import (
     action_type,
 )
 from domain.consent import Consent, ConsentRequest, read_consent_request
-from domain.dialogue import Category, Decision, DialogueInput, Step, decide
+from domain.dialogue import Category, Decision, DialogueInput, Step, decide, vague_opening
 from domain.errors import NotFound, TrustdeskError
 from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import (
@@ -346,6 +346,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
         or person_outcome(facts)
         or consent_outcome(facts)
         or no_account_outcome(facts)
+        or vague_outcome(facts)
         or proposal_question_outcome(facts)
         or follow_up_outcome(facts)
         or catalog_outcome(facts)
@@ -498,9 +499,10 @@ def action_read_as_status(category: Category, said: str) -> Category | None:
 def reads_as_complaint(category: Category, said: str) -> bool:
     """Whether a request read as `category` is a complaint: the customer reports that
     something went wrong, and the reading is a question or unknown, not an action; or
-    reports a charge they did not owe, whatever the reading."""
-    if _WRONG_CHARGE.search(said):
-        return True
+    reports a charge they did not owe, or says only that something is wrong with a
+    purchase, whatever the reading."""
+    if _WRONG_CHARGE.search(said) or vague_opening(said) == "problem":
+        return True  # a charge not owed; "there's an issue with something I bought"
     if not any(not _hypothetical(said, m.start()) for m in _COMPLAINT_WORDS.finditer(said)):
         return False
     if category in _COMPLAINT_OVERRULES:
@@ -532,6 +534,23 @@ def not_received(facts: TurnFacts, said: str) -> bool:
         and order.status == OrderStatus.DELIVERED
         and facts.read.category in _COMPLAINT_OVERRULES
         and _NOT_RECEIVED.search(said) is not None
+    )
+
+
+def vague_outcome(facts: TurnFacts) -> Outcome | None:
+    """A first message naming only a purchase ("something came up with a purchase") is
+    asked, once, what the customer needs: there is nothing yet to search the articles
+    for, to verify anyone for, or to hand over."""
+    if facts.awaiting not in (None, "need", "anything_else") or facts.proposal is not None:
+        return None
+    if facts.read.wants_human or (facts.captured.get("asked") or {}).get("need"):
+        return None
+    if vague_opening(facts.message) != "need":
+        return None
+    return Ask(
+        reasons=("the customer named a purchase, but not what they need",),
+        confidence=facts.read.confidence,
+        ask_for="need",
     )
 
 
@@ -1161,15 +1180,28 @@ def proposal_question_outcome(facts: TurnFacts) -> Outcome | None:
 # Categories whose messages are questions about the shop, answered from its articles.
 KNOWLEDGE_CATEGORIES = frozenset({Category.POLICY_QUESTION, Category.PRODUCT_QUESTION})
 # A general question ("how many days do I have to return shoes?", "do you ship to
-# Canada?"): asked about the shop's rules, not about one of the customer's own orders.
+# Canada?"): one of the message's sentences opens with a question word, perhaps after a
+# greeting or "could you tell me" ("Good evening. I live in Manchester. Could you tell me
+# how long delivery to the United Kingdom takes?"), and no order of the customer's is named.
 _GENERAL_QUESTION = re.compile(
-    r"^\s*(?:hi|hello|hey)?[,!.\s]*(?:how (?:many|long|much|soon|fast|do|does|can)|"
-    r"what(?:'s| is| are| does| do| happens| kind| if)|when (?:do|does|will|can)|where do|"
-    r"which|do you|does (?:the|your|it)|is (?:there|it possible|shipping)|are (?:there|your)|"
-    r"can (?:i|you) (?:pay|ship|get|use)|is your|are returns)\b",
+    r"(?:^|[.!?]\s+|\n)\s*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[,!.\s]*)?"
+    r"(?:(?:could|can) you (?:please )?(?:tell me|let me know)|i(?:'d| would) like to know|"
+    r"i was wondering|quick question[:,]?)?\s*"
+    r"(?:how (?:many|long|much|soon|fast|do|does|can)|"
+    r"what(?:'s| is| are| does| do| happens| kind| if| hours)|when (?:do|does|will|can|are|is)|"
+    r"where do|which|do you|does (?:the|your|it)|is (?:there|it possible|shipping)|"
+    r"are (?:there|your)|can (?:i|you) (?:pay|ship|get|use)|is your|are returns|whether)\b",
     re.IGNORECASE,
 )
 _ABOUT_OWN_ORDER = re.compile(r"\b(?:my|mine|our)\b|#?W\d{5,}", re.IGNORECASE)
+
+
+def is_general_question(message: str) -> bool:
+    """Whether the message asks about the shop in general, not about one of the customer's
+    own orders (see `_GENERAL_QUESTION`)."""
+    return bool(_GENERAL_QUESTION.search(message)) and not _ABOUT_OWN_ORDER.search(message)
+
+
 # Readings an unsure turn names in its clarifying question, and the question asked once.
 CLARIFY = "clarify"
 _ACTIONS_AND_STATUS = frozenset(
@@ -1203,7 +1235,7 @@ def asks_the_shop(
         return True
     if mid_request:
         return False
-    return bool(_GENERAL_QUESTION.search(message)) and not _ABOUT_OWN_ORDER.search(message)
+    return is_general_question(message)
 
 
 def catalog_outcome(facts: TurnFacts) -> Outcome | None:
@@ -1288,6 +1320,18 @@ def no_account_outcome(facts: TurnFacts) -> Outcome | None:
         return None
     if "@" in facts.message or re.search(r"\d{5}", facts.message):
         return None  # a guest who gives the order's email or zip is answering the question
+    asked = facts.captured.get("issue")
+    if asked and facts.knowledge:
+        # Their first message asked about the shop: its answer, from the articles.
+        answer = answer_from_passages(asked, facts.knowledge)
+        if answer.kind == "answer":
+            return Answer(
+                reasons=(f"this is what our help article “{answer.citation}” says",),
+                confidence=facts.read.confidence,
+                source=AnswerSource.KNOWLEDGE,
+                knowledge=answer,
+                partial=not knowledge_cleared(facts.read),
+            )
     return Answer(
         reasons=("questions about the shop need no account; an order's details need its email",),
         confidence=facts.read.confidence,

@@ -85,6 +85,7 @@ from domain.turn import (
     action_read_as_status,
     asks_the_shop,
     decide_turn,
+    is_general_question,
     lines_with_ids,
     pick_items,
     read_only_question,
@@ -92,6 +93,7 @@ from domain.turn import (
     reading_picked,
     reads_as_complaint,
     rule_key,
+    says_no_account,
     split_requests,
     two_requests,
 )
@@ -202,6 +204,9 @@ def _read_store(
 _TRIED_KEPT = 6
 
 
+_FROM_ARTICLE = "answered from the help article"
+
+
 def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict[str, Any]:
     """`captured` with what this turn tried added to its `tried` lines, for the person who
     may take the case over: an answer given, a proposal declined, a refusal, an approver's
@@ -216,7 +221,7 @@ def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict
     elif isinstance(outcome, Refuse):
         line = f"refused: {outcome.rule}"
     elif isinstance(outcome, Answer) and outcome.knowledge is not None:
-        line = f"answered from the help article “{outcome.knowledge.citation}”"
+        line = f"{_FROM_ARTICLE} “{outcome.knowledge.citation}”"
     elif isinstance(outcome, Answer) and outcome.catalog is not None:
         line = f"answered from the catalog: the {outcome.catalog.product}"
     elif isinstance(outcome, Answer) and outcome.source is not AnswerSource.ACKNOWLEDGED:
@@ -348,6 +353,19 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
     if state.get("proposal") is not None and state.get("affirm") is not None:
         return None
     category = Category(state.get("category") or "other")
+    asked_before = captured.get("issue")
+    if (
+        asked_before
+        and not state.get("verified")
+        and state.get("awaiting") in ("identity", "identity_factor")
+        and says_no_account(message)
+        and is_general_question(asked_before)
+        and not any(line.startswith(_FROM_ARTICLE) for line in captured.get("tried") or ())
+    ):
+        # "I don't have an account, I'm just asking": the question they asked first was
+        # about the shop, and is answered now (`domain.turn.no_account_outcome`), unless
+        # an article answered it already.
+        return tuple(knowledge.search(asked_before, limit=3))
     question = asks_the_shop(
         category,
         message,
@@ -615,8 +633,10 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         # What it is about, in their words, for the person who takes it over.
         captured["issue"] = message[:500]
         captured["preferred_resolution"] = message[:200]
-    if state.get("awaiting") == "issue" and message and not result.wants_human:
-        captured["issue"] = message[:500]  # what went wrong, asked after a vague complaint
+    if state.get("awaiting") in ("issue", "need") and message and not result.wants_human:
+        # What went wrong, asked after a vague complaint; what they need, asked after a
+        # vague first message: the request in their words.
+        captured["issue"] = message[:500]
     if state.get("awaiting") == "preferred_resolution" and message:
         captured["preferred_resolution"] = message[:200]
         if previous and not result.wants_human:

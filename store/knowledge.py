@@ -34,6 +34,7 @@ from domain.knowledge import (
     fill_placeholders,
     fused_scores,
     parse_article,
+    place_fit,
     question_groups,
 )
 from store.audit import append_event
@@ -181,12 +182,15 @@ class KnowledgeBase:
         else:
             meaning = self._meaning(question, rows)
             fused = fused_scores(meaning, [lexical.get(r.id, 0.0) for r in rows])
-            order = sorted(range(len(rows)), key=lambda i: (-fused[i], rows[i].id))[:limit]
+            # A question naming a place is answered from the passage about that place; the
+            # place orders the passages but never makes one an answer (the score is kept).
+            ranked = [
+                score + place_fit(question, _passage(r, score))
+                for r, score in zip(rows, fused, strict=True)
+            ]
+            order = sorted(range(len(rows)), key=lambda i: (-ranked[i], rows[i].id))[:limit]
             scored = [(rows[i], fused[i]) for i in order]
-        found = [
-            Passage(slug=r.slug, title=r.title, heading=r.heading, text=r.body, score=score)
-            for r, score in scored
-        ]
+        found = [_passage(r, score) for r, score in scored]
         return [replace(p, coverage=coverage(groups, p)) for p in found]
 
     def _meaning(self, question: str, rows: Sequence[_PassageRow]) -> list[float]:
@@ -333,6 +337,10 @@ class KnowledgeBase:
             for i, (heading, body) in enumerate(sections)
         )
         session.flush()
+
+
+def _passage(row: _PassageRow, score: float) -> Passage:
+    return Passage(slug=row.slug, title=row.title, heading=row.heading, text=row.body, score=score)
 
 
 def _vocabulary(rows: Sequence[_PassageRow]) -> set[str]:

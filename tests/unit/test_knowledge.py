@@ -18,6 +18,9 @@ from domain.knowledge import (
     fused_scores,
     make_article,
     parse_article,
+    place_fit,
+    places_named,
+    question_groups,
     question_parts,
     question_terms,
     relevant_sentences,
@@ -218,3 +221,46 @@ def test_two_questions_are_answered_from_both_passages_with_both_cited() -> None
         "Shipping — How much does shipping cost?; Payment methods — Which cards?"
     )
     assert other.answers == 2 and "Visa" in other.text
+
+
+@pytest.mark.parametrize(
+    "text, codes",
+    [
+        ("I live in Manchester, England", {"GB"}),
+        ("shipping to the UK?", {"GB"}),
+        ("how fast is delivery to california", {"US"}),
+        ("How long does delivery take in the US?", {"US"}),
+        ("can you help us with this", set()),  # "us" is a pronoun
+        ("is it in stock, no?", set()),  # "in", "no" are not country codes
+    ],
+)
+def test_the_places_a_text_names(text: str, codes: set[str]) -> None:
+    assert places_named(text) == codes
+
+
+def test_the_european_union_names_each_member() -> None:
+    assert {"IE", "DE", "FR"} <= places_named("the countries of the European Union")
+
+
+def _section(heading: str, text: str) -> Passage:
+    return Passage(slug="shipping", title="Shipping", heading=heading, text=text, score=0.6)
+
+
+US = _section("How long does delivery take in the US?", "Standard shipping takes 3 to 5 days.")
+CANADA = _section("Do you ship to Canada?", "Orders to Canada arrive in 5 to 8 days.")
+ABROAD = _section("International shipping", "International orders arrive in 7 to 14 days.")
+
+
+def test_a_passage_about_the_place_asked_about_is_preferred_and_one_about_another_not() -> None:
+    question = "how long does a parcel take to Australia?"
+    assert place_fit(question, ABROAD) > 0 > place_fit(question, US)
+    assert place_fit(question, CANADA) < 0
+    assert place_fit("do you ship to Canada?", CANADA) > 0
+    assert place_fit("how long to Texas?", US) > 0 == place_fit("how long to Texas?", ABROAD)
+    assert place_fit("how long does shipping take?", US) == 0  # no place: no preference
+
+
+def test_a_place_is_one_topic_however_many_words_name_it() -> None:
+    groups = question_groups("how long to reach Dublin, Ireland, roughly?")
+    assert ["ireland"] not in groups and ["roughly"] not in groups
+    assert ["countries", "international"] in groups

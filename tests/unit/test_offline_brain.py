@@ -86,6 +86,23 @@ async def test_asking_for_a_person_wins_at_any_point() -> None:
     assert u.wants_human and u.category is C.TALK_TO_HUMAN
 
 
+@pytest.mark.parametrize(
+    "text, wants_human",
+    [
+        ("when are your support people working?", False),
+        ("is there a store I can visit to collect my order in person?", False),
+        ("can I talk to someone from your support team?", True),
+        ("is there a manager I can speak to?", True),
+    ],
+)
+async def test_a_question_about_the_shops_people_is_not_a_request_for_one(
+    text: str, wants_human: bool
+) -> None:
+    u = await BRAIN.understand(TurnContext(text=text))
+    assert u.wants_human is wants_human, u.rationale
+    assert (u.category is C.TALK_TO_HUMAN) is wants_human, u.rationale
+
+
 async def test_entities_and_items_from_the_customers_own_order() -> None:
     u = await BRAIN.understand(
         TurnContext(
