@@ -418,9 +418,12 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
         return elsewhere
     line = _the_line(d, order)
     if line is None:
-        return Decision(
-            Step.ASK, ("the order has several items; one must be named",), ask_for="item"
-        )
+        swaps = _several_swaps(d, order)
+        if swaps is None:
+            return Decision(
+                Step.ASK, ("the order has several items; one must be named",), ask_for="item"
+            )
+        return _confirm_swaps(d, order, swaps, exchange=exchange)
     text = _conversation_text(d)
     variants = d.variants.get(line.product_id, ())
     variant = choose_variant(line, variants, text)
@@ -435,16 +438,61 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
             ask_for="new_option",
             extra={"item": line.name, "choices": available},
         )
+    return _confirm_swaps(d, order, [(line, variant)], exchange=exchange)
+
+
+# Where a message asking for several swaps moves on to the next: "…, and could the
+# bottle be…", "…; the bottle…", "… Also the bottle…".
+_NEXT_SWAP = re.compile(r"[.;!?]\s+|,?\s+(?:and|also|plus)\s+", re.IGNORECASE)
+
+
+def _several_swaps(d: DialogueInput, order: Order) -> list[tuple[OrderLine, Variant]] | None:
+    """Each named line with the version its own part of the message asks for ("could the
+    blue T-shirt be the red one, and the small bottle the 1 litre one?"); None unless
+    every named line is one line of its own, named in its own part, and that part picks
+    exactly one available version of it."""
+    lines = _lines_meant(d, order)
+    if len(lines) < 2 or len({line.item_id for line in lines}) != len(lines):
+        return None
+    said: dict[str, list[str]] = {line.item_id: [] for line in lines}
+    current: str | None = None
+    for part in _NEXT_SWAP.split(_conversation_text(d)):
+        named = lines_named(part, lines)
+        if len(named) == 1:
+            current = named[0].item_id
+        elif named:
+            return None  # two lines in one part: whose version is whose is unclear
+        if current is not None:
+            said[current].append(part)  # a part naming no line belongs to the one before
+    swaps = []
+    for line in lines:
+        wanted = " ".join(said[line.item_id])
+        variant = choose_variant(line, d.variants.get(line.product_id, ()), wanted)
+        if variant is None:
+            return None
+        swaps.append((line, variant))
+    return swaps
+
+
+def _confirm_swaps(
+    d: DialogueInput, order: Order, swaps: Sequence[tuple[OrderLine, Variant]], *, exchange: bool
+) -> Decision:
+    """The proposal to swap each line for its new version, paid or refunded the difference
+    with the order's own payment method (or the one the customer named)."""
     method = _original_method(d, order)
     if method is None:
         return Decision(
             Step.ASK, ("a price difference needs a payment method",), ask_for="payment_method"
         )
-    options = ", ".join(variant.options.values())
     reason = (
         "the order was delivered, so an item can be exchanged for another version of it"
         if exchange
         else "the order has not shipped yet, so its items can still be changed"
+    )
+    detail = " and ".join(
+        f"the {line.name} ({', '.join(line.options.values())}) for the "
+        f"{', '.join(variant.options.values())} one"
+        for line, variant in swaps
     )
     return Decision(
         Step.CONFIRM,
@@ -452,13 +500,11 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
         command={
             "kind": "exchange_items" if exchange else "modify_items",
             "order_id": order.id,
-            "item_ids": [line.item_id],
-            "new_item_ids": [variant.item_id],
+            "item_ids": [line.item_id for line, _ in swaps],
+            "new_item_ids": [variant.item_id for _, variant in swaps],
             "payment_method_id": method,
         },
-        extra={
-            "detail": f"the {line.name} ({', '.join(line.options.values())}) for the {options} one"
-        },
+        extra={"detail": detail},
     )
 
 

@@ -1214,6 +1214,14 @@ def proposal_of(
     )
 
 
+def _difference(line: ProposalLine) -> str:
+    """What one swapped item costs more or less than the item it replaces."""
+    if not line.amount:
+        return " (same price)"
+    more = "more" if line.amount > 0 else "less"
+    return f" ({format_money(abs(line.amount))} {more})"
+
+
 def describe_proposal(proposal: Proposal) -> str:
     """The proposal in one plain sentence the customer can check before saying yes."""
     verb = {
@@ -1226,10 +1234,12 @@ def describe_proposal(proposal: Proposal) -> str:
     }.get(proposal.action, proposal.action.replace("_", " "))
     if proposal.lines:
         if proposal.action in ("exchange_items", "modify_items"):
+            several = len(proposal.lines) > 1  # each difference, then their total
             items = _join(
                 [
                     f"the {line.name} ({describe_options(line.options)}) for one with "
                     f"{describe_options(line.new_options or {})}"
+                    + (_difference(line) if several else "")
                     for line in proposal.lines
                 ],
                 "and",

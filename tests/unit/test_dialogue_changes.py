@@ -197,6 +197,49 @@ def test_several_items_need_one_named() -> None:
     assert named.step is Step.CONFIRM and named.command["new_item_ids"] == ["s-black-10"]
 
 
+LED = OrderLine(
+    product_id="lamp", item_id="l-1", name="Lamp", price=D("30"), options={"bulb": "LED"}
+)
+LAMPS = [
+    Variant(
+        product_id="lamp", item_id="l-1", options={"bulb": "LED"}, price=D("30"), available=True
+    ),
+    Variant(
+        product_id="lamp", item_id="l-2", options={"bulb": "halogen"}, price=D("25"), available=True
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "could the shoes be size 10 and the lamp the halogen one?",
+        "shoes: size 10 please; also the lamp -> halogen",
+    ],
+)
+def test_several_items_each_with_its_own_version_are_changed_together(message: str) -> None:
+    two = order(OrderStatus.PENDING, order(OrderStatus.PENDING).lines[0], LED)
+    d = ask(Category.CHANGE_ITEMS, message, two, variants={"shoe": SHOES, "lamp": LAMPS})
+    assert d.step is Step.CONFIRM
+    assert (d.command["item_ids"], d.command["new_item_ids"]) == (
+        ["s-black-9", "l-1"], ["s-black-10", "l-2"]
+    )  # fmt: skip
+    assert "Running Shoes" in d.extra["detail"] and "Lamp" in d.extra["detail"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "could the shoes be size 10 and the lamp something else?",  # the lamp's version unknown
+        "the shoes and the lamp in halogen and size 10",  # whose version is whose is unclear
+    ],
+)
+def test_several_items_without_a_version_each_ask_for_one_item(message: str) -> None:
+    two = order(OrderStatus.PENDING, order(OrderStatus.PENDING).lines[0], LED)
+    d = ask(Category.CHANGE_ITEMS, message, two, variants={"shoe": SHOES, "lamp": LAMPS})
+    assert (d.step, d.ask_for, d.command) == (Step.ASK, "item", None)
+
+
 def test_an_order_address_change_reads_the_new_address() -> None:
     d = ask(
         Category.CHANGE_ADDRESS,

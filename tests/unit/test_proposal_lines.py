@@ -142,7 +142,10 @@ def test_an_item_change_lists_what_each_line_becomes() -> None:
     ]
     proposal = proposal_of(pending, change, METHODS)
     assert proposal.total == D("8.35") and proposal.money == "refund"
-    assert "for one with color green" in describe_proposal(proposal)
+    said = describe_proposal(proposal)
+    assert "for one with color green" in said
+    # Several items: each one's difference, then the total that moves.
+    assert "(4.55 more)" in said and "(12.90 less)" in said and "refund 8.35" in said
 
 
 def test_an_exchange_pairs_each_line_with_its_new_variant() -> None:
