@@ -220,6 +220,10 @@ _ASK = {
         "like us to do?"
     ),
     "anything_else": "No problem, I won't make any changes. What else can I help you with?",
+    "correction": (
+        "Sorry, I got that wrong, so I won't make that change. What should be different? "
+        "Tell me in a few words and I'll put it right."
+    ),
     "item": "Which item of the order is this about?",
     "item_choice": "Which of the order's items do you mean?",
     "clarify": (

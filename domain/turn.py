@@ -382,8 +382,14 @@ def _decide(facts: TurnFacts) -> Outcome:
                 choices=tuple(str(c) for c in decision.extra.get("choices") or ()),
             )
         case Step.ANSWER if decision.answer == "declined":
-            # Declining is not a resolution: nothing is done, and the case stays open.
-            return Ask(reasons=reasons, confidence=confidence, ask_for="anything_else")
+            # Declining is not a resolution: nothing is done, and the case stays open. A
+            # no that says the proposal got the request wrong is asked what should differ.
+            wrong = says_proposal_wrong(facts.message)
+            return Ask(
+                reasons=("the proposal was not what the customer asked for",) if wrong else reasons,
+                confidence=confidence,
+                ask_for=CORRECTION if wrong else "anything_else",
+            )
         case Step.ANSWER:
             return Answer(reasons=reasons, confidence=confidence, source=_source(facts, decision))
         case Step.REFUSE:
@@ -722,6 +728,24 @@ def lines_with_ids(order: Order, item_ids: Sequence[str]) -> list[OrderLine]:
         if free:
             taken.append(free[0])
     return [order.lines[i] for i in sorted(taken)]
+
+
+# "no, that's not what I asked", "wrong item", "I meant the red one": the proposal read
+# the request wrong, as against a plain no ("no, I've changed my mind").
+_NOT_WHAT_I_ASKED = re.compile(
+    r"\b(?:not what i (?:asked|wanted|meant|said)|(?:that'?s|that is|it'?s) (?:wrong|not right|"
+    r"incorrect|not it)|wrong (?:item|one|product|size|colou?r|version|order|address|card)|"
+    r"i (?:meant|said|asked for)\b|i wanted (?:both|all|the|them)\b|not (?:that|the) one|"
+    r"you (?:got it wrong|misunderstood|misread)|misunderstood)",
+    re.IGNORECASE,
+)
+#: Asked after such a no: what should be different.
+CORRECTION = "correction"
+
+
+def says_proposal_wrong(message: str) -> bool:
+    """Whether a no to a proposal says it got the request wrong."""
+    return bool(_NOT_WHAT_I_ASKED.search(message.replace("’", "'")))
 
 
 def _source(facts: TurnFacts, decision: Decision) -> AnswerSource:

@@ -64,6 +64,7 @@ from domain.topic_words import topic_in_words
 from domain.turn import (
     CLARIFY,
     CONFIDENT,
+    CORRECTION,
     OUTCOME,
     PERSON_BRIEF,
     RULE_READERS,
@@ -218,6 +219,8 @@ def _tried(captured: dict[str, Any], state: CaseState, outcome: Outcome) -> dict
         line = f"an approver declined: {proposal['summary']}"
     elif isinstance(outcome, Ask) and outcome.ask_for == "anything_else":
         line = f"proposed, and the customer said no: {proposal.get('summary') or 'an action'}"
+    elif isinstance(outcome, Ask) and outcome.ask_for == CORRECTION:
+        line = f"proposed, and the customer said it was wrong: {proposal.get('summary') or '—'}"
     elif isinstance(outcome, Refuse):
         line = f"refused: {outcome.rule}"
     elif isinstance(outcome, Answer) and outcome.knowledge is not None:
@@ -493,8 +496,9 @@ def _decision_of(outcome: Outcome) -> dict[str, Any]:
     }
     match outcome:
         case Ask():
-            # "anything_else" follows a no to the proposal: the workflow drops the proposal.
-            declined = "declined" if outcome.ask_for == "anything_else" else None
+            # "anything_else" and "correction" follow a no to the proposal: the workflow
+            # drops the proposal.
+            declined = "declined" if outcome.ask_for in ("anything_else", CORRECTION) else None
             return record | {
                 "step": Step.ASK.value,
                 "ask_for": outcome.ask_for,
@@ -573,6 +577,10 @@ def _with(state: CaseState, update: dict[str, Any]) -> CaseState:
     return cast(CaseState, {**state, **update})
 
 
+# What a request says about its items, dropped when the customer corrects a proposal.
+_ITEM_FIELDS = ("item_ids", "picked_item_ids", "item_candidates", "item_asks")
+
+
 async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     """Read the customer's message: category, entities, yes/no, wish for a person."""
     previous = state.get("category")
@@ -587,6 +595,11 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
 
     result = await traced_call(deps.brain, "understand", deps.brain.understand(context))
     captured = dict(state.get("captured") or {})
+    if state.get("awaiting") == CORRECTION:
+        # The items the declined proposal named were the wrong ones, or the right ones
+        # the wrong way: read afresh from the request and what the customer says now.
+        for key in _ITEM_FIELDS:
+            captured.pop(key, None)
     message = state.get("message", "")
     split = await _two_requests(deps.brain, state, result, context)
     if split is not None:

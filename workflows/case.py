@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from brain import templates
     from domain.approvals import ApprovalRefused, check_submitted_approval
     from domain.handoff import handoff_fields
-    from domain.turn import next_request
+    from domain.turn import CORRECTION, next_request
     from graph.builder import GRAPH_NAME
     from graph.identity import hide_awaited_code
     from graph.runs import compiled, keep_latest_checkpoint, run_config
@@ -390,6 +390,8 @@ class SupportCaseWorkflow:
         outcome = self._state.get("outcome")
         decision = self._state.get("decision")
         declined = decision is not None and decision.get("answer") == "declined"
+        if declined and decision is not None and decision.get("ask_for") == CORRECTION:
+            return None  # the declined proposal is put right first, with the customer
         if outcome not in ("answer", "executed", "refuse", "rejected") and not declined:
             return None
         if self._status in (CaseStatus.ESCALATED, CaseStatus.AWAITING_APPROVAL):

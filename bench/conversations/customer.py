@@ -150,6 +150,6 @@ class ScriptedCustomer:
         if self._said < len(s.say):
             self._said += 1
             return s.say[self._said - 1]
-        if "what went wrong" in lower:  # nothing more to tell: it says what it said first
-            return s.say[0]
+        if "what went wrong" in lower or "what should be different" in lower:
+            return s.say[0]  # nothing more to tell: it says what it said first
         return None
