@@ -479,6 +479,45 @@ def place_fit(question: str, passage: Passage) -> float:
     return -PLACE_WEIGHT if named else 0.0
 
 
+# --- what kind of answer a question wants ----------------------------------------------
+
+# "How long …?", "how soon …?": a duration; "how much …?", "what does it cost?": an amount.
+_ASKS_DURATION = re.compile(
+    r"\bhow (?:long|many (?:days|weeks|months)|soon|quickly|fast)\b|\bhow much time\b|"
+    r"\b(?:time ?frame|period|window)\b",
+    re.IGNORECASE,
+)
+_ASKS_AMOUNT = re.compile(
+    r"\bhow much\b(?! time)|\b(?:cost|price) of\b|"
+    r"\bwhat(?:'s| is| are| does| do| would)\b[^?.!]*\b(?:cost|price|fee)s?\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = (
+    r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fourteen|thirty|a|an)"
+)
+_DURATION = re.compile(
+    rf"\b{_NUMBER_WORD}(?:\s*(?:to|-|–)\s*\d+)?[\s-]+(?:business |working )?"
+    r"(?:minute|hour|day|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(r"[$€£]\s?\d|\b\d+\.\d{2}\b|\bfree\b", re.IGNORECASE)
+#: How much a passage stating the kind of answer a question wants gains in the ranking.
+ANSWER_KIND_WEIGHT = 0.1
+
+
+def answer_kind_fit(question: str, passage: Passage) -> float:
+    """`ANSWER_KIND_WEIGHT` for a passage that states what the question asks for: a
+    duration for "how long is the warranty?", an amount for "how much is express
+    shipping?"; 0 otherwise, or when the question asks for neither."""
+    wants = [
+        found
+        for asks, found in ((_ASKS_DURATION, _DURATION), (_ASKS_AMOUNT, _AMOUNT))
+        if asks.search(question)
+    ]
+    text = f"{passage.heading}. {passage.text}"
+    return ANSWER_KIND_WEIGHT if any(found.search(text) for found in wants) else 0.0
+
+
 def question_groups(question: str, vocabulary: Sequence[str] | set[str] = ()) -> list[list[str]]:
     """The question's topic words, each with its alternatives: its typo correction against
     the articles' own words (`vocabulary`), the articles' word for it, and for a country or

@@ -385,6 +385,10 @@ def _decide(facts: TurnFacts) -> Outcome:
             # Declining is not a resolution: nothing is done, and the case stays open. A
             # no that says the proposal got the request wrong is asked what should differ.
             wrong = says_proposal_wrong(facts.message)
+            if wrong and (facts.captured.get("asked") or {}).get(CORRECTION):
+                # Wrong again after the customer put it right once: a person takes over.
+                reason = "I got your request wrong twice, so a colleague will put it right"
+                return Escalate(reasons=(reason,), confidence=confidence, handoff_reason=reason)
             return Ask(
                 reasons=("the proposal was not what the customer asked for",) if wrong else reasons,
                 confidence=confidence,

@@ -356,18 +356,20 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
     if state.get("proposal") is not None and state.get("affirm") is not None:
         return None
     category = Category(state.get("category") or "other")
-    asked_before = captured.get("issue")
     if (
-        asked_before
-        and not state.get("verified")
+        not state.get("verified")
         and state.get("awaiting") in ("identity", "identity_factor")
         and says_no_account(message)
-        and is_general_question(asked_before)
-        and not any(line.startswith(_FROM_ARTICLE) for line in captured.get("tried") or ())
     ):
-        # "I don't have an account, I'm just asking": the question they asked first was
-        # about the shop, and is answered now (`domain.turn.no_account_outcome`), unless
-        # an article answered it already.
+        # "I don't have an account, I'm just asking" asks the articles nothing itself; the
+        # question they asked first, if it was about the shop and no article answered it
+        # yet, is answered now (`domain.turn.no_account_outcome`).
+        asked_before = str(captured.get("issue") or "")
+        tried = captured.get("tried") or ()
+        if not is_general_question(asked_before) or any(
+            line.startswith(_FROM_ARTICLE) for line in tried
+        ):
+            return None
         return tuple(knowledge.search(asked_before, limit=3))
     question = asks_the_shop(
         category,

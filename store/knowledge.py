@@ -29,6 +29,7 @@ from domain.knowledge import (
     Article,
     InvalidArticle,
     Passage,
+    answer_kind_fit,
     check_slug,
     coverage,
     fill_placeholders,
@@ -182,11 +183,12 @@ class KnowledgeBase:
         else:
             meaning = self._meaning(question, rows)
             fused = fused_scores(meaning, [lexical.get(r.id, 0.0) for r in rows])
-            # A question naming a place is answered from the passage about that place; the
-            # place orders the passages but never makes one an answer (the score is kept).
+            # A question naming a place is answered from the passage about that place, and
+            # "how long …?" from one stating a duration; these order the passages but never
+            # make one an answer (the score is kept).
             ranked = [
-                score + place_fit(question, _passage(r, score))
-                for r, score in zip(rows, fused, strict=True)
+                score + place_fit(question, p) + answer_kind_fit(question, p)
+                for p, score in ((_passage(r, s), s) for r, s in zip(rows, fused, strict=True))
             ]
             order = sorted(range(len(rows)), key=lambda i: (-ranked[i], rows[i].id))[:limit]
             scored = [(rows[i], fused[i]) for i in order]

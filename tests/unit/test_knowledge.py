@@ -13,6 +13,7 @@ from domain.knowledge import (
     InvalidArticle,
     Passage,
     answer_from_passages,
+    answer_kind_fit,
     both_passages,
     fill_placeholders,
     fused_scores,
@@ -264,3 +265,18 @@ def test_a_place_is_one_topic_however_many_words_name_it() -> None:
     groups = question_groups("how long to reach Dublin, Ireland, roughly?")
     assert ["ireland"] not in groups and ["roughly"] not in groups
     assert ["countries", "international"] in groups
+
+
+CLAIM = _section("How to make a warranty claim", "Write to us with your order number and a photo.")
+YEAR = _section("Warranty", "Every product comes with a one-year warranty against faults.")
+COST = _section("How much does shipping cost?", "Express shipping costs $14.99.")
+
+
+def test_a_passage_stating_the_kind_of_answer_asked_for_is_preferred() -> None:
+    assert answer_kind_fit("how long is the warranty?", YEAR) > 0
+    assert answer_kind_fit("how long is the warranty?", CLAIM) == 0
+    assert answer_kind_fit("how much is express shipping?", COST) > 0
+    assert answer_kind_fit("what does express cost", COST) > 0
+    # "cost" as the topic, not the answer asked for; and a question asking for neither
+    assert answer_kind_fit("do you refund the shipping cost", COST) == 0
+    assert answer_kind_fit("do you ship express?", COST) == 0

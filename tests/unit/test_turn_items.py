@@ -170,11 +170,12 @@ def around(
     affirm: bool | None,
     rejected: tuple[ReturnItems, ...] = (),
     proposal: ReturnItems | None = RETURN_BOTTLE,
+    captured: Captured | None = None,
 ) -> TurnFacts:
     return TurnFacts(
         read=TurnRead(category=Category.RETURN, confidence=0.9, autonomous=True, affirm=affirm),
         message=message,
-        captured=Captured(issue="return the water bottle"),
+        captured=Captured(issue="return the water bottle", **(captured or {})),
         verified=True,
         identity=IdentityLevel.ONE_TIME_CODE,
         customer=ADA,
@@ -208,6 +209,9 @@ def around(
          around("no thanks", affirm=False), OutcomeKind.ASK, "anything_else"),
         ("a no that says the proposal was wrong is asked what should differ",
          around("no, that's not what I asked", affirm=False), OutcomeKind.ASK, "correction"),
+        ("wrong again after it was put right once: a person",
+         around("no, that's still not what I asked", affirm=False,
+                captured=Captured(asked={"correction": 1})), OutcomeKind.ESCALATE, None),
         ("so is a no naming the wrong item",
          around("no, wrong item, I meant the speaker", affirm=False), OutcomeKind.ASK,
          "correction"),
