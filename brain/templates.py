@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from brain.base import Reply, ReplyRequest
+from domain.dialogue import REFUND_ELSEWHERE
 from domain.money import format_money
 from domain.policy import ShopTerms
 from domain.retail import PaymentMethod
@@ -333,6 +334,11 @@ def compose_from_template(request: ReplyRequest) -> Reply:
             # in front of what the agent offers to do.
             cause = p["because"].split(", so ", 1)[0]
             text = f"Because {cause}, I can {p['summary']}. "
+        if p.get("note") == REFUND_ELSEWHERE:
+            text += (
+                "A refund can only go back to a payment method on your account, so I can't "
+                "send it to another account or card. "
+            )
         if p.get("needs_approval"):
             text += "An approver will need to sign this off before it happens. "
         text += "Shall I go ahead? Please answer yes or no."

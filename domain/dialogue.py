@@ -287,7 +287,28 @@ def _cancel(d: DialogueInput, order: Order) -> Decision:
         Step.CONFIRM,
         ("the order has not shipped yet, so it can be cancelled with a full refund",),
         command={"kind": "cancel_order", "order_id": order.id, "reason": reason},
+        extra=_refund_note(d),
     )
+
+
+# "… to my friend's bank account", "refund it to a new Visa": somewhere the shop's refunds
+# cannot go (a payment method on the customer's own account, named, is read as that one).
+_ELSEWHERE = re.compile(
+    r"\b(?:bank account|bank transfer|(?:a |an )?(?:new|different|another|other person'?s?|"
+    r"someone else'?s|friend'?s|(?:my )?(?:mum|mom|dad|wife|husband|partner|sister|brother)'?s)\s+"
+    r"(?:\w+\s+)?(?:card|account|visa|mastercard|paypal|amex)|cash|venmo|zelle|crypto\w*)\b",
+    re.IGNORECASE,
+)
+#: The proposal's note when the customer asked for the refund to go somewhere it cannot.
+REFUND_ELSEWHERE = "refund_elsewhere"
+
+
+def _refund_note(d: DialogueInput) -> dict[str, Any]:
+    """The refund note for a proposal whose customer asked for the money to go somewhere no
+    refund can, and named none of their own methods: the proposal says where it goes."""
+    if _method_named(d) is not None or not _ELSEWHERE.search(_conversation_text(d)):
+        return {}
+    return {"note": REFUND_ELSEWHERE}
 
 
 def _return(d: DialogueInput, order: Order) -> Decision:
@@ -317,6 +338,7 @@ def _return(d: DialogueInput, order: Order) -> Decision:
             "item_ids": item_ids,
             "payment_method_id": method,
         },
+        extra=_refund_note(d),
     )
 
 

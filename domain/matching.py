@@ -174,6 +174,8 @@ def _mentions(text: str, phrase: str) -> bool:
 
 def _value_mentioned(text: str, key: str, value: str) -> bool:
     v = value.lower()
+    if _same_quantity_named(text, v):
+        return True  # "the 1 litre one" for a capacity of "1000ml"
     if len(v) > 2 and not v.isdigit():
         return _mentions(text, v)
     k = re.escape(key.lower())
@@ -282,6 +284,29 @@ def _quantity_rank(value: str) -> _Rank | None:
         unit = unit[:-1]  # "2 cups" and "1 cup", "10 hours" and "4 hour"
     kind, factor = _UNITS.get(unit, (unit, Decimal(1)))
     return f"{kind} {words.strip()}", Decimal(match.group(1)) * factor
+
+
+# A quantity the customer writes in a unit of a known kind: "1 litre", "1.5L", "750 ml".
+# (Never a bare "in": "2 in the box" is no length.)
+_QUANTITY_SAID = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(ml|l|liters?|litres?|mm|cm|inch|inches|ft|foot|feet|"
+    r"mb|gb|tb)(?![a-z])"
+)
+
+
+def _same_quantity_named(text: str, value: str) -> bool:
+    """Whether the text names the quantity an option value holds in a unit of the same kind
+    ("1 litre" is "1000ml", "1TB" is "1000gb"); only a value that is a quantity alone."""
+    match = _QUANTITY.fullmatch(value)
+    if match is None or match.group(3) or (match.group(2) or "") not in _UNITS:
+        return False
+    kind, factor = _UNITS[match.group(2)]
+    wanted = Decimal(match.group(1)) * factor
+    for said in _QUANTITY_SAID.finditer(text):
+        unit_kind, unit_factor = _UNITS[said.group(2)]
+        if unit_kind == kind and Decimal(said.group(1)) * unit_factor == wanted:
+            return True
+    return False
 
 
 _RANKS = (

@@ -251,6 +251,8 @@ class PlannedAction(BaseModel):
     payment_method_id: str | None  # where a refund goes or a difference is paid from
     summary: str  # the retail rules' own account of the change
     detail: str | None = None  # what the customer picked: "the chair (red) for the blue one"
+    # A rule the request ran into that the proposal must say (`domain.dialogue.REFUND_ELSEWHERE`).
+    note: str | None = None
     # Every item with its options and amount, the method and the total, in one sentence
     # (`domain.items.describe_proposal`): what the customer's yes confirms.
     described: str | None = None
@@ -384,11 +386,10 @@ def _decide(facts: TurnFacts) -> Outcome:
         case Step.ANSWER if decision.answer == "declined":
             # Declining is not a resolution: nothing is done, and the case stays open. A
             # no that says the proposal got the request wrong is asked what should differ.
-            wrong = says_proposal_wrong(facts.message)
-            if wrong and (facts.captured.get("asked") or {}).get(CORRECTION):
-                # Wrong again after the customer put it right once: a person takes over.
-                reason = "I got your request wrong twice, so a colleague will put it right"
-                return Escalate(reasons=(reason,), confidence=confidence, handoff_reason=reason)
+            # Asked once: a second such no is a plain no (what else, a person if they ask).
+            wrong = says_proposal_wrong(facts.message) and not (
+                (facts.captured.get("asked") or {}).get(CORRECTION)
+            )
             return Ask(
                 reasons=("the proposal was not what the customer asked for",) if wrong else reasons,
                 confidence=confidence,
@@ -776,6 +777,8 @@ def _act(facts: TurnFacts, decision: Decision, settled: tuple[str, ...] = ()) ->
         return Refuse(reasons=(str(refused),), confidence=confidence, rule=str(refused))
     if detail:
         action = action.model_copy(update={"detail": str(detail)})
+    if note := decision.extra.get("note"):
+        action = action.model_copy(update={"note": str(note)})
     rating = rate_action(facts.policy, action, verified=facts.may_change)
     if rating.tier is Tier.FORBIDDEN:
         return Refuse(reasons=rating.reasons, confidence=confidence, rule="; ".join(rating.reasons))

@@ -566,6 +566,7 @@ def _rating_of(state: CaseState, outcome: Outcome) -> dict[str, Any] | None:
             "approval_reason": rating.reasons[0] if rating.reasons else "",
             "tier": rating.tier.value,
             "method": method,
+            "note": action.note,
         },
     }
 

@@ -130,6 +130,7 @@ class ProposalRecord(TypedDict, total=False):
     approval_reason: str
     tier: Tier
     method: str | None  # the payment method, described
+    note: str | None  # a rule the request ran into, said with it (`PlannedAction.note`)
 
 
 class Reassessed(TypedDict):

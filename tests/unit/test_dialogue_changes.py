@@ -321,3 +321,22 @@ def test_a_cancellation_reason_in_the_customers_own_words_is_no_longer_needed() 
         cancel_reason="ordered by mistake",
     )
     assert named.command["reason"] == "ordered by mistake"
+
+
+@pytest.mark.parametrize(
+    ("message", "captured", "note"),
+    [
+        ("return the shoes, refund it to my friend's bank account", {}, "refund_elsewhere"),
+        ("return the shoes and put the money on a new Visa card", {}, "refund_elsewhere"),
+        ("return the shoes please", {}, None),
+        # another card, but one of her own: the refund goes there, nothing to say
+        ("return the shoes, refund it to a different card, the one ending 1111",
+         {"payment": "credit_card", "card_last_four": "1111"}, None),
+    ],
+)  # fmt: skip
+def test_a_refund_asked_to_go_somewhere_it_cannot_is_said_in_the_proposal(
+    message: str, captured: dict[str, str], note: str | None
+) -> None:
+    d = ask(Category.RETURN, message, order(OrderStatus.DELIVERED), **captured)
+    assert d.step is Step.CONFIRM
+    assert d.extra.get("note") == note

@@ -91,6 +91,25 @@ def test_size_words_stand_for_letter_sizes() -> None:
     assert choose_variant(line, shirts, "size xl please").item_id == "t-XL"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("text", "capacity"),
+    [
+        ("the 1 litre one", "1000ml"),
+        ("1L please", "1000ml"),
+        ("could it be the 1.5 liter one", "1.5 liters"),
+        ("the 750 ml one", "750ml"),
+        ("the 2 in the box", None),  # no length, no capacity
+    ],
+)
+def test_a_quantity_is_read_in_any_unit_of_its_kind(text: str, capacity: str | None) -> None:
+    bottles = [
+        Variant(item_id=c, product_id="bottle", options={"capacity": c}, price=D("20"),
+                available=True)
+        for c in ("500ml", "750ml", "1000ml", "1.5 liters")
+    ]  # fmt: skip
+    assert requested_options(text, bottles).get("capacity") == capacity
+
+
 def test_the_value_moved_away_from_is_not_the_one_wanted() -> None:
     bags = [
         Variant(item_id=f"b-{c}", product_id="bag", options={"size": "35L", "color": c},

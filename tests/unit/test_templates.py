@@ -61,6 +61,14 @@ def test_a_proposal_says_why_in_one_plain_sentence(because: str, said: str) -> N
     assert reply.text == said + " Shall I go ahead? Please answer yes or no."
 
 
+def test_a_refund_asked_to_go_elsewhere_is_told_where_it_can_go() -> None:
+    summary = "return the Kettle for 50.00 from order #W0000001: refund 50.00 to your PayPal"
+    proposal = {"summary": summary, "because": None, "note": "refund_elsewhere"}
+    reply = compose_from_template(ReplyRequest(step="confirm", facts={"proposal": proposal}))
+    assert "only go back to a payment method on your account" in reply.text
+    assert reply.text.endswith("Shall I go ahead? Please answer yes or no.")
+
+
 def test_a_smaller_approved_refund_is_told_to_the_customer() -> None:
     summary = "start a return of order #W0000003 for a refund of 300.00 to your PayPal account"
     facts = {
