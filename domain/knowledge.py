@@ -334,6 +334,13 @@ _STOP = frozenset(
         "normally",
         "generally",
         "based",
+        # filler: "r u an actual shop", "can I even", "my stuff"
+        "actual",
+        "actually",
+        "even",
+        "literally",
+        "basically",
+        "stuff",
     ]
 )
 
