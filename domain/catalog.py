@@ -65,9 +65,19 @@ class _Named:
     options: Mapping[str, str]
 
 
+# A price match or a refund of a difference asks for money back, not for a price.
+_PRICE_CLAIM = re.compile(
+    r"\b(?:price[- ]?match\w*|match (?:the|that|their|this|a|its) price|"
+    r"(?:refund|pay|give) (?:me )?(?:back )?the difference|cheaper (?:at|on|in|from|elsewhere|"
+    r"somewhere)|(?:dropped|lowered|reduced|went down) (?:in|the) price|price (?:drop|went down))",
+    re.IGNORECASE,
+)
+
+
 def asks_about_stock_or_price(message: str) -> bool:
-    """Whether the question is one the catalog answers (stock, versions, price)."""
-    return bool(_STOCK_OR_PRICE.search(message))
+    """Whether the question is one the catalog answers (stock, versions, price); a claim
+    about a price ("will you match that price and refund the difference?") is not."""
+    return bool(_STOCK_OR_PRICE.search(message)) and not _PRICE_CLAIM.search(message)
 
 
 def products_named(message: str, products: Sequence[Product]) -> list[Product]:

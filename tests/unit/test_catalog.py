@@ -100,6 +100,10 @@ def test_stock_and_price_cues() -> None:
     assert asks_about_stock_or_price("Do you have it in blue?")
     assert asks_about_stock_or_price("what sizes does it come in")
     assert not asks_about_stock_or_price("what is your return window?")
+    # a claim about a price is not a question the catalog answers
+    assert asks_about_stock_or_price("how much is the kettle?")
+    assert not asks_about_stock_or_price("the kettle is cheaper at another shop, price match?")
+    assert not asks_about_stock_or_price("it went down in price, can you refund the difference")
 
 
 def _facts(message: str, *, searched: bool = True, autonomous: bool = False) -> TurnFacts:
