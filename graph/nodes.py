@@ -612,12 +612,16 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     e = result.entities
     if e.order_ids:
         captured["order_id"] = e.order_ids[0]
-    if e.emails:
-        captured["email"] = e.emails[0].lower()
-    if e.first_name and e.last_name:
-        captured["first_name"], captured["last_name"] = e.first_name, e.last_name
-    if e.zip:
-        captured["zip"] = e.zip
+    if not state.get("verified"):
+        # Who the customer is, while it is still being found out; once they are verified,
+        # a zip or a name in a later message is an address's or someone else's ("ship it
+        # to … Chicago, IL 60611"), never a new claim that would undo the verification.
+        if e.emails:
+            captured["email"] = e.emails[0].lower()
+        if e.first_name and e.last_name:
+            captured["first_name"], captured["last_name"] = e.first_name, e.last_name
+        if e.zip:
+            captured["zip"] = e.zip
     if e.item_ids:
         captured["item_ids"] = e.item_ids
     if e.item_names:  # the products named last, in the customer's words

@@ -62,6 +62,18 @@ async def test_cancel_within_limits_executes_without_a_human(harness: CaseHarnes
     await record_history(gw.handle(f"case-webchat-{thread}"), "cancel_within_limits")
 
 
+async def test_a_new_address_is_no_new_identity_claim(harness: CaseHarness) -> None:
+    """Verified by name and zip, the customer gives a new address with another zip: it is
+    the address, proposed as such, and never a claim that undoes the verification."""
+    gw, thread = gateway(harness), uuid.uuid4().hex
+    await say(gw, thread, "Could order #W0000001 go to my office instead?")
+    asked = await say(gw, thread, "Ada Lovelace, 10001")
+    assert "new address" in asked
+    proposal = await say(gw, thread, "12 Elm Street, Suite 400, Boston, MA 02110")
+    assert "12 Elm Street" in proposal and "yes" in proposal.lower(), proposal
+    assert "confirm who you are" not in proposal
+
+
 async def test_return_above_limit_waits_for_approval_then_refunds_once(
     harness: CaseHarness,
 ) -> None:
