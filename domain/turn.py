@@ -654,6 +654,12 @@ def items_of_turn(facts: TurnFacts) -> tuple[str, ...] | Outcome:
     ):
         return ()
     captured, confidence = facts.captured, read.confidence
+    if facts.awaiting == "item":
+        # Asked which item, the answer that names the order's own lines is the one: a
+        # product the request mentioned in passing ("the cage on my bike") asks no more.
+        answered = resolve_items(order, facts.message, [], [], action=request[0])
+        if isinstance(answered, Resolved):
+            return tuple(line.item_id for line in answered.lines)
     found = resolve_items(
         order,
         item_text(captured, facts.message),

@@ -59,6 +59,7 @@ class Row:
     items: tuple[str, ...] = ()  # the item ids a proposal returns, in order
     choices: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    awaiting: str | None = None
 
 
 def facts(row: Row) -> TurnFacts:
@@ -72,6 +73,7 @@ def facts(row: Row) -> TurnFacts:
         order=row.the_order,
         policy=POLICY,
         variants={"shoe": SHOES},
+        awaiting=row.awaiting,
     )
 
 
@@ -89,6 +91,9 @@ ROWS = [
     Row("a product the order does not hold is said so, never the whole order",
         "return the laptop", ask_for="item", missing=("laptop",),
         captured={"item_names": ["laptop"]}),
+    Row("asked which item, an answer naming one settles what the request mentioned in passing",
+        "the steel bottle", awaiting="item", kind=OutcomeKind.PROPOSE, items=("b-1",),
+        captured={"issue": "return the flask, it won't fit my bike", "item_names": ["bike"]}),
     Row("nothing named on a multi-line order asks which item", "I want to return my order",
         ask_for="item"),
     Row("the only line of a single-line order may be taken", "I want to return my order",
