@@ -69,6 +69,7 @@ from rapidfuzz.distance import OSA
 from domain.money import ZERO, format_money
 from domain.product_words import (
     KEPT_ONE,
+    OPTION_TYPOS,
     PRODUCT_WORDS,
     TOKEN,
     alias_keys,
@@ -173,7 +174,9 @@ def _fix_typos(
     fixed = []
     for token in tokens:
         spelt = token.stem
-        if spelt not in vocabulary and len(token.surface) >= 5 and not spelt.isdigit():
+        if token.surface in OPTION_TYPOS:
+            spelt = stem(OPTION_TYPOS[token.surface])
+        elif spelt not in vocabulary and len(token.surface) >= 5 and not spelt.isdigit():
             near = [
                 word
                 for word in vocabulary
@@ -305,7 +308,9 @@ _LINKING_WORDS = (
 _LINKING = frozenset(stem(w) for w in _LINKING_WORDS.split())
 _ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
-_KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays"})
+_KEPT = frozenset(
+    {"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays", "keeping", "keep"}
+)
 # Words that tell of what happened, not of what the customer wants done.
 _TOLD = frozenset(
     {
@@ -785,7 +790,9 @@ def _resolve(
         if ids:
             group.chosen, group.settled = ids, True
     # Words anywhere in the text may still tell a group's lines apart, when they speak
-    # of none of the other products named ("a vacuum and a purifier … the robotic one").
+    # of none of the other products named ("a vacuum and a purifier … the robotic one")
+    # and do not name one the customer keeps ("the navy one is fine").
+    kept_spans = _kept_spans(text)
     for group in groups:
         if not group.settled:
             others = {i for g in groups if g is not group for i in g.candidates}
@@ -796,7 +803,11 @@ def _resolve(
                 for w in TOKEN.findall(v.lower())
             }
             own_words = [
-                t for i, t in enumerate(tokens) if t.stem not in foreign and i not in targets
+                t
+                for i, t in enumerate(tokens)
+                if t.stem not in foreign
+                and i not in targets
+                and not any(a <= t.start < b for a, b in kept_spans)
             ]
             narrowed = _narrow(group.candidates, lines, own_words)
             if len(narrowed) == 1:
@@ -835,6 +846,12 @@ def _lines_of(
     """The lines a product key names: those whose own name it is, else their aliases'."""
     owners = [i for i, keys in enumerate(own) if key in keys]
     return owners or [i for i, keys in enumerate(aliases) if key in keys]
+
+
+def _kept_spans(text: str) -> list[tuple[int, int]]:
+    """Where the text names an item the customer keeps by its options ("the black one is
+    fine"): words there never pick the item meant."""
+    return [(m.start(), m.end()) for m in KEPT_ONE.finditer(text.lower())]
 
 
 def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
@@ -892,8 +909,15 @@ def _settle(
     window = text[tokens[start].start : tokens[end - 1].end] if text and end > start else ""
     single = one_of or _ONE_OF_THEM.search(window) is not None
     many = not single and (count is not None or plural or bool(set(before) & _ALL_WORDS))
+    kept = _kept_spans(text)  # "the navy one is fine" names the one not meant
     narrowed = _narrow(
-        candidates, lines, [tokens[i] for i in range(start, end) if i not in targets]
+        candidates,
+        lines,
+        [
+            tokens[i]
+            for i in range(start, end)
+            if i not in targets and not any(a <= tokens[i].start < b for a, b in kept)
+        ],
     )
     narrowed = _by_amount(narrowed, lines, window) or narrowed
     if single and len(narrowed) > 1 and _same_line(lines, narrowed):

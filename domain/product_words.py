@@ -164,3 +164,10 @@ KEPT_ONE = re.compile(
     r"(?:fine|ok|okay|good|great|perfect|lovely|stays?)\b|"
     r"\bkeep(?:ing)? the ((?:[a-z0-9-]+ ){1,3})ones?\b"
 )
+
+# Misspellings of option values too short for `domain.items` to correct by distance (it
+# corrects only words of five letters or more, since "back" must never become "black").
+OPTION_TYPOS = {
+    "blak": "black", "blck": "black", "wite": "white", "whte": "white", "gren": "green",
+    "glas": "glass", "pnik": "pink",
+}  # fmt: skip

@@ -987,6 +987,24 @@ NOTEBOOK_TWICE = order_of(
             ["n"],
             id="a-story-is-what-the-request-means",
         ),
+        pytest.param(
+            TEES_LAMP_BOTTLE,
+            "i want to send back both tees and the lamp. the bottle im keeping",
+            ["1", "1", "3"],
+            id="kept-said-after-the-item",
+        ),
+        pytest.param(
+            TWO_FLEECES,
+            "return the fleece jacket please, the navy one is fine",
+            ["f2"],
+            id="the-one-kept-never-picks-the-one-meant",
+        ),
+        pytest.param(
+            TWO_FLEECES,
+            "id like to return the blak fleece jacket",
+            ["f2"],
+            id="a-short-colour-misspelt",
+        ),
     ],
 )
 def test_what_is_kept_is_left_out_and_a_story_names_what_is_meant(
