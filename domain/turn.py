@@ -1445,6 +1445,8 @@ _PICKED_BY: Mapping[str, re.Pattern[str]] = {
 
 
 _ORDINAL = re.compile(r"\b(?:(first|former)|(second|latter|last))\b", re.IGNORECASE)
+# Readings whose own verb names them beyond doubt, offered or not.
+_NAMED_BY_VERB = ("return", "exchange", "cancel_order")
 _CHANGING = re.compile(r"\bchang", re.IGNORECASE)
 
 
@@ -1467,6 +1469,10 @@ def reading_picked(
         ordinal = _ORDINAL.search(answer)
         if ordinal is not None:
             named = [offered[0] if ordinal.group(1) else offered[1]]
+    if not named:
+        # "It's about returning something" to "a refund or a cancellation?": an action the
+        # question did not offer, named by its own verb, is the request.
+        named = [r for r in _NAMED_BY_VERB if r not in offered and _PICKED_BY[r].search(answer)]
     return named[0] if len(named) == 1 else None
 
 

@@ -509,7 +509,11 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
         ("the first one", ("refund_status", "return"), "refund_status"),
         ("the latter", ("refund_status", "return"), "return"),
         ("the first", ("refund_status",), None),  # one reading offered: a yes picks it
-        ("cancel it", ("refund_status", "return"), None),  # not offered: no pick
+        # an action not offered, named by its own verb, is picked; anything else is not
+        ("cancel it", ("refund_status", "return"), "cancel_order"),
+        ("it's about returning something", ("refund_status", "cancel_order"), "return"),
+        ("where is it", ("refund_status", "return"), None),
+        ("return or cancel, not sure", ("refund_status", "order_status"), None),
     ],
 )
 def test_the_reading_a_customer_picks(
