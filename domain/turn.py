@@ -1538,7 +1538,7 @@ def not_a_third_time(facts: TurnFacts, outcome: Outcome) -> Outcome:
 # "and" splits only before a verb or a question.
 _NEXT_REQUEST = re.compile(
     r"(?:[.!?;]\s+|,\s*)(?:and\s+)?(?:also|separately|secondly|second(?:ly)? thing|"
-    r"one more thing|another thing)\b[,:]?\s*|;\s+|"
+    r"second(?=[,:])|one more thing|another thing)\b[,:]?\s*|;\s+|"
     r",?\s+and\s+(?:also\s+)?(?=(?:please\s+)?(?:change|cancel|return|exchange|update|swap|"
     r"send|pay|modify|tell me|show me|let me know|check|track|look up|find out|give me|"
     r"what(?:'s| is)?|where|when|how|do you|does|did|has|is|are|can you|"
@@ -1563,6 +1563,8 @@ def split_requests(message: str) -> tuple[str, str] | None:
     first, second = message[: found.start()].strip(" ,."), message[found.end() :].strip()
     if len(first) < 8 or len(second) < 8:
         return None
+    if len(second.split()) < 3 and not re.search(r"\d{5}", second):
+        return None  # "…, and where to?": more of the same question, not a request
     return first, second
 
 

@@ -419,6 +419,10 @@ def test_the_address_question_states_no_number_the_facts_lack() -> None:
          ("exchange the mug for a blue one", "check whether my refund went through")),
         ("cancel #W2 and let me know where #W3 is",
          ("cancel #W2", "let me know where #W3 is")),
+        ("Cancel #W1000020 please, I don't need it. Second, the other order: did it arrive?",
+         ("Cancel #W1000020 please, I don't need it", "the other order: did it arrive?")),
+        # more of the same question, not a second request
+        ("Has the money been sent back, and where to?", None),
         ("Two things: cancel #W2, I ordered it by mistake. And separately, how long is the "
          "return window?",
          ("Two things: cancel #W2, I ordered it by mistake", "how long is the return window?")),
