@@ -374,6 +374,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "open": ("hours",),
     "phone": ("contact",),
     "call": ("phone",),
+    "ring": ("phone",),
+    "telephone": ("phone",),
     "human": ("person",),
     "agent": ("person",),
     "store": ("shop",),

@@ -960,9 +960,13 @@ _CONTENTS_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # "Where is my refund", "was the difference refunded?", "refund … done yet?".
-_REFUND_WORDS = re.compile(r"\b(?:ref(?:u)?nd\w*|money back|price difference)\b", re.IGNORECASE)
+_REFUND_WORDS = re.compile(
+    r"\b(?:ref(?:u)?nd\w*|money back|price difference|difference back|(?:that|the) money)\b",
+    re.IGNORECASE,
+)
 _STATUS_CUES = re.compile(
-    r"\b(?:where|whre|yet|done|status|when|arrived?|received|come through|gone through)\b|"
+    r"\b(?:where|whre|yet|done|status|when|arrived?|received|come through|gone through|"
+    r"land(?:ed)?|anywhere)\b|"
     r"\b(?:was|were|has|have|did|is)\b[^.?!]{0,40}\bref(?:u)?nd",  # "was … refunded?"
     re.IGNORECASE,
 )
