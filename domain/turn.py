@@ -965,7 +965,8 @@ _REFUND_WORDS = re.compile(
     re.IGNORECASE,
 )
 _STATUS_CUES = re.compile(
-    r"\b(?:where|whre|yet|done|status|when|arrived?|received|come through|gone through|"
+    r"\b(?:where|whre|yet|(?<!i'm )(?<!im )(?<!i am )done|status|when|arrived?|received|"
+    r"come through|gone through|"
     r"land(?:ed)?|anywhere)\b|"
     r"\b(?:was|were|has|have|did|is)\b[^.?!]{0,40}\bref(?:u)?nd",  # "was … refunded?"
     re.IGNORECASE,
@@ -973,7 +974,7 @@ _STATUS_CUES = re.compile(
 # Wording of a request to change something: a question about it is not read-only.
 _CHANGE_WORDS = re.compile(
     r"\b(?:change|swap|replace|cancel|exchange|instead|add|remove|return (?:the|it|my|them)|"
-    r"send (?:it|them|the \w+) back|i want (?:a|to)|i'd like (?:a|to))\b",
+    r"send (?:it|them|the \w+) back|i want (?:a|to|it|them|my)|i'd like (?:a|to|my))\b",
     re.IGNORECASE,
 )
 # Readings a refund-status question overrules: the actions it is mistaken for, and

@@ -279,7 +279,10 @@ def _item_answers(state: CaseState) -> dict[str, Any]:
         captured.pop("item_candidates", None)
         captured.pop("item_asks", None)
         captured["item_topic"] = str(category)
-        captured["item_request"] = message[:500]
+        # The message that made the request; an answer to "is this about a return or …?"
+        # only says which request the first message made.
+        made = captured.get("issue") if state.get("awaiting") == CLARIFY else None
+        captured["item_request"] = str(made or message)[:500]
         return {"captured": captured}
     if state.get("awaiting") not in ("item", "item_choice"):
         return {}
@@ -684,6 +687,12 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         picked = reading_picked(message, [str(r) for r in offered], affirmed=result.affirm)
         if picked is not None:  # the customer chose among the readings we offered
             category, confidence = reading_category(picked), max(confidence, CONFIDENT)
+            if picked == captured.get("next_topic") and captured.get("next_request"):
+                # The part kept for later was the request, and the part before it its
+                # story ("The navy one's zip catches; can I exchange it for …?"): one.
+                rest = str(captured.pop("next_request"))
+                captured.pop("next_topic", None)
+                captured["issue"] = f"{captured.get('issue') or ''} {rest}".strip()[:500]
     answering = state.get("awaiting") not in _NOT_MID_REQUEST and previous is not None
     if answering and previous is not None and confidence < CONFIDENT and not result.wants_human:
         # An unsure reading of the answer to our own question ("300 Spring Street, …"

@@ -39,6 +39,7 @@ from domain.turn import (
     TurnRead,
     decide_turn,
     next_request,
+    read_only_question,
     reading_picked,
     reads_as_complaint,
     rule_key,
@@ -200,6 +201,8 @@ def test_a_complaint_is_asked_for_its_wish_once_then_handed_over() -> None:
         ("hi whre is my refnd for the shoes i sent back", Category.RETURN,
          AnswerSource.REFUND_STATUS),
         ("was the price difference refunded?", Category.EXCHANGE, AnswerSource.REFUND_STATUS),
+        ("I swapped a shirt and was owed the difference back. Did that money ever land?",
+         Category.EXCHANGE, AnswerSource.REFUND_STATUS),
     ],
 )  # fmt: skip
 def test_a_read_only_question_is_answered_whatever_it_was_read_as(
@@ -228,6 +231,17 @@ def test_a_read_only_question_about_someone_elses_order_is_refused() -> None:
 def test_a_read_only_question_without_an_order_asks_for_it() -> None:
     outcome = decide_turn(turn("what did I order last time?", Category.OTHER))
     assert isinstance(outcome, Ask) and outcome.ask_for == "order_id"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "This chair is a joke and I'm done with it. I want my money back for #W0000001.",
+        "I want it gone and my money back",
+    ],
+)
+def test_asking_for_money_back_is_a_request_not_a_refund_status(message: str) -> None:
+    assert read_only_question(message, Category.RETURN) is None
 
 
 def test_a_request_to_change_the_order_is_not_a_read_only_question() -> None:

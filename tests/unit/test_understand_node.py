@@ -115,6 +115,23 @@ async def test_a_reading_picked_from_those_offered_is_the_request(
     assert (update["confidence"] >= 0.5) is (category != "other")
 
 
+async def test_picking_the_request_kept_for_later_makes_the_two_parts_one(
+    install: Any,
+) -> None:
+    install({})
+    state = {"message": "it's about exchanging something", "category": "return",
+             "awaiting": "clarify",
+             "captured": {"readings": ["return", "order_status"],
+                          "issue": "The navy jacket's zip catches",
+                          "next_request": "can I exchange it for the half zip?",
+                          "next_topic": "exchange"}}  # fmt: skip
+    update = await nodes.understand(install.deps, state)  # type: ignore[arg-type]
+    assert update["category"] == "exchange"
+    captured = update["captured"]
+    assert "next_request" not in captured and "next_topic" not in captured
+    assert captured["issue"] == "The navy jacket's zip catches can I exchange it for the half zip?"
+
+
 async def test_the_same_words_again_after_a_clarifying_question_are_no_surer(
     install: Any,
 ) -> None:
