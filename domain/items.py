@@ -290,7 +290,7 @@ def _excluded(
     after = re.split(r"[,.;!?]|\b(?:and|but)\b", rest)[0]
     words = TOKEN.findall(after)[:5]
     negated = any(w in _NEGATION or w.endswith(("n't", "n’t")) for w in words)
-    return bool(set(words) & _KEPT) and not negated
+    return (bool(set(words) & _KEPT) or bool(_KEPT_BY_THEM.match(after))) and not negated
 
 
 # The rest of a list after an item ("… and the bottle", ", the mug and the lamp"), up to
@@ -308,8 +308,11 @@ _LINKING_WORDS = (
 _LINKING = frozenset(stem(w) for w in _LINKING_WORDS.split())
 _ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
-_KEPT = frozenset(
-    {"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays", "keeping", "keep"}
+_KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays"})
+# Said after an item, that the customer keeps it ("the bottle im keeping", "the lamp I'll
+# keep"); never "(keep it 45mm)", which keeps an option of an item that changes.
+_KEPT_BY_THEM = re.compile(
+    r"^\s*(?:i'?m|i am|i'?ll|i will|we'?re|we'?ll|i want to|i'd like to|i'll be)\s+keep(?:ing)?\b"
 )
 # Words that tell of what happened, not of what the customer wants done.
 _TOLD = frozenset(

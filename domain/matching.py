@@ -542,8 +542,10 @@ def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> V
     text = KEPT_ONE.sub(" ", text.lower())  # "the black one is fine" asks for no black
     # Values named are read against every variant, sold out or not, so "rose gold"
     # is never read as "gold" and "size 8, a size up" is not read as a size up.
-    wanted = requested_options(text, [*own, *_as_variants(line)], line.options)
-    wanted = {k: v for k, v in wanted.items() if line.options.get(k) != v}
+    named = requested_options(text, [*own, *_as_variants(line)], line.options)
+    wanted = {k: v for k, v in named.items() if line.options.get(k) != v}
+    # What they name as it is now stays so, first of all: "a black one, same size L".
+    same = {k: v for k, v in named.items() if line.options.get(k) == v}
     wish = relative_wish(text, list(line.options), product_phrases(line.name))
     if wish is not None:
         value = _stepped_value(line, own, wish, wanted.get(wish.option or ""))
@@ -558,6 +560,8 @@ def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> V
     matching = [v for v in candidates if all(v.options.get(k) == w for k, w in wanted.items())]
     if not matching:
         return None
+    staying = [v for v in matching if all(v.options.get(k) == w for k, w in same.items())]
+    matching = staying or matching
 
     def kept(v: Variant) -> int:
         return sum(

@@ -1017,3 +1017,8 @@ def test_a_describing_word_the_brain_heard_alone_is_not_missing() -> None:
     text = "There are two bike helmets. I want to return the white one."
     resolution = resolve_items(TWO_HELMETS, text, ["bike"], ())
     assert isinstance(resolution, Resolved) and ids(resolution) == ["h2"]
+
+
+def test_keeping_an_option_keeps_no_item_out() -> None:
+    text = "change the lamp to white, and the bottle to the steel one (keep it 750ml)"
+    assert ids(resolve_items(TEES_LAMP_BOTTLE, text, (), (), action="modify_items")) == ["3", "4"]

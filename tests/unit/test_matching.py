@@ -110,6 +110,21 @@ def test_a_quantity_is_read_in_any_unit_of_its_kind(text: str, capacity: str | N
     assert requested_options(text, bottles).get("capacity") == capacity
 
 
+def test_an_option_named_as_it_is_now_stays_so() -> None:
+    helmets = [
+        Variant(item_id=i, product_id="helmet", options={"size": s, "color": c, "vent": v},
+                price=D("200"), available=True)
+        for i, s, c, v in (("own", "L", "white", "medium"), ("s-black", "S", "black", "medium"),
+                           ("l-black", "L", "black", "high"))
+    ]  # fmt: skip
+    line = OrderLine(product_id="helmet", item_id="own", name="Cycling Helmet", price=D("200"),
+                     options={"size": "L", "color": "white", "vent": "medium"})  # fmt: skip
+    # black alone fits both black ones equally well: a question, not a guess
+    assert choose_variant(line, helmets, "could I have a black one?") is None
+    chosen = choose_variant(line, helmets, "could I have a black one, same size L?")
+    assert chosen is not None and chosen.item_id == "l-black"
+
+
 def test_the_value_moved_away_from_is_not_the_one_wanted() -> None:
     bags = [
         Variant(item_id=f"b-{c}", product_id="bag", options={"size": "35L", "color": c},
