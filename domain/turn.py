@@ -1327,14 +1327,18 @@ def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
             confidence=read.confidence,
             handoff_reason="our help articles do not answer this question",
         )
-    cleared = knowledge_cleared(read)
-    because = f"this is what our help article “{answer.citation}” says"
+    return _article_answer(answer, read)
+
+
+def _article_answer(answer: KnowledgeAnswer, read: TurnRead) -> Answer:
+    """An answer from a help article, cited, and partial help where the gate has not
+    cleared the question's answers (`knowledge_cleared`)."""
     return Answer(
-        reasons=(because,),
+        reasons=(f"this is what our help article “{answer.citation}” says",),
         confidence=read.confidence,
         source=AnswerSource.KNOWLEDGE,
         knowledge=answer,
-        partial=not cleared,
+        partial=not knowledge_cleared(read),
     )
 
 
@@ -1367,13 +1371,7 @@ def no_account_outcome(facts: TurnFacts) -> Outcome | None:
         # Their first message asked about the shop: its answer, from the articles.
         answer = answer_from_passages(asked, facts.knowledge)
         if answer.kind == "answer":
-            return Answer(
-                reasons=(f"this is what our help article “{answer.citation}” says",),
-                confidence=facts.read.confidence,
-                source=AnswerSource.KNOWLEDGE,
-                knowledge=answer,
-                partial=not knowledge_cleared(facts.read),
-            )
+            return _article_answer(answer, facts.read)
     return Answer(
         reasons=("questions about the shop need no account; an order's details need its email",),
         confidence=facts.read.confidence,
