@@ -374,8 +374,6 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "open": ("hours",),
     "phone": ("contact",),
     "call": ("phone",),
-    "ring": ("phone",),
-    "telephone": ("phone",),
     "human": ("person",),
     "agent": ("person",),
     "store": ("shop",),
@@ -547,7 +545,9 @@ def question_groups(question: str, vocabulary: Sequence[str] | set[str] = ()) ->
         if group not in groups:
             groups.append(group)
     if places:
-        groups.append(list(dict.fromkeys(places)))
+        # One topic: the place's own words ("canada") or the articles' for destinations.
+        named = [words[i] for i in sorted(place_words) if words[i] not in _STOP]
+        groups.append(list(dict.fromkeys([*named, *places])))
     return groups
 
 
