@@ -714,6 +714,9 @@ def _resolve(
     mentions = _mentions(tokens, every_key)
     windows = _windows(text, tokens, mentions)
     targets = _targets(text, tokens, mentions)
+    # Words naming an item the customer keeps ("the navy one is fine") never pick one meant.
+    kept_words = _kept_words(text, tokens)
+    not_picking = set(targets) | kept_words
 
     picked = list(item_ids) + _ITEM_ID.findall(text)
     missing: list[str] = []
@@ -760,7 +763,7 @@ def _resolve(
             elif mention.key in PRODUCT_WORDS:
                 missing.append(mention.surface)
             continue
-        groups.append(_settle(mention, candidates, lines, tokens, start, end, targets, text))
+        groups.append(_settle(mention, candidates, lines, tokens, start, end, not_picking, text))
 
     if not groups and not taken and not named and not missing and set_aside:
         # "It came with the same notebook twice … can I send the spare back?": the request
@@ -774,7 +777,7 @@ def _resolve(
             candidates = _lines_of(mention.key, own, aliases)
             if candidates and not _excluded(text, tokens, mention, option_words):
                 groups.append(
-                    _settle(mention, candidates, lines, tokens, start, end, targets, text)
+                    _settle(mention, candidates, lines, tokens, start, end, not_picking, text)
                 )
     everything = _asks_for_everything(text)
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
@@ -795,7 +798,6 @@ def _resolve(
     # Words anywhere in the text may still tell a group's lines apart, when they speak
     # of none of the other products named ("a vacuum and a purifier … the robotic one")
     # and do not name one the customer keeps ("the navy one is fine").
-    kept_spans = _kept_spans(text)
     for group in groups:
         if not group.settled:
             others = {i for g in groups if g is not group for i in g.candidates}
@@ -806,11 +808,7 @@ def _resolve(
                 for w in TOKEN.findall(v.lower())
             }
             own_words = [
-                t
-                for i, t in enumerate(tokens)
-                if t.stem not in foreign
-                and i not in targets
-                and not any(a <= t.start < b for a, b in kept_spans)
+                t for i, t in enumerate(tokens) if t.stem not in foreign and i not in not_picking
             ]
             narrowed = _narrow(group.candidates, lines, own_words)
             if len(narrowed) == 1:
@@ -851,10 +849,11 @@ def _lines_of(
     return owners or [i for i, keys in enumerate(aliases) if key in keys]
 
 
-def _kept_spans(text: str) -> list[tuple[int, int]]:
-    """Where the text names an item the customer keeps by its options ("the black one is
-    fine"): words there never pick the item meant."""
-    return [(m.start(), m.end()) for m in KEPT_ONE.finditer(text.lower())]
+def _kept_words(text: str, tokens: Sequence[_Token]) -> set[int]:
+    """The tokens of the phrases naming an item the customer keeps by its options ("the
+    black one is fine"): they never pick the item meant."""
+    spans = [(m.start(), m.end()) for m in KEPT_ONE.finditer(text.lower())]
+    return {i for i, t in enumerate(tokens) if any(a <= t.start < b for a, b in spans)}
 
 
 def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
@@ -889,7 +888,7 @@ def _settle(
     tokens: Sequence[_Token],
     start: int,
     end: int,
-    targets: Collection[int],
+    not_picking: Collection[int],
     text: str = "",
 ) -> _Named:
     what = (
@@ -912,15 +911,8 @@ def _settle(
     window = text[tokens[start].start : tokens[end - 1].end] if text and end > start else ""
     single = one_of or _ONE_OF_THEM.search(window) is not None
     many = not single and (count is not None or plural or bool(set(before) & _ALL_WORDS))
-    kept = _kept_spans(text)  # "the navy one is fine" names the one not meant
     narrowed = _narrow(
-        candidates,
-        lines,
-        [
-            tokens[i]
-            for i in range(start, end)
-            if i not in targets and not any(a <= tokens[i].start < b for a, b in kept)
-        ],
+        candidates, lines, [tokens[i] for i in range(start, end) if i not in not_picking]
     )
     narrowed = _by_amount(narrowed, lines, window) or narrowed
     if single and len(narrowed) > 1 and _same_line(lines, narrowed):
