@@ -15,7 +15,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import frontmatter
@@ -388,16 +388,28 @@ _PLACE_ALIASES = {"uk": "united kingdom", "usa": "united states", "america": "un
 
 
 @cache
+def _countries() -> dict[str, str]:
+    """Country names, lower-cased, with their alpha-2 codes (never the codes as names: "in",
+    "no", "it" are words)."""
+    return {
+        name.lower(): country.alpha_2
+        for country in pycountry.countries
+        for attribute in ("name", "common_name", "official_name")
+        if (name := getattr(country, attribute, None))
+    }
+
+
+@cache
+def _us_states() -> tuple[str, ...]:
+    states = pycountry.subdivisions.get(country_code="US") or ()  # type: ignore[no-untyped-call]
+    return tuple(state.name.lower() for state in states)
+
+
+@cache
 def _places() -> dict[str, tuple[str, ...]]:
-    """Country names (never their two-letter codes: "in", "no", "it" are words) and US states."""
-    places: dict[str, tuple[str, ...]] = {}
-    for country in pycountry.countries:
-        for attribute in ("name", "common_name", "official_name"):
-            name = getattr(country, attribute, None)
-            if name:
-                places[name.lower()] = _COUNTRY_TERMS
-    for state in pycountry.subdivisions.get(country_code="US") or ():  # type: ignore[no-untyped-call]
-        places[state.name.lower()] = _US_STATE_TERMS
+    """Country names and US states, each with the articles' words for it."""
+    places: dict[str, tuple[str, ...]] = dict.fromkeys(_countries(), _COUNTRY_TERMS)
+    places.update(dict.fromkeys(_us_states(), _US_STATE_TERMS))
     for alias, name in _PLACE_ALIASES.items():
         places[alias] = places[name]
     return places
@@ -441,18 +453,13 @@ PLACE_WEIGHT = 0.1
 
 @cache
 def _place_codes() -> dict[str, str]:
-    codes: dict[str, str] = {}
-    for country in pycountry.countries:
-        for attribute in ("name", "common_name", "official_name"):
-            name = getattr(country, attribute, None)
-            if name:
-                codes[name.lower()] = country.alpha_2
-    for state in pycountry.subdivisions.get(country_code="US") or ():  # type: ignore[no-untyped-call]
-        codes[state.name.lower()] = _HOME
+    codes = dict(_countries())
+    codes.update(dict.fromkeys(_us_states(), _HOME))
     codes.update(_PLACE_NAMES)
     return codes
 
 
+@lru_cache(maxsize=4096)  # each passage's text is read again for every question
 def places_named(text: str) -> frozenset[str]:
     """The countries a text names (alpha-2 codes; a US state is the US, the European Union
     each of its members)."""
