@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 from typing import Literal
 
 import frontmatter
@@ -405,10 +406,47 @@ def _us_states() -> tuple[str, ...]:
     return tuple(state.name.lower() for state in states)
 
 
+#: Cities of the time-zone database that are also everyday words or given names: "easter",
+#: "christmas", "sofia" in a question are no place.
+_NOT_CITIES = frozenset(
+    {
+        "christmas", "easter", "wake", "midway", "oral", "resolute", "regina", "sofia",
+        "stanley", "darwin", "chatham", "canary", "cocos", "dawson", "jersey", "norfolk",
+        "santiago", "lima", "nome", "thule", "creston", "center",
+    }
+)  # fmt: skip
+
+
+@cache
+def _cities() -> dict[str, str]:
+    """The cities the time-zone database names ("America/Toronto" is in CA), lower-cased,
+    with their countries' alpha-2 codes: a customer names the city more often than the
+    country ("my sister lives in Toronto")."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    cities: dict[str, str] = {}
+    for line in table.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        code, _, zone = line.split("\t")[:3]
+        region, _, place = zone.partition("/")
+        name = place.rpartition("/")[2].replace("_", " ").replace("-", " ").lower()
+        if region != "Antarctica" and name not in _NOT_CITIES:
+            cities[name] = code
+    return cities
+
+
 @cache
 def _places() -> dict[str, tuple[str, ...]]:
-    """Country names and US states, each with the articles' words for it."""
-    places: dict[str, tuple[str, ...]] = dict.fromkeys(_countries(), _COUNTRY_TERMS)
+    """Country names, US states and cities, each with the articles' words for it (for a
+    city abroad, its country's name alone: "what time is it in Tokyo?" asks nothing about
+    where the shop ships)."""
+    names = {c.alpha_2: getattr(c, "common_name", c.name).lower() for c in pycountry.countries}
+    places: dict[str, tuple[str, ...]] = {
+        city: _US_STATE_TERMS if code == _HOME else tuple(_WORD.findall(names[code]))
+        for city, code in _cities().items()
+        if code in names
+    }
+    places.update(dict.fromkeys(_countries(), _COUNTRY_TERMS))
     places.update(dict.fromkeys(_us_states(), _US_STATE_TERMS))
     for alias, name in _PLACE_ALIASES.items():
         places[alias] = places[name]
@@ -453,7 +491,8 @@ PLACE_WEIGHT = 0.1
 
 @cache
 def _place_codes() -> dict[str, str]:
-    codes = dict(_countries())
+    codes = dict(_cities())
+    codes.update(_countries())
     codes.update(dict.fromkeys(_us_states(), _HOME))
     codes.update(_PLACE_NAMES)
     return codes

@@ -233,6 +233,10 @@ def test_two_questions_are_answered_from_both_passages_with_both_cited() -> None
         ("How long does delivery take in the US?", {"US"}),
         ("can you help us with this", set()),  # "us" is a pronoun
         ("is it in stock, no?", set()),  # "in", "no" are not country codes
+        ("my sister lives in Toronto", {"CA"}),  # a city is in its country
+        ("can it get to auckland by friday", {"NZ"}),
+        ("a parcel to Chicago", {"US"}),
+        ("Sofia here: is it open at Easter?", set()),  # a city's name that is also a word or a name
     ],
 )
 def test_the_places_a_text_names(text: str, codes: set[str]) -> None:
@@ -261,10 +265,16 @@ def test_a_passage_about_the_place_asked_about_is_preferred_and_one_about_anothe
     assert place_fit("how long does shipping take?", US) == 0  # no place: no preference
 
 
+def test_a_city_abroad_is_searched_as_its_country_alone() -> None:
+    assert ["toronto", "canada"] in question_groups("how long would a parcel to Toronto take?")
+    # not as a destination: the time in Tokyo is not a question about shipping abroad
+    assert ["tokyo", "japan"] in question_groups("what time is it in tokyo")
+
+
 def test_a_place_is_one_topic_however_many_words_name_it() -> None:
     groups = question_groups("how long to reach Dublin, Ireland, roughly?")
     assert ["ireland"] not in groups and ["roughly"] not in groups
-    assert ["ireland", "countries", "international"] in groups  # its name, or the articles'
+    assert ["dublin", "ireland", "countries", "international"] in groups  # its names, or the articles'
     assert ["new", "zealand", "countries", "international"] in question_groups("to New Zealand")
 
 
