@@ -291,3 +291,7 @@ def test_a_passage_stating_the_kind_of_answer_asked_for_is_preferred() -> None:
     # "cost" as the topic, not the answer asked for; and a question asking for neither
     assert answer_kind_fit("do you refund the shipping cost", COST) == 0
     assert answer_kind_fit("do you ship express?", COST) == 0
+
+
+def test_a_customers_short_name_for_a_card_searches_for_the_articles_name() -> None:
+    assert ["amex", "american", "express"] in question_groups("can I use my amex?")
