@@ -429,14 +429,24 @@ MAX_VERSIONS_LISTED = 6
 
 
 def version_question(facts: dict[str, Any]) -> str | None:
-    """Which version of an item the customer wants instead, with the versions in stock."""
+    """Which version of an item the customer wants instead, with the versions in stock
+    (after saying so when the one they asked for is sold out)."""
     asked = facts.get("version_question") or {}
     choices = [str(c) for c in asked.get("choices") or () if c]
-    if not choices or len(choices) > MAX_VERSIONS_LISTED:
-        return None
     what = asked.get("what") or "item"
+    sold_out = (
+        f"The {what} in {asked['sold_out']} is sold out at the moment. "
+        if asked.get("sold_out")
+        else ""
+    )
+    if not choices or len(choices) > MAX_VERSIONS_LISTED:
+        if not sold_out:
+            return None
+        rest = _ASK["new_option"] if choices else f"No other version of the {what} is in stock."
+        return sold_out + rest
     return (
-        f"Which version of the {what} would you like instead? In stock: {'; '.join(choices)}."
+        f"{sold_out}Which version of the {what} would you like instead? "
+        f"In stock: {'; '.join(choices)}."
     )
 
 

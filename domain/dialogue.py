@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from domain.matching import choose_variant, lines_named, parse_address, same_version_wanted
+from domain.matching import (
+    choose_variant,
+    lines_named,
+    parse_address,
+    same_version_wanted,
+    sold_out_asked,
+)
 from domain.money import ZERO
 from domain.policy import ActionType
 from domain.retail import (
@@ -448,17 +454,29 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
         return _confirm_swaps(d, order, swaps, exchange=exchange)
     text = _conversation_text(d)
     variants = d.variants.get(line.product_id, ())
-    variant = choose_variant(line, variants, text)
+    variant = None
+    if (d.captured.get("asked") or {}).get("new_option"):
+        # The answer to "which version instead?" is the wish now: "red in M then", after
+        # "red and a size bigger" landed on a sold-out one, is red in M.
+        variant = choose_variant(line, variants, d.message)
+    variant = variant or choose_variant(line, variants, text)
     if variant is None and exchange and same_version_wanted(text):
         # A replacement: the delivered item for a new one of the very same version.
         variant = next((v for v in variants if v.item_id == line.item_id and v.available), None)
     if variant is None:
         available = tuple(v.item_id for v in variants if v.available and v.item_id != line.item_id)
+        sold_out = sold_out_asked(line, variants, text)
+        extra: dict[str, Any] = {"item": line.name, "choices": available}
+        if sold_out is not None:
+            extra["sold_out"] = sold_out.item_id
         return Decision(
             Step.ASK,
-            (f"the {line.name} can change only to another available version of it",),
+            (
+                f"the {line.name} can change only to another available version of it"
+                + (", and the one asked for is sold out" if sold_out is not None else ""),
+            ),
             ask_for="new_option",
-            extra={"item": line.name, "choices": available},
+            extra=extra,
         )
     return _confirm_swaps(d, order, [(line, variant)], exchange=exchange)
 

@@ -573,6 +573,17 @@ def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> V
     return chosen[0] if len(chosen) == 1 else None
 
 
+def sold_out_asked(line: OrderLine, variants: Sequence[Variant], text: str) -> Variant | None:
+    """The one sold-out variant the text asks for ("a size up" from a 9 when the 10 is sold
+    out), read as `choose_variant` reads it with every variant in stock; None when the text
+    asks for an available one, for none, or unclearly."""
+    in_stock = [v.model_copy(update={"available": True}) for v in variants]
+    asked = choose_variant(line, in_stock, text)
+    if asked is None:
+        return None
+    return next((v for v in variants if v.item_id == asked.item_id and not v.available), None)
+
+
 def _as_variants(line: OrderLine) -> list[Variant]:
     return [
         Variant(

@@ -35,7 +35,15 @@ from domain.commands import (
     action_type,
 )
 from domain.consent import Consent, ConsentRequest, read_consent_request
-from domain.dialogue import Category, Decision, DialogueInput, Step, decide, vague_opening
+from domain.dialogue import (
+    Category,
+    Decision,
+    DialogueInput,
+    Step,
+    decide,
+    swap_for_status,
+    vague_opening,
+)
 from domain.errors import NotFound, TrustdeskError
 from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import (
@@ -106,6 +114,7 @@ class Captured(TypedDict, total=False):
     rejected_commands: list[dict[str, object]]  # actions an approver rejected, as JSON
     language: str  # the customer's language (ISO 639-1), as the brain read it
     out_of_scope: bool  # the brain read a request the shop's tools cannot serve
+    readings: list[str]  # the likeliest readings of an unsure read (`Category` values)
     asked: dict[str, int]  # how often the agent asked for each field
     # A second request made in the same message, taken up once the first is resolved
     # (`next_request`), and its topic; `next_announced` once the customer was told so.
@@ -275,6 +284,8 @@ class Ask(_Outcome):
     # clarify: the readings the question names, when the turn knows them better than the
     # brain's runners-up (a rule's reading against the brain's). Left out when none.
     readings: tuple[str, ...] = Field(default=(), exclude_if=lambda value: not value)
+    # new_option: the item id of the version asked for, when it is sold out. Left out when none.
+    sold_out: str | None = Field(default=None, exclude_if=lambda value: value is None)
 
 
 class Answer(_Outcome):
@@ -382,6 +393,7 @@ def _decide(facts: TurnFacts) -> Outcome:
                 ask_for=decision.ask_for or "request",
                 item=str(item) if item else None,
                 choices=tuple(str(c) for c in decision.extra.get("choices") or ()),
+                sold_out=decision.extra.get("sold_out"),
             )
         case Step.ANSWER if decision.answer == "declined":
             # Declining is not a resolution: nothing is done, and the case stays open. A
@@ -801,7 +813,7 @@ def _dialogue_input(facts: TurnFacts) -> DialogueInput:
     return DialogueInput(
         category=read.category,
         wants_human=read.wants_human,
-        confident=read.confidence >= CONFIDENT,
+        confident=read.confidence >= CONFIDENT or _status_settles_the_swap(facts),
         autonomous=read.autonomous,
         verified=facts.verified,
         affirm=read.affirm,
@@ -1479,6 +1491,24 @@ def reading_picked(
     return named[0] if len(named) == 1 else None
 
 
+_SWAPS = frozenset({Category.CHANGE_ITEMS, Category.EXCHANGE})
+
+
+def _status_settles_the_swap(facts: TurnFacts) -> bool:
+    """Whether the read is unsure only if a swap is a change before the order ships or an
+    exchange after it arrived, and the order's status says which: no question for the
+    customer to answer ("could the T-shirt in #W… be red?" on a pending order)."""
+    read, order = facts.read, facts.order
+    readings = set(facts.captured.get("readings") or ())
+    return (
+        order is not None
+        and read.category in _SWAPS
+        and order.status in (OrderStatus.PENDING, OrderStatus.DELIVERED)
+        and swap_for_status(read.category, order.status) is read.category
+        and readings <= {c.value for c in _SWAPS}
+    )
+
+
 def clarify_outcome(facts: TurnFacts) -> Outcome | None:
     """One clarifying question when the read is below its acting threshold; a handoff
     when the answer to it is still unclear. None when the read is sure enough."""
@@ -1488,6 +1518,8 @@ def clarify_outcome(facts: TurnFacts) -> Outcome | None:
     if facts.proposal is not None and read.affirm is not None:
         return None
     if read.category not in _ACTIONS_AND_STATUS and read.category is not Category.OTHER:
+        return None
+    if _status_settles_the_swap(facts):
         return None
     if facts.awaiting in (CLARIFY, "request"):
         reason = "I still couldn't tell what you need, so a colleague will take it from here"

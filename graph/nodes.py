@@ -324,7 +324,7 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
         facts["order_lines"] = describe_lines(order.lines)
         if outcome.missing:
             facts["items_missing"] = list(outcome.missing)
-    elif outcome.ask_for == "new_option" and outcome.choices:
+    elif outcome.ask_for == "new_option" and (outcome.choices or outcome.sold_out):
         known = {
             str(v.get("item_id")): v
             for versions in (facts.get("variants") or {}).values()
@@ -335,6 +335,9 @@ def _item_question(state: CaseState, outcome: Outcome) -> dict[str, Any]:
             "what": outcome.item,
             "choices": [describe_options(v.get("options") or {}) for v in in_stock],
         }
+        if outcome.sold_out in known:
+            sold_out = known[outcome.sold_out].get("options") or {}
+            facts["version_question"]["sold_out"] = describe_options(sold_out)
     return {"captured": captured, "facts": facts}
 
 

@@ -54,7 +54,6 @@ class CapturedState(Captured, total=False):
     keeps alongside it for the handoff and the wording."""
 
     topic: str  # the category a handoff is filed under (a `Category` value)
-    readings: list[str]  # the likeliest readings of an unsure read (`Category` values)
 
 
 class IdentityClaim(TypedDict, total=False):

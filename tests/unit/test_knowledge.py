@@ -274,7 +274,7 @@ def test_a_city_abroad_is_searched_as_its_country_alone() -> None:
 def test_a_place_is_one_topic_however_many_words_name_it() -> None:
     groups = question_groups("how long to reach Dublin, Ireland, roughly?")
     assert ["ireland"] not in groups and ["roughly"] not in groups
-    assert ["dublin", "ireland", "countries", "international"] in groups  # its names, or the articles'
+    assert ["dublin", "ireland", "countries", "international"] in groups  # names, articles' words
     assert ["new", "zealand", "countries", "international"] in question_groups("to New Zealand")
 
 

@@ -14,6 +14,7 @@ from domain.matching import (
     parse_address,
     relative_wish,
     requested_options,
+    sold_out_asked,
 )
 from domain.retail import Address, OrderLine, Variant
 
@@ -74,6 +75,21 @@ def test_a_sold_out_value_is_not_read_as_a_shorter_one() -> None:
     sold_out = [shoe("s-rose-9", "rose gold", "9", available=False), shoe("s-gold-9", "gold", "9")]
     assert choose_variant(LINE, sold_out, "in rose gold please") is None
     assert choose_variant(LINE, sold_out, "in gold please").item_id == "s-gold-9"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "sold_out"),
+    [
+        pytest.param("red in size 10", "s-red-10", id="named-outright"),
+        pytest.param("red ones, a size up", "s-red-10", id="a-size-up"),
+        pytest.param("can I get them in size 10 instead", None, id="in-stock"),
+        pytest.param("in purple", None, id="no-such-version"),
+        pytest.param("just exchange them", None, id="nothing-named"),
+    ],
+)
+def test_the_sold_out_version_asked_for(text: str, sold_out: str | None) -> None:
+    variant = sold_out_asked(LINE, SHOES, text)
+    assert (variant.item_id if variant else None) == sold_out
 
 
 def test_size_words_stand_for_letter_sizes() -> None:

@@ -171,3 +171,21 @@ def test_which_version_names_those_in_stock() -> None:
     )
     plain = compose_from_template(ReplyRequest(step="ask", ask_for="new_option", facts={}))
     assert plain.text.startswith("Which version would you like instead?")
+
+
+def test_a_sold_out_version_asked_for_is_said_to_be_sold_out() -> None:
+    asked = {"what": "T-Shirt", "sold_out": "color red, size L", "choices": ["color red, size M"]}
+    reply = compose_from_template(
+        ReplyRequest(step="ask", ask_for="new_option", facts={"version_question": asked})
+    )
+    assert reply.text == (
+        "The T-Shirt in color red, size L is sold out at the moment. Which version of the "
+        "T-Shirt would you like instead? In stock: color red, size M."
+    )
+    none_left = {"what": "Office Chair", "sold_out": "material mesh, color grey", "choices": []}
+    reply = compose_from_template(
+        ReplyRequest(step="ask", ask_for="new_option", facts={"version_question": none_left})
+    )
+    assert reply.text.endswith(
+        "sold out at the moment. No other version of the Office Chair is in stock."
+    )

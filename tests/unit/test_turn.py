@@ -215,6 +215,48 @@ def test_a_proposed_exchange_names_the_item_and_the_version_picked() -> None:
     assert outcome.action.detail and "red" in outcome.action.detail
 
 
+WITH_RED_10_SOLD_OUT = [*SHOES, shoe("s-red-10", "red", "10", available=False)]
+
+
+def test_a_sold_out_version_asked_for_is_named_and_the_answer_to_which_instead_is_read_alone(
+) -> None:
+    row = Row("", Category.CHANGE_ITEMS, message="red and a size bigger please",
+              variants=WITH_RED_10_SOLD_OUT)  # fmt: skip
+    outcome = decide_turn(facts(row))
+    assert outcome.kind is OutcomeKind.ASK and outcome.ask_for == "new_option"  # type: ignore[union-attr]
+    assert outcome.sold_out == "s-red-10"  # type: ignore[union-attr]
+    answered = replace(
+        row,
+        message="ok red in 9 then",
+        captured={"issue": row.message, "asked": {"new_option": 1}},
+    )
+    outcome = decide_turn(facts(answered))
+    assert outcome.kind is OutcomeKind.PROPOSE
+    assert outcome.action.items[0].new_item_id == "s-red-9"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("status", "category", "kind"),
+    [
+        (OrderStatus.PENDING, Category.CHANGE_ITEMS, OutcomeKind.PROPOSE),
+        (OrderStatus.DELIVERED, Category.EXCHANGE, OutcomeKind.PROPOSE),
+        (OrderStatus.DELIVERED, Category.CHANGE_ITEMS, OutcomeKind.ASK),  # the read is wrong
+    ],
+)
+def test_unsure_only_whether_a_swap_is_a_change_or_an_exchange_the_status_says(
+    status: OrderStatus, category: Category, kind: OutcomeKind
+) -> None:
+    row = Row("", category, status=status, message="could they be red instead?",
+              captured={"readings": ["change_items", "exchange"]},
+              policy=Policy(actions={ActionType.EXCHANGE_ITEMS: ActionLimits(),
+                                     ActionType.MODIFY_ITEMS: ActionLimits()}))  # fmt: skip
+    unsure = replace(facts(row), read=TurnRead(category=category, confidence=0.4, autonomous=True))
+    assert decide_turn(unsure).kind is kind
+    # Unsure between a swap and a return: asked which.
+    other = {"readings": ["exchange", "return"]}
+    assert decide_turn(replace(unsure, captured=other)).kind is OutcomeKind.ASK
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
 def test_an_outcome_is_plain_data_and_back(row: Row) -> None:
     """Outcomes cross the activity boundary as JSON and come back equal."""
