@@ -460,7 +460,7 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
         # "red and a size bigger" landed on a sold-out one, is red in M.
         variant = choose_variant(line, variants, d.message)
     variant = variant or choose_variant(line, variants, text)
-    if variant is None and exchange and same_version_wanted(text):
+    if variant is None and exchange and same_version_wanted(line, variants, text):
         # A replacement: the delivered item for a new one of the very same version.
         variant = next((v for v in variants if v.item_id == line.item_id and v.available), None)
     if variant is None:

@@ -166,6 +166,11 @@ _SIZE_WORDS = {
     "xl": ("extra large", "x-large"),
     "xxl": ("xx-large", "2xl"),
 }
+# A letter size standing alone after an article or preposition: "for an M", "in XL".
+_LETTER_SIZES = {
+    size: re.compile(rf"\b(?:an?|in|the|for|to|into)\s+{size}(?![a-z0-9'-])")
+    for size in _SIZE_WORDS
+}
 
 
 def _mentions(text: str, phrase: str) -> bool:
@@ -181,6 +186,9 @@ def _value_mentioned(text: str, key: str, value: str) -> bool:
     k = re.escape(key.lower())
     if re.search(rf"\b{k}\s*(?:of\s*|:\s*|is\s*|=\s*)?{re.escape(v)}(?![a-z0-9])", text):
         return True
+    letter = _LETTER_SIZES.get(v)
+    if letter is not None and _is_size(key) and letter.search(text):
+        return True  # "an M in the same blue", "in XL"
     return any(_mentions(text, word) for word in _SIZE_WORDS.get(v, ()))
 
 
@@ -516,15 +524,19 @@ def _stepped_value(
 # "The same one", "a new one", "a replacement": the very version the customer has.
 _SAME_VERSION = re.compile(
     r"\b(?:(?:the )?same (?:one|model|version|kind|item|thing|product)|same again|"
-    r"identical(?: one)?|(?:a |an )?replacement|(?:a )?(?:brand[- ])?new one|"
-    r"another one(?: just)? like it)\b",
+    r"(?:an )?identical (?:one|pair|item|replacement)|(?:a |an )?replacement|"
+    r"(?:a )?(?:brand[- ])?new one|another one(?: just)? like it)\b",
     re.IGNORECASE,
 )
 
 
-def same_version_wanted(text: str) -> bool:
-    """Whether the customer wants the version they have again (a replacement)."""
-    return _SAME_VERSION.search(text) is not None
+def same_version_wanted(line: OrderLine, variants: Sequence[Variant], text: str) -> bool:
+    """Whether the customer wants the version they have again (a replacement), and names
+    no other value of its options ("two identical tees … for an M" wants an M)."""
+    if _SAME_VERSION.search(text) is None:
+        return False
+    named = requested_options(text, [*variants, *_as_variants(line)], line.options)
+    return all(line.options.get(key) == value for key, value in named.items())
 
 
 def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> Variant | None:

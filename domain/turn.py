@@ -1619,6 +1619,8 @@ def two_requests(
     on the `parts`' text) is a request of its own whatever the brain read it as ("update
     my saved address. Also I'd like to stop the marketing emails"), beside one other
     request read sure enough."""
+    if parts is not None and _where_the_refund_goes(first, second, parts):
+        return False
     if parts is not None:
         about_consent = [read_consent_request(p) is not None for p in parts]
         if any(about_consent) and not all(about_consent):
@@ -1629,6 +1631,26 @@ def two_requests(
     unsure = max(first_sure, second_sure) < CONFIDENT
     vague = {first, second} & {Category.OTHER, Category.TALK_TO_HUMAN}
     return first is not second and not unsure and not vague
+
+
+# Requests that move money back to the customer, and a part saying where it should go:
+# "Rather than PayPal, could the refund go onto my gift card?".
+_REFUNDING = frozenset({Category.RETURN, Category.CANCEL_ORDER, Category.EXCHANGE})
+_REFUND_DESTINATION = re.compile(
+    r"\b(?:refund\w*|money|difference)\b[^.?!]*?\b(?:to|onto|into|on|in|as|via)\b[^.?!]*?"
+    r"\b(?:card|paypal|gift|visa|mastercard|amex|account|method)|"
+    r"\b(?:card|paypal|gift card|visa|mastercard|amex)\b[^.?!]*?\brefund",
+    re.IGNORECASE,
+)
+
+
+def _where_the_refund_goes(first: Category, second: Category, parts: tuple[str, str]) -> bool:
+    """Whether one part is a refund-moving request and the other, read as a payment change,
+    only says where that refund should go: one request, whose refund goes there."""
+    for request, payment, text in ((first, second, parts[1]), (second, first, parts[0])):
+        if request in _REFUNDING and payment is Category.CHANGE_PAYMENT:
+            return _REFUND_DESTINATION.search(text) is not None
+    return False
 
 
 def next_request(captured: Captured) -> tuple[Captured, str] | None:

@@ -124,6 +124,16 @@ def test_a_replacement_exchanges_for_the_very_same_version(message: str) -> None
     assert (d.command["item_ids"], d.command["new_item_ids"]) == (["s-black-9"], ["s-black-9"])
 
 
+def test_identical_items_are_no_wish_for_the_same_version_when_another_is_named() -> None:
+    # "identical" says what the order holds; the size named is the wish. The size 11 is
+    # not sold here, so there is nothing to propose: the customer is asked which version.
+    message = "I got two identical pairs, could one be a size 11 instead?"
+    d = ask(Category.EXCHANGE, message, order(OrderStatus.DELIVERED))
+    assert (d.step, d.ask_for) == (Step.ASK, "new_option")
+    d = ask(Category.EXCHANGE, "an identical pair in red please", order(OrderStatus.DELIVERED))
+    assert d.command is not None and d.command["new_item_ids"] == ["s-red-9"]
+
+
 def test_a_change_before_shipping_is_never_to_the_same_version() -> None:
     d = ask(Category.CHANGE_ITEMS, "the same one please", order(OrderStatus.PENDING))
     assert (d.step, d.ask_for) == (Step.ASK, "new_option")

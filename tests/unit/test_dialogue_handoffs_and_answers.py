@@ -468,6 +468,25 @@ def test_two_parts_are_two_requests_when_one_is_sure_and_they_differ(
     assert two_requests(*first, *second) is both
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "parts", "both"),
+    [
+        (Category.RETURN, Category.CHANGE_PAYMENT,
+         ("The watch on W1 is going back", "Rather than PayPal, could the refund go onto my "
+          "gift card?"), False),
+        (Category.CHANGE_PAYMENT, Category.CANCEL_ORDER,
+         ("Put the refund on my Visa please", "cancel W2, I don't need it"), False),
+        # A payment change of its own beside a return is still a second request.
+        (Category.RETURN, Category.CHANGE_PAYMENT,
+         ("return the lamp from W1", "and pay for W2 with my PayPal instead"), True),
+    ],
+)  # fmt: skip
+def test_where_a_refund_should_go_is_part_of_the_request_that_refunds(
+    first: Category, second: Category, parts: tuple[str, str], both: bool
+) -> None:
+    assert two_requests(first, 0.9, second, 0.9, parts=parts) is both
+
+
 def test_the_second_request_is_taken_up_without_the_first_ones_details() -> None:
     captured: Any = {
         "email": "ada@example.com", "language": "en", "order_id": "#W1",

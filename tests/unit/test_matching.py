@@ -14,6 +14,7 @@ from domain.matching import (
     parse_address,
     relative_wish,
     requested_options,
+    same_version_wanted,
     sold_out_asked,
 )
 from domain.retail import Address, OrderLine, Variant
@@ -90,6 +91,31 @@ def test_a_sold_out_value_is_not_read_as_a_shorter_one() -> None:
 def test_the_sold_out_version_asked_for(text: str, sold_out: str | None) -> None:
     variant = sold_out_asked(LINE, SHOES, text)
     assert (variant.item_id if variant else None) == sold_out
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("could I have an M in the same blue?", "M"),
+        ("swap it for an XL", "XL"),
+        ("one in S please", "S"),
+        ("I'm fine with it", None),  # "i'm" is no size M
+        ("the blue is fine", None),
+    ],
+)
+def test_a_letter_size_alone_after_an_article_or_preposition(text: str, size: str | None) -> None:
+    shirts = [
+        variant(f"t-{s}", "t", size=s, color="blue") for s in ("S", "M", "L", "XL")
+    ]
+    assert requested_options(text, shirts).get("size") == size
+
+
+def test_a_replacement_is_the_same_version_only_when_no_other_value_is_named() -> None:
+    assert same_version_wanted(LINE, SHOES, "the sole came off, can I get a replacement?")
+    assert same_version_wanted(LINE, SHOES, "a replacement, black in size 9 like these")
+    # red in 10 is sold out: still no wish for the black 9 again
+    assert not same_version_wanted(LINE, SHOES, "a replacement but red in size 10")
+    assert not same_version_wanted(LINE, SHOES, "I have two identical ones")
 
 
 def test_size_words_stand_for_letter_sizes() -> None:
