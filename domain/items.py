@@ -308,7 +308,9 @@ _LINKING_WORDS = (
 _LINKING = frozenset(stem(w) for w in _LINKING_WORDS.split())
 _ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
-_KEPT = frozenset({"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays"})
+_KEPT = frozenset(
+    {"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays", "staying", "remains"}
+)
 # Said after an item, that the customer keeps it ("the bottle im keeping", "the lamp I'll
 # keep"); never "(keep it 45mm)", which keeps an option of an item that changes.
 _KEPT_BY_THEM = re.compile(
@@ -734,6 +736,11 @@ def _resolve(
     option_values = {key_of(v) for line in lines for v in line.options.values()}
     told_clause = _told_clauses(text, tokens)
     told = [_told_only(text, tokens, m) or told_clause[m.first] for m in mentions]
+    # "I got two identical tees. One goes back": the story names what the request is about.
+    told = [
+        was and not _ONE_OF_THEM.search(text[tokens[m.last - 1].end : _end_of(tokens, window)])
+        for was, m, window in zip(told, mentions, windows, strict=True)
+    ]
     if all(told):  # "I got the wrong speaker": a story is all there is to go on
         told = [_told_only(text, tokens, m) for m in mentions]
     if action is not None:
@@ -841,6 +848,11 @@ def _resolve(
     )
 
 
+def _end_of(tokens: Sequence[_Token], window: tuple[int, int]) -> int:
+    """Where a mention's window of tokens ends in the text."""
+    return tokens[window[1] - 1].end if window[1] > window[0] else 0
+
+
 def _lines_of(
     key: str, own: Sequence[frozenset[str]], aliases: Sequence[frozenset[str]]
 ) -> list[int]:
@@ -927,8 +939,9 @@ def _settle(
 
 
 _ONE_OF_THEM = re.compile(
-    r"\b(?:(?:only|just)\s+(?:\w+\s+){0,4}?one|one of (?:them|the two|those|these|the)|"
-    r"the one (?:that|which|with|in|for|at|costing|priced))\b",
+    r"\b(?:(?:only|just)\s+(?:\w+\s+){0,5}?one|one of (?:them|the two|those|these|the)|"
+    r"the one (?:that|which|with|in|for|at|costing|priced)|a single one|"
+    r"one (?:of them )?(?:goes|go|can go|should go|is going|needs to go) back)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(r"(?<![\d.])\$?(\d{1,6}(?:,\d{3})*\.\d{2})(?![\d])")

@@ -943,6 +943,26 @@ NOTEBOOK_TWICE = order_of(
         pytest.param(TEES_LAMP_BOTTLE, "return one tshirt please", ["1"], id="one-of-two"),
         pytest.param(
             TEES_LAMP_BOTTLE,
+            "one of the blue tees goes back, and the glass water bottle. The lamp is staying "
+            "with me.",
+            ["1", "4"],
+            id="staying-is-kept",
+        ),
+        pytest.param(
+            TEES_LAMP_BOTTLE,
+            "I got a pair of identical blue tees and only want to keep a single one, so one "
+            "goes back please, along with the glass water bottle.",
+            ["1", "4"],
+            id="a-single-one-of-a-pair",
+        ),
+        pytest.param(
+            TEES_LAMP_BOTTLE,
+            "I got two identical blue tees. One goes back please, with the glass bottle.",
+            ["1", "4"],
+            id="the-story-names-what-goes-back-beside-another-item",
+        ),
+        pytest.param(
+            TEES_LAMP_BOTTLE,
             "return the lamp and the bottle, they are fine but I don't need them",
             ["3", "4"],
             id="fine-said-of-what-is-returned",
