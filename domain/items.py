@@ -309,7 +309,8 @@ _LINKING = frozenset(stem(w) for w in _LINKING_WORDS.split())
 _ALL_BUT = re.compile(r"\b(?:everything|all|items|things|order|rest)\s+but\b")
 # Words after an item that say it stays ("the hose is fine", "the lamp can stay").
 _KEPT = frozenset(
-    {"fine", "ok", "okay", "great", "perfect", "good", "lovely", "stay", "stays", "staying", "remains"}
+    {"fine", "ok", "okay", "great", "perfect", "good", "lovely"}
+    | {"stay", "stays", "staying", "remains"}
 )
 # Said after an item, that the customer keeps it ("the bottle im keeping", "the lamp I'll
 # keep"); never "(keep it 45mm)", which keeps an option of an item that changes.

@@ -205,15 +205,51 @@ def requested_options(
         for key, value in variant.options.items():
             values.setdefault(key, set()).add(value)
     found: dict[str, str] = {}
+    contrasted: set[str] = set()  # options whose value now is named beside another one
     for key, choices in values.items():
         named = [v for v in choices if _value_mentioned(lowered, key, v)]
         if current is not None and len(named) > 1:
+            if current.get(key) in named:
+                contrasted.add(key)
             named = [v for v in named if v != current.get(key)]
         # The longest mention wins ("rose gold" over "gold"); a tie is not a choice.
         named.sort(key=len, reverse=True)
         if named and (len(named) == 1 or len(named[0]) > len(named[1])):
             found[key] = named[0]
+    return _one_option_per_word(lowered, found, contrasted)
+
+
+def _one_option_per_word(
+    text: str, found: dict[str, str], contrasted: Collection[str]
+) -> dict[str, str]:
+    """One word names one option: "medium" is size M or a ventilation of medium, not both.
+    The option named beside it keeps it ("medium ventilation"), else the option the
+    customer contrasts ("it's a small … in a medium"); otherwise neither is read from it."""
+    for size_key, size in list(found.items()):
+        words = _SIZE_WORDS.get(size.lower(), ())
+        if not words or not _is_size(size_key) or _value_named_outright(text, size_key, size):
+            continue
+        for other_key, other in list(found.items()):
+            if other_key != size_key and other.lower() in words:
+                keep = [k for k in (size_key, other_key) if k in contrasted]
+                beside = (f"{other} {other_key}".lower(), f"{other_key} {other}".lower())
+                if any(_mentions(text, phrase) for phrase in beside):
+                    keep = [other_key]  # "medium ventilation"
+                for key in (size_key, other_key):
+                    if keep != [key]:
+                        found.pop(key, None)
     return found
+
+
+def _value_named_outright(text: str, key: str, value: str) -> bool:
+    """Whether a short value is named with its option's name or as a letter ("size M",
+    "in M"), not only by a word for it ("medium")."""
+    v = value.lower()
+    k = re.escape(key.lower())
+    if re.search(rf"\b{k}\s*(?:of\s*|:\s*|is\s*|=\s*)?{re.escape(v)}(?![a-z0-9])", text):
+        return True
+    letter = _LETTER_SIZES.get(v)
+    return letter is not None and letter.search(text) is not None
 
 
 # --- ordered option values -----------------------------------------------------------------
@@ -572,8 +608,10 @@ def choose_variant(line: OrderLine, variants: Sequence[Variant], text: str) -> V
     matching = [v for v in candidates if all(v.options.get(k) == w for k, w in wanted.items())]
     if not matching:
         return None
-    staying = [v for v in matching if all(v.options.get(k) == w for k, w in same.items())]
-    matching = staying or matching
+    # What they name as it is now never changes: "the same white one in a medium" is white.
+    matching = [v for v in matching if all(v.options.get(k) == w for k, w in same.items())]
+    if not matching:
+        return None
 
     def kept(v: Variant) -> int:
         return sum(

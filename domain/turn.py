@@ -1333,6 +1333,8 @@ def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
     if facts.proposal is not None and read.affirm is not None:
         return None
     answer = answer_from_passages(facts.message, facts.knowledge)
+    if answer.kind == "no_match" and _a_request_after_all(facts):
+        return None
     if answer.kind == "no_match":
         return Escalate(
             reasons=("our help articles do not answer this question",),
@@ -1340,6 +1342,18 @@ def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
             handoff_reason="our help articles do not answer this question",
         )
     return _article_answer(answer, read)
+
+
+def _a_request_after_all(facts: TurnFacts) -> bool:
+    """Whether a question no article answers was read, sure enough, as a request the
+    shop's tools serve ("can I get the same helmet in a medium?"): it is taken up as that
+    request, not handed to a person as a question."""
+    read = facts.read
+    return (
+        read.category in _ACTIONS_AND_STATUS
+        and read.confidence >= CONFIDENT
+        and not facts.captured.get("out_of_scope")
+    )
 
 
 def _article_answer(answer: KnowledgeAnswer, read: TurnRead) -> Answer:

@@ -519,3 +519,33 @@ def test_the_readme_demo_names_its_earbuds() -> None:
     assert lines_named(text, [earbuds]) == [earbuds]
     assert lines_named("my airpods", [earbuds]) == [earbuds]
     assert lines_named("the vacuum", [earbuds]) == []
+
+
+HELMETS = [
+    variant("h-s-white-low", "helmet", size="S", color="white", ventilation="low"),
+    variant("h-m-white-low", "helmet", size="M", color="white", ventilation="low"),
+    variant("h-m-red-medium", "helmet", size="M", color="red", ventilation="medium"),
+    variant("h-s-white-medium", "helmet", size="S", color="white", ventilation="medium"),
+]
+SMALL_WHITE_HELMET = line_of(HELMETS[0], "Cycling Helmet")
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        pytest.param("it's a small, too tight. the same white one in a medium?", "h-m-white-low",
+                     id="medium-is-the-size-contrasted"),
+        pytest.param("one with medium ventilation", "h-s-white-medium",
+                     id="medium-named-beside-its-option"),
+        pytest.param("a medium please", None, id="medium-unclear"),
+    ],
+)  # fmt: skip
+def test_one_word_names_one_option(text: str, chosen: str | None) -> None:
+    variant_ = choose_variant(SMALL_WHITE_HELMET, HELMETS, text)
+    assert (variant_.item_id if variant_ else None) == chosen
+
+
+def test_what_is_named_as_it_is_now_never_changes() -> None:
+    # Only a red medium is in stock in M with medium ventilation: not "the same white".
+    text = "the same white one, size M with medium ventilation"
+    assert choose_variant(SMALL_WHITE_HELMET, HELMETS, text) is None
