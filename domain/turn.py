@@ -1474,8 +1474,23 @@ _PICKED_BY: Mapping[str, re.Pattern[str]] = {
 
 
 _ORDINAL = re.compile(r"\b(?:(first|former)|(second|latter|last))\b", re.IGNORECASE)
-# Readings whose own verb names them beyond doubt, offered or not.
-_NAMED_BY_VERB = ("return", "exchange", "cancel_order")
+# Readings whose own words name them beyond doubt, offered or not: their verb, or the
+# clarifying questions' own wording ("it's about how my order is paid").
+_NAMED_BY_VERB: Mapping[str, re.Pattern[str]] = {
+    "return": _PICKED_BY["return"],
+    "exchange": _PICKED_BY["exchange"],
+    "cancel_order": _PICKED_BY["cancel_order"],
+    "change_payment": re.compile(
+        r"how (?:my|the|an|this|that|it) (?:order )?(?:is|was|gets|got) paid|"
+        r"payment method|(?:which|what) card",
+        re.IGNORECASE,
+    ),
+    "change_address": re.compile(
+        r"(?:delivery|shipping) address|where (?:my|the|an|this|it) (?:order )?"
+        r"(?:is|gets) (?:delivered|sent|shipped) to",
+        re.IGNORECASE,
+    ),
+}
 _CHANGING = re.compile(r"\bchang", re.IGNORECASE)
 
 
@@ -1501,7 +1516,9 @@ def reading_picked(
     if not named:
         # "It's about returning something" to "a refund or a cancellation?": an action the
         # question did not offer, named by its own verb, is the request.
-        named = [r for r in _NAMED_BY_VERB if r not in offered and _PICKED_BY[r].search(answer)]
+        named = [
+            r for r, words in _NAMED_BY_VERB.items() if r not in offered and words.search(answer)
+        ]
     return named[0] if len(named) == 1 else None
 
 
@@ -1636,6 +1653,16 @@ def two_requests(
     if parts is not None and _where_the_refund_goes(first, second, parts):
         return False
     if parts is not None:
+        # A part that reports a charge not owed or something gone wrong, read as nothing
+        # the shop's tools serve, is a complaint of its own beside the other request
+        # ("cancel my tee order. ALSO my bank shows 2 charges for it").
+        first, second = (
+            Category.COMPLAINT if reads_as_complaint(category, part) else category
+            for category, part in ((first, parts[0]), (second, parts[1]))
+        )
+    if {first, second} & _REASONED and Category.COMPLAINT in (first, second):
+        return False  # what went wrong is why the item goes back: one request
+    if parts is not None:
         about_consent = [read_consent_request(p) is not None for p in parts]
         if any(about_consent) and not all(about_consent):
             category, sure = (second, second_sure) if about_consent[0] else (first, first_sure)
@@ -1647,6 +1674,9 @@ def two_requests(
     return first is not second and not unsure and not vague
 
 
+# Requests whose reason is often told as a complaint in the same message ("I'm really
+# disappointed, the headphones pinch … I'm sending the whole lot back").
+_REASONED = frozenset({Category.RETURN, Category.EXCHANGE})
 # Requests that move money back to the customer, and a part saying where it should go:
 # "Rather than PayPal, could the refund go onto my gift card?".
 _REFUNDING = frozenset({Category.RETURN, Category.CANCEL_ORDER, Category.EXCHANGE})

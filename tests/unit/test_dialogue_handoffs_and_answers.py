@@ -487,6 +487,14 @@ def test_where_a_refund_should_go_is_part_of_the_request_that_refunds(
     assert two_requests(first, 0.9, second, 0.9, parts=parts) is both
 
 
+def test_a_complaint_beside_a_request_is_its_own_unless_it_is_why_an_item_goes_back() -> None:
+    charged = ("pls cancel my tee order", "my bank app shows 2 charges, i got charged twice")
+    assert two_requests(Category.CANCEL_ORDER, 0.9, Category.OTHER, 0.6, parts=charged)
+    story = ("I'm really disappointed, the headphones pinch my head", "I'm sending them back")
+    assert not two_requests(Category.COMPLAINT, 0.9, Category.RETURN, 0.9, parts=story)
+    assert not two_requests(Category.COMPLAINT, 0.9, Category.EXCHANGE, 0.9)
+
+
 def test_the_second_request_is_taken_up_without_the_first_ones_details() -> None:
     captured: Any = {
         "email": "ada@example.com", "language": "en", "order_id": "#W1",
@@ -549,6 +557,8 @@ def test_a_rule_reader_the_gate_did_not_clear_reads_nothing() -> None:
         # an action not offered, named by its own verb, is picked; anything else is not
         ("cancel it", ("refund_status", "return"), "cancel_order"),
         ("it's about returning something", ("refund_status", "cancel_order"), "return"),
+        ("it's about how my order is paid", ("cancel_order", "change_items"), "change_payment"),
+        ("the delivery address", ("cancel_order", "return"), "change_address"),
         ("where is it", ("refund_status", "return"), None),
         ("return or cancel, not sure", ("refund_status", "order_status"), None),
     ],
