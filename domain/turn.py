@@ -1481,13 +1481,13 @@ _NAMED_BY_VERB: Mapping[str, re.Pattern[str]] = {
     "exchange": _PICKED_BY["exchange"],
     "cancel_order": _PICKED_BY["cancel_order"],
     "change_payment": re.compile(
-        r"how (?:my|the|an|this|that|it) (?:order )?(?:is|was|gets|got) paid|"
-        r"payment method|(?:which|what) card",
+        r"\bhow (?:my|the|an|this|that|it) (?:order )?(?:is|was|gets|got) paid\b|"
+        r"\bpayment method\b|\b(?:which|what) card\b",
         re.IGNORECASE,
     ),
     "change_address": re.compile(
-        r"(?:delivery|shipping) address|where (?:my|the|an|this|it) (?:order )?"
-        r"(?:is|gets) (?:delivered|sent|shipped) to",
+        r"\b(?:delivery|shipping) address\b|\bwhere (?:my|the|an|this|it) (?:order )?"
+        r"(?:is|gets) (?:delivered|sent|shipped) to\b",
         re.IGNORECASE,
     ),
 }
