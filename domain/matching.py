@@ -665,9 +665,20 @@ _ADDRESS = re.compile(
 )
 
 
+# A street with no kind after its name ("245 Prospect Park West", "1 Broadway"), read only
+# when its name is capitalised and a comma closes it before the city.
+_NAMED_STREET = re.compile(
+    r"(?P<address1>\b\d{1,6}\s+(?-i:[A-Z])[A-Za-z0-9.'-]*(?:\s+[A-Za-z0-9.'-]+){0,4}?)\s*,"
+    r"(?:\s*(?P<address2>(?:apt|apartment|suite|ste|unit|#)\.?\s*[A-Za-z0-9-]+)\s*,)?"
+    r"\s*(?P<city>[A-Za-z][A-Za-z .'-]{1,40}?)\s*,?\s+"
+    r"(?P<state>[A-Z]{2})\s*,?\s+(?P<zip>\d{5})(?:-\d{4})?\b",
+    re.IGNORECASE,
+)
+
+
 def parse_address(text: str, country: str = "USA") -> Address | None:
     """A full street address in the text ("12 Elm Street, Apt 4, Boston, MA 02110"), or None."""
-    match = _ADDRESS.search(text)
+    match = _ADDRESS.search(text) or _NAMED_STREET.search(text)
     if match is None:
         return None
     address2 = match.group("address2") or ""

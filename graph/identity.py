@@ -104,7 +104,11 @@ def verify_identity(
 
     customer: Customer | None = None
     level = IdentityLevel.NONE
-    factor_given = bool(captured.get("zip") or captured.get("last_name"))
+    # A factor given to be matched: a zip alone, with no name or email to match it to, is
+    # no attempt to say who they are.
+    factor_given = bool(captured.get("zip") or captured.get("last_name")) and bool(
+        captured.get("last_name") or captured.get("email")
+    )
     if claim.get("customer_id"):
         customer = _find(deps, customer_id=str(claim["customer_id"]))
         level = IdentityLevel.SIGNED_TOKEN if customer else IdentityLevel.NONE

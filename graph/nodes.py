@@ -35,7 +35,15 @@ from typing import Any, cast
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
-from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
+from brain.base import (
+    Brain,
+    Entities,
+    Reply,
+    ReplyRequest,
+    TokenUsage,
+    TurnContext,
+    Understanding,
+)
 from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
     action_summary,
@@ -55,6 +63,7 @@ from domain.handoff import NOT_A_TOPIC
 from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import describe_choices, describe_lines, describe_options, settled_lines
 from domain.knowledge import KnowledgeAnswer, Passage, both_passages, question_parts
+from domain.matching import parse_address
 from domain.money import format_money
 from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
 from domain.policy import Actor, Tier
@@ -626,7 +635,7 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             captured["email"] = e.emails[0].lower()
         if e.first_name and e.last_name:
             captured["first_name"], captured["last_name"] = e.first_name, e.last_name
-        if e.zip:
+        if e.zip and not _only_an_addresss_zip(message, e):
             captured["zip"] = e.zip
     if e.item_ids:
         captured["item_ids"] = e.item_ids
@@ -783,6 +792,18 @@ async def _two_requests(
         }
     )
     return first, parts[0], parts[1], second.category
+
+
+def _only_an_addresss_zip(message: str, entities: Entities) -> bool:
+    """Whether the zip read is that of a street address the message gives, with no name
+    beside it ("… to my mum's: 245 Prospect Park West, Apt 2, Brooklyn, NY 11215"): where
+    to send something, not who the customer is."""
+    address = parse_address(message)
+    return (
+        address is not None
+        and address.zip == entities.zip
+        and not (entities.first_name and entities.last_name)
+    )
 
 
 def _sum_usage(*usages: TokenUsage | None) -> TokenUsage | None:

@@ -76,3 +76,15 @@ def test_a_name_given_with_the_email_may_be_in_either_order() -> None:
     }
     update = verify_identity(deps(), state)
     assert update["identity_level"] == "email+factor"  # the name is a second factor, as given
+
+
+def test_a_zip_alone_is_no_failed_attempt_to_say_who_one_is() -> None:
+    """A zip with no name or email to match it to (a delivery address's, say) is not
+    answered "I couldn't confirm those details"; a name and zip that fit no one are."""
+    alone: Any = {"category": "change_address", "captured": {"zip": "11215"}}
+    assert verify_identity(deps(), alone)["identity_failed"] is False
+    wrong: Any = {
+        "category": "order_status",
+        "captured": {"first_name": "Ada", "last_name": "Byron", "zip": "10001"},
+    }
+    assert verify_identity(deps(), wrong)["identity_failed"] is True
