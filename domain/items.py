@@ -759,6 +759,10 @@ def _resolve(
         candidates = _lines_of(mention.key, own, aliases)
         if mention.key in option_values and _names_an_option(tokens, mention, option_keys):
             continue  # "the laptop compartment" of a backpack is no laptop
+        modifies = mention.key in option_values and _modifies_next(text, tokens, mention)
+        if not candidates and modifies:
+            describing.add(mention.key)  # "the laptop sleeve" of a backpack
+            continue
         if context:
             set_aside.update(candidates)
             continue
@@ -892,6 +896,24 @@ def _names_an_option(
     after = "".join(t.stem for t in tokens[mention.last : mention.last + 2])
     before = "".join(t.stem for t in tokens[max(0, mention.first - 2) : mention.first])
     return any(k and (after.startswith(k) or before.endswith(k)) for k in option_keys)
+
+
+# Words after a product word that leave it the thing named: "return the laptop please".
+_NOT_A_NOUN = frozenset(
+    {"and", "or", "but", "to", "from", "for", "in", "on", "at", "of", "with", "by", "please"}
+    | {"back", "too", "as", "is", "are", "was", "were", "that", "which", "i", "it", "they"}
+    | {"them", "me", "my", "you", "we"}
+)
+
+
+def _modifies_next(text: str, tokens: Sequence[_Token], mention: _Mention) -> bool:
+    """Whether a product word stands before another noun of its clause, describing it
+    ("the laptop sleeve", "a laptop pocket") rather than being the thing named."""
+    if mention.last >= len(tokens):
+        return False
+    following = tokens[mention.last]
+    gap = text[tokens[mention.last - 1].end : following.start]
+    return not re.search(r"[^\s-]", gap) and following.surface not in _NOT_A_NOUN
 
 
 def _settle(

@@ -275,6 +275,21 @@ def test_a_product_not_on_the_order_is_missing(text: str, names: tuple[str, ...]
     assert resolution.names == names
 
 
+TWO_BACKPACKS = order_of(
+    line("b1", "Backpack", "212.79", size="medium", compartment="laptop"),
+    line("b2", "Backpack", "218.59", size="large", compartment="hydration"),
+)
+
+
+def test_a_product_word_describing_an_option_is_no_product_missing() -> None:
+    text = (
+        "I ended up with two grey backpacks. I'm keeping the medium one with the laptop "
+        "sleeve, but the big one with the water-bladder pocket can go back."
+    )
+    # The brain heard "laptop" as a product; the order's backpack holds one.
+    assert ids(resolve_items(TWO_BACKPACKS, text, ("backpack", "laptop"), ())) == ["b2"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
