@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from domain.dialogue import Category
 from domain.items import settled_lines
+from domain.matching import lines_named
 from domain.retail import Order, OrderStatus
 
 #: At most this many orders are listed in a question: more is a list nobody reads.
@@ -94,10 +95,10 @@ def _newest_first(orders: Sequence[Order]) -> tuple[Order, ...]:
 
 
 def _naming(text: str, orders: Sequence[Order]) -> list[Order]:
-    """The orders holding a product the text names; of those, the ones holding a product
-    it names in full, when any does ("the tea kettle": the Tea Kettle's order, not the
-    Electric Kettle's)."""
-    named = [o for o in orders if settled_lines(text, o.lines)]
+    """The orders holding a product the text names (one line or several: "two kettles");
+    of those, the ones holding a product it names in full, when any does ("the tea
+    kettle": the Tea Kettle's order, not the Electric Kettle's)."""
+    named = [o for o in orders if settled_lines(text, o.lines) or lines_named(text, o.lines)]
     words = set(_WORD.findall(text.lower()))
     in_full = [
         o
@@ -107,8 +108,20 @@ def _naming(text: str, orders: Sequence[Order]) -> list[Order]:
     return in_full or named
 
 
+# "my order that hasn't shipped", "the one still pending": an order not yet shipped.
+_NOT_SHIPPED = re.compile(
+    r"\b(?:(?:has ?n[o']?t|not|never|is ?n[o']?t|hasnt|isnt)\s+(?:yet\s+)?(?:been\s+)?"
+    r"(?:shipped|sent|dispatched|gone out)|(?:still|yet) (?:pending|to ship)|pending)\b",
+    re.IGNORECASE,
+)
+
+
 def find_order(category: Category, text: str, orders: Sequence[Order]) -> OrderLookup:
-    """The customer's orders `text` (a request in `category`) may be about."""
+    """The customer's orders `text` (a request in `category`) may be about; an order said
+    not to have shipped yet is one of those (unless none is)."""
+    if _NOT_SHIPPED.search(text):
+        waiting = [o for o in orders if o.status in _CHANGEABLE]
+        orders = waiting or orders
     applies = APPLIES_TO.get(category)
     named = _naming(text, orders)
     if named:

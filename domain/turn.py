@@ -968,7 +968,8 @@ _CONTENTS_QUESTION = re.compile(
     r"\blist (?:all |everything |every item |the items |what )[^.?!]{0,40}\border\b|"
     r"\bwhat (?:i|we) (?:picked|chose|got)\b|"
     r"\bwhat(?:['’]s| is| was)(?: actually)? in (?:it|there|the (?:box|parcel|package))\b|"
-    r"\bwhat (?:does|did) (?:my |the |this |that )?order (?:hold|contain|include)",
+    r"\bwhat (?:does|did) (?:my |the |this |that )?order (?:hold|contain|include)|"
+    r"\b(?:everything|what(?:['’]s| is)) on (?:my |the |this |that )?order\b",
     re.IGNORECASE,
 )
 # "Where is my refund", "was the difference refunded?", "refund … done yet?".
@@ -1489,6 +1490,14 @@ _NAMED_BY_VERB: Mapping[str, re.Pattern[str]] = {
         r"\b(?:delivery|shipping) address\b|\bwhere (?:my|the|an|this|it) (?:order )?"
         r"(?:is|gets) (?:delivered|sent|shipped) to\b",
         re.IGNORECASE,
+    ),
+    "order_contents": re.compile(
+        r"\bwhat (?:my|the|this|that) order (?:holds|contains|has)\b|"
+        r"\bwhat(?:['’]s| is) (?:in|on) (?:my|the|this|that) order\b",
+        re.IGNORECASE,
+    ),
+    "order_status": re.compile(
+        r"\bwhere (?:my|the|this|that) (?:order|parcel|package) is\b", re.IGNORECASE
     ),
 }
 _CHANGING = re.compile(r"\bchang", re.IGNORECASE)

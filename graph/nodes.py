@@ -976,7 +976,10 @@ def _look_up_order(
             captured.pop("order_choices", None)
             return {}
     said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
-    lookup = find_order(category, said, orders)
+    # An unsure reading picks no order by its status ("return" would pick the delivered
+    # one): only the products named do, until the clarifying question settles the request.
+    sure = float(state.get("confidence") or 0.0) >= CONFIDENT
+    lookup = find_order(category if sure else Category.OTHER, said, orders)
     if lookup.found is not None:
         captured["order_id"] = lookup.found.id
         captured.pop("order_choices", None)

@@ -75,6 +75,21 @@ def test_a_product_named_in_full_beats_one_sharing_a_word() -> None:
     assert lookup.candidates == (electric, tea)
 
 
+def test_a_name_for_several_lines_of_one_order_names_that_order() -> None:
+    kettles = order(
+        8, OrderStatus.PENDING, line("Tea Kettle", "t-1"), line("Electric Kettle", "k-1")
+    )
+    others = (EARBUDS, LAMP_AND_MUG, kettles)
+    assert find_order(Category.OTHER, "I put two kettles in my basket", others).found == kettles
+
+
+def test_an_order_said_not_to_have_shipped_is_a_pending_one() -> None:
+    text = "read me back everything on my order that hasn't shipped"
+    assert find_order(Category.OTHER, text, ORDERS).found == PENDING_SHOES
+    # None pending: the words pick nothing, and every order stays a candidate.
+    assert len(find_order(Category.OTHER, text, (EARBUDS, LAMP_AND_MUG)).candidates) == 2
+
+
 def test_several_orders_are_candidates_newest_first() -> None:
     lookup = find_order(Category.RETURN, "I want to return something", ORDERS)
     assert lookup.found is None
