@@ -57,6 +57,7 @@ from domain.items import (
     resolve_items,
 )
 from domain.knowledge import ANSWERS_CLEARED, KnowledgeAnswer, Passage, answer_from_passages
+from domain.matching import parse_address
 from domain.money import ZERO
 from domain.policy import ActionRequest, ActionType, Actor, Policy, RiskLevel, Tier, evaluate_policy
 from domain.retail import (
@@ -517,6 +518,26 @@ def action_read_as_status(category: Category, said: str) -> Category | None:
     if category not in _STATUS_READINGS or opening is None:
         return None
     return _OPENING_ACTIONS[opening.group(1).lower()]
+
+
+# Words a message giving an address alone may hold besides it ("please send it here:").
+_BESIDE_AN_ADDRESS = 6
+_NOT_AN_ACTION = frozenset(
+    {Category.OTHER, Category.POLICY_QUESTION, Category.PRODUCT_QUESTION, Category.TALK_TO_HUMAN}
+)
+
+
+def address_given_alone(category: Category, message: str) -> bool:
+    """Whether a message read as no action is a full street address and little else
+    ("1 Market Street, Suite 3600, San Francisco, CA 94105" after the article on changing
+    where an order goes): where the customer wants their order sent."""
+    if category not in _NOT_AN_ACTION:
+        return False
+    address = parse_address(message)
+    if address is None:
+        return False
+    given = len(address.one_line().split()) - 1  # the country is not written
+    return len(message.split()) - given <= _BESIDE_AN_ADDRESS
 
 
 def reads_as_complaint(category: Category, said: str) -> bool:

@@ -93,6 +93,7 @@ from domain.turn import (
     TurnFacts,
     TurnRead,
     action_read_as_status,
+    address_given_alone,
     asks_the_shop,
     decide_turn,
     is_general_question,
@@ -710,6 +711,11 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         # An unsure reading of the answer to our own question ("300 Spring Street, …"
         # after "What is the new address?") is that answer: the request stays the same.
         category, confidence = Category(previous), CONFIDENT
+    if not answering and address_given_alone(category, message):
+        # An address on its own, read as no request: where the order should go.
+        category, confidence = Category.CHANGE_ADDRESS, max(confidence, CONFIDENT)
+        if captured.get("issue"):
+            captured["issue"] = f"{captured['issue']} {message}"[:500]
     said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
     if reads_as_complaint(category, said):
         # Something went wrong, read as a status or a question: a complaint, for a person.

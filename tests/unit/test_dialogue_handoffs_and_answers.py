@@ -37,6 +37,7 @@ from domain.turn import (
     Refuse,
     TurnFacts,
     TurnRead,
+    address_given_alone,
     decide_turn,
     next_request,
     read_only_question,
@@ -679,3 +680,21 @@ def test_a_swap_is_named_by_its_orders_status(
     said: Category, status: str, meant: Category
 ) -> None:
     assert swap_for_status(said, status) is meant
+
+
+@pytest.mark.parametrize(
+    ("category", "message", "alone"),
+    [
+        (Category.OTHER, "1 Market Street, Suite 3600, San Francisco, CA 94105", True),
+        (Category.POLICY_QUESTION, "please send it here: 12 Elm Street, Boston, MA 02110", True),
+        # a story around an address, or an address inside a request read as one: not alone
+        (Category.OTHER, "my sister lives at 12 Elm Street, Boston, MA 02110 and she says the "
+                         "parcel never came, is that normal for your courier?", False),
+        (Category.RETURN, "12 Elm Street, Boston, MA 02110", False),
+        (Category.OTHER, "Boston, MA 02110", False),
+    ],
+)  # fmt: skip
+def test_an_address_given_alone_is_where_the_order_should_go(
+    category: Category, message: str, alone: bool
+) -> None:
+    assert address_given_alone(category, message) is alone
