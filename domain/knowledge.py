@@ -539,13 +539,13 @@ def place_fit(question: str, passage: Passage) -> float:
 
 # "How long …?", "how soon …?": a duration; "how much …?", "what does it cost?": an amount.
 _ASKS_DURATION = re.compile(
-    r"\bhow (?:long|many (?:days|weeks|months)|soon|quickly|fast)\b|\bhow much time\b|"
-    r"\b(?:time ?frame|period|window)\b",
+    r"\bhow (?:long|many (?:days|weeks|months)|soon|quick(?:ly)?|fast)\b|\bhow much time\b|"
+    r"\b(?:time ?frame|period|window|(?:transit|delivery|shipping) times?)\b",
     re.IGNORECASE,
 )
 _ASKS_AMOUNT = re.compile(
     r"\bhow much\b(?! time)|\b(?:cost|price) of\b|"
-    r"\bwhat(?:'s| is| are| does| do| would)\b[^?.!]*\b(?:cost|price|fee)s?\b",
+    r"\bwhat(?:'s| is| are| does| do| would)\b[^?.!]*\b(?:cost|price|fee|charge)s?\b",
     re.IGNORECASE,
 )
 _NUMBER_WORD = (
@@ -572,6 +572,31 @@ def answer_kind_fit(question: str, passage: Passage) -> float:
     ]
     text = f"{passage.heading}. {passage.text}"
     return ANSWER_KIND_WEIGHT if any(found.search(text) for found in wants) else 0.0
+
+
+def duration_and_amount(
+    question: str, passages: Sequence[Passage], ranked: Sequence[Passage] = ()
+) -> tuple[Passage, Passage] | None:
+    """For a question asking both how long and how much ("what is the charge and the usual
+    transit time?"), the best passage stating a duration and the best stating an amount,
+    best first, when no one passage states both; None otherwise. Both come from the
+    answers found (`passages`, above the threshold) or, for the second, from the same
+    article's passages further down the `ranked` list: the best answer's article is where
+    the rest of the answer is."""
+    if not passages or not (_ASKS_DURATION.search(question) and _ASKS_AMOUNT.search(question)):
+        return None
+    pool = [*passages, *(p for p in ranked if p.slug == passages[0].slug and p not in passages)]
+
+    def stating(kind: re.Pattern[str]) -> Passage | None:
+        return next((p for p in pool if kind.search(f"{p.heading}. {p.text}")), None)
+
+    duration, amount = stating(_DURATION), stating(_AMOUNT)
+    if duration is None or amount is None or duration == amount:
+        return None
+    if duration not in passages and amount not in passages:
+        return None
+    first = pool.index(duration) < pool.index(amount)
+    return (duration, amount) if first else (amount, duration)
 
 
 def question_groups(question: str, vocabulary: Sequence[str] | set[str] = ()) -> list[list[str]]:

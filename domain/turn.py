@@ -1263,13 +1263,21 @@ _GENERAL_QUESTION = re.compile(
     r"(?:^|[.!?]\s+|\n)\s*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening))[,!.\s]*)?"
     r"(?:(?:could|can) you (?:please )?(?:tell me|let me know)|i(?:'d| would) like to know|"
     r"i was wondering|quick question[:,]?)?\s*"
-    r"(?:how (?:many|long|much|soon|fast|do|does|can)|"
+    r"(?:how (?:many|long|much|soon|fast|quick(?:ly)?|do|does|can)|"
     r"what(?:'s| is| are| does| do| happens| kind| if| hours)|when (?:do|does|will|can|are|is)|"
-    r"where do|which|do you|does (?:the|your|it)|is (?:there|it possible|shipping)|"
+    r"where do|which|do you|does (?:the|your|it)|"
+    r"is (?:there|it possible|shipping|delivery|express|standard)|"
     r"are (?:there|your)|can (?:i|you) (?:pay|ship|get|use)|is your|are returns|whether)\b",
     re.IGNORECASE,
 )
-_ABOUT_OWN_ORDER = re.compile(r"\b(?:my|mine|our)\b|#?W\d{5,}", re.IGNORECASE)
+# "my", except of the people and places a parcel goes to ("to my nan by Friday").
+_ABOUT_OWN_ORDER = re.compile(
+    r"\b(?:my|mine|our)\b(?!\s+(?:nan|nana|gran|granny|grandma|grandmother|grandad|grandpa|"
+    r"mum|mom|mother|dad|father|parents|sister|brother|son|daughter|kids?|children|wife|"
+    r"husband|partner|friend|friends|aunt|uncle|cousin|niece|nephew|family|boss|colleague|"
+    r"girlfriend|boyfriend|country|city|town|area|region)\b)|#?W\d{5,}",
+    re.IGNORECASE,
+)
 
 
 def is_general_question(message: str) -> bool:
@@ -1682,6 +1690,8 @@ def two_requests(
     request read sure enough."""
     if parts is not None and _where_the_refund_goes(first, second, parts):
         return False
+    if parts is not None and all(is_general_question(part) for part in parts):
+        return False  # two questions for the articles, answered together
     if parts is not None:
         # A part that reports a charge not owed or something gone wrong, read as nothing
         # the shop's tools serve, is a complaint of its own beside the other request

@@ -68,6 +68,10 @@ class KnowledgeSearch(Protocol):
         """The passages that answer `question`, best first."""
         ...
 
+    def rank(self, question: str, limit: int = 3) -> list[Passage]:
+        """The passages nearest `question`, best first, whether they answer it or not."""
+        ...
+
 
 class OneTimeCodes(Protocol):
     """The case's one-time codes: issued and mailed to the address on file, then checked."""

@@ -62,7 +62,13 @@ from domain.errors import NotFound, TrustdeskError
 from domain.handoff import NOT_A_TOPIC
 from domain.identity import IDENTITY_ASKS, IdentityLevel
 from domain.items import describe_choices, describe_lines, describe_options, settled_lines
-from domain.knowledge import KnowledgeAnswer, Passage, both_passages, question_parts
+from domain.knowledge import (
+    KnowledgeAnswer,
+    Passage,
+    both_passages,
+    duration_and_amount,
+    question_parts,
+)
 from domain.matching import parse_address
 from domain.money import format_money
 from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
@@ -405,6 +411,11 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
         keys = [(p[0].slug, p[0].heading) for p in (first, second) if p]
         if len(keys) == 2 and keys[0] != keys[1] and set(keys) <= wider:
             return (both_passages(first[0], second[0]), *found[:2])
+    both = duration_and_amount(message, found, knowledge.rank(message, limit=_WIDER))
+    if both is not None:
+        # "What is the charge and the usual transit time?": one passage says how long,
+        # another how much.
+        return (both_passages(*both), *found[:2])
     return tuple(found[:3])
 
 

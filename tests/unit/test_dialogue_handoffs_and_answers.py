@@ -498,6 +498,11 @@ def test_a_complaint_beside_a_request_is_its_own_unless_it_is_why_an_item_goes_b
     assert not two_requests(Category.COMPLAINT, 0.9, Category.EXCHANGE, 0.9)
 
 
+def test_two_questions_for_the_articles_are_no_two_requests() -> None:
+    parts = ("need it at my nan's by friday. how quick is express delivery", "what does it cost?")
+    assert not two_requests(Category.ORDER_STATUS, 0.9, Category.POLICY_QUESTION, 0.9, parts=parts)
+
+
 def test_the_second_request_is_taken_up_without_the_first_ones_details() -> None:
     captured: Any = {
         "email": "ada@example.com", "language": "en", "order_id": "#W1",

@@ -15,6 +15,7 @@ from domain.knowledge import (
     answer_from_passages,
     answer_kind_fit,
     both_passages,
+    duration_and_amount,
     fill_placeholders,
     fused_scores,
     make_article,
@@ -295,3 +296,19 @@ def test_a_passage_stating_the_kind_of_answer_asked_for_is_preferred() -> None:
 
 def test_a_customers_short_name_for_a_card_searches_for_the_articles_name() -> None:
     assert ["amex", "american", "express"] in question_groups("can I use my amex?")
+
+
+ABROAD_COST = _section("How much does shipping cost?", "Shipping to other countries costs $24.99.")
+
+
+def test_a_question_for_how_long_and_how_much_gets_a_passage_for_each() -> None:
+    question = "Is delivery to the UK possible, and what is the charge and the usual transit time?"
+    # The cost passage is not among the answers found, but further down the same article.
+    assert duration_and_amount(question, [ABROAD], [ABROAD, US, ABROAD_COST]) == (
+        ABROAD,
+        ABROAD_COST,
+    )
+    assert duration_and_amount("how long does it take to Canada?", [ABROAD], [ABROAD_COST]) is None
+    # One passage stating both answers both.
+    both = _section("Express", "Express takes 1 to 2 days and costs $14.99.")
+    assert duration_and_amount("how quick is express and what does it cost?", [both]) is None
