@@ -342,6 +342,13 @@ _STOP = frozenset(
         "literally",
         "basically",
         "stuff",
+        # sighs and chat shorthand: "ugh the site wont let me … b4 trying again"
+        "ugh",
+        "argh",
+        "lol",
+        "b4",
+        "says",
+        "let",
     ]
 )
 
@@ -369,6 +376,8 @@ SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "mc": ("mastercard",),
     "giftcard": ("gift",),
     "login": ("sign", "password"),
+    "failed": ("wrong",),
+    "attempts": ("password",),
     "log": ("sign",),
     "pw": ("password",),
     "guarantee": ("warranty",),

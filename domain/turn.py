@@ -1286,6 +1286,12 @@ def is_general_question(message: str) -> bool:
     return bool(_GENERAL_QUESTION.search(message)) and not _ABOUT_OWN_ORDER.search(message)
 
 
+def asked_without_an_account(message: str) -> bool:
+    """Whether the message, from someone who says they have no account, asks a question:
+    "my order" in it is one they would place ("could I collect my order myself?")."""
+    return "?" in message or bool(_GENERAL_QUESTION.search(message))
+
+
 # Readings an unsure turn names in its clarifying question, and the question asked once.
 CLARIFY = "clarify"
 _ACTIONS_AND_STATUS = frozenset(

@@ -100,9 +100,9 @@ from domain.turn import (
     TurnRead,
     action_read_as_status,
     address_given_alone,
+    asked_without_an_account,
     asks_the_shop,
     decide_turn,
-    is_general_question,
     lines_with_ids,
     pick_items,
     read_only_question,
@@ -388,7 +388,7 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
         # yet, is answered now (`domain.turn.no_account_outcome`).
         asked_before = str(captured.get("issue") or "")
         tried = captured.get("tried") or ()
-        if not is_general_question(asked_before) or any(
+        if not asked_without_an_account(asked_before) or any(
             line.startswith(_FROM_ARTICLE) for line in tried
         ):
             return None

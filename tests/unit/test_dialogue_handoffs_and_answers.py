@@ -38,7 +38,9 @@ from domain.turn import (
     TurnFacts,
     TurnRead,
     address_given_alone,
+    asked_without_an_account,
     decide_turn,
+    is_general_question,
     next_request,
     read_only_question,
     reading_picked,
@@ -703,3 +705,10 @@ def test_an_address_given_alone_is_where_the_order_should_go(
     category: Category, message: str, alone: bool
 ) -> None:
     assert address_given_alone(category, message) is alone
+
+
+def test_someone_without_an_account_asking_about_their_order_asks_a_question() -> None:
+    question = "rather than paying for delivery could I just pop in and collect my order myself?"
+    assert not is_general_question(question)  # "my order" would be theirs…
+    assert asked_without_an_account(question)  # …but they have none yet
+    assert not asked_without_an_account("I want to return my order")

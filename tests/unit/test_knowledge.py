@@ -312,3 +312,9 @@ def test_a_question_for_how_long_and_how_much_gets_a_passage_for_each() -> None:
     # One passage stating both answers both.
     both = _section("Express", "Express takes 1 to 2 days and costs $14.99.")
     assert duration_and_amount("how quick is express and what does it cost?", [both]) is None
+
+
+def test_sighs_and_chat_shorthand_are_no_topic_words() -> None:
+    groups = question_groups("ugh the site wont let me sign in, says too many failed attempts b4")
+    assert not {"ugh", "let", "says", "b4"} & {word for group in groups for word in group}
+    assert ["failed", "wrong"] in groups and ["attempts", "password"] in groups
