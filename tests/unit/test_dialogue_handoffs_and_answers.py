@@ -303,6 +303,8 @@ def test_a_question_is_never_answered_before_verification() -> None:
          Category.RETURN),
         ("Bonjour, où en est ma commande W1000016 ? Elle n'est toujours pas arrivée.",
          Category.ORDER_STATUS),
+        ("Je n'ai aucune nouvelle de la livraison. Pourriez-vous me dire où elle en est ?",
+         Category.ORDER_STATUS),
         ("Ich möchte meine Bestellung stornieren", Category.CANCEL_ORDER),
         ("Vorrei cambiare la taglia delle scarpe", Category.EXCHANGE),
         ("Wo bleibt meine Rückerstattung?", Category.REFUND_STATUS),
