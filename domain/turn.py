@@ -363,6 +363,7 @@ def decide_turn(facts: TurnFacts) -> Outcome:
         or vague_outcome(facts)
         or proposal_question_outcome(facts)
         or follow_up_outcome(facts)
+        or own_items_outcome(facts)
         or catalog_outcome(facts)
         or knowledge_outcome(facts)
         or read_only_outcome(facts)
@@ -1371,6 +1372,7 @@ def knowledge_outcome(facts: TurnFacts) -> Outcome | None:
     answer = answer_from_passages(facts.message, facts.knowledge)
     if answer.kind == "no_match" and _a_request_after_all(facts):
         return None
+
     if answer.kind == "no_match":
         return Escalate(
             reasons=("our help articles do not answer this question",),
@@ -1390,6 +1392,53 @@ def _a_request_after_all(facts: TurnFacts) -> bool:
         and read.confidence >= CONFIDENT
         and not facts.captured.get("out_of_scope")
     )
+
+
+# An action asked of items the customer has, in a question: "would you trade them for…",
+# "can I send these back", "could you swap it".
+_OWN_ITEMS_ACTION = re.compile(
+    r"\b(?:(trade|swap|exchange|switch)|(return|refund)|(cancel))\s+(?:them|it|these|those)\b|"
+    r"\b(send) (?:them|it|these|those) back\b",
+    re.IGNORECASE,
+)
+
+
+def own_items_outcome(facts: TurnFacts) -> Outcome | None:
+    """"Would you trade them for the over-ear version?": a question no article answers,
+    asking for an action on what the customer has, is asked once whether it is that
+    action, before the catalog or a person answers it as a question."""
+    action = _action_on_own_items(facts)
+    if action is None:
+        return None
+    return Ask(
+        reasons=("I want to be sure what you need before I do anything",),
+        confidence=facts.read.confidence,
+        ask_for=CLARIFY,
+        readings=(action.value,),
+    )
+
+
+def _action_on_own_items(facts: TurnFacts) -> Category | None:
+    """The action a question no article answers asks of the customer's own items, when it
+    was read as a question and a clarifying question was not asked yet; else None."""
+    read = facts.read
+    if read.category not in (Category.PRODUCT_QUESTION, Category.POLICY_QUESTION):
+        return None
+    if facts.knowledge is None or read.wants_human:
+        return None
+    if answer_from_passages(facts.message, facts.knowledge).kind != "no_match":
+        return None
+    if (facts.captured.get("asked") or {}).get(CLARIFY):
+        return None
+    found = _OWN_ITEMS_ACTION.search(facts.message)
+    if found is None:
+        return None
+    swap, money_back, cancel, send = found.groups()
+    if swap:
+        return Category.EXCHANGE
+    if cancel:
+        return Category.CANCEL_ORDER
+    return Category.RETURN if money_back or send else None
 
 
 def _article_answer(answer: KnowledgeAnswer, read: TurnRead) -> Answer:

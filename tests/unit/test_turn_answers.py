@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -70,6 +70,11 @@ ROWS = [
         captured=Captured(out_of_scope=True), partial=True),
     Row("no article matches: said honestly and handed to a person", Category.POLICY_QUESTION,
         "do you sell gift wrapping?", (), kind=OutcomeKind.ESCALATE),
+    Row("no article, an action asked of their own items: asked whether it is that",
+        Category.PRODUCT_QUESTION, "they keep falling out. would you trade them for black?",
+        (), kind=OutcomeKind.ASK, ask_for=CLARIFY),
+    Row("an article answers an action asked as a question: answered", Category.POLICY_QUESTION,
+        "can I send them back after 30 days?", (RETURNS,), partial=True),
     Row("not searched: the dialogue asks who the customer is", Category.RETURN,
         "I want to return my shoes", None, kind=OutcomeKind.ASK, ask_for="identity"),
     Row("a person asked for: no article", Category.POLICY_QUESTION,
@@ -331,3 +336,11 @@ def test_an_article_answer_is_definitive_only_where_the_passages_are_cleared(
     monkeypatch.setattr("domain.turn.ANSWERS_CLEARED", True)
     assert knowledge_cleared(read)
     assert not knowledge_cleared(read.model_copy(update={"autonomous": False}))
+
+
+def test_the_question_names_the_action_asked_of_their_items() -> None:
+    row = next(r for r in ROWS if r.name.startswith("no article, an action asked"))
+    outcome = decide_turn(facts(row))
+    assert isinstance(outcome, Ask) and outcome.readings == ("exchange",)
+    sent_back = replace(row, message="can I send these back? they pinch")
+    assert decide_turn(facts(sent_back)).readings == ("return",)  # type: ignore[union-attr]
