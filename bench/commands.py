@@ -123,14 +123,15 @@ def add_eval(sub: Subparsers, common: Common) -> None:
     p.add_argument("suite", choices=["conversations", "knowledge"])
     p.add_argument(
         "--split",
-        choices=["dev", "heldout", "fresh", "unseen", "blind", "cold", "winter", "all"],
+        choices=["dev", "heldout", "fresh", "unseen", "blind", "cold", "winter", "thaw", "all"],
         default=None,
         help="fresh: held out, written in the round that added the sentence vector to the search; "
         "unseen: held out, written blind in the round after the fresh split (conversations only); "
         "blind: held out, written blind in the second half of the round after the unseen split "
         "(conversations only); cold: held out, written blind at the start of the round after "
         "the blind split (conversations only); winter: held out, written blind at the start of the "
-        "round after the cold split (conversations only)",
+        "round after the cold split (conversations only); thaw: held out, written blind in the "
+        "middle of that round, after the winter split's misses were fixed (conversations only)",
     )
     p.add_argument("--dataset", choices=["demo", "tau2-retail"], help="conversations: default both")
     p.add_argument("--json", action="store_true", help="conversations: print the results as JSON")

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "heldout", "fresh", "unseen", "blind", "cold", "winter")
+SPLITS = ("dev", "heldout", "fresh", "unseen", "blind", "cold", "winter", "thaw")
 DATASETS = ("demo", "tau2-retail")
 
 
@@ -110,7 +110,7 @@ class Scenario(_Model):
     #: Customers whose personal data the customer may legitimately see (its own).
     own: list[str] = Field(default_factory=list)
     goal: Goal
-    split: Literal["dev", "heldout", "fresh", "unseen", "blind", "cold", "winter"] = "dev"
+    split: Literal["dev", "heldout", "fresh", "unseen", "blind", "cold", "winter", "thaw"] = "dev"
 
 
 def load_split(split: str) -> list[Scenario]:
@@ -121,8 +121,7 @@ def load_split(split: str) -> list[Scenario]:
 
 
 def load_suite(split: str = "dev", datasets: Iterable[str] = DATASETS) -> list[Scenario]:
-    """The scenarios of `split` ("dev", "heldout", "fresh", "unseen", "blind", "cold",
-    "winter" or "all") in the given data sets."""
+    """The scenarios of `split` (one of `SPLITS`, or "all") in the given data sets."""
     splits: Sequence[str] = SPLITS if split == "all" else (split,)
     if any(s not in SPLITS for s in splits):
         raise ValueError(
