@@ -478,7 +478,9 @@ def _swap_item(d: DialogueInput, order: Order, *, exchange: bool) -> Decision:
             ask_for="new_option",
             extra=extra,
         )
-    return _confirm_swaps(d, order, [(line, variant)], exchange=exchange)
+    # "Both of the blue T-shirts … for size M": each identical line the customer meant.
+    meant = list(d.captured.get("item_ids") or ()).count(line.item_id)
+    return _confirm_swaps(d, order, [(line, variant)] * max(1, meant), exchange=exchange)
 
 
 # Where a message asking for several swaps moves on to the next: "…, and could the

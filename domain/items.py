@@ -788,9 +788,14 @@ def _resolve(
                 continue  # "the headphones I got along with my computer": not the computer
             candidates = _lines_of(mention.key, own, aliases)
             if candidates and not _excluded(text, tokens, mention, option_words):
-                groups.append(
-                    _settle(mention, candidates, lines, tokens, start, end, not_picking, text)
-                )
+                group = _settle(mention, candidates, lines, tokens, start, end, not_picking, text)
+                # How many the story says there are is not how many are meant: "has two
+                # helmets. I'd like to return the blue one in size L" is the blue L.
+                picking = [t for i, t in enumerate(tokens) if i not in not_picking]
+                narrowed = _narrow(group.chosen, lines, picking) if len(group.chosen) > 1 else []
+                if narrowed and len(narrowed) < len(group.chosen):
+                    group.chosen = narrowed
+                groups.append(group)
     everything = _asks_for_everything(text)
     untargeted = [t for i, t in enumerate(tokens) if i not in targets]
     held_keys = [m.key for m in mentions if m.first in held_next]
@@ -878,12 +883,14 @@ def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
     the lines whose options hold "black" (and only when some line does not)."""
     kept: set[int] = set()
     for found in KEPT_ONE.finditer(text.lower()):
-        words = {stem(w) for w in TOKEN.findall(found.group(1) or found.group(2) or "")}
-        having = {
-            i
-            for i, line in enumerate(lines)
-            if words & {stem(w) for v in line.options.values() for w in TOKEN.findall(v.lower())}
-        }
+        named = next((g for g in found.groups() if g), "")
+        option_words = [
+            {stem(w) for v in line.options.values() for w in TOKEN.findall(v.lower())}
+            for line in lines
+        ]
+        # The option words named ("big" names none); a line kept has every one of them.
+        words = {stem(w) for w in TOKEN.findall(named)} & set().union(*option_words)
+        having = {i for i, own in enumerate(option_words) if words and words <= own}
         if having and len(having) < len(lines):
             kept |= having
     return kept

@@ -157,12 +157,15 @@ def alias_keys(name: str) -> frozenset[str]:
     return frozenset(found | own_keys(name))
 
 
-# "The black one is fine", "the big silver one stays", "keeping the 2L one": an item the
-# customer keeps, named by its options (group 1 or 2).
+# "The black one is fine", "the big silver one stays", "keeping the 2L one", "the red M is
+# staying": an item the customer keeps, named by its options (the one group that matched).
 KEPT_ONE = re.compile(
     r"\b(?:the|my) ((?:[a-z0-9-]+ ){1,3})ones? (?:is|are|was|can|will)?\s*(?:\w+ ){0,3}?"
     r"(?:fine|ok|okay|good|great|perfect|lovely|stays?)\b|"
-    r"\bkeep(?:ing)? the ((?:[a-z0-9-]+ ){1,3})ones?\b"
+    r"\bkeep(?:ing)? the ((?:[a-z0-9-]+ ){1,3})ones?\b|"
+    # "the red M is staying with me", "the 1L stays": options alone, and that they stay
+    r"\b(?:the|my) ((?:[a-z0-9-]+ ){0,2}[a-z0-9-]+) (?:is staying|are staying|stays|"
+    r"can stay|is fine|are fine|is ok|are ok)\b"
 )
 
 # Misspellings of option values too short for `domain.items` to correct by distance (it

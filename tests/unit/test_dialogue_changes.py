@@ -134,6 +134,19 @@ def test_identical_items_are_no_wish_for_the_same_version_when_another_is_named(
     assert d.command is not None and d.command["new_item_ids"] == ["s-red-9"]
 
 
+def test_both_of_two_identical_lines_are_exchanged_when_both_are_meant() -> None:
+    pair = OrderLine(
+        product_id="shoe", item_id="s-black-9", name="Running Shoes", price=D("80.00"),
+        options={"color": "black", "size": "9"},
+    )  # fmt: skip
+    two = order(OrderStatus.DELIVERED, pair, pair)
+    both = ask(Category.EXCHANGE, "both pairs in size 10", two, item_ids=["s-black-9"] * 2)
+    assert both.command["item_ids"] == ["s-black-9", "s-black-9"]
+    assert both.command["new_item_ids"] == ["s-black-10", "s-black-10"]
+    one = ask(Category.EXCHANGE, "one pair in size 10", two, item_ids=["s-black-9"])
+    assert one.command["item_ids"] == ["s-black-9"]
+
+
 def test_a_change_before_shipping_is_never_to_the_same_version() -> None:
     d = ask(Category.CHANGE_ITEMS, "the same one please", order(OrderStatus.PENDING))
     assert (d.step, d.ask_for) == (Step.ASK, "new_option")

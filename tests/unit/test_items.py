@@ -977,6 +977,18 @@ NOTEBOOK_TWICE = order_of(
             id="the-story-names-what-goes-back-beside-another-item",
         ),
         pytest.param(
+            TWO_HELMETS,
+            "The order has two bike helmets in it. I'd like to return the white one.",
+            ["h2"],
+            id="a-story-of-two-and-the-one-meant",
+        ),
+        pytest.param(
+            TWO_HELMETS,
+            "return the helmet please; the blue L is staying with me",
+            ["h2"],
+            id="kept-by-its-options-alone",
+        ),
+        pytest.param(
             TEES_LAMP_BOTTLE,
             "return the lamp and the bottle, they are fine but I don't need them",
             ["3", "4"],
