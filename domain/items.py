@@ -298,7 +298,7 @@ def _excluded(
 _LISTED_AFTER = re.compile(
     r"^(?:\s*,\s*(?:the |my |a |an )?[a-z-]+(?: [a-z-]+)?)*"
     r"\s*(?:,\s*)?(?:and|&)\s*(?:the |my |a |an )?[a-z-]+(?: [a-z-]+)?"
-    r"(?=\s+(?:are|were|both|can stay)\b)"
+    r"(?=\s+(?:are|were|both|can stay|stay|i'?m keeping|i am keeping|i'?ll keep|i will keep)\b)"
 )
 # Words that may stand between a negation and the item it leaves out.
 _LINKING_WORDS = (
@@ -628,6 +628,7 @@ class _Named:
     candidates: list[int]
     chosen: list[int] = field(default_factory=list)
     settled: bool = False
+    at: int = -1  # the token the mention naming it begins at
 
 
 def _windows(
@@ -733,6 +734,7 @@ def _resolve(
 
     groups: list[_Named] = []
     excluded: set[int] = set()
+    excluded_at: dict[int, int] = {}  # where each line was last named to be left out
     option_keys = {key_of(k) for line in lines for k in line.options}
     option_values = {key_of(v) for line in lines for v in line.options.values()}
     told_clause = _told_clauses(text, tokens)
@@ -768,6 +770,8 @@ def _resolve(
             continue
         if _excluded(text, tokens, mention, option_words):
             excluded.update(candidates)
+            for i in candidates:  # "…and the bottle. Oh wait, not the bottle"
+                excluded_at[i] = max(excluded_at.get(i, -1), mention.first)
             continue
         if not candidates:
             if mention.last in held_next:  # "bike" in "bike helmets" the order holds
@@ -775,7 +779,9 @@ def _resolve(
             elif mention.key in PRODUCT_WORDS:
                 missing.append(mention.surface)
             continue
-        groups.append(_settle(mention, candidates, lines, tokens, start, end, not_picking, text))
+        group = _settle(mention, candidates, lines, tokens, start, end, not_picking, text)
+        group.at = mention.first
+        groups.append(group)
 
     if not groups and not taken and not named and not missing and set_aside:
         # "It came with the same notebook twice … can I send the spare back?": the request
@@ -848,7 +854,10 @@ def _resolve(
     pending = [g for g in groups if not g.settled and not everything]
     for group in groups:
         if group.settled:
-            chosen.update(group.chosen)
+            # A line left out after it was named is left out: the customer changed their mind.
+            chosen.update(
+                i for i in group.chosen if i not in excluded_at or excluded_at[i] < group.at
+            )
     first = pending[0] if pending else None
     return _Outcome(
         chosen=tuple(sorted(chosen)),
@@ -946,8 +955,14 @@ def _settle(
     count = next((_COUNTS[w] for w in before if w in _COUNTS), None)
     plural = _plural(tokens[mention.last - 1], [lines[i].name for i in candidates])
     one_of = "of" in before and bool(set(before) & {"one", "1", "either", "any", "which"})
-    # "one tshirt", "a single mug", "just 1 of the tees": one line, whatever the order holds.
-    one_of = one_of or bool(set(before[-2:]) & {"one", "1", "single"})
+    # "one tshirt", "a single mug", "just 1 of the tees": one line, whatever the order holds
+    # (the words just before it count though a list's "So: one T-shirt" opens its window).
+    just_before = [
+        t.surface
+        for t in tokens[max(0, mention.first - 2) : mention.first]
+        if not re.search(r"[.!?;]", text[t.end : tokens[mention.first].start])
+    ]
+    one_of = one_of or bool(set(before[-2:] + just_before) & {"one", "1", "single"})
     # "I got two tees, I only want to send one of them back", "the one that cost 375.03":
     # how many there are is not how many are meant.
     window = text[tokens[start].start : tokens[end - 1].end] if text and end > start else ""
@@ -971,6 +986,7 @@ def _settle(
 _ONE_OF_THEM = re.compile(
     r"\b(?:(?:only|just)\s+(?:\w+\s+){0,5}?one|one of (?:them|the two|those|these|the)|"
     r"the one (?:that|which|with|in|for|at|costing|priced)|a single one|"
+    r"the (?:extra|spare|second|duplicate|other) one|one is (?:plenty|enough)|"
     r"one (?:of them )?(?:goes|go|can go|should go|is going|needs to go) back)\b",
     re.IGNORECASE,
 )

@@ -983,6 +983,25 @@ NOTEBOOK_TWICE = order_of(
             id="a-story-of-two-and-the-one-meant",
         ),
         pytest.param(
+            TEES_LAMP_BOTTLE,
+            "I'd like to send back one of the two blue T-shirts and the glass water bottle. Oh "
+            "wait, not the bottle, I mean the black desk lamp. So: one T-shirt and the lamp.",
+            ["1", "3"],
+            id="a-correction-leaves-out-what-was-named-first",
+        ),
+        pytest.param(
+            TEES_LAMP_BOTTLE,
+            "The lamp and the bottle I'm keeping, but one of the tees goes back.",
+            ["1"],
+            id="a-list-kept-by-them",
+        ),
+        pytest.param(
+            TWIN_MUGS,
+            "I ended up with the exact same mug twice. One is plenty: can I return the extra one?",
+            ["7"],
+            id="the-extra-one",
+        ),
+        pytest.param(
             TWO_HELMETS,
             "return the helmet please; the blue L is staying with me",
             ["h2"],
