@@ -354,7 +354,12 @@ _CARD = re.compile(
 )
 # A method named right after these words is the one being replaced, not the one wanted.
 _REPLACED = re.compile(
-    r"\b(instead of|rather than|not|from|than)( (my|the|a|your))?\s*$", re.IGNORECASE
+    r"\b(instead of|rather than|not|from|than|off)( (my|the|a|your))?\s*$", re.IGNORECASE
+)
+# A method named right after these words is where the customer wants the payment or the
+# money to go ("off my gift card and onto PayPal").
+_DESTINATION = re.compile(
+    r"\b(onto|on to|over to|to|via|using)( (my|the|a|your))?\s*$", re.IGNORECASE
 )
 _LAST_FOUR = re.compile(
     r"\b(?:ending|ends|ending in|last four|last 4)\s*(?:in|with|:)?\s*(\d{4})\b", re.IGNORECASE
@@ -364,8 +369,8 @@ _LAST_FOUR = re.compile(
 def find_payment(text: str) -> str | None:
     """The payment method the message names: `credit_card`, `paypal` or `gift_card`.
 
-    When several are named, the one mentioned last wins ("not my Visa, use PayPal" is
-    ambiguous; "from my card to my gift card" ends on the wanted one)."""
+    When several are named, the one named as where it should go wins ("off my gift card
+    and onto PayPal"), else the one mentioned last ("from my card to my gift card")."""
     hits: list[tuple[int, str]] = []
     for pattern, kind in ((_GIFT_CARD, "gift_card"), (_PAYPAL, "paypal"), (_CARD, "credit_card")):
         for match in pattern.finditer(text):
@@ -383,6 +388,11 @@ def find_payment(text: str) -> str | None:
         for start, kind in hits
         if not _REPLACED.search(text[max(0, start - 24) : start])
     ]
+    destined = {
+        kind for start, kind in wanted if _DESTINATION.search(text[max(0, start - 24) : start])
+    }
+    if len(destined) == 1:  # "…onto PayPal? I'd like to save the gift card balance"
+        return destined.pop()
     return max(wanted or hits)[1]
 
 

@@ -141,6 +141,9 @@ def test_zip(text: str, expected: str | None) -> None:
         ("switch from card to paypal", "paypal"),
         ("charge my Visa instead of my PayPal", "credit_card"),
         ("use paypal, not my card", "paypal"),
+        ("move it off my gift card and onto PayPal? I'll save the gift card for later",
+         "paypal"),  # where it should go, though the gift card is named last
+        ("over to my Visa please, I don't want PayPal", "credit_card"),
         ("no payment words here", None),
     ],
 )
