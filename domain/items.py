@@ -174,7 +174,7 @@ def _fix_typos(
     fixed = []
     for token in tokens:
         spelt = token.stem
-        if token.surface in OPTION_TYPOS:
+        if token.surface in OPTION_TYPOS and spelt not in vocabulary:
             spelt = stem(OPTION_TYPOS[token.surface])
         elif spelt not in vocabulary and len(token.surface) >= 5 and not spelt.isdigit():
             near = [
@@ -572,7 +572,7 @@ def _value_named(stems: Sequence[str], surfaces: Sequence[str], option: str, val
     if not plain and _has_key(stems, v):
         return True
     if not plain and " " in v.strip():
-        head = TOKEN.findall(v)[0]
+        head = v.split()[0]  # "1.5" of "1.5 liters" whole: its "1" is no "1 liter"
         if any(ch.isdigit() for ch in head) and _has_key(stems, head):
             return True  # "the 60W one" for "60W equivalent"
     if any(_has_key(stems, word) for word in _SIZE_WORDS.get(v, ())):
@@ -770,9 +770,11 @@ def _resolve(
             continue
         if _excluded(text, tokens, mention, option_words):
             excluded.update(candidates)
-            for i in candidates:  # "…and the bottle. Oh wait, not the bottle"
-                excluded_at[i] = max(excluded_at.get(i, -1), mention.first)
-            continue
+            said_before = {t.surface for t in tokens[max(0, mention.first - 2) : mention.first]}
+            if not said_before & {"other", "others", "remaining", "rest"}:
+                for i in candidates:  # "…and the bottle. Oh wait, not the bottle"
+                    excluded_at[i] = max(excluded_at.get(i, -1), mention.first)
+            continue  # ("the other kettles stay" leaves out the kettles not meant, no more)
         if not candidates:
             if mention.last in held_next:  # "bike" in "bike helmets" the order holds
                 describing.add(mention.key)

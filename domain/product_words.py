@@ -173,4 +173,7 @@ KEPT_ONE = re.compile(
 OPTION_TYPOS = {
     "blak": "black", "blck": "black", "wite": "white", "whte": "white", "gren": "green",
     "glas": "glass", "pnik": "pink",
+    # British spellings of the catalog's American ones
+    "litre": "liter", "litres": "liters", "metre": "meter", "metres": "meters",
+    "grey": "gray",
 }  # fmt: skip

@@ -541,6 +541,26 @@ def address_given_alone(category: Category, message: str) -> bool:
     return len(message.split()) - given <= _BESIDE_AN_ADDRESS
 
 
+# "I want to send back the small kettle", "could you cancel it": an action asked for in
+# so many words.
+_ASKS_FOR_AN_ACTION = re.compile(
+    r"\b(?:i(?:\s+(?:want|need|would like|wanna)|['’]d like) to|please|pls|can i|could i|can you|"
+    r"could you)\s+(?:\w+\s+){0,2}?"
+    r"(return|send (?:[\w'-]+ ){0,8}?back|cancel|exchange|swap|replace)\b",
+    re.IGNORECASE,
+)
+
+
+def action_asked(said: str) -> Category | None:
+    """The action a message asks for in so many words ("I want to send back …"), when it
+    asks for one kind only; None otherwise."""
+    kinds = {
+        _OPENING_ACTIONS.get(m.group(1).lower(), Category.RETURN)
+        for m in _ASKS_FOR_AN_ACTION.finditer(said)
+    }
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def reads_as_complaint(category: Category, said: str) -> bool:
     """Whether a request read as `category` is a complaint: the customer reports that
     something went wrong, and the reading is a question or unknown, not an action; or

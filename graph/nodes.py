@@ -98,6 +98,7 @@ from domain.turn import (
     Refuse,
     TurnFacts,
     TurnRead,
+    action_asked,
     action_read_as_status,
     address_given_alone,
     asked_without_an_account,
@@ -718,7 +719,12 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
                 captured.pop("next_topic", None)
                 captured["issue"] = f"{captured.get('issue') or ''} {rest}".strip()[:500]
     answering = state.get("awaiting") not in _NOT_MID_REQUEST and previous is not None
-    if answering and previous is not None and confidence < CONFIDENT and not result.wants_human:
+    asked_for = action_asked(message) if state.get("awaiting") in ("issue", "need") else None
+    if asked_for is not None and not result.wants_human:
+        # Asked what went wrong or what they need, an answer asking for an action in so
+        # many words ("I want to send back the small kettle") is that request.
+        category, confidence = asked_for, max(confidence, CONFIDENT)
+    elif answering and previous is not None and confidence < CONFIDENT and not result.wants_human:
         # An unsure reading of the answer to our own question ("300 Spring Street, …"
         # after "What is the new address?") is that answer: the request stays the same.
         category, confidence = Category(previous), CONFIDENT

@@ -37,6 +37,7 @@ from domain.turn import (
     Refuse,
     TurnFacts,
     TurnRead,
+    action_asked,
     address_given_alone,
     asked_without_an_account,
     decide_turn,
@@ -714,3 +715,18 @@ def test_someone_without_an_account_asking_about_their_order_asks_a_question() -
     assert not is_general_question(question)  # "my order" would be theirs…
     assert asked_without_an_account(question)  # …but they have none yet
     assert not asked_without_an_account("I want to return my order")
+
+
+@pytest.mark.parametrize(
+    ("said", "action"),
+    [
+        ("from the order with the kettles I want to send back the glass one", Category.RETURN),
+        ("could you cancel it", Category.CANCEL_ORDER),
+        ("the lamp arrived broken", None),
+        ("I want to return the lamp and I'd like to exchange the mug", None),  # two kinds
+    ],
+)
+def test_the_action_a_message_asks_for_in_so_many_words(
+    said: str, action: Category | None
+) -> None:
+    assert action_asked(said) is action

@@ -939,6 +939,12 @@ LAPTOP_AND_HEADPHONES = order_of(
     line("l", "Laptop", "2349.00", screen="16-inch"),
     line("h", "Wireless Headphones", "199.00", type="over-ear"),
 )
+KETTLES_AND_SHELF = order_of(
+    line("k15", "Tea Kettle", "109.58", material="glass", capacity="1.5 liters"),
+    line("e", "Electric Kettle", "150.00", capacity="2L", color="white"),
+    line("k1", "Tea Kettle", "94.01", material="glass", capacity="1 liter"),
+    line("b", "Bookshelf", "200.00", material="metal", color="black"),
+)
 NOTEBOOK_TWICE = order_of(
     line("p", "Pet Bed", "193.00", size="large"),
     line("n", "Notebook", "28.59", size="A5"),
@@ -994,6 +1000,13 @@ NOTEBOOK_TWICE = order_of(
             "The lamp and the bottle I'm keeping, but one of the tees goes back.",
             ["1"],
             id="a-list-kept-by-them",
+        ),
+        pytest.param(
+            KETTLES_AND_SHELF,
+            "from the order with all the kettles I want to send back the small 1 litre glass "
+            "tea kettle and the black metal bookshelf. the other kettles stay with me.",
+            ["k1", "b"],
+            id="a-litre-and-the-other-ones-kept",
         ),
         pytest.param(
             TWIN_MUGS,
