@@ -561,6 +561,24 @@ def action_asked(said: str) -> Category | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+# An email address to change is no postal address: "how do I change the email address my
+# account uses?" is account help the articles give, not a change the tools make.
+_EMAIL_CHANGE = re.compile(r"\be-?mail(?: address)?\b|\blogin\b|\busername\b", re.IGNORECASE)
+_ADDRESS_CHANGES = frozenset({Category.CHANGE_ADDRESS, Category.ACCOUNT_ADDRESS})
+
+
+def email_change_asked(category: Category, said: str) -> bool:
+    """Whether a message read as an address change is about the account's email address,
+    with no street address in it."""
+    return (
+        category in _ADDRESS_CHANGES
+        and _EMAIL_CHANGE.search(said) is not None
+        and re.search(r"\b(?:postal|street|home|delivery|shipping|mailing) address\b", said, re.I)
+        is None
+        and parse_address(said) is None
+    )
+
+
 def reads_as_complaint(category: Category, said: str) -> bool:
     """Whether a request read as `category` is a complaint: the customer reports that
     something went wrong, and the reading is a question or unknown, not an action; or
@@ -1677,13 +1695,23 @@ def clarify_outcome(facts: TurnFacts) -> Outcome | None:
     )
 
 
+_DECLINES_TO_ACT = re.compile(
+    r"\b(?:do ?n[o'’]?t|dont|do not) (?:want|need) (?:you |anyone |anybody )?to\b|"
+    r"\bno need to\b|\bnothing (?:needs|to) (?:change|be changed|be done|do)\b",
+    re.IGNORECASE,
+)
+
+
 def follow_up_outcome(facts: TurnFacts) -> Outcome | None:
     """A bare yes or no after an answer from a help article: a yes to the person offered
-    with partial help hands off; anything else ("no, I only asked") changes nothing."""
+    with partial help hands off; anything else ("no, I only asked", "I don't want to change
+    anything") changes nothing."""
     read = facts.read
-    if facts.after_article is None or facts.proposal is not None or read.affirm is None:
+    if facts.after_article is None or facts.proposal is not None or read.wants_human:
         return None
-    if read.wants_human:
+    # "I don't want to change any address": after an answer, a wish to have nothing done.
+    declines = _DECLINES_TO_ACT.search(facts.message) is not None
+    if read.affirm is None and not (declines and action_asked(facts.message) is None):
         return None
     if read.affirm and facts.after_article == "partial":
         reason = "you said yes to a colleague's help with your question"

@@ -104,6 +104,7 @@ from domain.turn import (
     asked_without_an_account,
     asks_the_shop,
     decide_turn,
+    email_change_asked,
     lines_with_ids,
     pick_items,
     read_only_question,
@@ -728,6 +729,9 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
         # An unsure reading of the answer to our own question ("300 Spring Street, …"
         # after "What is the new address?") is that answer: the request stays the same.
         category, confidence = Category(previous), CONFIDENT
+    if not answering and email_change_asked(category, message):
+        # "How do I change the email address my account uses?": the articles' to answer.
+        category = Category.POLICY_QUESTION
     if not answering and address_given_alone(category, message):
         # An address on its own, read as no request: where the order should go.
         category, confidence = Category.CHANGE_ADDRESS, max(confidence, CONFIDENT)

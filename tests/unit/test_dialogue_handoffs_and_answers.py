@@ -41,6 +41,7 @@ from domain.turn import (
     address_given_alone,
     asked_without_an_account,
     decide_turn,
+    email_change_asked,
     is_general_question,
     next_request,
     read_only_question,
@@ -730,3 +731,19 @@ def test_the_action_a_message_asks_for_in_so_many_words(
     said: str, action: Category | None
 ) -> None:
     assert action_asked(said) is action
+
+
+@pytest.mark.parametrize(
+    ("category", "said", "email"),
+    [
+        (Category.ACCOUNT_ADDRESS, "How do I change the email address my account uses?", True),
+        (Category.CHANGE_ADDRESS, "can I update my login email?", True),
+        (Category.ACCOUNT_ADDRESS, "update my home address and my email: 1 Main St, Boston, "
+                                   "MA 02110", False),
+        (Category.RETURN, "I got an email saying it was delivered", False),
+    ],
+)  # fmt: skip
+def test_an_email_address_to_change_is_no_postal_address(
+    category: Category, said: str, email: bool
+) -> None:
+    assert email_change_asked(category, said) is email

@@ -50,6 +50,7 @@ class Row:
     affirm: bool | None = None
     proposal: bool = False
     awaiting: str | None = None
+    after_article: str | None = None
     captured: Captured = field(default_factory=lambda: Captured())
     kind: OutcomeKind = OutcomeKind.ANSWER
     ask_for: str | None = None
@@ -75,6 +76,12 @@ ROWS = [
         (), kind=OutcomeKind.ASK, ask_for=CLARIFY),
     Row("an article answers an action asked as a question: answered", Category.POLICY_QUESTION,
         "can I send them back after 30 days?", (RETURNS,), partial=True),
+    Row("after an article, a wish to have nothing done changes nothing",
+        Category.ACCOUNT_ADDRESS, "I don't want to change any address", None,
+        after_article="partial", kind=OutcomeKind.ANSWER),
+    Row("after an article, a request after all is taken up", Category.RETURN,
+        "I don't want to wait, I want to return it", None, after_article="partial",
+        kind=OutcomeKind.ASK, ask_for="identity"),
     Row("not searched: the dialogue asks who the customer is", Category.RETURN,
         "I want to return my shoes", None, kind=OutcomeKind.ASK, ask_for="identity"),
     Row("a person asked for: no article", Category.POLICY_QUESTION,
@@ -139,6 +146,7 @@ def facts(row: Row) -> TurnFacts:
         else None,
         knowledge=row.knowledge,
         awaiting=row.awaiting,
+        after_article=row.after_article,
     )
 
 
