@@ -37,7 +37,7 @@ def refund_timing(
         )
     return (
         "A refund to a gift card is available right away; to a card it takes up to "
-        f"{card_days} business days, and to a PayPal account up to {paypal_days}."
+        f"{card_days} business days, and to a PayPal account up to {paypal_days} business days."
     )
 
 
