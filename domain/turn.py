@@ -563,7 +563,11 @@ def action_asked(said: str) -> Category | None:
 
 # An email address to change is no postal address: "how do I change the email address my
 # account uses?" is account help the articles give, not a change the tools make.
-_EMAIL_CHANGE = re.compile(r"\be-?mail(?: address)?\b|\blogin\b|\busername\b", re.IGNORECASE)
+_EMAIL_CHANGE = re.compile(
+    r"\b(?:change|changing|update|updating|switch|replace|new)\b[^.?!@]{0,40}"
+    r"\b(?:e-?mail|login|username)\b",
+    re.IGNORECASE,
+)
 _ADDRESS_CHANGES = frozenset({Category.CHANGE_ADDRESS, Category.ACCOUNT_ADDRESS})
 
 
@@ -572,6 +576,7 @@ def email_change_asked(category: Category, said: str) -> bool:
     with no street address in it."""
     return (
         category in _ADDRESS_CHANGES
+        and "@" not in said  # an email given, to say who they are or where to write
         and _EMAIL_CHANGE.search(said) is not None
         and re.search(r"\b(?:postal|street|home|delivery|shipping|mailing) address\b", said, re.I)
         is None
