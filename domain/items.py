@@ -890,8 +890,10 @@ def _kept_words(text: str, tokens: Sequence[_Token]) -> set[int]:
 
 
 def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
-    """The lines the customer keeps by naming an option: "the black one is fine" keeps
-    the lines whose options hold "black" (and only when some line does not)."""
+    """The lines the customer keeps by naming options: "the black one is fine" keeps the
+    lines whose options hold "black", "the red M is staying" those holding both "red" and
+    "M" (only when some line holds not all of them; words naming no option count for
+    nothing)."""
     kept: set[int] = set()
     for found in KEPT_ONE.finditer(text.lower()):
         named = next((g for g in found.groups() if g), "")
