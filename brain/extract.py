@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.items import settled_lines
+from domain.matching import parse_address
 from domain.retail import NO_LONGER_NEEDED, ORDERED_BY_MISTAKE
 
 # --- order ids --------------------------------------------------------------------------
@@ -175,6 +176,10 @@ def find_zip(text: str) -> str | None:
     if labelled := _ZIP_LABELLED.search(text):
         return labelled.group(1)
     without_ids = _ADDRESS_ZIP.sub(" ", _ORDER_ID.sub(" ", text))
+    if (address := parse_address(without_ids)) is not None:
+        # a street with no kind after its name ("245 Prospect Park West, …, NY 11215"):
+        # the zip that ends it is the address's too
+        without_ids = re.sub(rf"\b{address.zip}\b(?!.*\b{address.zip}\b)", " ", without_ids)
     bare = _ZIP_BARE.findall(without_ids)
     return bare[-1] if bare else None
 

@@ -37,7 +37,6 @@ from pydantic import TypeAdapter
 
 from brain.base import (
     Brain,
-    Entities,
     Reply,
     ReplyRequest,
     TokenUsage,
@@ -69,7 +68,6 @@ from domain.knowledge import (
     duration_and_amount,
     question_parts,
 )
-from domain.matching import parse_address
 from domain.money import format_money
 from domain.order_lookup import APPLIES_TO, MAX_LISTED, find_order, pick_listed
 from domain.policy import Actor, Tier
@@ -649,7 +647,7 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
             captured["email"] = e.emails[0].lower()
         if e.first_name and e.last_name:
             captured["first_name"], captured["last_name"] = e.first_name, e.last_name
-        if e.zip and not _only_an_addresss_zip(message, e):
+        if e.zip:
             captured["zip"] = e.zip
     if e.item_ids:
         captured["item_ids"] = e.item_ids
@@ -819,18 +817,6 @@ async def _two_requests(
         }
     )
     return first, parts[0], parts[1], second.category
-
-
-def _only_an_addresss_zip(message: str, entities: Entities) -> bool:
-    """Whether the zip read is that of a street address the message gives, with no name
-    beside it ("… to my mum's: 245 Prospect Park West, Apt 2, Brooklyn, NY 11215"): where
-    to send something, not who the customer is."""
-    address = parse_address(message)
-    return (
-        address is not None
-        and address.zip == entities.zip
-        and not (entities.first_name and entities.last_name)
-    )
 
 
 def _sum_usage(*usages: TokenUsage | None) -> TokenUsage | None:

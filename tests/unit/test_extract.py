@@ -123,6 +123,7 @@ def test_names(text: str, expected: tuple[str, str] | None) -> None:
         ("change the address to 77 Burnside Street, Portland, OR 97209", None),
         ("new address: 300 Spring St, Atlanta, GA 30308 please", None),
         ("I moved from 12 Elm Road; my zip is 02139", "02139"),
+        ("to my mum's: 245 Prospect Park West, Apt 2, Brooklyn, NY 11215", None),  # no kind
     ],
 )
 def test_zip(text: str, expected: str | None) -> None:
