@@ -895,12 +895,12 @@ def _kept_by_option(text: str, lines: Sequence[Line]) -> set[int]:
     "M" (only when some line holds not all of them; words naming no option count for
     nothing)."""
     kept: set[int] = set()
+    option_words = [
+        {stem(w) for v in line.options.values() for w in TOKEN.findall(v.lower())}
+        for line in lines
+    ]
     for found in KEPT_ONE.finditer(text.lower()):
         named = next((g for g in found.groups() if g), "")
-        option_words = [
-            {stem(w) for v in line.options.values() for w in TOKEN.findall(v.lower())}
-            for line in lines
-        ]
         # The option words named ("big" names none); a line kept has every one of them.
         words = {stem(w) for w in TOKEN.findall(named)} & set().union(*option_words)
         having = {i for i, own in enumerate(option_words) if words and words <= own}

@@ -183,12 +183,8 @@ def _value_mentioned(text: str, key: str, value: str) -> bool:
         return True  # "the 1 litre one" for a capacity of "1000ml"
     if len(v) > 2 and not v.isdigit():
         return _mentions(text, v)
-    k = re.escape(key.lower())
-    if re.search(rf"\b{k}\s*(?:of\s*|:\s*|is\s*|=\s*)?{re.escape(v)}(?![a-z0-9])", text):
+    if _value_named_outright(text, key, value):
         return True
-    letter = _LETTER_SIZES.get(v)
-    if letter is not None and _is_size(key) and letter.search(text):
-        return True  # "an M in the same blue", "in XL"
     return any(_mentions(text, word) for word in _SIZE_WORDS.get(v, ()))
 
 
@@ -248,8 +244,8 @@ def _value_named_outright(text: str, key: str, value: str) -> bool:
     k = re.escape(key.lower())
     if re.search(rf"\b{k}\s*(?:of\s*|:\s*|is\s*|=\s*)?{re.escape(v)}(?![a-z0-9])", text):
         return True
-    letter = _LETTER_SIZES.get(v)
-    return letter is not None and letter.search(text) is not None
+    letter = _LETTER_SIZES.get(v)  # "an M in the same blue", "in XL"
+    return letter is not None and _is_size(key) and letter.search(text) is not None
 
 
 # --- ordered option values -----------------------------------------------------------------
