@@ -733,6 +733,7 @@ async def understand(deps: AgentDeps, state: CaseState) -> dict[str, Any]:
     if not answering and address_given_alone(category, message):
         # An address on its own, read as no request: where the order should go.
         category, confidence = Category.CHANGE_ADDRESS, max(confidence, CONFIDENT)
+        captured["out_of_scope"] = False  # a request the tools serve after all
         if captured.get("issue"):
             captured["issue"] = f"{captured['issue']} {message}"[:500]
     said = " ".join(t for t in (str(captured.get("issue") or ""), message) if t)
