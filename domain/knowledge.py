@@ -583,6 +583,12 @@ def answer_kind_fit(question: str, passage: Passage) -> float:
     return ANSWER_KIND_WEIGHT if any(found.search(text) for found in wants) else 0.0
 
 
+def asks_how_long_and_how_much(question: str) -> bool:
+    """Whether a question asks both for a duration and an amount ("what is the charge and
+    the usual transit time?")."""
+    return bool(_ASKS_DURATION.search(question) and _ASKS_AMOUNT.search(question))
+
+
 def duration_and_amount(
     question: str, passages: Sequence[Passage], ranked: Sequence[Passage] = ()
 ) -> tuple[Passage, Passage] | None:
@@ -592,7 +598,7 @@ def duration_and_amount(
     answers found (`passages`, above the threshold) or, for the second, from the same
     article's passages further down the `ranked` list: the best answer's article is where
     the rest of the answer is."""
-    if not passages or not (_ASKS_DURATION.search(question) and _ASKS_AMOUNT.search(question)):
+    if not passages or not asks_how_long_and_how_much(question):
         return None
     pool = [*passages, *(p for p in ranked if p.slug == passages[0].slug and p not in passages)]
 

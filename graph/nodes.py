@@ -35,14 +35,7 @@ from typing import Any, cast
 from langgraph.types import interrupt
 from pydantic import TypeAdapter
 
-from brain.base import (
-    Brain,
-    Reply,
-    ReplyRequest,
-    TokenUsage,
-    TurnContext,
-    Understanding,
-)
+from brain.base import Brain, Reply, ReplyRequest, TokenUsage, TurnContext, Understanding
 from brain.grounding import ground_knowledge_reply, ground_reply
 from brain.templates import (
     action_summary,
@@ -64,6 +57,7 @@ from domain.items import describe_choices, describe_lines, describe_options, set
 from domain.knowledge import (
     KnowledgeAnswer,
     Passage,
+    asks_how_long_and_how_much,
     both_passages,
     duration_and_amount,
     question_parts,
@@ -411,11 +405,12 @@ def search_knowledge(deps: AgentDeps, state: CaseState) -> tuple[Passage, ...] |
         keys = [(p[0].slug, p[0].heading) for p in (first, second) if p]
         if len(keys) == 2 and keys[0] != keys[1] and set(keys) <= wider:
             return (both_passages(first[0], second[0]), *found[:2])
-    both = duration_and_amount(message, found, knowledge.rank(message, limit=_WIDER))
-    if both is not None:
+    if asks_how_long_and_how_much(message):
         # "What is the charge and the usual transit time?": one passage says how long,
-        # another how much.
-        return (both_passages(*both), *found[:2])
+        # another how much (ranked again only for such a question: it looks further down).
+        both = duration_and_amount(message, found, knowledge.rank(message, limit=_WIDER))
+        if both is not None:
+            return (both_passages(*both), *found[:2])
     return tuple(found[:3])
 
 
